@@ -1,0 +1,149 @@
+"""The ``designer`` command line.
+
+``designer [FILE]`` opens the desktop designer; the subcommands work without
+a screen. Exit codes: 0 success, 1 the design has problems, 2 unusable input.
+A user's mistake prints one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from designer.graph import ERROR, format_summary
+from designer.project import ProjectError, load_project
+
+OK, PROBLEMS, UNUSABLE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A user's mistake on the command line or in a file: one line, exit 2."""
+
+
+def _check(args: argparse.Namespace) -> int:
+    status = OK
+    for path in args.files:
+        try:
+            project = load_project(path)
+        except ProjectError as exc:
+            print(f"{exc}", file=sys.stderr)
+            status = UNUSABLE
+            continue
+        problems = project.graph.validate()
+        for problem in problems:
+            where = problem.node or "design"
+            print(f"{path}: {where}: {problem.severity}: {problem.message}")
+        failing = [p for p in problems if p.severity == ERROR or args.strict]
+        if failing and status == OK:
+            status = PROBLEMS
+        if not problems and not args.quiet:
+            print(f"{path}: ok ({len(project.graph)} nodes)")
+    return status
+
+
+def _summary(args: argparse.Namespace) -> int:
+    project = _load(args.file)
+    print(f"{project.name}: {len(project.graph)} nodes")
+    print(format_summary(project.graph))
+    errors = [p for p in project.graph.validate() if p.severity == ERROR]
+    for problem in errors:
+        print(f"{args.file}: {problem}", file=sys.stderr)
+    return PROBLEMS if errors else OK
+
+
+def _load(path: str):
+    try:
+        return load_project(path)
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _gui(args: argparse.Namespace) -> int:
+    from designer.app import run
+
+    return run(args.file, train=getattr(args, "train", False))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="designer",
+        description="Design, check, train and export neural networks. With no command, opens the desktop designer (on FILE if given).",
+        epilog="Run 'designer COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="validate designs; one line per problem",
+        description="Validate designs and print one line per problem: FILE: node: error|warning: message. Exit 0 when clean, 1 when a design has errors, 2 when a file cannot be read.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="project files (.nnd)")
+    check.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
+    check.add_argument("-q", "--quiet", action="store_true", help="print nothing for clean designs")
+    check.set_defaults(handler=_check)
+
+    summary = commands.add_parser(
+        "summary",
+        help="per-node table: type, output shape, parameters, MACs, memory",
+        description="Print each node's type, output shape, parameter count, multiply-accumulates and activation memory for one sample, with totals.",
+    )
+    summary.add_argument("file", metavar="FILE")
+    summary.set_defaults(handler=_summary)
+
+    for register in _extra_commands():
+        register(commands)
+    return parser
+
+
+def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Commands that live in their own modules (train, export...)."""
+    registers = []
+    for module_name in ("designer.cli_train", "designer.cli_export"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        registers.append(module.register)
+    return registers
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="designer", add_help=False)
+    parser.add_argument("file", nargs="?")
+    parser.add_argument("--train", action="store_true", help="start training as soon as the project is open")
+    return parser
+
+
+def _version() -> str:
+    from designer import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    try:
+        if argv and (argv[0] in commands or argv[0].startswith("-") and argv[0] != "--train"):
+            args = parser.parse_args(argv)
+            if args.command is None:
+                return _gui(argparse.Namespace(file=None))
+        else:
+            args = _gui_parser().parse_args(argv)
+            args.handler = _gui
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"designer: error: {exc}", file=sys.stderr)
+        return UNUSABLE
+    except KeyboardInterrupt:
+        print("designer: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Graph -> readable PyTorch source -> nn.Module; ONNX and Python export (no Qt)."""

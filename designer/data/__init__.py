@@ -1,0 +1,1 @@
+"""Dataset sources: built-in, generated, CSV, image folders, NumPy (no Qt)."""

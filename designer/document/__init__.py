@@ -1,0 +1,1 @@
+"""One open project: the design, its undo stack and file path (QtCore/QtGui only)."""

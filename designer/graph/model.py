@@ -1,0 +1,470 @@
+"""The design model: nodes, edges and every edit the GUI needs.
+
+No Qt and no torch. Each edit checks first and raises a typed
+:class:`~designer.graph.errors.EditError` before changing anything; after a
+change it emits fine-grained events and then ``changed`` (once per batch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import keyword
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from designer.graph.errors import (
+    CycleError,
+    DuplicateIdError,
+    InvalidIdError,
+    ParamError,
+    PortError,
+    UnknownNodeError,
+)
+from designer.graph.events import GraphEvents
+from designer.graph.spec import Catalog
+
+if TYPE_CHECKING:
+    from designer.graph.analysis import Analysis, DataSpec
+    from designer.graph.tensor import TensorSpec
+
+Position = tuple[float, float]
+_ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
+_default_catalog: Catalog | None = None
+
+
+def set_default_catalog(catalog: Catalog) -> None:
+    """Called once by ``designer.layers`` so ``Graph()`` needs no argument."""
+    global _default_catalog
+    _default_catalog = catalog
+
+
+@dataclass
+class Node:
+    id: str
+    type: str
+    params: dict[str, Any]
+    position: Position = (0.0, 0.0)
+
+    def record(self) -> dict[str, Any]:
+        """The node as plain JSON-able data (the project file's node entry)."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "params": {k: _plain(v) for k, v in self.params.items()},
+            "position": [round(float(self.position[0]), 2), round(float(self.position[1]), 2)],
+        }
+
+
+@dataclass(frozen=True, order=True)
+class Edge:
+    """A wire from ``source``'s output to input ``port`` of ``target``."""
+
+    source: str
+    target: str
+    port: int = 0
+
+    def record(self) -> dict[str, Any]:
+        return {"source": self.source, "target": self.target, "port": self.port}
+
+
+@dataclass
+class _Analysed:
+    revision: int
+    data: Any
+    analysis: Analysis = field(repr=False)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def check_node_id(node_id: str) -> None:
+    if not isinstance(node_id, str) or not _ID_PATTERN.match(node_id) or keyword.iskeyword(node_id):
+        raise InvalidIdError(f"'{node_id}' is not a valid node id: use letters, digits and _, starting with a letter")
+
+
+class Graph:
+    """A network design: layer nodes wired into a directed acyclic graph."""
+
+    def __init__(self, name: str = "untitled", catalog: Catalog | None = None) -> None:
+        catalog = catalog or _default_catalog
+        if catalog is None:
+            raise RuntimeError("no layer catalog: import designer.layers first")
+        self.catalog: Catalog = catalog
+        self.name = name
+        self.events = GraphEvents()
+        self.revision = 0
+        self._nodes: dict[str, Node] = {}
+        self._in: dict[str, dict[int, Edge]] = {}
+        self._out: dict[str, list[Edge]] = {}
+        self._counters: dict[str, int] = {}
+        self._batch_depth = 0
+        self._dirty = False
+        self._cache: _Analysed | None = None
+
+    # ----------------------------------------------------------- reading
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    @property
+    def nodes(self) -> list[Node]:
+        return list(self._nodes.values())
+
+    def node_ids(self) -> list[str]:
+        return list(self._nodes)
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self._nodes[node_id]
+        except KeyError:
+            raise UnknownNodeError(f"there is no node '{node_id}'") from None
+
+    @property
+    def edges(self) -> list[Edge]:
+        """All edges in a stable order: by target (insertion order), then port."""
+        return [e for nid in self._nodes for _, e in sorted(self._in[nid].items())]
+
+    def iter_edges(self) -> Iterator[Edge]:
+        for nid in self._nodes:
+            yield from self._in[nid].values()
+
+    def inputs_of(self, node_id: str) -> list[Edge]:
+        """Edges into ``node_id``, ordered by port."""
+        self.node(node_id)
+        return [e for _, e in sorted(self._in[node_id].items())]
+
+    def outputs_of(self, node_id: str) -> list[Edge]:
+        self.node(node_id)
+        return list(self._out[node_id])
+
+    def spec(self, node_id: str):  # -> LayerSpec
+        return self.catalog.get(self.node(node_id).type)
+
+    # ------------------------------------------------------------ events
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several edits so ``changed`` fires once at the end."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._dirty:
+                self._dirty = False
+                self.events.changed.emit()
+
+    def _touched(self) -> None:
+        self.revision += 1
+        if self._batch_depth:
+            self._dirty = True
+        else:
+            self.events.changed.emit()
+
+    # ------------------------------------------------------------- nodes
+    def new_id(self, type_name: str) -> str:
+        """A fresh readable id such as ``conv3`` for a layer type."""
+        prefix = self.catalog.get(type_name).id_prefix
+        number = self._counters.get(prefix, 0) + 1
+        while f"{prefix}{number}" in self._nodes:
+            number += 1
+        return f"{prefix}{number}"
+
+    def _count_id(self, node_id: str) -> None:
+        match = _TRAILING_NUMBER.match(node_id)
+        if match:
+            prefix, number = match.group(1), int(match.group(2))
+            if number > self._counters.get(prefix, 0):
+                self._counters[prefix] = number
+
+    def check_params(self, type_name: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Defaults merged with ``params``, every value checked and normalised."""
+        spec = self.catalog.get(type_name)
+        values = spec.defaults()
+        known = set(values)
+        for name, value in (params or {}).items():
+            if name not in known:
+                choices = ", ".join(sorted(known)) or "none"
+                raise ParamError(name, f"{type_name} has no parameter '{name}' (it has: {choices})")
+            values[name] = spec.check_param(name, value)
+        return values
+
+    def add_node(
+        self,
+        type_name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        node_id: str | None = None,
+        position: Position = (0.0, 0.0),
+        check: bool = True,
+    ) -> Node:
+        """Add a node; ``check=False`` keeps stored values as they are (loading
+        a file whose values are out of range: validation reports them)."""
+        if check:
+            values = self.check_params(type_name, params)
+        else:
+            values = {**self.catalog.get(type_name).defaults(), **dict(params or {})}
+        if node_id is None:
+            node_id = self.new_id(type_name)
+        check_node_id(node_id)
+        if node_id in self._nodes:
+            raise DuplicateIdError(f"a node '{node_id}' already exists")
+        node = Node(node_id, type_name, values, (float(position[0]), float(position[1])))
+        self._nodes[node_id] = node
+        self._in[node_id] = {}
+        self._out[node_id] = []
+        self._count_id(node_id)
+        self.events.node_added.emit(node)
+        self._touched()
+        return node
+
+    def add(self, type_name: str, /, *, id: str | None = None, position: Position | None = None, **params: Any) -> str:
+        """Python-API sugar: ``g.add("Conv2d", out_channels=8, kernel_size=3)`` -> ``"conv1"``."""
+        pos = position if position is not None else (len(self._nodes) * 180.0, 0.0)
+        return self.add_node(type_name, params, node_id=id, position=pos).id
+
+    def sequential(self, *layers: str | tuple[str, Mapping[str, Any]], after: str | None = None) -> list[str]:
+        """Add layers in a chain (each a type name, or ``(type, params)``), wired
+        one after another, starting from node ``after`` when given."""
+        ids: list[str] = []
+        previous = after
+        with self.batch():
+            for layer in layers:
+                type_name, params = (layer, {}) if isinstance(layer, str) else layer
+                node_id = self.add(type_name, **params)
+                if previous is not None:
+                    self.connect(previous, node_id)
+                ids.append(node_id)
+                previous = node_id
+        return ids
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
+        """Remove a node and its edges; returns both (for undo)."""
+        node = self.node(node_id)
+        with self.batch():
+            removed = self.inputs_of(node_id) + self.outputs_of(node_id)
+            for edge in removed:
+                self._remove_edge(edge)
+            del self._nodes[node_id], self._in[node_id], self._out[node_id]
+            self.events.node_removed.emit(node)
+            self._touched()
+        return node, removed
+
+    def remove_nodes(self, node_ids: Iterable[str]) -> list[tuple[Node, list[Edge]]]:
+        ids = list(dict.fromkeys(node_ids))
+        for node_id in ids:
+            self.node(node_id)
+        with self.batch():
+            return [self.remove_node(nid) for nid in ids]
+
+    def set_param(self, node_id: str, name: str, value: Any, *, check: bool = True) -> Any:
+        """Set one parameter; returns the old value. Refuses bad values with ParamError."""
+        node = self.node(node_id)
+        spec = self.catalog.get(node.type)
+        if name not in node.params:
+            raise ParamError(name, f"{node.type} has no parameter '{name}'")
+        new = spec.check_param(name, value) if check else value
+        old = node.params[name]
+        if old == new and type(old) is type(new):
+            return old
+        node.params[name] = new
+        self.events.param_changed.emit(node_id, name, new)
+        self._touched()
+        return old
+
+    def move_node(self, node_id: str, position: Position) -> None:
+        self.move_nodes({node_id: position})
+
+    def move_nodes(self, positions: Mapping[str, Position]) -> None:
+        for node_id in positions:
+            self.node(node_id)
+        with self.batch():
+            for node_id, (x, y) in positions.items():
+                node = self._nodes[node_id]
+                new = (float(x), float(y))
+                if node.position != new:
+                    node.position = new
+                    self.events.node_moved.emit(node_id, new)
+                    self._touched()
+
+    def rename_node(self, old_id: str, new_id: str) -> None:
+        node = self.node(old_id)
+        if new_id == old_id:
+            return
+        check_node_id(new_id)
+        if new_id in self._nodes:
+            raise DuplicateIdError(f"a node '{new_id}' already exists")
+        in_edges, out_edges = self.inputs_of(old_id), self.outputs_of(old_id)
+        with self.batch():
+            for edge in in_edges + out_edges:
+                self._remove_edge(edge)
+            # Rebuild the ordered dict so the node keeps its place.
+            self._nodes = {(new_id if k == old_id else k): v for k, v in self._nodes.items()}
+            node.id = new_id
+            self._in[new_id] = self._in.pop(old_id)
+            self._out[new_id] = self._out.pop(old_id)
+            self._count_id(new_id)
+            self.events.node_renamed.emit(old_id, new_id)
+            for edge in in_edges:
+                self._add_edge(Edge(edge.source, new_id, edge.port))
+            for edge in out_edges:
+                self._add_edge(Edge(new_id, edge.target, edge.port))
+            self._touched()
+
+    # ------------------------------------------------------------- edges
+    def free_port(self, node_id: str) -> int | None:
+        """The first free input port of a node, or None when all are taken."""
+        spec = self.spec(node_id)
+        taken = self._in[node_id]
+        limit = spec.max_inputs if spec.max_inputs is not None else len(taken) + 1
+        for port in range(limit):
+            if port not in taken:
+                return port
+        return None
+
+    def check_connect(self, source: str, target: str, port: int | None = None) -> int:
+        """Return the port an edge would use, or raise why it is refused."""
+        self.node(source)
+        spec = self.spec(target)
+        if source == target:
+            raise CycleError(f"cannot connect {source} to itself")
+        if port is None:
+            port = self.free_port(target)
+            if port is None:
+                raise PortError(f"all inputs of {target} are taken: disconnect one first")
+        if not isinstance(port, int) or port < 0 or (spec.max_inputs is not None and port >= spec.max_inputs):
+            count = spec.max_inputs
+            raise PortError(f"{target} ({spec.name}) has {count} input{'s' if count != 1 else ''}; port {port} does not exist")
+        taken = self._in[target].get(port)
+        if taken is not None:
+            if taken.source == source:
+                raise PortError(f"{source} is already connected to {target}")
+            raise PortError(f"input {port} of {target} is already fed by {taken.source}: disconnect it first")
+        if self.reaches(target, source):
+            raise CycleError(f"connecting {source} -> {target} would make a cycle ({target} already feeds {source})")
+        return port
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """True when a path of edges leads from ``start`` to ``goal``."""
+        stack, seen = [start], {start}
+        while stack:
+            current = stack.pop()
+            if current == goal:
+                return True
+            for edge in self._out[current]:
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    stack.append(edge.target)
+        return False
+
+    def connect(self, source: str, target: str, port: int | None = None) -> Edge:
+        port = self.check_connect(source, target, port)
+        edge = Edge(source, target, port)
+        self._add_edge(edge)
+        self._touched()
+        return edge
+
+    def _add_edge(self, edge: Edge) -> None:
+        self._in[edge.target][edge.port] = edge
+        self._out[edge.source].append(edge)
+        self.events.edge_added.emit(edge)
+
+    def _remove_edge(self, edge: Edge) -> None:
+        del self._in[edge.target][edge.port]
+        self._out[edge.source].remove(edge)
+        self.events.edge_removed.emit(edge)
+
+    def disconnect(self, edge: Edge) -> None:
+        if self._in.get(edge.target, {}).get(edge.port) != edge:
+            raise PortError(f"there is no edge {edge.source} -> {edge.target} (port {edge.port})")
+        self._remove_edge(edge)
+        self._touched()
+
+    def restore_edge(self, edge: Edge) -> None:
+        """Put back an edge exactly as it was (loading, undo); skips the cycle
+        search because the edge was valid in the state being restored."""
+        self.node(edge.source)
+        self.node(edge.target)
+        if edge.port in self._in[edge.target]:
+            raise PortError(f"input {edge.port} of {edge.target} is already taken")
+        self._add_edge(edge)
+        self._touched()
+
+    # -------------------------------------------------- copy and paste
+    def records(self, node_ids: Iterable[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Nodes and the edges among them as plain data (file and clipboard format)."""
+        ids = list(self._nodes) if node_ids is None else [nid for nid in self._nodes if nid in set(node_ids)]
+        chosen = set(ids)
+        return {
+            "nodes": [self._nodes[nid].record() for nid in ids],
+            "edges": [e.record() for nid in ids for _, e in sorted(self._in[nid].items()) if e.source in chosen],
+        }
+
+    def paste(self, records: Mapping[str, Any], offset: Position = (0.0, 0.0)) -> dict[str, str]:
+        """Add a copied subgraph, renaming ids that are taken; returns old -> new ids.
+
+        Everything is checked before the first node is added, so a bad
+        clipboard leaves the design untouched.
+        """
+        nodes = list(records.get("nodes", []))
+        prepared = []
+        for rec in nodes:
+            prepared.append((rec, self.check_params(rec["type"], rec.get("params"))))
+        mapping: dict[str, str] = {}
+        with self.batch():
+            for rec, params in prepared:
+                wanted = rec.get("id")
+                node_id = wanted if isinstance(wanted, str) and wanted not in self._nodes else None
+                x, y = rec.get("position", (0.0, 0.0))
+                node = self.add_node(rec["type"], params, node_id=node_id, position=(x + offset[0], y + offset[1]))
+                mapping[str(wanted)] = node.id
+            for rec in records.get("edges", []):
+                source, target = mapping.get(rec["source"]), mapping.get(rec["target"])
+                if source and target:
+                    self.restore_edge(Edge(source, target, int(rec.get("port", 0))))
+        return mapping
+
+    # --------------------------------------------------------- analysis
+    def analyze(self, data: DataSpec | None = None) -> Analysis:
+        """Shapes, problems and counts for the current state (cached per revision)."""
+        cached = self._cache
+        if cached is not None and cached.revision == self.revision and cached.data == data:
+            return cached.analysis
+        from designer.graph.analysis import analyze
+
+        result = analyze(self, data)
+        self._cache = _Analysed(self.revision, data, result)
+        return result
+
+    def validate(self, data: DataSpec | None = None):
+        """The design's problems (errors and warnings), each naming its node."""
+        return self.analyze(data).problems
+
+    def shapes(self) -> dict[str, TensorSpec | None]:
+        """Every node's output, or None where it cannot be inferred."""
+        return {nid: info.output for nid, info in self.analyze().nodes.items()}
+
+    def fingerprint(self) -> str:
+        """A hash of what determines the weights: ids, types, parameters, wiring.
+
+        Positions and names do not count, so moving a node keeps weights usable.
+        """
+        payload = json.dumps(
+            {
+                "nodes": [[n.id, n.type, {k: _plain(v) for k, v in sorted(n.params.items())}] for n in self._nodes.values()],
+                "edges": [[e.source, e.target, e.port] for e in sorted(self.iter_edges())],
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def __repr__(self) -> str:
+        return f"Graph({self.name!r}, {len(self._nodes)} nodes, {sum(len(v) for v in self._in.values())} edges)"

@@ -1,0 +1,242 @@
+"""Input/Output and the core layers: Linear, Flatten, Reshape, Permute,
+Identity, Dropout, Embedding."""
+
+from __future__ import annotations
+
+from math import prod
+
+from designer.graph.errors import ShapeError
+from designer.graph.spec import Inference
+from designer.graph.tensor import DTYPES, FLOAT, LONG, TensorSpec, format_dims
+from designer.layers.base import LayerType, torch_call
+from designer.layers.params import BOOL, CHOICE, INT, INTS, Param
+from designer.layers.params import FLOAT as FLOAT_KIND
+
+ANY = DTYPES
+
+
+def _input_rule(inputs, p) -> Inference:
+    return Inference(TensorSpec(tuple(p["shape"]), p["dtype"]))
+
+
+def _passthrough(inputs, p) -> Inference:
+    return Inference(inputs[0])
+
+
+def _flatten_rule(inputs, p) -> Inference:
+    x = inputs[0]
+    return Inference(TensorSpec((x.numel,), x.dtype))
+
+
+def _linear_rule(inputs, p) -> Inference:
+    x = inputs[0]
+    in_features, out = x.shape[-1], p["out_features"]
+    params = in_features * out + (out if p["bias"] else 0)
+    leading = prod(x.shape[:-1])
+    warnings = ()
+    if x.rank >= 4:
+        warnings = (
+            (
+                "linear-needs-flatten",
+                f"Linear is fed {x.display()} and acts on the last dimension only ({in_features} features): "
+                f"insert a Flatten before it to use all {x.numel} features",
+            ),
+        )
+    return Inference(TensorSpec(x.shape[:-1] + (out,)), {"in_features": in_features}, params, leading * in_features * out, warnings)
+
+
+def _check_reshape(shape: tuple[int, ...]) -> str | None:
+    if list(shape).count(-1) > 1:
+        return "at most one dimension can be -1 (the one to work out)"
+    if any(d == 0 or d < -1 for d in shape):
+        return "dimensions must be ≥ 1, or -1 for the one to work out"
+    return None
+
+
+def _reshape_rule(inputs, p) -> Inference:
+    x = inputs[0]
+    shape = list(p["shape"])
+    known = prod(d for d in shape if d != -1)
+    if -1 in shape:
+        if x.numel % known:
+            raise ShapeError(
+                f"Reshape cannot fit {x.numel} values ({x.display()}) into {format_dims(tuple(shape))}: {x.numel} is not a multiple of {known}",
+                code="reshape",
+            )
+        shape[shape.index(-1)] = x.numel // known
+    elif known != x.numel:
+        raise ShapeError(
+            f"Reshape cannot turn {x.display()} ({x.numel} values per sample) into {format_dims(tuple(shape))} ({known} values): the products must be equal",
+            code="reshape",
+        )
+    return Inference(TensorSpec(tuple(shape), x.dtype))
+
+
+def _check_permutation(dims: tuple[int, ...]) -> str | None:
+    if sorted(dims) != list(range(len(dims))):
+        return f"{list(dims)} is not a permutation of 0..{len(dims) - 1}"
+    if dims[0] != 0:
+        return "the batch dimension must stay first: start dims with 0"
+    return None
+
+
+def _reshape_forward(var: str, attr: str, args: list[str], p) -> list[str]:
+    # The batch size is spelled out (not -1) so a wrong shape fails instead of
+    # silently folding values into the batch.
+    x, dims = args[0], ", ".join(map(str, p["shape"]))
+    return [f"{var} = {x}.reshape({x}.size(0), {dims})"]
+
+
+def _permute_rule(inputs, p) -> Inference:
+    x = inputs[0]
+    dims = p["dims"]
+    if len(dims) != x.rank:
+        raise ShapeError(
+            f"Permute dims {list(dims)} has {len(dims)} entries but the input {x.display()} has {x.rank} dimensions: list each dimension once, batch (0) first",
+            code="rank",
+        )
+    full = (0,) + x.shape
+    return Inference(TensorSpec(tuple(full[d] for d in dims[1:]), x.dtype))
+
+
+def _dropout_rule(inputs, p) -> Inference:
+    return Inference(inputs[0])
+
+
+def _embedding_rule(inputs, p) -> Inference:
+    x = inputs[0]
+    n, d = p["num_embeddings"], p["embedding_dim"]
+    if p["padding_idx"] is not None and p["padding_idx"] >= n:
+        raise ShapeError(f"Embedding: padding_idx {p['padding_idx']} must be below num_embeddings ({n})", code="param")
+    return Inference(TensorSpec(x.shape + (d,), FLOAT), {}, n * d, 0)
+
+
+LAYERS = [
+    LayerType(
+        "Input",
+        "Input/Output",
+        "Where data enters the network. Set the shape of one sample (without the batch dimension), "
+        "e.g. [1, 28, 28] for a grey image or [50, 1] for a sequence of 50 steps.",
+        _input_rule,
+        params=(
+            Param("shape", INTS, (2,), "Shape of one sample, without the batch dimension.", min=1, min_length=1, max_length=4),
+            Param("dtype", CHOICE, FLOAT, "float32 for measurements and pixels; int64 for token ids fed to an Embedding.", choices=DTYPES),
+        ),
+        min_inputs=0,
+        max_inputs=0,
+        id_prefix="input",
+        label=lambda p: format_dims(tuple(p["shape"])) + ("" if p["dtype"] == FLOAT else " int64"),
+    ),
+    LayerType(
+        "Output",
+        "Input/Output",
+        "Where the network's result leaves it. For classification, the layer before it should give one value per class "
+        "(the loss applies softmax itself, so no Softmax is needed).",
+        _passthrough,
+        min_inputs=1,
+        max_inputs=1,
+        id_prefix="output",
+        dtypes=ANY,
+        forward=lambda var, attr, args, p: [f"{var} = {args[0]}"],
+    ),
+    LayerType(
+        "Linear",
+        "Core",
+        "Fully connected (dense) layer: every output is a weighted sum of all inputs plus a bias. "
+        "in_features is taken from the input's last dimension.",
+        _linear_rule,
+        params=(
+            Param("out_features", INT, 64, "Number of outputs (units).", min=1, max=1 << 20),
+            Param("bias", BOOL, True, "Learn an additive bias."),
+        ),
+        id_prefix="dense",
+        constructor=lambda p, i: torch_call("nn.Linear", i["in_features"], p["out_features"], bias=p["bias"], defaults={"bias": True}),
+        label=lambda p: str(p["out_features"]),
+    ),
+    LayerType(
+        "Flatten",
+        "Core",
+        "Flattens each sample to one dimension (keeps the batch), e.g. before a Linear layer.",
+        _flatten_rule,
+        dtypes=ANY,
+        constructor=lambda p, i: "nn.Flatten()",
+    ),
+    LayerType(
+        "Reshape",
+        "Core",
+        "Gives each sample a new shape with the same number of values (batch kept). One dimension may be -1 to work it out.",
+        _reshape_rule,
+        params=(
+            Param(
+                "shape",
+                INTS,
+                (1, 8, 8),
+                "New shape of one sample, without the batch dimension.",
+                min=-1,
+                min_length=1,
+                max_length=4,
+                extra=_check_reshape,
+            ),
+        ),
+        dtypes=ANY,
+        forward=_reshape_forward,
+        label=lambda p: format_dims(tuple(p["shape"])),
+    ),
+    LayerType(
+        "Permute",
+        "Core",
+        "Reorders dimensions, PyTorch style: dims lists every dimension with the batch (0) first, e.g. [0, 2, 1] swaps "
+        "channels and length.",
+        _permute_rule,
+        params=(
+            Param(
+                "dims",
+                INTS,
+                (0, 2, 1),
+                "New order of the dimensions; 0 (the batch) stays first.",
+                min=0,
+                min_length=2,
+                max_length=5,
+                extra=_check_permutation,
+            ),
+        ),
+        dtypes=ANY,
+        forward=lambda var, attr, args, p: [f"{var} = {args[0]}.permute({', '.join(map(str, p['dims']))})"],
+        label=lambda p: ",".join(map(str, p["dims"])),
+    ),
+    LayerType(
+        "Identity",
+        "Core",
+        "Passes its input through unchanged (a placeholder, or a named tap).",
+        _passthrough,
+        dtypes=ANY,
+        constructor=lambda p, i: "nn.Identity()",
+    ),
+    LayerType(
+        "Dropout",
+        "Core",
+        "During training, zeroes each value with probability p and scales the rest by 1/(1-p); does nothing at evaluation. "
+        "Fights overfitting.",
+        _dropout_rule,
+        params=(Param("p", FLOAT_KIND, 0.5, "Probability of zeroing a value.", min=0.0, max=1.0),),
+        constructor=lambda p, i: torch_call("nn.Dropout", p=p["p"]),
+        label=lambda p: f"p={p['p']:g}",
+    ),
+    LayerType(
+        "Embedding",
+        "Core",
+        "Looks up a learned vector for each integer token id; the input must be int64 ids below num_embeddings.",
+        _embedding_rule,
+        params=(
+            Param("num_embeddings", INT, 100, "Vocabulary size: ids run from 0 to num_embeddings - 1.", min=1, max=1 << 24),
+            Param("embedding_dim", INT, 32, "Length of each token's vector.", min=1, max=1 << 16),
+            Param("padding_idx", INT, None, "An id whose vector stays zero and is not trained.", min=0, optional=True, none_means="none"),
+        ),
+        dtypes=(LONG,),
+        id_prefix="embed",
+        constructor=lambda p, i: torch_call(
+            "nn.Embedding", p["num_embeddings"], p["embedding_dim"], padding_idx=p["padding_idx"], defaults={"padding_idx": None}
+        ),
+        label=lambda p: f"{p['num_embeddings']}→{p['embedding_dim']}",
+    ),
+]

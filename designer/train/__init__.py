@@ -1,0 +1,1 @@
+"""The headless trainer: loop, metrics, callbacks, checkpoints, devices (no Qt)."""

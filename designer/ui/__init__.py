@@ -1,0 +1,1 @@
+"""The desktop designer's widgets (PySide6, pyqtgraph)."""

@@ -1,0 +1,25 @@
+"""Test configuration: offscreen Qt, deterministic hypothesis, shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTHONHASHSEED", "0")
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+# HYPOTHESIS_PROFILE=deep: a long randomised search, run by hand after changing a shape rule.
+settings.register_profile("deep", max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "samples").glob("*.nnd"))
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    return ROOT / "samples"
