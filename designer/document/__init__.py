@@ -1,1 +1,9 @@
-"""One open project: the design, its undo stack and file path (QtCore/QtGui only)."""
+"""One open project: the design, its undo stack and file path (QtCore/QtGui only).
+
+The undo commands call model methods only; the model's events redraw the views.
+"""
+
+from designer.document.document import Document
+from designer.document.quickfix import QuickFix, fixes_for
+
+__all__ = ["Document", "QuickFix", "fixes_for"]

@@ -31,6 +31,7 @@ class Problem:
     node: str | None = None
     edge: Edge | None = None
     code: str = ""
+    suggestion: tuple[str, str, Any] | None = None  # (node, parameter, value) that would fix it
 
     def __str__(self) -> str:
         where = self.node or (f"{self.edge.source}->{self.edge.target}" if self.edge else "design")
@@ -200,51 +201,32 @@ def _check_data(graph: Graph, data: DataSpec, infos: dict[str, NodeInfo], proble
         want = data.input
         have = TensorSpec(tuple(node.params.get("shape", ())), node.params.get("dtype", want.dtype))
         if have.shape != want.shape:
-            problems.append(
-                Problem(
-                    ERROR,
-                    f"shape {format_dims(have.shape)} does not match {data.name}, which gives {format_dims(want.shape)}: set shape to {list(want.shape)}",
-                    node.id,
-                    code="data-input",
-                )
-            )
+            message = f"shape {format_dims(have.shape)} does not match {data.name}, which gives {format_dims(want.shape)}: set shape to {list(want.shape)}"
+            problems.append(Problem(ERROR, message, node.id, code="data-input", suggestion=(node.id, "shape", list(want.shape))))
         elif have.dtype != want.dtype:
-            problems.append(
-                Problem(
-                    ERROR,
-                    f"dtype {have.dtype} does not match {data.name}, which gives {want.dtype}: set dtype to {want.dtype}",
-                    node.id,
-                    code="data-input",
-                )
-            )
+            message = f"dtype {have.dtype} does not match {data.name}, which gives {want.dtype}: set dtype to {want.dtype}"
+            problems.append(Problem(ERROR, message, node.id, code="data-input", suggestion=(node.id, "dtype", want.dtype)))
     if len(outputs) != 1:
         return
     node = outputs[0]
     out = infos[node.id].output
     if out is None:
         return
+    feeder = graph.inputs_of(node.id)[0].source
+    linear_feeder = graph.node(feeder).type == "Linear" and len(out.shape) == 1
     if data.task == "classification":
         classes = data.num_classes
         ok = out.shape in ((1,), (2,)) if classes == 2 else out.shape == (classes,)
         if not ok:
             units = "1 or 2" if classes == 2 else str(classes)
-            problems.append(
-                Problem(
-                    ERROR,
-                    f"gives {format_dims(out.shape)} values per sample but {data.name} has {classes} classes: the last layer needs {units} outputs (one per class)",
-                    node.id,
-                    code="data-output",
-                )
-            )
+            message = f"gives {format_dims(out.shape)} values per sample but {data.name} has {classes} classes: the last layer needs {units} outputs (one per class)"
+            suggestion = (feeder, "out_features", classes) if linear_feeder else None
+            problems.append(Problem(ERROR, message, node.id, code="data-output", suggestion=suggestion))
     elif data.task == "regression" and out.numel != max(1, _numel(data.target_shape)):
-        problems.append(
-            Problem(
-                ERROR,
-                f"gives {format_dims(out.shape)} values per sample but {data.name} has targets of shape {format_dims(data.target_shape)}: make the last layer produce {format_dims(data.target_shape)}",
-                node.id,
-                code="data-output",
-            )
-        )
+        target = format_dims(data.target_shape)
+        message = f"gives {format_dims(out.shape)} values per sample but {data.name} has targets of shape {target}: make the last layer produce {target}"
+        suggestion = (feeder, "out_features", _numel(data.target_shape)) if linear_feeder and len(data.target_shape) == 1 else None
+        problems.append(Problem(ERROR, message, node.id, code="data-output", suggestion=suggestion))
 
 
 def _numel(shape: tuple[int, ...]) -> int:

@@ -83,6 +83,13 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+def _position(value: Any) -> Position:
+    """A record's position, or the origin when it is missing or malformed."""
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return float(value[0]), float(value[1])
+    return 0.0, 0.0
+
+
 def check_node_id(node_id: str) -> None:
     if not isinstance(node_id, str) or not _ID_PATTERN.match(node_id) or keyword.iskeyword(node_id):
         raise InvalidIdError(f"'{node_id}' is not a valid node id: use letters, digits and _, starting with a letter")
@@ -120,6 +127,11 @@ class Graph:
 
     def node_ids(self) -> list[str]:
         return list(self._nodes)
+
+    def index_of(self, node_id: str) -> int:
+        """The node's place in the node order (which the file and ties in the
+        topological order follow)."""
+        return list(self._nodes).index(node_id)
 
     def node(self, node_id: str) -> Node:
         try:
@@ -204,9 +216,11 @@ class Graph:
         node_id: str | None = None,
         position: Position = (0.0, 0.0),
         check: bool = True,
+        index: int | None = None,
     ) -> Node:
         """Add a node; ``check=False`` keeps stored values as they are (loading
-        a file whose values are out of range: validation reports them)."""
+        a file whose values are out of range: validation reports them).
+        ``index`` puts it back at its old place in the node order (undo)."""
         if check:
             values = self.check_params(type_name, params)
         else:
@@ -217,7 +231,12 @@ class Graph:
         if node_id in self._nodes:
             raise DuplicateIdError(f"a node '{node_id}' already exists")
         node = Node(node_id, type_name, values, (float(position[0]), float(position[1])))
-        self._nodes[node_id] = node
+        if index is None or index >= len(self._nodes):
+            self._nodes[node_id] = node
+        else:
+            items = list(self._nodes.items())
+            items.insert(index, (node_id, node))
+            self._nodes = dict(items)
         self._in[node_id] = {}
         self._out[node_id] = []
         self._count_id(node_id)
@@ -422,13 +441,14 @@ class Graph:
             for rec, params in prepared:
                 wanted = rec.get("id")
                 node_id = wanted if isinstance(wanted, str) and wanted not in self._nodes else None
-                x, y = rec.get("position", (0.0, 0.0))
+                x, y = _position(rec.get("position"))
                 node = self.add_node(rec["type"], params, node_id=node_id, position=(x + offset[0], y + offset[1]))
                 mapping[str(wanted)] = node.id
             for rec in records.get("edges", []):
                 source, target = mapping.get(rec["source"]), mapping.get(rec["target"])
-                if source and target:
-                    self.restore_edge(Edge(source, target, int(rec.get("port", 0))))
+                port = rec.get("port", 0)
+                if source and target and isinstance(port, int) and port >= 0 and port not in self._in[target]:
+                    self.restore_edge(Edge(source, target, port))
         return mapping
 
     # --------------------------------------------------------- analysis

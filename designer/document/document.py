@@ -1,0 +1,196 @@
+"""One open project: the design, its undo stack and its file.
+
+Every user edit goes through a method here that checks it (raising the
+model's typed error, so nothing is pushed) and then pushes one command.
+"Modified" is the undo stack's clean state.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from designer.document import commands as cmd
+from designer.graph import DuplicateIdError, Edge, EditError, Graph
+from designer.graph.layout import auto_layout
+from designer.graph.model import Position, check_node_id
+from designer.project import Project, load_project, save_project
+
+
+class Document(QObject):
+    modified_changed = Signal(bool)
+    path_changed = Signal(object)  # Path | None
+    settings_changed = Signal(str)  # "name", "description", "training" or "data"
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project or Project(Graph("untitled"))
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
+
+    @classmethod
+    def open(cls, path: str | Path, parent: QObject | None = None) -> Document:
+        """Raises ProjectError (with the reason) when the file cannot be used."""
+        return cls(load_project(path), parent)
+
+    # ------------------------------------------------------------ state
+    @property
+    def graph(self) -> Graph:
+        return self.project.graph
+
+    @property
+    def path(self) -> Path | None:
+        return self.project.path
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def title(self) -> str:
+        return self.project.name
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Atomic save; the stack becomes clean. Raises OSError on failure."""
+        old = self.project.path
+        target = save_project(self.project, path)
+        self.undo_stack.setClean()
+        if target != old:
+            self.path_changed.emit(target)
+        return target
+
+    def push(self, command: QUndoCommand) -> None:
+        self.undo_stack.push(command)
+
+    def macro(self, text: str) -> _Macro:
+        """``with document.macro("Paste"):`` groups pushes into one undo step."""
+        return _Macro(self.undo_stack, text)
+
+    # ------------------------------------------------------------ edits
+    def add_node(self, type_name: str, position: Position = (0.0, 0.0), params: Mapping[str, Any] | None = None) -> str:
+        command = cmd.AddNodeCommand(self.graph, type_name, params or {}, position)
+        self.push(command)
+        return command.node_id
+
+    def remove_nodes(self, node_ids: Iterable[str]) -> None:
+        ids = [nid for nid in node_ids if nid in self.graph]
+        if ids:
+            self.push(cmd.RemoveNodesCommand(self.graph, ids))
+
+    def connect(self, source: str, target: str, port: int | None = None) -> Edge:
+        port = self.graph.check_connect(source, target, port)
+        edge = Edge(source, target, port)
+        self.push(cmd.ConnectCommand(self.graph, edge))
+        return edge
+
+    def disconnect(self, edge: Edge) -> None:
+        if edge not in self.graph.inputs_of(edge.target):
+            raise EditError(f"there is no edge {edge.source} -> {edge.target}")
+        self.push(cmd.DisconnectCommand(self.graph, edge))
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        command = cmd.SetParamCommand(self.graph, node_id, name, value)  # raises ParamError first
+        if command.new != command.old or type(command.new) is not type(command.old):
+            self.push(command)
+
+    def move_nodes(self, old: Mapping[str, Position], new: Mapping[str, Position]) -> None:
+        changed = {nid: pos for nid, pos in new.items() if tuple(old[nid]) != tuple(pos)}
+        if changed:
+            self.push(cmd.MoveNodesCommand(self.graph, {nid: old[nid] for nid in changed}, changed))
+
+    def rename_node(self, old_id: str, new_id: str) -> None:
+        if old_id == new_id:
+            return
+        self.graph.node(old_id)
+        check_node_id(new_id)
+        if new_id in self.graph:
+            raise DuplicateIdError(f"a node '{new_id}' already exists")
+        self.push(cmd.RenameNodeCommand(self.graph, old_id, new_id))
+
+    def paste(self, records: Mapping[str, Any], offset: Position = (40.0, 40.0)) -> list[str]:
+        for record in records.get("nodes", []):
+            self.graph.check_params(record["type"], record.get("params"))  # refuse a bad clipboard up front
+        command = cmd.PasteCommand(self.graph, records, offset)
+        self.push(command)
+        return command.node_ids
+
+    def duplicate(self, node_ids: Iterable[str]) -> list[str]:
+        return self.paste(self.graph.records(list(node_ids)), (40.0, 40.0))
+
+    def insert_on_edge(self, edge: Edge, type_name: str, position: Position, params: Mapping[str, Any] | None = None) -> str:
+        """Put a new node between the two ends of ``edge``, as one undo step."""
+        with self.macro(f"Insert {type_name}"):
+            self.push(cmd.DisconnectCommand(self.graph, edge))
+            node_id = self.add_node(type_name, position, params)
+            self.push(cmd.ConnectCommand(self.graph, Edge(edge.source, node_id, 0)))
+            self.push(cmd.ConnectCommand(self.graph, Edge(node_id, edge.target, edge.port)))
+        return node_id
+
+    def splice_node(self, node_id: str, edge: Edge) -> None:
+        """Put an existing unconnected node into ``edge`` (dropped onto it)."""
+        if self.graph.inputs_of(node_id) or self.graph.outputs_of(node_id) or node_id in (edge.source, edge.target):
+            raise EditError(f"{node_id} is already connected: only a free node can be dropped onto an edge")
+        spec = self.graph.spec(node_id)
+        if spec.max_inputs == 0:
+            raise EditError(f"{node_id} ({spec.name}) takes no input")
+        with self.macro(f"Insert {node_id}"):
+            self.push(cmd.DisconnectCommand(self.graph, edge))
+            self.push(cmd.ConnectCommand(self.graph, Edge(edge.source, node_id, 0)))
+            self.push(cmd.ConnectCommand(self.graph, Edge(node_id, edge.target, edge.port)))
+
+    def auto_layout(self) -> None:
+        new = auto_layout(self.graph)
+        old = {nid: self.graph.node(nid).position for nid in new}
+        changed = {nid: pos for nid, pos in new.items() if old[nid] != pos}
+        if changed:
+            self.push(cmd.MoveNodesCommand(self.graph, old, changed, "Auto-layout"))
+
+    # --------------------------------------------------------- settings
+    def set_setting(self, section: str, key: str, value: Any) -> None:
+        """A training or data setting (``section`` is "training" or "data")."""
+        store: dict[str, Any] = getattr(self.project, section)
+        if store.get(key) == value:
+            return
+
+        def write(v: Any) -> None:
+            store[key] = copy.deepcopy(v)
+            self.settings_changed.emit(section)
+
+        self.push(cmd.SetSettingCommand(lambda: copy.deepcopy(store.get(key)), write, value, f"Set {section} {key}"))
+
+    def set_name(self, name: str) -> None:
+        if name and name != self.graph.name:
+            self.push(cmd.SetSettingCommand(lambda: self.graph.name, self._write_name, name, "Rename project"))
+
+    def _write_name(self, name: str) -> None:
+        self.graph.name = name
+        self.settings_changed.emit("name")
+
+    def set_description(self, text: str) -> None:
+        if text != self.project.description:
+            self.push(cmd.SetSettingCommand(lambda: self.project.description, self._write_description, text, "Edit description"))
+
+    def _write_description(self, text: str) -> None:
+        self.project.description = text
+        self.settings_changed.emit("description")
+
+
+class _Macro:
+    def __init__(self, stack: QUndoStack, text: str) -> None:
+        self.stack, self.text = stack, text
+
+    def __enter__(self) -> None:
+        self.stack.beginMacro(self.text)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stack.endMacro()
+        if exc[0] is not None:  # a step failed: roll back what the macro did
+            self.stack.undo()

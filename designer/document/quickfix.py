@@ -1,0 +1,55 @@
+"""Quick fixes: one-click repairs for problems that have an obvious one.
+
+Each fix is a title and a function that edits the document (one undo step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from designer.document.document import Document
+from designer.graph import Problem
+
+
+@dataclass(frozen=True)
+class QuickFix:
+    title: str
+    apply: Callable[[], None]
+
+
+def _between(document: Document, source: str, target: str) -> tuple[float, float]:
+    a, b = document.graph.node(source).position, document.graph.node(target).position
+    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + 40.0)
+
+
+def fixes_for(document: Document, problem: Problem) -> list[QuickFix]:
+    graph = document.graph
+    node = problem.node
+    if node is None or node not in graph:
+        return []
+    if problem.code == "linear-needs-flatten":
+        edge = graph.inputs_of(node)[0]
+        return [
+            QuickFix("Insert Flatten before it", lambda: document.insert_on_edge(edge, "Flatten", _between(document, edge.source, node)))
+        ]
+    if problem.code == "channel-mismatch":
+        return [QuickFix("Insert 1x1 Conv2d projections so the channels match", lambda: _project_channels(document, node))]
+    if problem.suggestion is not None:
+        target, param, value = problem.suggestion
+        if target in graph:
+            shown = "x".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+            return [QuickFix(f"Set {target}.{param} to {shown}", lambda: document.set_param(target, param, value))]
+    return []
+
+
+def _project_channels(document: Document, merge: str) -> None:
+    graph = document.graph
+    analysis = graph.analyze()
+    edges = graph.inputs_of(merge)
+    widest = max(analysis.nodes[e.source].output.shape[0] for e in edges)  # type: ignore[union-attr]
+    with document.macro("Insert 1x1 projections"):
+        for edge in edges:
+            channels = analysis.nodes[edge.source].output.shape[0]  # type: ignore[union-attr]
+            if channels != widest:
+                document.insert_on_edge(edge, "Conv2d", _between(document, edge.source, merge), {"out_channels": widest, "kernel_size": 1})
