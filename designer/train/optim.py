@@ -1,0 +1,73 @@
+"""Optimizers and learning-rate schedules from the training settings.
+
+``cosine`` and ``one_cycle`` move the rate every batch (smooth curves, and
+one-cycle is defined per step); ``step`` and ``plateau`` move it once per
+epoch. ``plateau`` multiplies the rate by ``gamma`` when the validation loss
+has not improved for ``max(1, patience // 2)`` epochs, so with early stopping
+the rate drops at least once before the run stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from designer.train.settings import TrainSettings
+
+if TYPE_CHECKING:
+    import torch
+
+
+def make_optimizer(params: Iterable[torch.nn.Parameter], s: TrainSettings) -> torch.optim.Optimizer:
+    from torch import optim
+
+    lr, decay = s.learning_rate, s.weight_decay
+    if s.optimizer == "sgd":
+        return optim.SGD(params, lr=lr, momentum=s.momentum, weight_decay=decay)
+    if s.optimizer == "rmsprop":
+        return optim.RMSprop(params, lr=lr, momentum=s.momentum, weight_decay=decay)
+    if s.optimizer == "adamw":
+        return optim.AdamW(params, lr=lr, weight_decay=decay)
+    return optim.Adam(params, lr=lr, weight_decay=decay)
+
+
+class Schedule:
+    """Wraps a torch scheduler so the loop calls one method per batch and one per epoch."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer, s: TrainSettings, steps_per_epoch: int) -> None:
+        from torch.optim import lr_scheduler
+
+        self.optimizer = optimizer
+        self.kind = s.schedule
+        total = max(1, s.epochs * steps_per_epoch)
+        self._scheduler: object | None
+        if s.schedule == "step":
+            self._scheduler = lr_scheduler.StepLR(optimizer, step_size=s.step_size, gamma=s.gamma)
+        elif s.schedule == "cosine":
+            self._scheduler = lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
+        elif s.schedule == "one_cycle":
+            # Cycling momentum needs a momentum to cycle: Adam's betas, or SGD/RMSprop with momentum on.
+            cycle = s.optimizer in ("adam", "adamw") or s.momentum > 0
+            self._scheduler = lr_scheduler.OneCycleLR(optimizer, max_lr=s.learning_rate, total_steps=total, cycle_momentum=cycle)
+        elif s.schedule == "plateau":
+            self._scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, factor=s.gamma, patience=max(1, s.patience // 2))
+        else:
+            self._scheduler = None
+        self._total = total
+        self._steps = 0
+
+    @property
+    def lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    def after_batch(self) -> None:
+        # OneCycleLR refuses to step past its total; stopping one short keeps the final rate.
+        if self.kind in ("cosine", "one_cycle") and self._steps < self._total - 1:
+            self._steps += 1
+            self._scheduler.step()  # type: ignore[union-attr]
+
+    def after_epoch(self, monitored_loss: float) -> None:
+        if self.kind == "step":
+            self._scheduler.step()  # type: ignore[union-attr]
+        elif self.kind == "plateau":
+            self._scheduler.step(monitored_loss)  # type: ignore[union-attr]

@@ -1,0 +1,115 @@
+"""A project's run, end to end: its data, its checked design, where results go,
+saving them, and evaluating saved weights. What ``designer train`` and
+``designer evaluate`` do, without the printing.
+
+Outputs: with an output folder, ``DIR/weights.safetensors`` and
+``DIR/metrics.csv``; without one, beside the project file ``NAME.nnd``:
+``NAME.safetensors`` (where the designer looks for a project's weights) and
+``NAME.metrics.csv``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from designer.graph import ERROR
+from designer.project import Project
+from designer.project.weights import load_weights, save_weights
+from designer.train.errors import DesignProblems, TrainError
+from designer.train.objective import Objective
+from designer.train.predict import Evaluation, evaluate
+from designer.train.results import RunResult, write_metrics_csv
+
+if TYPE_CHECKING:
+    import torch
+
+    from designer.compile import CompiledDesign
+    from designer.data import ArrayDataset, DataBundle
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    weights: Path
+    metrics: Path
+
+
+def output_paths(project: Project, out_dir: str | os.PathLike[str] | None = None) -> OutputPaths:
+    """Where a run's weights and metrics go (see the module docstring)."""
+    if out_dir is not None:
+        folder = Path(out_dir)
+        return OutputPaths(folder / "weights.safetensors", folder / "metrics.csv")
+    if project.path is None:
+        raise TrainError("the project has not been saved to a file: give an output folder")
+    return OutputPaths(project.path.with_suffix(".safetensors"), project.path.with_name(project.path.stem + ".metrics.csv"))
+
+
+def load_bundle(project: Project) -> DataBundle:
+    """The project's data; raises designer.data.DataError (one clear line)."""
+    from designer.data import load_data
+
+    base = project.path.parent if project.path is not None else Path.cwd()
+    return load_data(project.data, base_dir=base)
+
+
+def prepare(project: Project, bundle: DataBundle) -> CompiledDesign:
+    """Check the design against its data and compile it; raises DesignProblems."""
+    from designer.compile import CompileError, compile_design
+
+    errors = [p for p in project.graph.validate(bundle.spec) if p.severity == ERROR]
+    if errors:
+        raise DesignProblems(errors)
+    try:
+        return compile_design(project.graph)
+    except CompileError as exc:
+        raise DesignProblems(exc.problems) from None
+
+
+def save_results(project: Project, result: RunResult, paths: OutputPaths, metric_name: str) -> Path | None:
+    """Write the metrics CSV and, when the run kept weights, the weights file
+    (tagged with the design's fingerprint). Returns the weights path, if written."""
+    write_metrics_csv(paths.metrics, result.epochs, metric_name)
+    state = result.kept_state
+    if state is None:
+        return None
+    best, last = result.best, result.last
+    metadata = {
+        "status": result.status,
+        "epochs": str(last.epoch if last else 0),
+        "best_epoch": str(result.best_epoch or ""),
+        "val_loss": str(best.val_loss if best and best.val_loss is not None else ""),
+    }
+    return save_weights(paths.weights, state, project.graph.fingerprint(), metadata)
+
+
+def load_trained(project: Project, compiled: CompiledDesign, weights: str | os.PathLike[str]) -> torch.nn.Module:
+    """A module of the design with saved weights; raises ProjectError when the
+    file is missing, unreadable or belongs to another version of the design."""
+    module = compiled.new_module()
+    module.load_state_dict(load_weights(weights, project.graph.fingerprint()))
+    return module
+
+
+def evaluation_split(bundle: DataBundle) -> tuple[str, ArrayDataset]:
+    """The test split, or the validation split when the data has no test split."""
+    for name in ("test", "validation"):
+        split = getattr(bundle, name)
+        if split is not None and len(split.x):
+            return name, split
+    raise TrainError(f"{bundle.spec.name} has neither a test nor a validation split: set data.test_split above 0")
+
+
+def evaluate_project(project: Project, bundle: DataBundle, weights: str | os.PathLike[str], device: str = "auto") -> tuple[str, Evaluation]:
+    """(split name, evaluation) of saved weights on the test (or validation) split."""
+    from designer.train.device import pick_device
+    from designer.train.settings import TrainSettings
+
+    compiled = prepare(project, bundle)
+    settings = TrainSettings.from_mapping(project.training, device=device)
+    name, split = evaluation_split(bundle)
+    target = pick_device(settings.device)
+    module = load_trained(project, compiled, weights).to(target)
+    objective = Objective(settings.loss, bundle.spec)
+    return name, evaluate(module, split, objective, target, settings.batch_size, settings.bf16)

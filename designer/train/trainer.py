@@ -1,0 +1,247 @@
+"""The training loop: one ``Trainer`` per run (see the package docstring)."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from designer.train.batches import SplitBatches, index_batches
+from designer.train.device import autocast, pick_device
+from designer.train.distributed import DistContext
+from designer.train.errors import TrainError
+from designer.train.faults import NonFinite, describe_failure
+from designer.train.objective import Objective
+from designer.train.optim import Schedule, make_optimizer
+from designer.train.predict import Predictions, predictions_for
+from designer.train.reporting import BatchLosses, SplitTotals, Totals
+from designer.train.results import EARLY_STOPPED, FAILED, FINISHED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult, StateDict
+from designer.train.settings import TrainSettings
+
+if TYPE_CHECKING:
+    import torch
+
+    from designer.compile import CompiledDesign
+    from designer.data import DataBundle
+
+
+class _Stopped(Exception):
+    """Raised inside the loop when stop() was called (or another rank stopped)."""
+
+
+class Trainer:
+    """Trains a fresh module of ``compiled`` on ``bundle`` with ``settings``.
+
+    ``report_every``: batches between batch-loss reports; by default 1 on the
+    CPU (reading a CPU loss costs nothing) and 20 on a GPU, where reading a
+    loss waits for the device: the losses wait on the device until then.
+    ``device_limit``: splits larger than this many bytes stream through a
+    DataLoader instead of living on the device (default: 512 MiB on a GPU,
+    no limit on the CPU).
+    """
+
+    def __init__(
+        self,
+        compiled: CompiledDesign,
+        bundle: DataBundle,
+        settings: TrainSettings,
+        callbacks: Callbacks | None = None,
+        *,
+        initial_state: Mapping[str, torch.Tensor] | None = None,
+        dist: DistContext | None = None,
+        report_every: int | None = None,
+        device_limit: int | None = None,
+    ) -> None:
+        if bundle.train is None or len(bundle.train.x) == 0:
+            raise TrainError(f"{bundle.spec.name} has no training samples")
+        self.compiled, self.bundle, self.settings = compiled, bundle, settings
+        self.callbacks = callbacks or Callbacks()
+        self.dist = dist
+        self.device = pick_device(settings.device, dist.local_rank if dist else 0)
+        self.objective = Objective(settings.loss, bundle.spec)
+        self.report_every = report_every or (1 if self.device.type == "cpu" else 20)
+        self.module: torch.nn.Module | None = None
+        self.result: RunResult | None = None
+        self._initial_state = initial_state
+        self._device_limit = device_limit
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._where = (0, 0)  # (epoch, batch) now running, for messages
+        self._paused_for = 0.0
+
+    # ------------------------------------------------------ control (any thread)
+    def pause(self) -> None:
+        """Hold before the next batch until resume() or stop()."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def stop(self) -> None:
+        """End the run before the next batch; the weights so far are kept."""
+        self._stop.set()
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    @property
+    def world(self) -> int:
+        return self.dist.world if self.dist else 1
+
+    # ------------------------------------------------------------------ running
+    def run(self) -> RunResult:
+        """Train to the end, an early stop, stop() or a fault; never raises."""
+        s = self.settings
+        result = RunResult(FINISHED, "", keep_best=s.early_stopping)
+        try:
+            self._train(result)
+        except _Stopped:
+            epoch, batch = self._where
+            result.status, result.message = STOPPED, f"stopped at epoch {epoch}, batch {batch}"
+        except Exception as exc:  # every fault ends the run with a message, never a crash
+            result.status = FAILED
+            result.message, result.node = describe_failure(exc, self._where, s, self.compiled, self.device)
+        if self.module is not None:
+            result.last_state = _cpu_state(self.module)
+            kept = result.kept_state
+            if kept is not None and kept is not result.last_state:
+                self.module.load_state_dict(kept)
+        self.result = result
+        if self.callbacks.on_end:
+            self.callbacks.on_end(result)
+        return result
+
+    def predict(self, split: str = "validation") -> Predictions:
+        """Outputs of the trained module on a split (after run() returned)."""
+        if self.module is None:
+            raise TrainError("nothing trained yet: call run() first")
+        dataset = getattr(self.bundle, split)
+        if dataset is None:
+            raise TrainError(f"{self.bundle.spec.name} has no {split} split")
+        return predictions_for(self.module, dataset, self.objective, self.device, self.settings.batch_size, self.settings.bf16)
+
+    def _train(self, result: RunResult) -> None:
+        import torch
+
+        s, rank = self.settings, self.dist.rank if self.dist else 0
+        torch.manual_seed(s.seed)
+        module = self.compiled.new_module()
+        if self._initial_state is not None:
+            module.load_state_dict(self._initial_state)
+        self.module = module = module.to(self.device)
+        model = module
+        if self.dist is not None:
+            from torch.nn.parallel import DistributedDataParallel
+
+            model = DistributedDataParallel(module, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+        train = SplitBatches(self.bundle.train.x, self.bundle.train.y, self.device, self._device_limit)
+        val_set = self.bundle.validation
+        val = SplitBatches(val_set.x, val_set.y, self.device, self._device_limit) if val_set is not None and len(val_set.x) else None
+        # The batch size counts samples per update, whatever the number of processes.
+        batch = max(1, math.ceil(s.batch_size / self.world))
+        shuffle = torch.Generator().manual_seed(s.seed)
+        steps = math.ceil(math.ceil(len(train) / self.world) / batch)
+        optimizer = make_optimizer(module.parameters(), s)
+        schedule = Schedule(optimizer, s, steps)
+        best_loss = math.inf
+        for epoch in range(1, s.epochs + 1):
+            started, self._paused_for = time.perf_counter(), 0.0
+            indices = index_batches(len(train), batch, shuffle, rank, self.world)
+            totals = self._train_epoch(epoch, model, train, indices, optimizer, schedule)
+            train_seconds = time.perf_counter() - started - self._paused_for
+            val_totals = self._evaluate(module, val, epoch) if val is not None else None
+            metrics = EpochMetrics(
+                epoch=epoch,
+                train_loss=totals.loss,
+                val_loss=val_totals.loss if val_totals else None,
+                train_metric=totals.metric,
+                val_metric=val_totals.metric if val_totals else None,
+                metric_name=self.objective.metric_name,
+                lr=schedule.lr,
+                seconds=time.perf_counter() - started - self._paused_for,
+                samples_per_second=totals.count / max(train_seconds, 1e-9),
+            )
+            result.epochs.append(metrics)
+            monitored = metrics.val_loss if metrics.val_loss is not None else metrics.train_loss
+            if monitored < best_loss:
+                best_loss, result.best_epoch, result.best_state = monitored, epoch, _cpu_state(module)
+            if self.callbacks.on_epoch:
+                self.callbacks.on_epoch(metrics)
+            if s.early_stopping and result.best_epoch is not None and epoch - result.best_epoch >= s.patience:
+                which = "validation" if val is not None else "training"
+                result.status = EARLY_STOPPED
+                result.message = f"stopped early at epoch {epoch}: the {which} loss has not improved for {s.patience} epochs since epoch {result.best_epoch}"
+                return
+            schedule.after_epoch(monitored)
+        result.message = f"finished {s.epochs} epochs"
+
+    def _train_epoch(self, epoch: int, model: Any, train: SplitBatches, indices: list[Any], optimizer: Any, schedule: Schedule) -> Totals:
+        import torch
+
+        s, objective = self.settings, self.objective
+        model.train()
+        totals = SplitTotals(self.device, self.dist is not None)
+        losses = BatchLosses(self.report_every, self.device, self.dist is not None)
+        for number, (xb, yb) in enumerate(train.batches(indices), 1):
+            self._where = (epoch, number)
+            self._checkpoint()
+            with autocast(self.device, s.bf16):
+                output = model(xb)
+                loss = objective.loss(output, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if s.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)
+            optimizer.step()
+            schedule.after_batch()
+            loss = loss.detach()
+            totals.add(loss, objective.metric_sum(output.detach(), yb), len(yb))
+            if losses.add(loss, self._stop.is_set()) or number == len(indices):
+                self._report(losses, totals, epoch, number, len(indices))
+        return totals.finish()
+
+    def _report(self, losses: BatchLosses, totals: SplitTotals, epoch: int, number: int, batches: int) -> None:
+        values, stop = losses.flush()
+        first_bad = next((i for i, v in enumerate(values) if not math.isfinite(v)), None)
+        if first_bad is not None:
+            raise NonFinite(epoch, number - len(values) + 1 + first_bad, values[first_bad])
+        if self.callbacks.on_batch and values:
+            so_far = totals.peek()
+            self.callbacks.on_batch(BatchReport(epoch, number, batches, tuple(values), so_far.count, so_far.loss, so_far.metric))
+        if stop:
+            raise _Stopped
+
+    def _checkpoint(self) -> None:
+        """Wait while paused; stop before the batch when asked (alone; several
+        processes agree on stopping at the next report instead)."""
+        if not self._running.is_set():
+            waited = time.perf_counter()
+            self._running.wait()
+            self._paused_for += time.perf_counter() - waited
+        if self._stop.is_set() and self.dist is None:
+            raise _Stopped
+
+    def _evaluate(self, module: torch.nn.Module, split: SplitBatches, epoch: int) -> Totals:
+        import torch
+
+        rank = self.dist.rank if self.dist else 0
+        batch = min(max(self.settings.batch_size, 256), len(split))
+        totals = SplitTotals(self.device, self.dist is not None)
+        module.eval()
+        with torch.no_grad(), autocast(self.device, self.settings.bf16):
+            for xb, yb in split.batches(index_batches(len(split), batch, None, rank, self.world, pad=False)):
+                output = module(xb)
+                totals.add(self.objective.loss(output, yb), self.objective.metric_sum(output, yb), len(yb))
+        result = totals.finish()
+        if not math.isfinite(result.loss):
+            raise NonFinite(epoch, None, result.loss, split="validation")
+        return result
+
+
+def _cpu_state(module: torch.nn.Module) -> StateDict:
+    return {name: tensor.detach().to("cpu", copy=True) for name, tensor in module.state_dict().items()}
