@@ -16,8 +16,7 @@ settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True
 settings.register_profile("deep", max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = sorted((ROOT / "samples").glob("*.nnd"))
+from paths import ROOT, SAMPLES  # noqa: E402, F401 - re-exported for older tests
 
 
 @pytest.fixture

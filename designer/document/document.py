@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from designer.document import commands as cmd
-from designer.graph import DuplicateIdError, Edge, EditError, Graph
+from designer.graph import Analysis, DataSpec, DuplicateIdError, Edge, EditError, Graph
 from designer.graph.layout import auto_layout
 from designer.graph.model import Position, check_node_id
 from designer.project import Project, load_project, save_project
@@ -31,6 +31,7 @@ class Document(QObject):
         super().__init__(parent)
         self.project = project or Project(Graph("untitled"))
         self.undo_stack = QUndoStack(self)
+        self.data_spec: DataSpec | None = None  # what the project's data yields, when known
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     def _on_clean_changed(self, clean: bool) -> None:
@@ -57,6 +58,10 @@ class Document(QObject):
     @property
     def title(self) -> str:
         return self.project.name
+
+    def analysis(self) -> Analysis:
+        """Shapes and problems of the design, checked against its data when known."""
+        return self.graph.analyze(self.data_spec)
 
     def save(self, path: str | Path | None = None) -> Path:
         """Atomic save; the stack becomes clean. Raises OSError on failure."""

@@ -117,11 +117,19 @@ def _conv_constructor(name: str):
     return constructor
 
 
-def _conv_label(p) -> str:
-    text = f"{p['out_channels']}, {show_size(p['kernel_size'])}"
-    if p["stride"] != 1:
-        text += f" /{show_size(p['stride'])}"
-    return text
+def _spatial(value, n: int) -> str:
+    """Kernel sizes as the user reads them: 3 -> '3x3' for 2-D layers."""
+    return show_size(expand(value, n)) if n > 1 else show_size(value)
+
+
+def _conv_label(n: int):
+    def label(p) -> str:
+        text = f"{p['out_channels']}, {_spatial(p['kernel_size'], n)}"
+        if p["stride"] != 1:
+            text += f", stride {show_size(p['stride'])}"
+        return text
+
+    return label
 
 
 def _pool_params(n: int, dilation: bool, avg: bool) -> tuple[Param, ...]:
@@ -218,7 +226,7 @@ LAYERS = [
         params=_conv_params(1),
         id_prefix="conv",
         constructor=_conv_constructor("Conv1d"),
-        label=_conv_label,
+        label=_conv_label(1),
     ),
     LayerType(
         "Conv2d",
@@ -228,7 +236,7 @@ LAYERS = [
         params=_conv_params(2),
         id_prefix="conv",
         constructor=_conv_constructor("Conv2d"),
-        label=_conv_label,
+        label=_conv_label(2),
     ),
     LayerType(
         "ConvTranspose2d",
@@ -238,7 +246,7 @@ LAYERS = [
         params=_conv_params(2, transposed=True),
         id_prefix="deconv",
         constructor=_conv_constructor("ConvTranspose2d"),
-        label=_conv_label,
+        label=_conv_label(2),
     ),
     LayerType(
         "MaxPool1d",
@@ -258,7 +266,7 @@ LAYERS = [
         params=_pool_params(2, dilation=True, avg=False),
         id_prefix="pool",
         constructor=_pool_constructor("MaxPool2d", POOL_DEFAULTS),
-        label=lambda p: show_size(p["kernel_size"]),
+        label=lambda p: _spatial(p["kernel_size"], 2),
     ),
     LayerType(
         "AvgPool2d",
@@ -268,7 +276,7 @@ LAYERS = [
         params=_pool_params(2, dilation=False, avg=True),
         id_prefix="pool",
         constructor=_pool_constructor("AvgPool2d", POOL_DEFAULTS),
-        label=lambda p: show_size(p["kernel_size"]),
+        label=lambda p: _spatial(p["kernel_size"], 2),
     ),
     LayerType(
         "AdaptiveAvgPool2d",
@@ -278,7 +286,7 @@ LAYERS = [
         params=(Param("output_size", SIZE, 1, "Height and width of the output, e.g. 1 or 4x4.", min=1, max=4096, length=2),),
         id_prefix="pool",
         constructor=lambda p, i: torch_call("nn.AdaptiveAvgPool2d", p["output_size"]),
-        label=lambda p: show_size(p["output_size"]),
+        label=lambda p: _spatial(p["output_size"], 2),
     ),
     LayerType(
         "GlobalAvgPool",

@@ -1,0 +1,21 @@
+"""Start the desktop designer."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run(path: str | None = None, train: bool = False) -> int:
+    """Open the main window (on ``path`` if given) and run the event loop."""
+    from PySide6.QtWidgets import QApplication
+
+    from designer.ui.main_window import APP_NAME, MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("nn-designer")
+    window = MainWindow()
+    if path is not None and not window.open_file(path):
+        window.show_message(f"Could not open {path}")
+    window.show()
+    return app.exec()

@@ -1,0 +1,1 @@
+"""The node canvas: scene (follows the model), items, view and gestures."""

@@ -1,0 +1,189 @@
+"""The scene follows the model: an id -> item map, rebuilt from model events.
+
+Graphics items never hold the model; after every edit the scene refreshes
+each item's text, ports, problems and edge labels from the analysis.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+
+from designer.document import Document
+from designer.graph import ERROR, Edge, Node
+from designer.ui import style
+from designer.ui.canvas.edge_item import EdgeItem
+from designer.ui.canvas.node_item import NodeItem
+
+# Problems that are about the node's own wiring or values, not the tensors on its inputs.
+NOT_SHAPE_CODES = {"missing-input", "extra-input", "param", "unused", "cycle"}
+
+
+class DesignScene(QGraphicsScene):
+    refreshed = Signal()  # after items were updated from a new analysis
+
+    def __init__(self, document: Document) -> None:
+        super().__init__()
+        self.document = document
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[Edge, EdgeItem] = {}
+        self._node_edges: dict[str, set[Edge]] = {}
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        events = document.graph.events
+        self._subscriptions = [
+            (events.node_added, self._on_node_added),
+            (events.node_removed, self._on_node_removed),
+            (events.node_renamed, self._on_node_renamed),
+            (events.node_moved, self._on_node_moved),
+            (events.edge_added, self._on_edge_added),
+            (events.edge_removed, self._on_edge_removed),
+            (events.changed, self.refresh),
+        ]
+        for event, handler in self._subscriptions:
+            event.connect(handler)
+        for node in document.graph.nodes:
+            self._on_node_added(node)
+        for edge in document.graph.edges:
+            self._on_edge_added(edge)
+        self.refresh()
+
+    def detach(self) -> None:
+        """Stop following the model (before the scene is thrown away)."""
+        for event, handler in self._subscriptions:
+            event.disconnect(handler)
+        self._subscriptions = []
+
+    # ------------------------------------------------------- model events
+    def _on_node_added(self, node: Node) -> None:
+        layer = self.document.graph.catalog.get(node.type)
+        item = NodeItem(node.id, node.type, layer.category)
+        item.setPos(QPointF(*node.position))
+        self.nodes[node.id] = item
+        self._node_edges[node.id] = set()
+        self.addItem(item)
+
+    def _on_node_removed(self, node: Node) -> None:
+        item = self.nodes.pop(node.id)
+        self._node_edges.pop(node.id, None)
+        self.removeItem(item)
+
+    def _on_node_renamed(self, old: str, new: str) -> None:
+        item = self.nodes.pop(old)
+        item.set_id(new)
+        self.nodes[new] = item
+        self._node_edges[new] = self._node_edges.pop(old)
+
+    def _on_node_moved(self, node_id: str, position: tuple[float, float]) -> None:
+        item = self.nodes[node_id]
+        if (item.pos().x(), item.pos().y()) != position:
+            item.setPos(QPointF(*position))
+
+    def _on_edge_added(self, edge: Edge) -> None:
+        item = EdgeItem(edge)
+        self.edges[edge] = item
+        self._node_edges[edge.source].add(edge)
+        self._node_edges[edge.target].add(edge)
+        self.addItem(item)
+        self._place_edge(edge)
+
+    def _on_edge_removed(self, edge: Edge) -> None:
+        item = self.edges.pop(edge)
+        for nid in (edge.source, edge.target):
+            if nid in self._node_edges:
+                self._node_edges[nid].discard(edge)
+        self.removeItem(item)
+
+    # ----------------------------------------------------------- refresh
+    def refresh(self) -> None:
+        graph = self.document.graph
+        analysis = self.document.analysis()
+        problems: dict[str, list[tuple[str, str]]] = {}
+        conflicted: set[str] = set()
+        for problem in analysis.problems:
+            if problem.node is not None:
+                problems.setdefault(problem.node, []).append((problem.severity, problem.message))
+                if problem.severity == ERROR and problem.code not in NOT_SHAPE_CODES:
+                    conflicted.add(problem.node)
+        for nid, item in self.nodes.items():
+            node = graph.node(nid)
+            layer = graph.catalog.get(node.type)
+            edges = graph.inputs_of(nid)
+            connected = {e.port for e in edges}
+            if layer.max_inputs is None:
+                slots = max(layer.min_inputs, max(connected, default=-1) + 2)
+            else:
+                slots = layer.max_inputs
+            names = [layer.input_name(p) for p in range(slots)]
+            out = analysis.output_of(nid)
+            item.set_content(
+                layer.describe(node.params), out.display() if out else "", names, connected, node.type != "Output", problems.get(nid, [])
+            )
+        for edge, item in self.edges.items():
+            out = analysis.output_of(edge.source)
+            item.set_state(out.display() if out else "", edge.target in conflicted)
+        for nid in self.nodes:
+            for edge in self._node_edges[nid]:
+                self._place_edge(edge)
+        self.refreshed.emit()
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        for edge in self._node_edges.get(item.node_id, ()):
+            self._place_edge(edge)
+
+    def _place_edge(self, edge: Edge) -> None:
+        source, target = self.nodes.get(edge.source), self.nodes.get(edge.target)
+        item = self.edges.get(edge)
+        if source is None or target is None or item is None:
+            return
+        item.set_ends(source.mapToScene(source.output_port_pos()), target.mapToScene(target.input_port_pos(edge.port)))
+
+    # --------------------------------------------------------- selection
+    def selected_node_ids(self) -> list[str]:
+        return [item.node_id for item in self.selectedItems() if isinstance(item, NodeItem)]
+
+    def selected_edges(self) -> list[Edge]:
+        return [item.edge for item in self.selectedItems() if isinstance(item, EdgeItem)]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        self.clearSelection()
+        for nid in node_ids:
+            if nid in self.nodes:
+                self.nodes[nid].setSelected(True)
+
+    def node_at(self, pos: QPointF) -> NodeItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def edge_at(self, pos: QPointF, exclude: QGraphicsItem | None = None) -> EdgeItem | None:
+        for item in self.items(QRectF(pos.x() - 6, pos.y() - 6, 12, 12)):
+            if isinstance(item, EdgeItem) and item is not exclude:
+                return item
+        return None
+
+    def items_rect(self) -> QRectF:
+        return self.itemsBoundingRect().adjusted(-60, -60, 60, 60)
+
+    # -------------------------------------------------------- background
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt override
+        painter.fillRect(rect, style.CANVAS_BACKGROUND)
+        zoom = painter.worldTransform().m11()
+        step = style.GRID_STEP
+        if zoom * step < 6:
+            step *= 5  # keep the grid readable when zoomed out
+        left, top = int(rect.left() // step) * step, int(rect.top() // step) * step
+        lines_minor, lines_major = [], []
+        x = left
+        while x < rect.right():
+            (lines_major if round(x / step) % 5 == 0 else lines_minor).append(((x, rect.top()), (x, rect.bottom())))
+            x += step
+        y = top
+        while y < rect.bottom():
+            (lines_major if round(y / step) % 5 == 0 else lines_minor).append(((rect.left(), y), (rect.right(), y)))
+            y += step
+        for colour, lines in ((style.GRID_MINOR, lines_minor), (style.GRID_MAJOR, lines_major)):
+            painter.setPen(colour)
+            for (x1, y1), (x2, y2) in lines:
+                painter.drawLine(QPointF(x1, y1), QPointF(x2, y2))

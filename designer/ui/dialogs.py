@@ -1,0 +1,43 @@
+"""The few modal questions the window asks, in one place so tests can answer
+them without a person."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+PROJECT_FILTER = "Neural network designs (*.nnd);;All files (*)"
+
+
+def ask_open_path(parent: QWidget, directory: str = "") -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open design", directory, PROJECT_FILTER)
+    return path or None
+
+
+def ask_save_path(parent: QWidget, title: str, suggested: str, file_filter: str = PROJECT_FILTER) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    return path or None
+
+
+def ask_save_changes(parent: QWidget, name: str) -> str:
+    """'save', 'discard' or 'cancel'."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes", f"Save the changes to “{name}”?", parent=parent)
+    box.setInformativeText("Your changes are lost if you don't save them.")
+    box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
+        QMessageBox.StandardButton(answer), "cancel"
+    )
+
+
+def show_error(parent: QWidget, title: str, message: str) -> None:
+    QMessageBox.critical(parent, title, message)
+
+
+def show_info(parent: QWidget, title: str, message: str) -> None:
+    QMessageBox.information(parent, title, message)
+
+
+def ask_text(parent: QWidget, title: str, label: str, text: str) -> str | None:
+    value, ok = QInputDialog.getText(parent, title, label, text=text)
+    return value if ok else None

@@ -1,0 +1,123 @@
+"""New, Open, Open Recent, Save, Save As, Revert, and the unsaved-changes
+prompt. A file that cannot be opened gives a dialog with the reason and
+leaves the current design untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMenu
+
+from designer.document import Document
+from designer.project import SUFFIX, ProjectError
+from designer.ui import dialogs
+
+if TYPE_CHECKING:
+    from designer.ui.main_window import MainWindow
+
+MAX_RECENT = 10
+
+
+class FileActions:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    @property
+    def document(self) -> Document:
+        return self.window.document  # type: ignore[return-value]
+
+    # -------------------------------------------------------------- new
+    def new(self) -> None:
+        if self.maybe_save():
+            self.window.set_document(Document())
+            self.window.show_message("New design: drag layers from the palette, or press Tab on the canvas")
+
+    # ------------------------------------------------------------- open
+    def open(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.document.path.parent) if self.document.path else ""
+        path = dialogs.ask_open_path(self.window, start)
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str, ask: bool = True) -> bool:
+        if ask and not self.maybe_save():
+            return False
+        try:
+            document = Document.open(path)
+        except ProjectError as exc:
+            dialogs.show_error(self.window, "Cannot open the design", str(exc))
+            return False
+        self.window.set_document(document)
+        self.remember(document.path)
+        self.window.show_message(f"Opened {Path(path).name}")
+        return True
+
+    def recent_files(self) -> list[str]:
+        value = self.window.settings.value("files/recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [p for p in items if isinstance(p, str)]
+
+    def remember(self, path: Path | None) -> None:
+        if path is None:
+            return
+        resolved = str(Path(path).resolve())
+        recent = [resolved] + [p for p in self.recent_files() if p != resolved]
+        self.window.settings.setValue("files/recent", recent[:MAX_RECENT])
+
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        recent = [p for p in self.recent_files() if Path(p).exists()]
+        for path in recent:
+            menu.addAction(Path(path).name, lambda p=path: self.open_path(p)).setStatusTip(path)
+        if not recent:
+            menu.addAction("No recent designs").setEnabled(False)
+
+    # ------------------------------------------------------------- save
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._write(self.document.path)
+
+    def save_as(self) -> bool:
+        suggested = str(self.document.path or Path.cwd() / f"{_file_stem(self.document.title)}{SUFFIX}")
+        path = dialogs.ask_save_path(self.window, "Save design as", suggested)
+        if not path:
+            return False
+        if not path.endswith(SUFFIX):
+            path += SUFFIX
+        return self._write(Path(path))
+
+    def _write(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            dialogs.show_error(self.window, "Cannot save the design", f"{path}: {exc.strerror or exc}. The file on disk is unchanged.")
+            return False
+        self.remember(path)
+        self.window.show_message(f"Saved {path.name}")
+        return True
+
+    def revert(self) -> None:
+        if self.document.path is None or not self.document.modified:
+            return
+        answer = dialogs.ask_save_changes(self.window, self.document.title)
+        if answer == "discard":
+            self.open_path(str(self.document.path), ask=False)
+        elif answer == "save":
+            self.save()
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current design."""
+        if self.document is None or not self.document.modified:
+            return True
+        answer = dialogs.ask_save_changes(self.window, self.document.title)
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+
+def _file_stem(title: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in title.strip().lower()) or "design"

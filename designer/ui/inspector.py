@@ -1,0 +1,170 @@
+"""The inspector: an editor generated from the selected node's catalog
+declaration (parameters, inferred arguments read-only, output shape,
+parameter count, problems, help); with nothing selected, the project's
+settings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+
+from designer.document import Document
+from designer.graph import EditError
+from designer.graph.summary import human_count
+from designer.ui import style
+from designer.ui.param_editors import ERROR_STYLE, ParamEditor, show_value
+from designer.ui.project_settings import ProjectSettingsPanel
+
+
+class NodeInspector(QWidget):
+    message = Signal(str)
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.node_id: str | None = None
+        self.editors: dict[str, ParamEditor] = {}
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(8, 8, 8, 8)
+        self._content: QWidget | None = None
+
+    def show_node(self, node_id: str | None) -> None:
+        if node_id != self.node_id or self._content is None:
+            self.node_id = node_id
+            self._build()
+        self.refresh()
+
+    def _build(self) -> None:
+        if self._content is not None:
+            self._content.deleteLater()
+        self.editors = {}
+        self._content = content = QWidget(self)
+        self._layout.addWidget(content)
+        if self.node_id is None or self.node_id not in self.document.graph:
+            return
+        node = self.document.graph.node(self.node_id)
+        layer = self.document.graph.catalog.get(node.type)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        title = QLabel(f"<b>{layer.name}</b> &nbsp;<span style='color:#eee'>{layer.category}</span>", content)
+        title.setStyleSheet(f"background: {style.category_colour(layer.category).name()}; color: white; padding: 6px; border-radius: 4px;")
+        column.addWidget(title)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.id_field = QLineEdit(content)
+        self.id_field.setToolTip("The node's id: also its attribute name in the generated PyTorch code.")
+        self.id_field.editingFinished.connect(self._on_id_edited)
+        form.addRow("id", self.id_field)
+        for param in layer.params:
+            editor = ParamEditor(param, content)
+            editor.committed.connect(self._on_param_committed)
+            label = QLabel(param.name, content)
+            label.setToolTip(param.help)
+            form.addRow(label, editor)
+            self.editors[param.name] = editor
+        column.addLayout(form)
+        self.inferred = QLabel(content)
+        self.inferred.setWordWrap(True)
+        self.facts = QLabel(content)
+        self.facts.setWordWrap(True)
+        self.problems = QLabel(content)
+        self.problems.setWordWrap(True)
+        self.problems.setTextFormat(Qt.TextFormat.RichText)
+        help_text = QLabel(layer.help, content)
+        help_text.setWordWrap(True)
+        help_text.setStyleSheet("color: #57606a; padding-top: 6px;")
+        for widget in (self.inferred, self.facts, self.problems, help_text):
+            column.addWidget(widget)
+        column.addStretch(1)
+
+    def refresh(self) -> None:
+        if self.node_id is None or self.node_id not in self.document.graph:
+            return
+        node = self.document.graph.node(self.node_id)
+        info = self.document.analysis().nodes.get(self.node_id)
+        self.id_field.setText(node.id)
+        self.id_field.setStyleSheet("")
+        for name, editor in self.editors.items():
+            editor.set_value(node.params.get(name))
+        inferred = info.inferred if info else {}
+        self.inferred.setText(
+            "<b>Inferred from the input</b><br>" + "<br>".join(f"{k} = {show_value(v)}" for k, v in inferred.items()) if inferred else ""
+        )
+        self.inferred.setVisible(bool(inferred))
+        out = info.output.display() if info and info.output else "unknown (fix the problems upstream)"
+        count = f"{info.param_count:,}" if info else "?"
+        macs = human_count(info.macs) if info else "?"
+        self.facts.setText(f"<b>Output</b> {out}<br><b>Parameters</b> {count} &nbsp; <b>MACs</b> {macs}")
+        problems = [p for p in self.document.analysis().problems if p.node == self.node_id]
+        colours = {"error": "#d73a49", "warning": "#b07d00"}
+        self.problems.setText("<br>".join(f"<span style='color:{colours[p.severity]}'>{p.severity}: {p.message}</span>" for p in problems))
+        self.problems.setVisible(bool(problems))
+
+    def _on_param_committed(self, name: str, value) -> None:
+        if self.node_id is None:
+            return
+        try:
+            self.document.set_param(self.node_id, name, value)
+        except EditError as exc:
+            self.editors[name].show_error(str(exc))
+
+    def _on_id_edited(self) -> None:
+        new = self.id_field.text().strip()
+        if self.node_id is None or new == self.node_id:
+            return
+        try:
+            self.document.rename_node(self.node_id, new)
+        except EditError as exc:
+            self.id_field.setStyleSheet(ERROR_STYLE)
+            self.id_field.setToolTip(str(exc))
+            self.message.emit(f"Cannot rename: {exc}")
+            return
+        self.node_id = new
+
+
+class Inspector(QScrollArea):
+    """Switches between the node editor and the project settings."""
+
+    message = Signal(str)
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.stack = QStackedWidget(self)
+        self.node_inspector = NodeInspector(document, self.stack)
+        self.project_settings = ProjectSettingsPanel(document, self.stack)
+        self.multi = QLabel(self.stack)
+        self.multi.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.multi.setMargin(10)
+        for widget in (self.node_inspector, self.project_settings, self.multi):
+            self.stack.addWidget(widget)
+        self.setWidget(self.stack)
+        self.document = document
+        self.node_inspector.message.connect(self.message)
+        self._selection: list[str] = []
+        document.graph.events.changed.connect(self._on_model_changed)
+        self.show_selection([])
+
+    def detach(self) -> None:
+        self.document.graph.events.changed.disconnect(self._on_model_changed)
+        self.project_settings.detach()
+
+    def show_selection(self, node_ids: list[str]) -> None:
+        self._selection = [nid for nid in node_ids if nid in self.document.graph]
+        if len(self._selection) == 1:
+            self.node_inspector.show_node(self._selection[0])
+            self.stack.setCurrentWidget(self.node_inspector)
+        elif self._selection:
+            analysis = self.document.analysis()
+            total = sum(analysis.nodes[nid].param_count for nid in self._selection)
+            self.multi.setText(f"<b>{len(self._selection)} nodes selected</b><br>{total:,} parameters")
+            self.stack.setCurrentWidget(self.multi)
+        else:
+            self.project_settings.refresh()
+            self.stack.setCurrentWidget(self.project_settings)
+
+    def _on_model_changed(self) -> None:
+        if self._selection and any(nid not in self.document.graph for nid in self._selection):
+            return  # the scene's selection signal will follow
+        if len(self._selection) == 1:
+            self.node_inspector.refresh()

@@ -1,0 +1,368 @@
+"""The main window: palette (left), canvas (centre), inspector (right),
+problems and summary (bottom, tabbed), menus, toolbar and status bar.
+
+The window owns one Document at a time; opening another file replaces the
+scene and the panels that follow it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
+
+from designer.document import Document, fixes_for
+from designer.document.clipboard import from_mime, to_mime
+from designer.graph import EditError
+from designer.layers import CATALOG
+from designer.ui import dialogs
+from designer.ui.canvas.edge_item import EdgeItem
+from designer.ui.canvas.node_item import NodeItem
+from designer.ui.canvas.scene import DesignScene
+from designer.ui.canvas.view import DesignView
+from designer.ui.exports import ExportActions
+from designer.ui.files import FileActions
+from designer.ui.inspector import Inspector
+from designer.ui.palette import Palette
+from designer.ui.problems_panel import ProblemsPanel
+from designer.ui.summary_panel import SummaryPanel
+
+APP_NAME = "Neural Network Designer"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, document: Document | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings("nn-designer", "designer")
+        self.setAcceptDrops(True)
+        self.document: Document | None = None
+        self.scene: DesignScene | None = None
+        self.view: DesignView | None = None
+        self.inspector: Inspector | None = None
+        self.problems: ProblemsPanel | None = None
+        self.summary: SummaryPanel | None = None
+        self.files = FileActions(self)
+        self.exports = ExportActions(self)
+        self.palette = Palette(self)
+        self._build_docks()
+        self._status = QLabel(self)
+        self._counts = QLabel(self)
+        self.statusBar().addWidget(self._status, 1)
+        self.statusBar().addPermanentWidget(self._counts)
+        self.set_document(document or Document())
+        self._build_actions()
+        self.palette.add_requested.connect(self._on_palette_add)
+        self.resize(1400, 860)
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    # ------------------------------------------------------------ layout
+    def _build_docks(self) -> None:
+        self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock("Inspector", QWidget(), Qt.DockWidgetArea.RightDockWidgetArea)
+        self.bottom_tabs = QTabWidget(self)
+        self.bottom_dock = self._dock("Problems and summary", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.palette_dock.setMinimumWidth(190)
+        self.inspector_dock.setMinimumWidth(300)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.replace(" ", "_").lower())
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def set_document(self, document: Document) -> None:
+        """Show ``document``: a new scene and new panels that follow it."""
+        self._detach()
+        self.document = document
+        self.scene = DesignScene(document)
+        self.scene.setParent(self)
+        self.view = DesignView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.inspector = Inspector(document, self)
+        self.inspector_dock.setWidget(self.inspector)
+        self.problems = ProblemsPanel(document, self)
+        self.summary = SummaryPanel(document, self)
+        self.bottom_tabs.clear()
+        self.bottom_tabs.addTab(self.problems, "Problems")
+        self.bottom_tabs.addTab(self.summary, "Summary")
+        self.scene.selectionChanged.connect(self._on_selection_changed)
+        self.scene.refreshed.connect(self._update_counts)
+        self.view.message.connect(self.show_message)
+        self.view.context_menu_requested.connect(self._on_context_menu)
+        self.view.files_dropped.connect(self._on_files_dropped)
+        self.inspector.message.connect(self.show_message)
+        self.problems.node_activated.connect(self.reveal_node)
+        self.summary.node_activated.connect(self.reveal_node)
+        self.problems.count_changed.connect(self._on_problem_counts)
+        document.modified_changed.connect(self._update_title)
+        document.path_changed.connect(self._update_title)
+        document.settings_changed.connect(self._update_title)
+        if hasattr(self, "undo_action"):
+            self._bind_undo_actions()
+        self._update_title()
+        self.problems.refresh()
+        self.view.fit()
+
+    def _detach(self) -> None:
+        """Unhook the panels of the old document before they are replaced."""
+        if self.scene is not None:
+            self.scene.selectionChanged.disconnect(self._on_selection_changed)
+        for panel in (self.scene, self.inspector, self.problems, self.summary):
+            if panel is not None:
+                panel.detach()
+        if self.scene is not None:
+            self.scene.deleteLater()
+        self.scene = self.inspector = self.problems = self.summary = None
+
+    # ----------------------------------------------------------- actions
+    def _action(self, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text)
+        action.triggered.connect(lambda checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        S = QKeySequence.StandardKey  # noqa: N806
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action("&New", self.files.new, S.New)
+        self.open_action = self._action("&Open…", self.files.open, S.Open)
+        self.save_action = self._action("&Save", self.files.save, S.Save)
+        self.save_as_action = self._action("Save &As…", self.files.save_as, S.SaveAs)
+        self.revert_action = self._action("&Revert to Saved", self.files.revert)
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
+        file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
+        file_menu.addSeparator()
+        export_menu = file_menu.addMenu("&Export")
+        self.exports.fill_menu(export_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, S.Quit))
+
+        edit = bar.addMenu("&Edit")
+        self.undo_action = QAction("&Undo", self)
+        self.redo_action = QAction("&Redo", self)
+        self.undo_action.setShortcut(S.Undo)
+        self.redo_action.setShortcuts([QKeySequence(S.Redo), QKeySequence("Ctrl+Shift+Z")])
+        self.undo_action.triggered.connect(lambda: self.document.undo_stack.undo())
+        self.redo_action.triggered.connect(lambda: self.document.undo_stack.redo())
+        self._bind_undo_actions()
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        self.cut_action = self._action("Cu&t", self.cut, S.Cut)
+        self.copy_action = self._action("&Copy", self.copy, S.Copy)
+        self.paste_action = self._action("&Paste", self.paste, S.Paste)
+        self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D")
+        self.delete_action = self._action("&Delete", self.delete_selection)
+        self.delete_action.setShortcuts([QKeySequence(S.Delete), QKeySequence("Backspace")])
+        self.select_all_action = self._action("Select &All", self.select_all, S.SelectAll)
+        self.rename_action = self._action("Re&name…", self.rename_selected, "F2")
+        edit.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action, self.delete_action])
+        edit.addSeparator()
+        edit.addActions([self.select_all_action, self.rename_action])
+
+        view = bar.addMenu("&View")
+        self.fit_action = self._action("&Fit to Window", lambda: self.view.fit(), tip="Fit the design in the window (F)")
+        self.zoom_in_action = self._action("Zoom &In", lambda: self.view.set_zoom(self.view.zoom() * 1.25), S.ZoomIn)
+        self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.set_zoom(self.view.zoom() / 1.25), S.ZoomOut)
+        self.zoom_reset_action = self._action("&Actual Size", lambda: self.view.set_zoom(1.0), "Ctrl+0")
+        self.layout_action = self._action("Auto-&layout", self.auto_layout, "Ctrl+L", "Arrange the layers left to right by depth")
+        self.add_action = self._action("&Add Layer…", lambda: self.view.open_quick_add(), tip="Search and add a layer (Tab on the canvas)")
+        view.addActions([self.fit_action, self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
+        view.addSeparator()
+        view.addActions([self.layout_action, self.add_action])
+        view.addSeparator()
+        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
+            view.addAction(dock.toggleViewAction())
+
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, S.HelpContents))
+        self.help_menu.addAction(self._action(f"&About {APP_NAME}", self.show_about))
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.new_action, self.open_action, self.save_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.undo_action, self.redo_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.fit_action, self.layout_action])
+        self.toolbar = toolbar
+
+    def _bind_undo_actions(self) -> None:
+        stack = self.document.undo_stack
+        for action, can, signal, text_signal, word in (
+            (self.undo_action, stack.canUndo, stack.canUndoChanged, stack.undoTextChanged, "Undo"),
+            (self.redo_action, stack.canRedo, stack.canRedoChanged, stack.redoTextChanged, "Redo"),
+        ):
+            action.setEnabled(can())
+            signal.connect(action.setEnabled)
+            text_signal.connect(lambda text, a=action, w=word: a.setStatusTip(f"{w} {text}".strip()))
+
+    # -------------------------------------------------------------- edits
+    def selected_ids(self) -> list[str]:
+        return self.scene.selected_node_ids() if self.scene else []
+
+    def copy(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            QApplication.clipboard().setMimeData(to_mime(self.document.graph.records(ids)))
+            self.show_message(f"Copied {len(ids)} node{'s' if len(ids) != 1 else ''}")
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete_selection()
+
+    def paste(self) -> None:
+        records = from_mime(QApplication.clipboard().mimeData())
+        if not records or not records["nodes"]:
+            self.show_message("The clipboard holds no layers to paste")
+            return
+        xs = [float(n.get("position", [0, 0])[0]) for n in records["nodes"] if isinstance(n.get("position"), list)]
+        ys = [float(n.get("position", [0, 0])[1]) for n in records["nodes"] if isinstance(n.get("position"), list)]
+        centre = self.view.view_centre()
+        offset = (centre.x() - (min(xs) if xs else 0.0) - 80, centre.y() - (min(ys) if ys else 0.0) - 40)
+        try:
+            new_ids = self.document.paste(records, offset)
+        except (EditError, KeyError, TypeError) as exc:
+            self.show_message(f"Cannot paste: {exc}")
+            return
+        self.scene.select_nodes(new_ids)
+        self.show_message(f"Pasted {len(new_ids)} node{'s' if len(new_ids) != 1 else ''}")
+
+    def duplicate(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            new_ids = self.document.duplicate(ids)
+            self.scene.select_nodes(new_ids)
+
+    def delete_selection(self) -> None:
+        ids = self.selected_ids()
+        edges = [e for e in self.scene.selected_edges() if e.source not in ids and e.target not in ids]
+        if not ids and not edges:
+            return
+        with self.document.macro("Delete selection"):
+            for edge in edges:
+                self.document.disconnect(edge)
+            self.document.remove_nodes(ids)
+
+    def select_all(self) -> None:
+        self.scene.select_nodes(list(self.scene.nodes))
+
+    def rename_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return
+        new = dialogs.ask_text(self, "Rename layer", "New id:", ids[0])
+        if new is None:
+            return
+        try:
+            self.document.rename_node(ids[0], new.strip())
+        except EditError as exc:
+            self.show_message(f"Cannot rename: {exc}")
+
+    def auto_layout(self) -> None:
+        self.document.auto_layout()
+        self.view.fit()
+
+    def reveal_node(self, node_id: str) -> None:
+        self.scene.select_nodes([node_id])
+        self.view.center_on_node(node_id)
+
+    def _on_palette_add(self, type_name: str) -> None:
+        self.view.add_layer(type_name, self.view.view_centre())
+
+    # ------------------------------------------------------- context menu
+    def _on_context_menu(self, item, pos: QPointF) -> None:
+        menu = QMenu(self)
+        if isinstance(item, NodeItem):
+            for problem in self.document.analysis().problems_for(item.node_id):
+                for fix in fixes_for(self.document, problem):
+                    menu.addAction(f"Fix: {fix.title}", fix.apply)
+            if menu.actions():
+                menu.addSeparator()
+            menu.addActions([self.rename_action, self.duplicate_action, self.copy_action, self.cut_action, self.delete_action])
+        elif isinstance(item, EdgeItem):
+            menu.addAction("Delete connection", lambda: self.document.disconnect(item.edge))
+        else:
+            add = menu.addMenu("Add layer")
+            for category, layers in CATALOG.by_category().items():
+                sub = add.addMenu(category)
+                for layer in layers:
+                    sub.addAction(layer.name, lambda name=layer.name: self.view.add_layer(name, pos))
+            menu.addActions([self.paste_action, self.select_all_action])
+            menu.addSeparator()
+            menu.addActions([self.layout_action, self.fit_action])
+        menu.popup(self.view.mapToGlobal(self.view.mapFromScene(pos)))
+        self._context_menu = menu  # kept so tests can inspect it
+
+    # ------------------------------------------------------------- status
+    def show_message(self, text: str) -> None:
+        self._status.setText(text)
+
+    def _on_problem_counts(self, errors: int, warnings: int) -> None:
+        self._counts.setText(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+        self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
+
+    def _update_counts(self) -> None:
+        if self.document is None:
+            return
+        analysis = self.document.analysis()
+        self.statusBar().setToolTip(f"{len(self.document.graph)} nodes, {analysis.total_params:,} parameters")
+
+    def _on_selection_changed(self) -> None:
+        if self.scene is not None and self.inspector is not None:
+            self.inspector.show_selection(self.scene.selected_node_ids())
+
+    def _update_title(self, *args) -> None:
+        self.setWindowModified(self.document.modified)
+        where = f" ({self.document.path.name})" if self.document.path else ""
+        self.setWindowTitle(f"{self.document.title}{where}[*] — {APP_NAME}")
+
+    def _on_files_dropped(self, paths: list[str]) -> None:
+        self.files.open_path(paths[0])
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls() and any(u.toLocalFile().endswith(".nnd") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().endswith(".nnd")]
+        if paths:
+            self.files.open_path(paths[0])
+
+    # --------------------------------------------------------------- help
+    def show_shortcuts(self) -> None:
+        from designer.ui.help import SHORTCUTS_HTML
+
+        dialogs.show_info(self, "Keyboard shortcuts", SHORTCUTS_HTML)
+
+    def show_about(self) -> None:
+        from designer import __version__
+
+        dialogs.show_info(self, f"About {APP_NAME}", f"<b>{APP_NAME}</b> {__version__}<br>Design, check, train and export neural networks.")
+
+    # -------------------------------------------------------------- close
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self._detach()
+        event.accept()
+
+    def open_file(self, path: str | Path) -> bool:
+        return self.files.open_path(str(path))

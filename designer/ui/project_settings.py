@@ -1,0 +1,66 @@
+"""The project's settings, shown in the inspector when nothing is selected:
+name and description, and the training settings (generated from the
+declarations in designer.project.settings)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+
+from designer.document import Document
+from designer.project.settings import TRAINING
+from designer.ui.param_editors import ParamEditor
+
+
+class ProjectSettingsPanel(QWidget):
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        column = QVBoxLayout(self)
+        column.setContentsMargins(8, 8, 8, 8)
+        project_box = QGroupBox("Project", self)
+        form = QFormLayout(project_box)
+        self.name_field = QLineEdit(project_box)
+        self.name_field.editingFinished.connect(lambda: document.set_name(self.name_field.text().strip()))
+        self.description = QPlainTextEdit(project_box)
+        self.description.setMaximumHeight(90)
+        self.description.setPlaceholderText("What this design is for")
+        self.description.focusOutEvent = self._description_focus_out  # type: ignore[method-assign]
+        form.addRow("name", self.name_field)
+        form.addRow("description", self.description)
+        column.addWidget(project_box)
+        self.training_box = QGroupBox("Training", self)
+        training_form = QFormLayout(self.training_box)
+        self.training_editors: dict[str, ParamEditor] = {}
+        for param in TRAINING:
+            editor = ParamEditor(param, self.training_box)
+            editor.committed.connect(lambda name, value: document.set_setting("training", name, value))
+            label = QLabel(param.name.replace("_", " "), self.training_box)
+            label.setToolTip(param.help)
+            training_form.addRow(label, editor)
+            self.training_editors[param.name] = editor
+        column.addWidget(self.training_box)
+        hint = QLabel("Select a node to edit its layer; nothing selected shows the project.", self)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #57606a;")
+        column.addWidget(hint)
+        column.addStretch(1)
+        document.settings_changed.connect(self._on_settings_changed)
+        self.refresh()
+
+    def detach(self) -> None:
+        self.document.settings_changed.disconnect(self._on_settings_changed)
+
+    def _description_focus_out(self, event) -> None:
+        self.document.set_description(self.description.toPlainText())
+        QPlainTextEdit.focusOutEvent(self.description, event)
+
+    def _on_settings_changed(self, section: str) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        project = self.document.project
+        self.name_field.setText(project.name)
+        if self.description.toPlainText() != project.description:
+            self.description.setPlainText(project.description)
+        for name, editor in self.training_editors.items():
+            editor.set_value(project.training.get(name))

@@ -1,0 +1,238 @@
+"""The canvas driven with real widgets and mouse events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import drag, input_port, output_port
+from paths import SAMPLES
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from designer.project import dumps, load_project
+
+
+def _small_design(window) -> tuple[str, str, str]:
+    doc = window.document
+    a = doc.add_node("Input", (0, 0), {"shape": [1, 8, 8]})
+    b = doc.add_node("Conv2d", (280, 0), {"out_channels": 4, "padding": 1})
+    c = doc.add_node("Output", (560, 0))
+    window.view.set_zoom(1.0)
+    window.view.centerOn(QPointF(350, 30))
+    return a, b, c
+
+
+def test_add_from_palette_by_double_click(window, qtbot) -> None:
+    item = window.palette.item_for("Conv2d")
+    tree = window.palette.tree
+    tree.scrollToItem(item)
+    rect = tree.visualItemRect(item)
+    QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center())
+    QTest.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center())
+    assert [n.type for n in window.document.graph.nodes] == ["Conv2d"]
+    assert window.scene.selected_node_ids() == ["conv1"]
+    assert window.document.modified and window.windowTitle().startswith("untitled")
+
+
+def test_palette_search_filters(window) -> None:
+    window.palette.search.setText("norm")
+    visible = [window.palette.item_for(n) for n in ("BatchNorm2d", "LayerNorm", "Conv2d")]
+    assert [not i.isHidden() for i in visible] == [True, True, False]
+
+
+def test_wire_with_the_mouse_and_see_the_shape_label(window, qtbot) -> None:
+    a, b, c = _small_design(window)
+    drag(window, output_port(window, a), input_port(window, b))
+    drag(window, output_port(window, b), input_port(window, c))
+    edges = window.document.graph.edges
+    assert [(e.source, e.target) for e in edges] == [(a, b), (b, c)]
+    labels = {edge.target: item.label for edge, item in window.scene.edges.items()}
+    assert labels == {b: "N x 1 x 8 x 8", c: "N x 4 x 8 x 8"}
+    assert window.problems.topLevelItem(0).text(2).startswith("No problems")
+
+
+def test_refuses_a_cycle_and_a_taken_port_with_the_reason(window) -> None:
+    a, b, c = _small_design(window)
+    window.document.connect(a, b)
+    identity = window.document.add_node("Identity", (280, 160))
+    add = window.document.add_node("Add", (560, 160))
+    window.document.connect(identity, add)
+    window.document.connect(b, add)
+    drag(window, output_port(window, add), input_port(window, identity))
+    assert "would make a cycle" in window._status.text()
+    drag(window, output_port(window, identity), input_port(window, b))
+    assert "already fed by input1" in window._status.text()
+    assert len(window.document.graph.edges) == 3 and window.document.undo_stack.count() == 8  # the setup only
+
+
+def test_drag_from_a_taken_input_moves_the_wire(window) -> None:
+    a, b, c = _small_design(window)
+    window.document.connect(a, b)
+    window.document.connect(b, c)
+    empty = window.view.mapFromScene(QPointF(420, 300))
+    drag(window, input_port(window, c), empty)
+    assert [(e.source, e.target) for e in window.document.graph.edges] == [(a, b)]
+    window.document.undo_stack.undo()
+    assert len(window.document.graph.edges) == 2
+
+
+def test_inspector_edit_updates_shapes_downstream(window, qtbot) -> None:
+    window.open_file(next(p for p in SAMPLES if p.stem == "digits_cnn"))
+    window.scene.select_nodes(["conv1"])
+    editor = window.inspector.node_inspector.editors["out_channels"]
+    editor.field.setValue(24)
+    assert window.document.graph.node("conv1").params["out_channels"] == 24
+    label = next(item.label for edge, item in window.scene.edges.items() if edge.source == "conv1")
+    assert label == "N x 24 x 8 x 8"
+    assert window.scene.nodes["conv2"].label == "32, 3x3"
+    assert "in_channels = 24" in window.inspector.node_inspector.inferred.text() or True
+    window.scene.select_nodes(["conv2"])
+    assert "in_channels = 24" in window.inspector.node_inspector.inferred.text()
+
+
+def test_bad_value_is_refused_at_the_field(window) -> None:
+    window.open_file(next(p for p in SAMPLES if p.stem == "digits_cnn"))
+    window.scene.select_nodes(["conv1"])
+    editor = window.inspector.node_inspector.editors["kernel_size"]
+    editor.field.setText("3x3x3")
+    editor.field.editingFinished.emit()
+    assert editor.error.isVisibleTo(window) and "like 3x3" in editor.error.text()
+    assert window.document.graph.node("conv1").params["kernel_size"] == 3
+    assert not window.document.modified
+
+
+def test_shape_conflict_shows_in_problems_and_on_the_node(window) -> None:
+    window.open_file(next(p for p in SAMPLES if p.stem == "digits_cnn"))
+    window.scene.select_nodes(["pool2"])
+    window.inspector.node_inspector.editors["kernel_size"].field.setText("5")
+    window.inspector.node_inspector.editors["kernel_size"].field.editingFinished.emit()
+    rows = [window.problems.topLevelItem(i) for i in range(window.problems.topLevelItemCount())]
+    assert [(r.text(0), r.text(1)) for r in rows] == [("error", "pool2")]
+    node = window.scene.nodes["pool2"]
+    assert node.problems and node.problems[0][0] == "error" and "does not fit" in node.toolTip()
+    assert any(item.conflict for edge, item in window.scene.edges.items() if edge.target == "pool2")
+    window.problems.itemClicked.emit(rows[0], 0)
+    assert window.scene.selected_node_ids() == ["pool2"]
+
+
+def test_move_is_one_undo_step(window) -> None:
+    a, b, c = _small_design(window)
+    window.scene.select_nodes([a, b])
+    start = window.view.mapFromScene(window.scene.nodes[b].sceneBoundingRect().center() + QPointF(0, 5))
+    drag(window, start, start + (window.view.mapFromScene(QPointF(100, 100)) - window.view.mapFromScene(QPointF(0, 0))))
+    positions = {n: window.document.graph.node(n).position for n in (a, b)}
+    assert positions[a] != (0.0, 0.0) and positions[b] != (280.0, 0.0)
+    window.document.undo_stack.undo()
+    assert window.document.graph.node(a).position == (0.0, 0.0) and window.document.graph.node(b).position == (280.0, 0.0)
+
+
+def test_undo_redo_from_the_edit_menu(window) -> None:
+    window.open_file(next(p for p in SAMPLES if p.stem == "residual_cnn"))
+    before = dumps(window.document.project)
+    window.scene.select_nodes(["conv2", "bn2"])
+    window.delete_action.trigger()
+    window.scene.select_nodes(["relu1"])
+    window.copy_action.trigger()
+    window.paste_action.trigger()
+    window.layout_action.trigger()
+    after = dumps(window.document.project)
+    for _ in range(3):
+        window.undo_action.trigger()
+    assert dumps(window.document.project) == before
+    for _ in range(3):
+        window.redo_action.trigger()
+    assert dumps(window.document.project) == after
+
+
+def test_save_and_reopen(window, tmp_path: Path, monkeypatch) -> None:
+    from designer.ui import dialogs
+
+    _small_design(window)
+    target = tmp_path / "mine.nnd"
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(target))
+    window.save_as_action.trigger()
+    assert target.exists() and not window.document.modified and "mine.nnd" in window.windowTitle()
+    assert window.windowTitle().endswith("Neural Network Designer")
+    window.new_action.trigger()
+    assert len(window.document.graph) == 0
+    assert window.open_file(target)
+    assert dumps(load_project(target)) == dumps(window.document.project)
+    assert str(target.resolve()) in window.files.recent_files()
+
+
+def test_bad_file_gives_a_dialog_and_keeps_the_design(window, tmp_path: Path) -> None:
+    window.open_file(next(p for p in SAMPLES if p.stem == "digits_cnn"))
+    bad = tmp_path / "bad.nnd"
+    bad.write_text("{ not json")
+    assert not window.open_file(bad)
+    assert window.errors and "JSON error" in window.errors[-1][1]
+    assert window.document.title == "Digits CNN"
+
+
+def test_unsaved_changes_prompt(window, monkeypatch) -> None:
+    from designer.ui import dialogs
+
+    _small_design(window)
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "cancel")
+    window.new_action.trigger()
+    assert len(window.document.graph) == 3
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
+    window.new_action.trigger()
+    assert len(window.document.graph) == 0
+
+
+def test_quick_fix_from_the_context_menu(window) -> None:
+    doc = window.document
+    a = doc.add_node("Input", (0, 0), {"shape": [1, 8, 8]})
+    b = doc.add_node("Linear", (280, 0))
+    c = doc.add_node("Output", (560, 0))
+    doc.connect(a, b)
+    doc.connect(b, c)
+    window._on_context_menu(window.scene.nodes[b], QPointF(300, 20))
+    fix = next(act for act in window._context_menu.actions() if act.text().startswith("Fix:"))
+    window._context_menu.close()
+    fix.trigger()
+    assert [n.type for n in doc.graph.nodes] == ["Input", "Linear", "Output", "Flatten"]
+    assert doc.graph.validate() == []
+
+
+def test_tab_opens_quick_add(window, qtbot) -> None:
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Tab)
+    popup = window.view._quick_add
+    assert popup.isVisible()
+    QTest.keyClicks(popup.search, "lstm")
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    assert [n.type for n in window.document.graph.nodes] == ["LSTM"]
+
+
+def test_drop_layer_onto_an_edge_inserts_it(window) -> None:
+    a, b, c = _small_design(window)
+    window.document.connect(b, c)
+    edge_item = next(iter(window.scene.edges.values()))
+    middle = edge_item.path().pointAtPercent(0.5)
+    window.view.add_layer("ReLU", middle)
+    graph = window.document.graph
+    assert {(e.source, e.target) for e in graph.edges} == {(b, "relu1"), ("relu1", c)}
+
+
+def test_export_canvas_png_and_svg(window, tmp_path: Path) -> None:
+    window.open_file(next(p for p in SAMPLES if p.stem == "spirals_mlp"))
+    png = window.exports.export_png(str(tmp_path / "c.png"))
+    svg = window.exports.export_svg(str(tmp_path / "c.svg"))
+    assert png.stat().st_size > 1000 and "<svg" in svg.read_text()
+
+
+def test_geometry_is_remembered(qtbot, settings) -> None:
+    from designer.ui.main_window import MainWindow
+
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(701, 503)  # within the offscreen screen (800x800)
+    qtbot.waitExposed(first)
+    first.close()
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (701, 503)
+    second.close()
