@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from paths import SAMPLES
 
 from designer.document import Document, fixes_for
 from designer.document.clipboard import from_mime, to_mime

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from paths import SAMPLES
 
 from designer.graph import Graph
 from designer.project import FORMAT, VERSION, Project, ProjectError, dumps, load_project, loads, save_project
