@@ -87,11 +87,12 @@ def _constructor(name: str):
 
 def _forward(name: str):
     def forward(var: str, attr: str, args: list[str], p) -> list[str]:
+        # Plain tensor code, one step per line, so the exported source reads like hand-written PyTorch.
         x = args[0]
         if p["returns"] == "sequence":
             return [f"{var}, _ = {attr}({x})"]
         if p["returns"] == "last":
-            return [f"{var} = {attr}({x})[0][:, -1]"]
+            return [f"{var}, _ = {attr}({x})", f"{var} = {var}[:, -1]  # the last step"]
         unpack = f"_, ({var}, _)" if name == "LSTM" else f"_, {var}"
         last = f"torch.cat([{var}[-2], {var}[-1]], dim=1)" if p["bidirectional"] else f"{var}[-1]"
         return [f"{unpack} = {attr}({x})", f"{var} = {last}  # final hidden state of the last layer"]
