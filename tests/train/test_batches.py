@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from conftest import classification_bundle, mlp
+from trainkit import classification_bundle, mlp
 
 from designer.train import Trainer, TrainSettings, write_metrics_csv
 from designer.train.batches import index_batches
@@ -30,3 +30,18 @@ def test_metrics_csv_has_one_row_per_epoch(tmp_path) -> None:
     assert [line.split(",")[0] for line in lines[1:]] == ["1", "2"]
     empty = write_metrics_csv(tmp_path / "empty.csv", [], "mae")
     assert empty.read_text() == "epoch,train_loss,val_loss,train_mae,val_mae,lr,seconds\n"
+
+
+def test_device_side_reporting_reads_losses_in_bulk() -> None:
+    """The GPU path (losses kept in a device buffer), exercised on the CPU."""
+    from designer.train.reporting import BatchLosses, SplitTotals
+
+    losses, totals = BatchLosses(3, torch.device("cpu"), False), SplitTotals(torch.device("cpu"), False)
+    losses._host = totals._host = False  # as on a GPU
+    full = [losses.add(torch.tensor(v), stop=False) for v in (1.0, 2.0, 3.0)]
+    assert full == [False, False, True] and losses.flush() == ([1.0, 2.0, 3.0], False)
+    losses.add(torch.tensor(4.0), stop=True)
+    assert losses.flush() == ([4.0], True)
+    totals.add(torch.tensor(0.5), torch.tensor(3), 4)
+    totals.add(torch.tensor(1.0), torch.tensor(1), 4)
+    assert totals.finish() == totals.peek() and (totals.peek().loss, totals.peek().metric, totals.peek().count) == (0.75, 0.5, 8)

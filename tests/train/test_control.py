@@ -6,7 +6,7 @@ import threading
 import time
 
 import torch
-from conftest import classification_bundle
+from trainkit import classification_bundle
 
 from designer.train import FINISHED, STOPPED, Callbacks, Trainer, TrainSettings
 

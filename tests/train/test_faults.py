@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import Bundle, Split, classification_bundle, mlp, regression_bundle
+from trainkit import Bundle, Split, classification_bundle, mlp, regression_bundle
 
 from designer.train import FAILED, Trainer, TrainSettings
 

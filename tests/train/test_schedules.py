@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import classification_bundle
+from trainkit import classification_bundle
 
 from designer.train import FINISHED, Trainer, TrainSettings
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import classification_bundle, mlp, regression_bundle
+from trainkit import classification_bundle, mlp, regression_bundle
 
 from designer.train import EARLY_STOPPED, FINISHED, Callbacks, Trainer, TrainError, TrainSettings
 
