@@ -38,7 +38,12 @@ def index_batches(
             total = math.ceil(n / world) * world
             order = torch.cat([order, order[: total - n]]) if total > n else order
         order = order[rank::world]
-    return list(order.split(batch_size)) if len(order) else []
+    batches = list(order.split(batch_size)) if len(order) else []
+    if generator is not None and len(batches) > 1 and len(batches[-1]) == 1:
+        # A last batch of one sample would stop BatchNorm in training mode
+        # ("expected more than 1 value per channel"): it joins the batch before.
+        batches[-2:] = [torch.cat(batches[-2:])]
+    return batches
 
 
 class SplitBatches:

@@ -56,6 +56,9 @@ class Trainer:
     ) -> None:
         if bundle.train is None or len(bundle.train.x) == 0:
             raise TrainError(f"{bundle.spec.name} has no training samples")
+        counts = (len(compiled.generated.input_names), len(compiled.generated.output_names))
+        if counts != (1, 1):
+            raise TrainError(f"training needs a design with one Input and one Output; this one has {counts[0]} and {counts[1]}")
         self.compiled, self.bundle, self.settings = compiled, bundle, settings
         self.callbacks = callbacks or Callbacks()
         self.dist = dist
@@ -106,11 +109,16 @@ class Trainer:
         except Exception as exc:  # every fault ends the run with a message, never a crash
             result.status = FAILED
             result.message, result.node = describe_failure(exc, self._where, s, self.compiled, self.device)
-        if self.module is not None:
-            result.last_state = _cpu_state(self.module)
-            kept = result.kept_state
-            if kept is not None and kept is not result.last_state:
-                self.module.load_state_dict(kept)
+        try:
+            if self.module is not None:
+                result.last_state = _cpu_state(self.module)
+                kept = result.kept_state
+                if kept is not None and kept is not result.last_state:
+                    self.module.load_state_dict(kept)
+        except Exception as exc:  # a broken device (a CUDA assert) cannot even hand its weights back
+            result.last_state = None
+            if result.status != FAILED:
+                result.status, result.message = FAILED, f"the weights could not be read back from {self.device}: {exc}"
         self.result = result
         if self.callbacks.on_end:
             self.callbacks.on_end(result)

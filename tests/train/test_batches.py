@@ -45,3 +45,9 @@ def test_device_side_reporting_reads_losses_in_bulk() -> None:
     totals.add(torch.tensor(0.5), torch.tensor(3), 4)
     totals.add(torch.tensor(1.0), torch.tensor(1), 4)
     assert totals.finish() == totals.peek() and (totals.peek().loss, totals.peek().metric, totals.peek().count) == (0.75, 0.5, 8)
+
+
+def test_a_last_batch_of_one_joins_the_one_before() -> None:
+    batches = index_batches(9, 4, torch.Generator().manual_seed(0))
+    assert [len(b) for b in batches] == [4, 5]
+    assert [len(b) for b in index_batches(9, 4, None, pad=False)] == [4, 4, 1]  # evaluation keeps it

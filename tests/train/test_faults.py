@@ -85,3 +85,18 @@ def test_a_missing_device_is_refused_before_the_run(device: str) -> None:
     else:
         with pytest.raises(TrainError, match=f"device {device} was asked for"):
             Trainer(mlp(2, 2), classification_bundle(), settings(device=device))
+
+
+def test_a_design_with_two_inputs_is_refused() -> None:
+    import designer
+    from designer.compile import compile_design
+    from designer.train import TrainError
+
+    g = designer.Graph("two inputs")
+    a, b = g.add("Input", shape=[2]), g.add("Input", shape=[2])
+    add = g.add("Add")
+    g.connect(a, add)
+    g.connect(b, add, 1)
+    g.connect(add, g.add("Output"))
+    with pytest.raises(TrainError, match="one Input and one Output; this one has 2 and 1"):
+        Trainer(compile_design(g), classification_bundle(), settings())
