@@ -105,14 +105,19 @@ def analyze(graph: Graph, data: DataSpec | None = None) -> Analysis:
     index = {nid: i for i, nid in enumerate(graph.node_ids())}
 
     in_cycle: set[str] = set()
-    for component in nx.strongly_connected_components(g):
-        if len(component) > 1:
-            members = sorted(component, key=index.__getitem__)
-            in_cycle.update(members)
-            for nid in members:
-                problems.append(Problem(ERROR, f"is part of a cycle ({' -> '.join(members)}): remove one of its edges", nid, code="cycle"))
-    acyclic = g.subgraph(n for n in g if n not in in_cycle)
-    order = list(nx.lexicographical_topological_sort(acyclic, key=index.__getitem__))
+    try:
+        order = list(nx.lexicographical_topological_sort(g, key=index.__getitem__))
+    except nx.NetworkXUnfeasible:  # only a broken file can hold a cycle: find and report it
+        for component in nx.strongly_connected_components(g):
+            if len(component) > 1:
+                members = sorted(component, key=index.__getitem__)
+                in_cycle.update(members)
+                for nid in members:
+                    problems.append(
+                        Problem(ERROR, f"is part of a cycle ({' -> '.join(members)}): remove one of its edges", nid, code="cycle")
+                    )
+        acyclic = g.subgraph(n for n in g if n not in in_cycle)
+        order = list(nx.lexicographical_topological_sort(acyclic, key=index.__getitem__))
 
     infos: dict[str, NodeInfo] = {nid: NodeInfo() for nid in graph.node_ids()}
     for nid in order:

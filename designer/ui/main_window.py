@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
 from designer.document import Document, fixes_for
@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.inspector: Inspector | None = None
         self.problems: ProblemsPanel | None = None
         self.summary: SummaryPanel | None = None
+        self.undo_group = QUndoGroup(self)  # Undo/Redo follow whichever document is open
         self.files = FileActions(self)
         self.exports = ExportActions(self)
         self.palette = Palette(self)
@@ -105,14 +106,16 @@ class MainWindow(QMainWindow):
         document.modified_changed.connect(self._update_title)
         document.path_changed.connect(self._update_title)
         document.settings_changed.connect(self._update_title)
-        if hasattr(self, "undo_action"):
-            self._bind_undo_actions()
+        self.undo_group.addStack(document.undo_stack)
+        self.undo_group.setActiveStack(document.undo_stack)
         self._update_title()
         self.problems.refresh()
         self.view.fit()
 
     def _detach(self) -> None:
         """Unhook the panels of the old document before they are replaced."""
+        if self.document is not None:
+            self.undo_group.removeStack(self.document.undo_stack)
         if self.scene is not None:
             self.scene.selectionChanged.disconnect(self._on_selection_changed)
         for panel in (self.scene, self.inspector, self.problems, self.summary):
@@ -152,13 +155,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Quit", self.close, S.Quit))
 
         edit = bar.addMenu("&Edit")
-        self.undo_action = QAction("&Undo", self)
-        self.redo_action = QAction("&Redo", self)
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.undo_action.setShortcut(S.Undo)
         self.redo_action.setShortcuts([QKeySequence(S.Redo), QKeySequence("Ctrl+Shift+Z")])
-        self.undo_action.triggered.connect(lambda: self.document.undo_stack.undo())
-        self.redo_action.triggered.connect(lambda: self.document.undo_stack.redo())
-        self._bind_undo_actions()
         edit.addActions([self.undo_action, self.redo_action])
         edit.addSeparator()
         self.cut_action = self._action("Cu&t", self.cut, S.Cut)
@@ -200,16 +200,6 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.fit_action, self.layout_action])
         self.toolbar = toolbar
-
-    def _bind_undo_actions(self) -> None:
-        stack = self.document.undo_stack
-        for action, can, signal, text_signal, word in (
-            (self.undo_action, stack.canUndo, stack.canUndoChanged, stack.undoTextChanged, "Undo"),
-            (self.redo_action, stack.canRedo, stack.canRedoChanged, stack.redoTextChanged, "Redo"),
-        ):
-            action.setEnabled(can())
-            signal.connect(action.setEnabled)
-            text_signal.connect(lambda text, a=action, w=word: a.setStatusTip(f"{w} {text}".strip()))
 
     # -------------------------------------------------------------- edits
     def selected_ids(self) -> list[str]:

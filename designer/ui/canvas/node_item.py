@@ -40,12 +40,14 @@ class NodeItem(QGraphicsItem):
     # ---------------------------------------------------------- content
     def set_content(
         self, label: str, shape_text: str, input_names: list[str], connected: set[int], has_output: bool, problems: list[tuple[str, str]]
-    ) -> None:
-        """Refresh from the model; repaints only when something changed."""
+    ) -> bool:
+        """Refresh from the model; repaints only when something changed.
+        Returns True when the ports moved (the wires need placing again)."""
         state = (label, shape_text, input_names, connected, has_output, problems)
         if state == (self.label, self.shape_text, self.input_names, self.connected_ports, self.has_output, self.problems):
-            return
+            return False
         height = style.HEADER_HEIGHT + max(style.BODY_HEIGHT, len(input_names) * style.PORT_SPACING + 8)
+        moved = height != self._height or len(input_names) != len(self.input_names)
         if height != self._height:
             self.prepareGeometryChange()
             self._height = height
@@ -53,6 +55,7 @@ class NodeItem(QGraphicsItem):
         self.connected_ports, self.has_output, self.problems = set(connected), has_output, list(problems)
         self.setToolTip(self._tooltip())
         self.update()
+        return moved
 
     def set_id(self, node_id: str) -> None:
         self.node_id = node_id

@@ -100,6 +100,7 @@ class DesignScene(QGraphicsScene):
         analysis = self.document.analysis()
         problems: dict[str, list[tuple[str, str]]] = {}
         conflicted: set[str] = set()
+        reshaped: set[str] = set()
         for problem in analysis.problems:
             if problem.node is not None:
                 problems.setdefault(problem.node, []).append((problem.severity, problem.message))
@@ -116,15 +117,14 @@ class DesignScene(QGraphicsScene):
                 slots = layer.max_inputs
             names = [layer.input_name(p) for p in range(slots)]
             out = analysis.output_of(nid)
-            item.set_content(
-                layer.describe(node.params), out.display() if out else "", names, connected, node.type != "Output", problems.get(nid, [])
-            )
+            text = out.display() if out else ""
+            if item.set_content(layer.describe(node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
+                reshaped.add(nid)
         for edge, item in self.edges.items():
             out = analysis.output_of(edge.source)
             item.set_state(out.display() if out else "", edge.target in conflicted)
-        for nid in self.nodes:
-            for edge in self._node_edges[nid]:
-                self._place_edge(edge)
+        for edge in {e for nid in reshaped for e in self._node_edges[nid]}:
+            self._place_edge(edge)
         self.refreshed.emit()
 
     def node_item_moved(self, item: NodeItem) -> None:
