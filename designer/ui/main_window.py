@@ -39,7 +39,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.document: Document | None = None
         self.scene: DesignScene | None = None
-        self.view: DesignView | None = None
+        self.view = DesignView(None, self)
+        self.setCentralWidget(self.view)
+        self.view.message.connect(self.show_message)
+        self.view.context_menu_requested.connect(self._on_context_menu)
+        self.view.files_dropped.connect(self._on_files_dropped)
         self.inspector: Inspector | None = None
         self.problems: ProblemsPanel | None = None
         self.summary: SummaryPanel | None = None
@@ -56,12 +60,20 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.palette.add_requested.connect(self._on_palette_add)
         self.resize(1400, 860)
+        self.view.setFocus()
+        self._docks_sized = False
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self._docks_sized = self.restoreState(state)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._docks_sized:  # first start: the canvas gets most of the room
+            self._docks_sized = True
+            self.resizeDocks([self.bottom_dock], [190], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------ layout
     def _build_docks(self) -> None:
@@ -85,8 +97,8 @@ class MainWindow(QMainWindow):
         self.document = document
         self.scene = DesignScene(document)
         self.scene.setParent(self)
-        self.view = DesignView(self.scene, self)
-        self.setCentralWidget(self.view)
+        self.view.setScene(self.scene)
+        self.view.resetTransform()
         self.inspector = Inspector(document, self)
         self.inspector_dock.setWidget(self.inspector)
         self.problems = ProblemsPanel(document, self)
@@ -96,9 +108,6 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.summary, "Summary")
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self.scene.refreshed.connect(self._update_counts)
-        self.view.message.connect(self.show_message)
-        self.view.context_menu_requested.connect(self._on_context_menu)
-        self.view.files_dropped.connect(self._on_files_dropped)
         self.inspector.message.connect(self.show_message)
         self.problems.node_activated.connect(self.reveal_node)
         self.summary.node_activated.connect(self.reveal_node)

@@ -26,7 +26,7 @@ class SummaryPanel(QTableWidget):
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setStretchLastSection(False)
         self.cellClicked.connect(self._on_cell_clicked)
         self._dirty = True
         document.graph.events.changed.connect(self._on_changed)

@@ -26,7 +26,7 @@ class DesignView(QGraphicsView):
     context_menu_requested = Signal(object, object)  # (item under the cursor or None, scene position)
     files_dropped = Signal(list)  # project files dropped onto the canvas
 
-    def __init__(self, scene: DesignScene, parent=None) -> None:
+    def __init__(self, scene: DesignScene | None, parent=None) -> None:
         super().__init__(scene, parent)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
