@@ -15,7 +15,10 @@ def run(path: str | None = None, train: bool = False) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("nn-designer")
     window = MainWindow()
-    if path is not None and not window.open_file(path):
+    if path is None:
+        window.show_start_page()
+    elif not window.open_file(path):
+        window.show_start_page()
         window.show_message(f"Could not open {path}")
     window.show()
     return app.exec()

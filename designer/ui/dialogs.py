@@ -41,3 +41,20 @@ def show_info(parent: QWidget, title: str, message: str) -> None:
 def ask_text(parent: QWidget, title: str, label: str, text: str) -> str | None:
     value, ok = QInputDialog.getText(parent, title, label, text=text)
     return value if ok else None
+
+
+def show_text(parent: QWidget, title: str, html: str) -> None:
+    """A scrollable page of help text."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.resize(620, 560)
+    layout = QVBoxLayout(dialog)
+    browser = QTextBrowser(dialog)
+    browser.setHtml(html)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(browser)
+    layout.addWidget(buttons)
+    dialog.exec()

@@ -20,3 +20,31 @@ SHORTCUTS = [
 ]
 
 SHORTCUTS_HTML = "<table>" + "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS) + "</table>"
+
+GUIDE_HTML = """
+<h2>The ideas on screen</h2>
+<p><b>Layer.</b> One step of the computation, a box on the canvas. A layer
+takes a tensor (an array of numbers with a shape such as <i>N x 1 x 8 x 8</i>:
+N samples of one 8x8 grey image) and gives another. Layers such as Linear and
+Conv2d hold <i>weights</i>: the numbers training adjusts.</p>
+<p><b>Shape.</b> Written on every wire. <i>N</i> is the batch: how many samples
+go through together. A layer accepts only some shapes; when a wire brings the
+wrong one, the node turns red and says what to change.</p>
+<p><b>Activation.</b> A layer without weights that bends its input, such as
+ReLU (negative values become 0). Without activations, a stack of Linear
+layers is no better than one Linear layer: they let the network draw curved
+boundaries between classes.</p>
+<p><b>Loss.</b> One number saying how wrong the network's outputs are on a
+batch: cross-entropy for classes, mean squared error for quantities.
+Training changes the weights a little, against the gradient of the loss, so
+the loss goes down. The <i>learning rate</i> is the size of those steps.</p>
+<p><b>Epoch.</b> One pass over all the training samples. The curves show the
+loss after each batch (faint), smoothed, and on the validation data after
+each epoch.</p>
+<p><b>Validation.</b> Samples held out from training, to measure how well the
+network does on data it has not learned from.</p>
+<p><b>Overfitting.</b> When the training loss keeps falling but the validation
+loss rises: the network is memorising its training samples instead of
+learning the pattern. Remedies: fewer weights, Dropout, weight decay, more
+data, or stopping early (keep the weights of the best validation epoch).</p>
+"""

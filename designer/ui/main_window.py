@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QWidget
 
 from designer.document import Document, fixes_for
 from designer.document.clipboard import from_mime, to_mime
@@ -27,6 +27,7 @@ from designer.ui.files import FileActions
 from designer.ui.inspector import Inspector
 from designer.ui.palette import Palette
 from designer.ui.problems_panel import ProblemsPanel
+from designer.ui.start_page import StartPage
 from designer.ui.summary_panel import SummaryPanel
 
 APP_NAME = "Neural Network Designer"
@@ -40,7 +41,10 @@ class MainWindow(QMainWindow):
         self.document: Document | None = None
         self.scene: DesignScene | None = None
         self.view = DesignView(None, self)
-        self.setCentralWidget(self.view)
+        self.central = QStackedWidget(self)  # the start page, or the canvas
+        self.central.addWidget(self.view)
+        self.setCentralWidget(self.central)
+        self.start_page: StartPage | None = None
         self.view.message.connect(self.show_message)
         self.view.context_menu_requested.connect(self._on_context_menu)
         self.view.files_dropped.connect(self._on_files_dropped)
@@ -119,6 +123,7 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(document.undo_stack)
         self._update_title()
         self.problems.refresh()
+        self.show_canvas()
         self.view.fit()
 
     def _detach(self) -> None:
@@ -153,7 +158,8 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save", self.files.save, S.Save)
         self.save_as_action = self._action("Save &As…", self.files.save_as, S.SaveAs)
         self.revert_action = self._action("&Revert to Saved", self.files.revert)
-        file_menu.addActions([self.new_action, self.open_action])
+        self.start_action = self._action("Start &Page", self.show_start_page, tip="Samples, recent designs and a new design")
+        file_menu.addActions([self.start_action, self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
@@ -198,6 +204,9 @@ class MainWindow(QMainWindow):
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, S.HelpContents))
+        self.help_menu.addAction(
+            self._action("&Guide to the Ideas", self.show_guide, tip="What a layer, an activation, a loss, an epoch and overfitting are")
+        )
         self.help_menu.addAction(self._action(f"&About {APP_NAME}", self.show_about))
 
         toolbar = self.addToolBar("Main")
@@ -348,6 +357,11 @@ class MainWindow(QMainWindow):
 
         dialogs.show_info(self, "Keyboard shortcuts", SHORTCUTS_HTML)
 
+    def show_guide(self) -> None:
+        from designer.ui.help import GUIDE_HTML
+
+        dialogs.show_text(self, "Guide to the ideas", GUIDE_HTML)
+
     def show_about(self) -> None:
         from designer import __version__
 
@@ -362,6 +376,32 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self._detach()
         event.accept()
+
+    def show_start_page(self) -> None:
+        """Samples, recent designs and New; built afresh so the recent list is current."""
+        if self.start_page is not None:
+            self.central.removeWidget(self.start_page)
+            self.start_page.deleteLater()
+        self.start_page = StartPage(self.files.recent_files(), self)
+        self.start_page.new_requested.connect(self.files.new)
+        self.start_page.open_requested.connect(self.files.open)
+        self.start_page.file_chosen.connect(self.files.open_path)
+        self.central.addWidget(self.start_page)
+        self.central.setCurrentWidget(self.start_page)
+        self._set_docks_visible(False)
+        self.show_message("Choose a sample to start from, or a new design")
+
+    def show_canvas(self) -> None:
+        if self.central.currentWidget() is not self.view:
+            self.central.setCurrentWidget(self.view)
+            self._set_docks_visible(True)
+        self.view.setFocus()
+
+    def _set_docks_visible(self, visible: bool) -> None:
+        """The start page has the window to itself; the panels come back with the canvas."""
+        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
+            dock.setVisible(visible)
+        self._counts.setVisible(visible)
 
     def open_file(self, path: str | Path) -> bool:
         return self.files.open_path(str(path))

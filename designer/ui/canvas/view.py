@@ -43,6 +43,21 @@ class DesignView(QGraphicsView):
         self._quick_add = QuickAddPopup(self)
         self._quick_add.chosen.connect(self._on_quick_add_chosen)
         self._quick_add_at = QPointF()
+        self._was_empty: bool | None = None
+
+    def setScene(self, scene: DesignScene | None) -> None:  # noqa: N802 - Qt override
+        super().setScene(scene)
+        if scene is not None:
+            scene.refreshed.connect(self._on_scene_refreshed)
+        self._was_empty = None
+
+    def _on_scene_refreshed(self) -> None:
+        # The empty-canvas hint is painted over the whole view: repaint all of
+        # it when the design becomes empty or stops being empty.
+        empty = not self.design_scene.nodes
+        if empty != self._was_empty:
+            self._was_empty = empty
+            self.viewport().update()
 
     @property
     def design_scene(self) -> DesignScene:
@@ -137,6 +152,26 @@ class DesignView(QGraphicsView):
             self.design_scene.clearSelection()
             item.setSelected(True)
         self.context_menu_requested.emit(item, pos)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt override
+        """An empty canvas says how to start."""
+        scene = self.scene()
+        if scene is None or getattr(scene, "nodes", None):
+            return
+        painter.save()
+        painter.resetTransform()
+        area = self.viewport().rect()
+        font = painter.font()
+        font.setPointSizeF(13)
+        painter.setFont(font)
+        painter.setPen(style.TEXT_MUTED)
+        painter.drawText(
+            area,
+            Qt.AlignmentFlag.AlignCenter,
+            "Drag layers here from the palette on the left,\nor press Tab to search for one.\n\n"
+            "Start with an Input, end with an Output,\nand wire output ports to input ports.",
+        )
+        painter.restore()
 
     # ----------------------------------------------------------- keyboard
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override

@@ -1,0 +1,216 @@
+"""The start page: what ``designer`` shows with no file. New design, open,
+the recent designs, and the samples as cards (a picture of the design, its
+name and what it teaches): one click opens a sample ready to train."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.project import ProjectError, load_project
+
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
+# The order a course would take them in; samples not listed follow by name.
+TEACHING_ORDER = [
+    "xor_mlp",
+    "spirals_mlp",
+    "wine_dropout",
+    "digits_cnn",
+    "residual_cnn",
+    "digits_autoencoder",
+    "sine_lstm",
+    "waves_gru",
+    "tokens_transformer",
+]
+THUMBNAIL = QSize(300, 120)
+
+
+@dataclass(frozen=True)
+class SampleInfo:
+    path: Path
+    name: str
+    summary: str  # first sentence of the description
+
+
+def find_samples(folder: Path = SAMPLES_DIR) -> list[SampleInfo]:
+    """The samples that load, in teaching order."""
+    found = []
+    rank = {stem: i for i, stem in enumerate(TEACHING_ORDER)}
+    for path in sorted(folder.glob("*.nnd"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem)):
+        try:
+            project = load_project(path)
+        except ProjectError:
+            continue
+        summary = project.description.split(". ")[0].rstrip(".") + "." if project.description else ""
+        found.append(SampleInfo(path, project.name, summary))
+    return found
+
+
+def render_thumbnail(path: Path, size: QSize = THUMBNAIL) -> QPixmap:
+    """A picture of the design, drawn by the canvas itself."""
+    from designer.document import Document
+    from designer.ui.canvas.scene import DesignScene
+
+    pixmap = QPixmap(size)
+    pixmap.fill(QColor("#f3f4f6"))
+    try:
+        document = Document.open(path)
+    except ProjectError:
+        return pixmap
+    _wrap_into_bands(document, size.width() / size.height())
+    scene = DesignScene(document)
+    painter = QPainter(pixmap)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    scene.render(painter, QRectF(4, 4, size.width() - 8, size.height() - 8), scene.items_rect(), Qt.AspectRatioMode.KeepAspectRatio)
+    painter.end()
+    scene.detach()
+    return pixmap
+
+
+def _wrap_into_bands(document, aspect: float) -> None:
+    """Fold a long left-to-right design into bands so its picture fills a
+    card instead of being a thin line (the file is not touched)."""
+    graph = document.graph
+    positions = {n.id: n.position for n in graph.nodes}
+    if not positions:
+        return
+    xs = sorted({round(x) for x, _ in positions.values()})
+    ys = [y for _, y in positions.values()]
+    height = max(ys) - min(ys) + 120.0
+    width = xs[-1] - xs[0] + 270.0
+    if len(xs) <= 6:
+        return  # short designs read well in one band
+    best = min(range(1, 5), key=lambda bands: abs((width / bands) / (bands * height + (bands - 1) * 60) - aspect))
+    per_band = -(-len(xs) // best)
+    column = {x: i for i, x in enumerate(xs)}
+    graph.move_nodes(
+        {
+            nid: (xs[column[round(x)] % per_band] - xs[0], y - min(ys) + (column[round(x)] // per_band) * (height + 60))
+            for nid, (x, y) in positions.items()
+        }
+    )
+
+
+class SampleCard(QFrame):
+    clicked = Signal(Path)
+
+    def __init__(self, sample: SampleInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sample = sample
+        self.setObjectName("sampleCard")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#sampleCard { background: white; border: 1px solid #d0d7de; border-radius: 8px; }"
+            "#sampleCard:hover { border: 1px solid #2f80ed; }"
+        )
+        self.setToolTip(f"Open {sample.name}")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(10, 10, 10, 10)
+        picture = QLabel(self)
+        picture.setPixmap(render_thumbnail(sample.path))
+        picture.setFixedSize(THUMBNAIL)
+        title = QLabel(f"<b>{sample.name}</b>", self)
+        text = QLabel(sample.summary, self)
+        text.setWordWrap(True)
+        text.setStyleSheet("color: #57606a;")
+        text.setFixedWidth(THUMBNAIL.width())
+        for widget in (picture, title, text):
+            column.addWidget(widget)
+        column.addStretch(1)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit(self.sample.path)
+        super().mouseReleaseEvent(event)
+
+
+class StartPage(QScrollArea):
+    new_requested = Signal()
+    open_requested = Signal()
+    file_chosen = Signal(str)  # a sample or a recent design
+
+    def __init__(self, recent: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        page = QWidget(self)
+        page.setObjectName("startPage")
+        page.setStyleSheet("#startPage { background: #f6f8fa; }")
+        column = QVBoxLayout(page)
+        column.setContentsMargins(40, 30, 40, 30)
+        column.setSpacing(14)
+        heading = QLabel("<h1 style='margin:0'>Neural Network Designer</h1>", page)
+        tagline = QLabel("Wire layers on a canvas, see every shape as you go, train on real data and watch it learn.", page)
+        tagline.setStyleSheet("color: #57606a; font-size: 14px;")
+        column.addWidget(heading)
+        column.addWidget(tagline)
+        buttons = QHBoxLayout()
+        new_button = QPushButton("New design", page)
+        open_button = QPushButton("Open…", page)
+        for button in (new_button, open_button):
+            button.setMinimumHeight(32)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        new_button.clicked.connect(self.new_requested)
+        open_button.clicked.connect(self.open_requested)
+        column.addLayout(buttons)
+        self.cards: list[SampleCard] = []
+        samples = find_samples()
+        if samples:
+            column.addWidget(QLabel("<h3 style='margin-bottom:0'>Start from a sample</h3>", page))
+            hint = QLabel("Each opens ready to train: press Train and watch the curves.", page)
+            hint.setStyleSheet("color: #57606a;")
+            column.addWidget(hint)
+            self.grid = QGridLayout()
+            self.grid.setSpacing(14)
+            for sample in samples:
+                card = SampleCard(sample, page)
+                card.clicked.connect(lambda path: self.file_chosen.emit(str(path)))
+                self.cards.append(card)
+            self._columns = 0
+            self._place_cards()
+            holder = QHBoxLayout()
+            holder.addLayout(self.grid)
+            holder.addStretch(1)
+            column.addLayout(holder)
+        existing = [p for p in recent if Path(p).exists()]
+        if existing:
+            column.addWidget(QLabel("<h3 style='margin-bottom:0'>Recent designs</h3>", page))
+            for path in existing[:8]:
+                link = QLabel(
+                    f"<a href='{Path(path).as_uri()}'>{Path(path).name}</a> <span style='color:#8b949e'>{Path(path).parent}</span>", page
+                )
+                link.linkActivated.connect(lambda _url, p=path: self.file_chosen.emit(p))
+                column.addWidget(link)
+        column.addStretch(1)
+        self.setWidget(page)
+
+    def _place_cards(self) -> None:
+        """As many cards per row as fit the width."""
+        columns = max(1, (self.viewport().width() - 80) // (THUMBNAIL.width() + 40))
+        if columns == self._columns or not self.cards:
+            return
+        self._columns = columns
+        for card in self.cards:
+            self.grid.removeWidget(card)
+        for index, card in enumerate(self.cards):
+            self.grid.addWidget(card, index // columns, index % columns)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.cards:
+            self._place_cards()
