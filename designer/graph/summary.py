@@ -39,7 +39,8 @@ class Summary:
 def summarize(graph: Graph) -> Summary:
     """Rows in topological order (nodes in a cycle last)."""
     analysis = graph.analyze()
-    ordered = analysis.order + [nid for nid in graph.node_ids() if nid not in set(analysis.order)]
+    placed = set(analysis.order)
+    ordered = analysis.order + [nid for nid in graph.node_ids() if nid not in placed]
     rows = []
     for nid in ordered:
         info = analysis.nodes[nid]

@@ -29,8 +29,7 @@ class SummaryPanel(QTableWidget):
         self.horizontalHeader().setStretchLastSection(False)
         self.cellClicked.connect(self._on_cell_clicked)
         self._dirty = True
-        document.graph.events.changed.connect(self._on_changed)
-        self.refresh()
+        document.graph.events.changed.connect(self._on_changed)  # filled when first shown
 
     def detach(self) -> None:
         self.document.graph.events.changed.disconnect(self._on_changed)

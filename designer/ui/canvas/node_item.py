@@ -27,11 +27,10 @@ class NodeItem(QGraphicsItem):
         self.connected_ports: set[int] = set()
         self.has_output = True
         self.problems: list[tuple[str, str]] = []  # (severity, message)
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemSendsScenePositionChanges
-        )
+        # No itemChange override: with 10,000 nodes the calls into Python
+        # dominate. The scene places wires when the model moves a node, the
+        # view while the user drags one.
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(style.Z_NODE)
         self.setAcceptHoverEvents(True)
@@ -198,14 +197,6 @@ class NodeItem(QGraphicsItem):
         painter.setFont(font)
         painter.setPen(QColor("white"))
         painter.drawText(QRectF(centre.x() - 9, centre.y() - 9, 18, 18), Qt.AlignmentFlag.AlignCenter, "!")
-
-    # ----------------------------------------------------------- events
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802 - Qt override
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
-            self.scene().node_item_moved(self)  # type: ignore[attr-defined]
-        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.setZValue(style.Z_NODE_SELECTED if value else style.Z_NODE)
-        return super().itemChange(change, value)
 
 
 def _near(a: QPointF, b: QPointF, reach: float) -> bool:

@@ -6,7 +6,9 @@ each item's text, ports, problems and edge labels from the analysis.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Signal
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
@@ -44,8 +46,12 @@ class DesignScene(QGraphicsScene):
             event.connect(handler)
         for node in document.graph.nodes:
             self._on_node_added(node)
+        self._placing = False  # wires are placed once, by the first refresh
         for edge in document.graph.edges:
             self._on_edge_added(edge)
+        self._placing = True
+        self._raised: list[NodeItem] = []
+        self.selectionChanged.connect(self._on_selection_changed)
         self.refresh()
 
     def detach(self) -> None:
@@ -78,6 +84,7 @@ class DesignScene(QGraphicsScene):
         item = self.nodes[node_id]
         if (item.pos().x(), item.pos().y()) != position:
             item.setPos(QPointF(*position))
+            self.node_item_moved(item)
 
     def _on_edge_added(self, edge: Edge) -> None:
         item = EdgeItem(edge)
@@ -85,7 +92,8 @@ class DesignScene(QGraphicsScene):
         self._node_edges[edge.source].add(edge)
         self._node_edges[edge.target].add(edge)
         self.addItem(item)
-        self._place_edge(edge)
+        if self._placing:
+            self._place_edge(edge)
 
     def _on_edge_removed(self, edge: Edge) -> None:
         item = self.edges.pop(edge)
@@ -139,6 +147,14 @@ class DesignScene(QGraphicsScene):
         item.set_ends(source.mapToScene(source.output_port_pos()), target.mapToScene(target.input_port_pos(edge.port)))
 
     # --------------------------------------------------------- selection
+    def _on_selection_changed(self) -> None:
+        """Selected nodes are drawn above the others."""
+        for item in self._raised:
+            item.setZValue(style.Z_NODE)
+        self._raised = [item for item in self.selectedItems() if isinstance(item, NodeItem)]
+        for item in self._raised:
+            item.setZValue(style.Z_NODE_SELECTED)
+
     def selected_node_ids(self) -> list[str]:
         return [item.node_id for item in self.selectedItems() if isinstance(item, NodeItem)]
 
@@ -171,19 +187,18 @@ class DesignScene(QGraphicsScene):
         painter.fillRect(rect, style.CANVAS_BACKGROUND)
         zoom = painter.worldTransform().m11()
         step = style.GRID_STEP
-        if zoom * step < 6:
-            step *= 5  # keep the grid readable when zoomed out
-        left, top = int(rect.left() // step) * step, int(rect.top() // step) * step
-        lines_minor, lines_major = [], []
-        x = left
+        while zoom * step < 8:  # keep the lines at least 8 pixels apart, however far out
+            step *= 5
+        minor, major = [], []
+        x = math.floor(rect.left() / step) * step
         while x < rect.right():
-            (lines_major if round(x / step) % 5 == 0 else lines_minor).append(((x, rect.top()), (x, rect.bottom())))
+            (major if round(x / step) % 5 == 0 else minor).append(QLineF(x, rect.top(), x, rect.bottom()))
             x += step
-        y = top
+        y = math.floor(rect.top() / step) * step
         while y < rect.bottom():
-            (lines_major if round(y / step) % 5 == 0 else lines_minor).append(((rect.left(), y), (rect.right(), y)))
+            (major if round(y / step) % 5 == 0 else minor).append(QLineF(rect.left(), y, rect.right(), y))
             y += step
-        for colour, lines in ((style.GRID_MINOR, lines_minor), (style.GRID_MAJOR, lines_major)):
-            painter.setPen(colour)
-            for (x1, y1), (x2, y2) in lines:
-                painter.drawLine(QPointF(x1, y1), QPointF(x2, y2))
+        painter.setPen(style.GRID_MINOR)
+        painter.drawLines(minor)
+        painter.setPen(style.GRID_MAJOR)
+        painter.drawLines(major)

@@ -127,6 +127,11 @@ class DesignView(QGraphicsView):
             self._link.move(self.mapToScene(event.position().toPoint()))
             return
         super().mouseMoveEvent(event)
+        if self._move is not None:  # Qt moved the selected nodes: their wires follow
+            for node_id in self._move.start:
+                item = self.design_scene.nodes.get(node_id)
+                if item is not None:
+                    self.design_scene.node_item_moved(item)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if self._pan_from is not None:

@@ -1,0 +1,144 @@
+"""The design model at scale: load, validate + infer shapes, summarise, and
+open in the canvas (with fit to view), for chains and branching designs of
+100, 1,000 and 10,000 nodes. Prints a table, the growth exponent, and writes
+benchmarks/results/model_scale.json.
+
+    python benchmarks/model_scale.py [--repeat 5]
+
+Goals: 1,000 nodes validated and inferred in under 100 ms; 10,000 nodes open
+in the canvas in under 3 s; growth close to linear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import designer  # noqa: E402
+from designer.graph.layout import auto_layout  # noqa: E402
+from designer.project import Project, load_project, save_project  # noqa: E402
+
+SIZES = (100, 1000, 10000)
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def chain(n: int) -> designer.Graph:
+    """Input, then Linear/ReLU pairs, then Output: n nodes in one line."""
+    g = designer.Graph(f"chain {n}")
+    with g.batch():
+        previous = g.add("Input", shape=[32])
+        for i in range(n - 2):
+            node = g.add("Linear", out_features=32) if i % 2 == 0 else g.add("ReLU")
+            g.connect(previous, node)
+            previous = node
+        g.connect(previous, g.add("Output"))
+    return g
+
+
+def branching(n: int) -> designer.Graph:
+    """Residual blocks: each block forks into two Linear+ReLU branches that an Add joins (6 nodes a block)."""
+    g = designer.Graph(f"branching {n}")
+    with g.batch():
+        previous = g.add("Input", shape=[32])
+        while len(g) + 7 <= n:
+            left = g.sequential(("Linear", {"out_features": 32}), "ReLU", after=previous)
+            right = g.sequential(("Linear", {"out_features": 32}), "ReLU", after=previous)
+            add = g.add("Add")
+            g.connect(left[-1], add)
+            g.connect(right[-1], add)
+            g.connect(previous, add)
+            previous = add
+        while len(g) < n - 1:
+            previous = g.sequential("Identity", after=previous)[-1]
+        g.connect(previous, g.add("Output"))
+    return g
+
+
+def timed(function, repeat: int) -> float:
+    """Median seconds of ``repeat`` calls."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def measure(kind: str, n: int, repeat: int, app) -> dict:
+    graph = chain(n) if kind == "chain" else branching(n)
+    graph.move_nodes(auto_layout(graph))
+    folder = Path(tempfile.mkdtemp())
+    path = save_project(Project(graph), folder / f"{kind}{n}.nnd")
+    row = {"kind": kind, "nodes": len(graph)}
+    row["load_s"] = timed(lambda: load_project(path), repeat)
+
+    def analyse() -> None:
+        graph.revision += 1  # defeat the cache: measure a fresh validation and inference
+        assert graph.analyze().ok
+
+    row["validate_infer_s"] = timed(analyse, repeat)
+    row["summary_s"] = timed(lambda: designer.summarize(graph), repeat)
+    row["canvas_open_s"] = timed(lambda: open_in_canvas(path, app), max(1, repeat // 2))
+    return row
+
+
+def open_in_canvas(path: Path, app) -> None:
+    from PySide6.QtCore import QSettings
+
+    from designer.ui.main_window import MainWindow
+
+    settings = QSettings(str(path.with_suffix(".ini")), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.resize(1400, 860)
+    window.show()
+    window.open_file(path)  # builds the scene, refreshes every item and fits the view
+    app.processEvents()
+    window.view.viewport().repaint()
+    window.document.undo_stack.setClean()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+
+
+def exponent(rows: list[dict], key: str) -> float:
+    """Slope of log(time) against log(nodes) from the smallest to the largest size."""
+    first, last = rows[0], rows[-1]
+    return math.log(last[key] / first[key]) / math.log(last["nodes"] / first["nodes"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    rows = [measure(kind, n, args.repeat, app) for kind in ("chain", "branching") for n in SIZES]
+    keys = ("load_s", "validate_infer_s", "summary_s", "canvas_open_s")
+    print(f"{'design':<12}{'nodes':>7}" + "".join(f"{k[:-2]:>18}" for k in keys))
+    for row in rows:
+        print(f"{row['kind']:<12}{row['nodes']:>7}" + "".join(f"{row[k] * 1000:>15.1f} ms" for k in keys))
+    growth = {kind: {k: round(exponent([r for r in rows if r["kind"] == kind], k), 2) for k in keys} for kind in ("chain", "branching")}
+    for kind, values in growth.items():
+        print(f"growth exponent ({kind}): " + ", ".join(f"{k[:-2]} {v}" for k, v in values.items()))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "model_scale.json"
+    out.write_text(
+        json.dumps({"machine": platform.platform(), "python": platform.python_version(), "rows": rows, "growth": growth}, indent=2) + "\n"
+    )
+    print(f"wrote {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
