@@ -1,0 +1,91 @@
+"""Cold start: from launching ``designer`` to the main window shown (start
+page), and from launching ``designer SAMPLE`` to the sample's shapes shown.
+Each launch is a fresh interpreter, timed from before the process starts;
+launches alternate and the median of several is reported. Also lists which
+heavy modules the GUI has imported by then (torch should not be one).
+
+    python benchmarks/cold_start.py [--repeat 7]
+
+Goal: window under 1.5 s. Writes benchmarks/results/cold_start.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+SAMPLE = ROOT / "samples" / "digits_cnn.nnd"
+
+# Runs inside the launched interpreter: start the real entry point and
+# report once the event loop has shown the window.
+CHILD = r"""
+import os, sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+
+def report():
+    app.processEvents()
+    windows = [w for w in app.topLevelWidgets() if w.isVisible() and w.windowTitle()]
+    window = windows[0]
+    shapes = bool(getattr(window, "scene", None) and window.scene and window.scene.edges and all(i.label for i in window.scene.edges.values()))
+    heavy = [m for m in ("torch", "onnx", "onnxruntime", "sklearn", "pyqtgraph") if m in sys.modules]
+    print("REPORT", time.time(), shapes, ",".join(heavy), flush=True)
+    window.document.undo_stack.setClean()
+    app.quit()
+
+QTimer.singleShot(0, report)
+from designer.cli import main
+main(sys.argv[1:])
+"""
+
+
+def launch(args: list[str]) -> tuple[float, bool, str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"), "HOME": tempfile.mkdtemp()}
+    start = time.time()
+    result = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, env=env, timeout=120)
+    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("REPORT")), None)
+    if line is None:
+        raise RuntimeError(f"the launch did not report:\n{result.stdout}\n{result.stderr}")
+    _, shown, shapes, heavy = (line.split(" ") + [""])[:4]
+    return float(shown) - start, shapes == "True", heavy
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    launch([])  # warm the file cache once, as a second start would find it
+    window, shapes = [], []
+    heavy: set[str] = set()
+    for _ in range(args.repeat):
+        seconds, _, loaded = launch([])
+        window.append(seconds)
+        heavy.update(filter(None, loaded.split(",")))
+        seconds, shown, loaded = launch([str(SAMPLE)])
+        assert shown, "the sample's shapes were not shown"
+        shapes.append(seconds)
+        heavy.update(filter(None, loaded.split(",")))
+    rows = {"window_shown_s": statistics.median(window), "sample_shapes_shown_s": statistics.median(shapes)}
+    print(f"{'launch':<40}{'median':>10}{'min':>10}{'max':>10}")
+    for name, samples in (("designer -> window shown", window), ("designer SAMPLE -> shapes shown", shapes)):
+        print(f"{name:<40}{statistics.median(samples):>9.2f}s{min(samples):>9.2f}s{max(samples):>9.2f}s")
+    print(f"heavy modules imported at start: {', '.join(sorted(heavy)) or 'none'}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "cold_start.json"
+    out.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(), **rows, "runs": {"window": window, "shapes": shapes}, "heavy_modules": sorted(heavy)}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
