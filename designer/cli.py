@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from designer.data import check_project_data
 from designer.graph import ERROR, format_summary
 from designer.project import ProjectError, load_project
 
@@ -30,7 +31,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{exc}", file=sys.stderr)
             status = UNUSABLE
             continue
-        problems = project.graph.validate()
+        data_spec, data_problems = check_project_data(project)  # an unusable data file is one problem line
+        problems = data_problems + project.graph.validate(data_spec)
         for problem in problems:
             where = problem.node or "design"
             print(f"{path}: {where}: {problem.severity}: {problem.message}")

@@ -15,6 +15,7 @@ from typing import Any
 from designer.graph.errors import ParamError
 
 INT, FLOAT, BOOL, CHOICE, INTS, SIZE, PADDING = "int", "float", "bool", "choice", "ints", "size", "padding"
+TEXT, FILE, FOLDER = "text", "file", "folder"  # settings such as a data source's column names and paths
 _PAIR_TEXT = re.compile(r"^\s*-?\d+(\s*[x,]\s*-?\d+)*\s*$")
 
 
@@ -24,7 +25,9 @@ class Param:
 
     kinds: ``int``, ``float``, ``bool``, ``choice``, ``ints`` (a list such as a
     shape), ``size`` (an int or a tuple of ``length`` ints, e.g. kernel_size
-    3 or 3x5) and ``padding`` (a size, or 'same'/'valid').
+    3 or 3x5) and ``padding`` (a size, or 'same'/'valid'). Settings also use
+    ``text`` (any string), ``file`` and ``folder`` (a path as a string, '' when
+    none is chosen yet; ``suffixes`` lists the file types a file dialog offers).
     """
 
     name: str
@@ -41,6 +44,7 @@ class Param:
     optional: bool = False  # None is allowed and means ``none_means``
     none_means: str = ""
     extra: Callable[[Any], str | None] | None = None  # further check on the normalised value
+    suffixes: tuple[str, ...] = ()  # file: the file types offered, like (".csv",)
 
     def check(self, value: Any) -> Any:
         if value is None:
@@ -61,6 +65,12 @@ class Param:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == BOOL:
             return "true or false"
+        if self.kind == TEXT:
+            return "a text"
+        if self.kind == FILE:
+            return "the path of a file" + (f" ({', '.join(self.suffixes)})" if self.suffixes else "")
+        if self.kind == FOLDER:
+            return "the path of a folder"
         bounds = _bounds_text(self)
         if self.kind == INT:
             return f"a whole number{bounds}"
@@ -128,6 +138,12 @@ def _check_choice(p: Param, value: Any) -> str:
     return value
 
 
+def _check_text(p: Param, value: Any) -> str:
+    if not isinstance(value, str):
+        raise p._fail(value)
+    return value
+
+
 def _int_list(p: Param, value: Any) -> list[int]:
     if isinstance(value, str):
         if not _PAIR_TEXT.match(value):
@@ -172,6 +188,9 @@ _CHECKERS: dict[str, Callable[[Param, Any], Any]] = {
     INTS: _check_ints,
     SIZE: _check_size,
     PADDING: _check_padding,
+    TEXT: _check_text,
+    FILE: _check_text,
+    FOLDER: _check_text,
 }
 
 

@@ -1,0 +1,81 @@
+"""Data sets bundled with scikit-learn: no download needed (the machine may be offline).
+
+The spec of each is fixed, so describing them costs nothing; scikit-learn is
+imported only when the data is really loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from designer.data.source import BUILTIN, Loaded, Request, Source, classification_spec, regression_spec
+from designer.graph import DataSpec
+
+DIGITS_MAX = 16.0  # pixel values of the 8x8 digits run from 0 to 16
+
+
+def _sklearn(name: str) -> Any:
+    from sklearn import datasets
+
+    return getattr(datasets, f"load_{name}")()
+
+
+def digits(req: Request) -> Loaded:
+    bunch = _sklearn("digits")
+    x = (bunch.images[:, None, :, :] / DIGITS_MAX).astype(np.float32)
+    spec, names = _DESCRIBE["digits"]
+    return Loaded(x, bunch.target.astype(np.int64), spec, list(names), scale=1.0 / DIGITS_MAX)
+
+
+def _tabular(name: str) -> Callable[[Request], Loaded]:
+    def load(req: Request) -> Loaded:
+        bunch = _sklearn(name)
+        spec, names = _DESCRIBE[name]
+        x = np.asarray(bunch.data, np.float32)
+        features = [str(f) for f in bunch.feature_names]
+        if spec.task == "regression":
+            y = np.asarray(bunch.target, np.float32)[:, None]
+            return Loaded(x, y, spec, [], standardize=True, standardize_target=True, feature_names=features)
+        y = np.asarray(bunch.target, np.int64)
+        return Loaded(x, y, spec, list(names), standardize=True, feature_names=features)
+
+    return load
+
+
+_DESCRIBE: dict[str, tuple[DataSpec, tuple[str, ...]]] = {
+    "digits": (classification_spec((1, 8, 8), 10, "the digits data"), tuple(str(d) for d in range(10))),
+    "iris": (classification_spec((4,), 3, "the iris data"), ("setosa", "versicolor", "virginica")),
+    "wine": (classification_spec((13,), 3, "the wine data"), ("class_0", "class_1", "class_2")),
+    "breast_cancer": (classification_spec((30,), 2, "the breast cancer data"), ("malignant", "benign")),
+    "diabetes": (regression_spec((10,), (1,), "the diabetes data"), ()),
+}
+
+
+def _describer(name: str) -> Callable[[Request], tuple[DataSpec, list[str]]]:
+    return lambda req: (_DESCRIBE[name][0], list(_DESCRIBE[name][1]))
+
+
+def _source(name: str, title: str, description: str, loader: Callable[[Request], Loaded]) -> Source:
+    return Source(name, title, description, BUILTIN, (), loader, _describer(name))
+
+
+SOURCES = (
+    _source("digits", "Digits (8x8 images)", "1,797 handwritten digits 0-9 as 1x8x8 grayscale images, scaled to [0, 1].", digits),
+    _source("iris", "Iris", "150 iris flowers, 4 measurements each, 3 species; features standardised.", _tabular("iris")),
+    _source("wine", "Wine", "178 wines, 13 chemical measurements, 3 cultivars; features standardised.", _tabular("wine")),
+    _source(
+        "breast_cancer",
+        "Breast cancer",
+        "569 tumours, 30 measurements each, malignant or benign; features standardised.",
+        _tabular("breast_cancer"),
+    ),
+    _source(
+        "diabetes",
+        "Diabetes (regression)",
+        "442 patients, 10 measurements, disease progression after a year; features and target standardised.",
+        _tabular("diabetes"),
+    ),
+)

@@ -1,0 +1,83 @@
+"""Train/validation/test split with a seed, then normalisation from the training part only.
+
+Classification data is split class by class, so every part keeps the class
+balance of the whole (a small data set with a rare class would otherwise lose
+it from the validation part by chance).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from designer.data.dataset import ArrayDataset, DataBundle
+from designer.data.errors import DataError
+from designer.data.source import CLASSIFICATION, Loaded
+
+
+def split_indices(
+    n: int, validation: float, test: float, seed: int, labels: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices of the train, validation and test parts; stratified by ``labels`` when given."""
+    if validation + test >= 1.0:
+        raise DataError(f"validation_split {validation} and test_split {test} leave nothing to train on: keep their sum below 1")
+    rng = np.random.default_rng(seed)
+    groups = [np.flatnonzero(labels == c) for c in np.unique(labels)] if labels is not None else [np.arange(n)]
+    parts: list[list[np.ndarray]] = [[], [], []]
+    for group in groups:
+        group = rng.permutation(group)
+        n_val, n_test = round(len(group) * validation), round(len(group) * test)
+        parts[1].append(group[:n_val])
+        parts[2].append(group[n_val : n_val + n_test])
+        parts[0].append(group[n_val + n_test :])
+    train, val, tst = (rng.permutation(np.concatenate(p)) if p else np.arange(0) for p in parts)
+    if len(train) == 0:
+        raise DataError(f"only {n} samples: too few to split off {validation:.0%} for validation and {test:.0%} for test")
+    return train, val, tst
+
+
+def make_bundle(loaded: Loaded, source: str, validation: float, test: float, seed: int) -> DataBundle:
+    """Split the samples and normalise every part with statistics of the training part."""
+    n = len(loaded.x)
+    if len(loaded.y) != n:
+        raise DataError(f"{loaded.spec.name}: {n} inputs but {len(loaded.y)} targets")
+    labels = loaded.y if loaded.spec.task == CLASSIFICATION else None
+    train, val, tst = split_indices(n, validation, test, seed, labels)
+    x, y = loaded.x, loaded.y
+    normalization: dict[str, Any] = {}
+    if loaded.scale is not None:
+        normalization["scale"] = loaded.scale
+    mask = np.broadcast_to(np.asarray(loaded.standardize, bool), x.shape[1:])
+    if mask.any() and x.dtype == np.float32:
+        mean, std = _stats(x[train], mask)
+        x = ((x - mean) / std).astype(np.float32)
+        normalization["mean"], normalization["std"] = mean.tolist(), std.tolist()
+    if loaded.standardize_target:
+        mean, std = _stats(y[train], np.ones(y.shape[1:], bool))
+        y = ((y - mean) / std).astype(np.float32)
+        normalization["target_mean"], normalization["target_std"] = mean.tolist(), std.tolist()
+    if loaded.feature_names:
+        normalization["features"] = list(loaded.feature_names)
+    normalization.update(loaded.info)
+    return DataBundle(
+        train=ArrayDataset(x[train], y[train]),
+        validation=ArrayDataset(x[val], y[val]),
+        test=ArrayDataset(x[tst], y[tst]) if test > 0 else None,
+        spec=loaded.spec,
+        class_names=list(loaded.class_names),
+        source=source,
+        normalization=normalization,
+        notes=list(loaded.notes),
+    )
+
+
+def _stats(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-value mean and std over the samples; values outside ``mask`` (and constant ones) stay as they are."""
+    x64 = x.astype(np.float64)
+    mean = x64.mean(axis=0) if len(x) else np.zeros(x.shape[1:])
+    std = x64.std(axis=0) if len(x) else np.ones(x.shape[1:])
+    std = np.where(std > 1e-12, std, 1.0)  # a constant feature carries no information; leave its scale alone
+    mean = np.where(mask, mean, 0.0)
+    std = np.where(mask, std, 1.0)
+    return mean.astype(np.float32), std.astype(np.float32)
