@@ -1,0 +1,267 @@
+"""``designer train`` and ``designer evaluate``: thin wrappers over designer.train."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from designer.cli import OK, PROBLEMS, UsageError, main
+
+if TYPE_CHECKING:
+    from designer.data import DataBundle
+    from designer.project import Project
+    from designer.train import BatchReport, Callbacks, DistContext, EpochMetrics, RunResult, Trainer
+
+INTERRUPTED = 130  # a run stopped with Ctrl-C (its weights are still written)
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser(
+        "train",
+        help="train a design on its data; writes weights and a metrics CSV",
+        description=(
+            "Train the design on its project's data with its training settings (the options override them). "
+            "Writes NAME.safetensors and NAME.metrics.csv beside FILE, or DIR/weights.safetensors and DIR/metrics.csv with --out. "
+            "Exit 0 when training ends, 1 when the design has problems or training fails, 2 on unusable input, 130 when stopped with Ctrl-C."
+        ),
+    )
+    train.add_argument("file", metavar="FILE", help="project file (.nnd)")
+    train.add_argument("--epochs", type=int, metavar="N", help="passes over the training data")
+    train.add_argument("--batch-size", type=int, metavar="N", help="samples per update (over all processes)")
+    train.add_argument("--lr", type=float, metavar="X", help="learning rate")
+    train.add_argument("--device", choices=DEVICES, help="auto picks CUDA, then Apple MPS, then the CPU")
+    train.add_argument("--out", metavar="DIR", help="write weights.safetensors and metrics.csv here instead of beside FILE")
+    train.add_argument(
+        "--nproc", type=int, default=1, metavar="N", help="train in N processes with DistributedDataParallel (gloo on CPU, NCCL on CUDA)"
+    )
+    train.set_defaults(handler=_train)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="metrics of trained weights on the test split; a confusion matrix for classes",
+        description="Evaluate trained weights on the project's test split (the validation split when data.test_split is 0).",
+    )
+    evaluate.add_argument("file", metavar="FILE", help="project file (.nnd)")
+    evaluate.add_argument("--weights", metavar="W", help="weights file (default: NAME.safetensors beside FILE)")
+    evaluate.add_argument("--device", choices=DEVICES, default="auto")
+    evaluate.set_defaults(handler=_evaluate)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from designer.cli import _load
+    from designer.train import FAILED, STOPPED, DesignProblems, DistContext, TrainError, output_paths, save_results
+
+    if args.nproc < 1:
+        raise UsageError(f"--nproc must be at least 1, not {args.nproc}")
+    project, dist = _load(args.file), DistContext.from_env()
+    try:
+        trainer = _trainer(project, args, dist)
+    except DesignProblems as exc:
+        return _print_problems(args.file, exc)
+    except TrainError as exc:
+        raise UsageError(str(exc)) from None
+    if args.nproc > 1 and dist is None:
+        return _launch(args)
+    paths = output_paths(project, args.out)
+    show = dist is None or dist.is_main
+    progress = _Progress(trainer.settings.epochs, trainer.objective.metric_name, enabled=show)
+    trainer.callbacks = progress.callbacks()
+    with _process_group(dist, trainer.device.type), progress, _stop_on_interrupt(trainer, enabled=dist is None):
+        result = trainer.run()
+    if show:
+        weights = save_results(project, result, paths, trainer.objective.metric_name)
+        progress.summary(result, weights, paths.metrics)
+    return PROBLEMS if result.status == FAILED else INTERRUPTED if result.status == STOPPED else OK
+
+
+def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | None) -> Trainer:
+    """Everything checked before a run (settings, outputs, device, data, design), cheapest first."""
+    from designer.train import Trainer, TrainSettings, output_paths, pick_device, prepare
+
+    overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr, "device": args.device}
+    settings = TrainSettings.from_mapping(project.training, **overrides)
+    output_paths(project, args.out)
+    pick_device(settings.device, dist.local_rank if dist else 0)
+    bundle = _data(project, args.file)
+    return Trainer(prepare(project, bundle), bundle, settings, dist=dist)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from designer.cli import _load
+    from designer.project import ProjectError
+    from designer.train import DesignProblems, TrainError, evaluate_project, format_confusion
+
+    project = _load(args.file)
+    bundle = _data(project, args.file)
+    weights = Path(args.weights) if args.weights else project.weights_path
+    if not weights.exists():
+        raise UsageError(f"{weights}: no such weights file: run 'designer train {args.file}' first, or give --weights")
+    try:
+        split, result = evaluate_project(project, bundle, weights, args.device)
+    except DesignProblems as exc:
+        return _print_problems(args.file, exc)
+    except (ProjectError, TrainError) as exc:
+        raise UsageError(str(exc)) from None
+    note = "" if split == "test" else " (no test split: set data.test_split above 0 for one)"
+    print(f"{project.name}: {split} split, {result.samples} samples{note}")
+    print(f"loss {result.loss:.4g}  {_metric(result.metric_name, result.metric)}")
+    if result.confusion is not None:
+        print("confusion matrix (rows: true class, columns: predicted class):")
+        print(format_confusion(result.confusion, bundle.class_names))
+    return OK
+
+
+def _data(project: Project, path: str) -> DataBundle:
+    from designer.data import DataError
+    from designer.train import load_bundle
+
+    try:
+        return load_bundle(project)
+    except DataError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def _print_problems(path: str, exc: Any) -> int:
+    for problem in exc.problems:
+        print(f"{path}: {problem.node or 'design'}: {problem.severity}: {problem.message}", file=sys.stderr)
+    return PROBLEMS
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """Run this same command in ``--nproc`` processes (checked here first, so
+    a mistake is one line from this process, not one per worker)."""
+    from designer.train import TrainError, launch
+
+    argv = ["train", args.file]
+    for flag, value in (
+        ("--epochs", args.epochs),
+        ("--batch-size", args.batch_size),
+        ("--lr", args.lr),
+        ("--device", args.device),
+        ("--out", args.out),
+    ):
+        if value is not None:
+            argv += [flag, str(value)]
+    try:
+        codes = launch(args.nproc, _worker, argv)
+    except TrainError as exc:
+        raise UsageError(str(exc)) from None
+    return max(codes.values(), default=OK)
+
+
+def _worker(argv: list[str]) -> int:
+    """One process of a --nproc run; it finds its rank in the environment."""
+    return main(argv)
+
+
+@contextmanager
+def _process_group(dist: DistContext | None, device_type: str) -> Iterator[None]:
+    if dist is None:
+        yield
+        return
+    from designer.train.distributed import close_process_group, init_process_group
+
+    init_process_group(dist, device_type)
+    try:
+        yield
+    finally:
+        close_process_group()
+
+
+@contextmanager
+def _stop_on_interrupt(trainer: Trainer, enabled: bool) -> Iterator[None]:
+    """The first Ctrl-C stops before the next batch (the weights are still written); a second one interrupts."""
+    if not enabled:
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        print("\nstopping before the next batch (Ctrl-C again to interrupt)", file=sys.stderr)
+        signal.signal(signal.SIGINT, previous)
+        trainer.stop()
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _metric(name: str, value: float | None, prefix: str = "") -> str:
+    if value is None:
+        return ""
+    return f"{prefix}accuracy {value:.2%}" if name == "accuracy" else f"{prefix}mae {value:.4g}"
+
+
+class _Progress:
+    """A rich progress bar per epoch, turned into one line when the epoch ends."""
+
+    def __init__(self, epochs: int, metric_name: str, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.epochs, self._name, self.enabled = epochs, metric_name, enabled
+        self.console = Console()
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+        )
+        # A live bar only on a terminal; in a log, each epoch is one line.
+        self._bar = Progress(*columns, console=self.console, transient=True, disable=not (enabled and self.console.is_terminal))
+        self._task: Any = None
+        self._started = time.perf_counter()
+
+    def callbacks(self) -> Callbacks:
+        from designer.train import Callbacks
+
+        return Callbacks(on_batch=self._on_batch, on_epoch=self._on_epoch)
+
+    def __enter__(self) -> _Progress:
+        self._started = time.perf_counter()
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+    def _on_batch(self, r: BatchReport) -> None:
+        if self._task is None:
+            self._task = self._bar.add_task(f"epoch {r.epoch}/{self.epochs}", total=r.batches, stats="")
+        rate = r.samples / max(time.perf_counter() - self._started, 1e-9)
+        stats = f"loss {r.running_loss:.4f}  {_metric(self._name, r.running_metric)}  {rate:,.0f} samples/s"
+        self._bar.update(self._task, completed=r.batch, stats=stats)
+
+    def _on_epoch(self, m: EpochMetrics) -> None:
+        if self._task is not None:
+            self._bar.remove_task(self._task)
+            self._task = None
+        if self.enabled:
+            val = f"  val_loss {m.val_loss:.4f}  {_metric(m.metric_name, m.val_metric, 'val_')}" if m.val_loss is not None else ""
+            line = f"epoch {m.epoch}/{self.epochs}  loss {m.train_loss:.4f}  {_metric(m.metric_name, m.train_metric)}{val}"
+            self._bar.console.print(
+                f"{line}  lr {m.lr:.3g}  {m.samples_per_second:,.0f} samples/s  {m.seconds:.1f}s", highlight=False, soft_wrap=True
+            )
+        self._started = time.perf_counter()
+
+    def summary(self, result: RunResult, weights: Path | None, metrics: Path) -> None:
+        from designer.train import FAILED
+
+        final, best = result.last, result.best
+        parts = [f"training failed: {result.message}" if result.status == FAILED else result.message]
+        for label, m in (("final", final), ("best", best)):
+            if m is not None:
+                loss, metric = (m.val_loss, m.val_metric) if m.val_loss is not None else (m.train_loss, m.train_metric)
+                which = "val_" if m.val_loss is not None else ""
+                parts.append(f"{label} (epoch {m.epoch}): {which}loss {loss:.4f} {_metric(m.metric_name, metric, which)}")
+        print("; ".join(parts), file=sys.stderr if result.status == FAILED else sys.stdout)
+        print(f"wrote {weights} and {metrics}" if weights else f"wrote {metrics} (no weights: no epoch completed)")
