@@ -1,7 +1,9 @@
 """Data sets bundled with scikit-learn: no download needed (the machine may be offline).
 
-The spec of each is fixed, so describing them costs nothing; scikit-learn is
-imported only when the data is really loaded.
+The spec of each follows from its options alone, so describing them costs
+nothing; scikit-learn is imported only when the data is really loaded. The
+digits can be a classification task (target ``labels``) or a reconstruction
+task for autoencoders (target ``images``: each image is its own target).
 """
 
 from __future__ import annotations
@@ -13,8 +15,18 @@ import numpy as np
 
 from designer.data.source import BUILTIN, Loaded, Request, Source, classification_spec, regression_spec
 from designer.graph import DataSpec
+from designer.layers.params import CHOICE, Param
 
 DIGITS_MAX = 16.0  # pixel values of the 8x8 digits run from 0 to 16
+DIGITS_SHAPE = (1, 8, 8)
+LABELS, IMAGES = "labels", "images"
+DIGITS_TARGET = Param(
+    "target",
+    CHOICE,
+    LABELS,
+    "labels: classify the digit (10 classes); images: reproduce the image itself (regression, target 1x8x8), for autoencoders.",
+    choices=(LABELS, IMAGES),
+)
 
 
 def _sklearn(name: str) -> Any:
@@ -26,8 +38,16 @@ def _sklearn(name: str) -> Any:
 def digits(req: Request) -> Loaded:
     bunch = _sklearn("digits")
     x = (bunch.images[:, None, :, :] / DIGITS_MAX).astype(np.float32)
+    spec, names = _describe_digits(req)
+    y = x.copy() if req.options["target"] == IMAGES else bunch.target.astype(np.int64)
+    return Loaded(x, y, spec, names, scale=1.0 / DIGITS_MAX)
+
+
+def _describe_digits(req: Request) -> tuple[DataSpec, list[str]]:
+    if req.options["target"] == IMAGES:
+        return regression_spec(DIGITS_SHAPE, DIGITS_SHAPE, "the digits data (images as targets)"), []
     spec, names = _DESCRIBE["digits"]
-    return Loaded(x, bunch.target.astype(np.int64), spec, list(names), scale=1.0 / DIGITS_MAX)
+    return spec, list(names)
 
 
 def _tabular(name: str) -> Callable[[Request], Loaded]:
@@ -46,7 +66,7 @@ def _tabular(name: str) -> Callable[[Request], Loaded]:
 
 
 _DESCRIBE: dict[str, tuple[DataSpec, tuple[str, ...]]] = {
-    "digits": (classification_spec((1, 8, 8), 10, "the digits data"), tuple(str(d) for d in range(10))),
+    "digits": (classification_spec(DIGITS_SHAPE, 10, "the digits data"), tuple(str(d) for d in range(10))),
     "iris": (classification_spec((4,), 3, "the iris data"), ("setosa", "versicolor", "virginica")),
     "wine": (classification_spec((13,), 3, "the wine data"), ("class_0", "class_1", "class_2")),
     "breast_cancer": (classification_spec((30,), 2, "the breast cancer data"), ("malignant", "benign")),
@@ -63,7 +83,15 @@ def _source(name: str, title: str, description: str, loader: Callable[[Request],
 
 
 SOURCES = (
-    _source("digits", "Digits (8x8 images)", "1,797 handwritten digits 0-9 as 1x8x8 grayscale images, scaled to [0, 1].", digits),
+    Source(
+        "digits",
+        "Digits (8x8 images)",
+        "1,797 handwritten digits 0-9 as 1x8x8 grayscale images, scaled to [0, 1]; the target is the digit or the image itself.",
+        BUILTIN,
+        (DIGITS_TARGET,),
+        digits,
+        _describe_digits,
+    ),
     _source("iris", "Iris", "150 iris flowers, 4 measurements each, 3 species; features standardised.", _tabular("iris")),
     _source("wine", "Wine", "178 wines, 13 chemical measurements, 3 cultivars; features standardised.", _tabular("wine")),
     _source(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from designer.data import builtin, csv_file, generated, images, npz
+from designer.data import builtin, csv_file, generated, images, npz, sequences
 from designer.data.dataset import DataBundle
 from designer.data.errors import DataError
 from designer.data.preview import Preview, from_loaded
@@ -22,7 +22,9 @@ from designer.data.split import make_bundle
 from designer.graph import ERROR, DataSpec, Problem
 
 # Menu order: quick generated sets first, then scikit-learn's, then the user's own files.
-SOURCES: dict[str, Source] = {s.name: s for s in (*generated.SOURCES, *builtin.SOURCES, csv_file.SOURCE, images.SOURCE, npz.SOURCE)}
+SOURCES: dict[str, Source] = {
+    s.name: s for s in (*generated.SOURCES, *sequences.SOURCES, *builtin.SOURCES, csv_file.SOURCE, images.SOURCE, npz.SOURCE)
+}
 SPLIT_DEFAULTS: dict[str, Any] = {"validation_split": 0.2, "test_split": 0.0, "seed": 0}  # as in the project's data settings
 _CACHE_SIZE = 8
 _described: OrderedDict[tuple[Any, ...], tuple[DataSpec, list[str]]] = OrderedDict()

@@ -23,6 +23,7 @@ from designer.graph import DataSpec
 
 POINTS, CURVE, SERIES, IMAGES, TABLE = "points", "curve", "series", "images", "table"
 DEFAULT_LIMIT = {POINTS: 2000, CURVE: 2000, SERIES: 8, IMAGES: 16, TABLE: 20}
+MAX_LABEL_VALUES = 4  # a regression target with more values is not written out as a label
 
 
 @dataclass
@@ -39,11 +40,13 @@ class Preview:
     rows: list[list[str]] = field(default_factory=list)
 
     def label(self, i: int) -> str:
-        """Text for sample ``i``: its class name, or its target value."""
+        """Text for sample ``i``: its class name, or its target value ('' for a
+        target too big to read as text, such as an image to reconstruct)."""
         if self.spec is not None and self.spec.task == CLASSIFICATION:
             k = int(self.y[i])
             return self.class_names[k] if k < len(self.class_names) else str(k)
-        return " ".join(f"{v:.3g}" for v in np.ravel(self.y[i]))
+        values = np.ravel(self.y[i])
+        return "" if len(values) > MAX_LABEL_VALUES else " ".join(f"{v:.3g}" for v in values)
 
 
 def preview_kind(spec: DataSpec) -> str:

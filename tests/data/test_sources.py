@@ -28,7 +28,7 @@ def test_loads_with_defaults_and_yields_declared_spec(name: str) -> None:
     spec = describe_data({"source": name})
     assert bundle.spec == spec and bundle.source == name
     for part in (bundle.train, bundle.validation):
-        assert part.x.shape[1:] == spec.input.shape and part.x.dtype == np.float32
+        assert part.x.shape[1:] == spec.input.shape and part.x.dtype == np.dtype(spec.input.dtype)
         if spec.task == "classification":
             assert part.y.dtype == np.int64 and part.y.shape == (len(part),)
             assert part.y.min() >= 0 and part.y.max() < spec.num_classes
