@@ -8,6 +8,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+# mkstemp makes files only the owner can read; a saved file gets the mode a
+# plain open() would give it. Read once, at import (setting umask is process-wide).
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None]) -> None:
     """Call ``write(tmp_path)`` then move the result onto ``path``."""
@@ -16,6 +21,7 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_UMASK)
     try:
         write(tmp)
         with open(tmp, "rb+") as handle:

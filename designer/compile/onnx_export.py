@@ -1,0 +1,290 @@
+"""Design -> ONNX, through the same compiled module that trains, in eval mode.
+
+Exporter: ``torch.onnx.export(dynamo=True)`` (torch.export, then onnxscript).
+Measured on every catalog layer with torch 2.13: it is PyTorch's default and
+maintained path, and it exports MultiheadAttention and TransformerEncoderLayer
+with a dynamic batch and sequence length, where the TorchScript exporter bakes
+the example's batch size into the attention reshapes (onnxruntime then fails at
+any other batch). Its one gap: torch.export unrolls a plain RNN over the
+example's steps, fixing the sequence length. Only for such designs (no
+attention in them) the TorchScript exporter, which writes ONNX's RNN op with a
+dynamic length, is used instead; verification then checks several lengths.
+
+The model names its inputs and outputs after the Input and Output nodes, and
+its dimensions ``batch`` and ``sequence``. It is written only after it
+verifies (unless verification is turned off).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from designer.compile.build import CompiledDesign, compile_design
+from designer.compile.errors import ExportError
+from designer.compile.onnx_verify import Verification, verify_onnx
+from designer.compile.signature import BATCH, SEQUENCE, Signature, random_inputs, signature
+from designer.compile.trained import Weights, export_module
+from designer.graph import Graph
+from designer.project.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from torch import nn
+
+DEFAULT_OPSET = 20  # torch's default; onnxruntime 1.17 and later run it
+NATIVE_OPSET = 18  # the dynamo exporter writes this opset, then converts to the one asked for
+TORCHSCRIPT_MAX_OPSET = 20
+EXAMPLE_BATCH = 2  # not 1: torch.export would treat a size-1 batch as a constant
+ATTENTION = frozenset({"MultiheadAttention", "TransformerEncoderLayer"})
+QUIET_LOGGERS = ("torch.onnx", "torch.export", "torch._dynamo", "torch.fx", "onnxscript", "onnx_ir")
+
+
+@dataclass(frozen=True)
+class OnnxExport:
+    """An exported model, with what it takes and gives and how it was checked."""
+
+    model: Any  # onnx.ModelProto
+    signature: Signature
+    opset: int
+    exporter: str
+    trained: bool
+    notes: tuple[str, ...]
+    verification: Verification | None
+    seconds: float  # export and verification together
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the model atomically (weights inside the file)."""
+        data = self.model.SerializeToString()
+        write_atomic(path, lambda tmp: tmp.write_bytes(data))
+        return Path(path)
+
+
+def export_onnx(
+    graph: Graph,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    opset: int = DEFAULT_OPSET,
+    weights: Weights | None = None,
+    verify: bool = True,
+) -> OnnxExport:
+    """Export a valid design (with ``weights`` when given) to ONNX and, unless
+    ``verify`` is False, check it; write it to ``path`` when one is given.
+
+    Raises CompileError for a design with problems, ExportError naming the
+    layer that cannot be exported, VerificationError when the check fails.
+    """
+    start = time.perf_counter()
+    compiled = compile_design(graph)
+    module = export_module(compiled, weights)
+    model, sig, exporter, notes = onnx_model(graph, compiled, module, opset)
+    _describe(model, graph, exporter, trained=weights is not None)
+    verification = verify_onnx(model, module, sig) if verify else None
+    result = OnnxExport(model, sig, opset, exporter, weights is not None, notes, verification, time.perf_counter() - start)
+    if path is not None:
+        result.save(path)
+    return result
+
+
+def onnx_model(graph: Graph, compiled: CompiledDesign, module: nn.Module, opset: int) -> tuple[Any, Signature, str, tuple[str, ...]]:
+    """(model, signature, exporter, notes) for a compiled module in eval mode."""
+    sig = signature(graph, compiled.generated)
+    # A dynamic length is exported from the shortest length that fits: torch.export
+    # traces recurrent layers step by step, so its time grows with the example's length.
+    args = tuple(random_inputs(sig, EXAMPLE_BATCH, min(sig.other_lengths, default=None)))
+    exporter, notes = "torch.export", ()
+    try:
+        model = _with_torch_export(module, args, sig, opset)
+        types = {node.type for node in graph.nodes}
+        if sig.dynamic_sequence and not _sequence_kept(model, sig):
+            if not types & ATTENTION and opset <= TORCHSCRIPT_MAX_OPSET:
+                model, exporter = _with_torchscript(module, args, sig, opset), "torchscript"
+            else:
+                length = sig.sequence
+                sig = signature(graph, compiled.generated, dynamic_sequence=False)
+                model = _with_torch_export(module, tuple(random_inputs(sig, EXAMPLE_BATCH)), sig, opset)
+                why = "torch.export unrolls RNN layers over the steps" if "RNN" in types else "torch.export fixed it while tracing"
+                notes = (f"the sequence length is fixed at {length}: {why}",)
+    except Exception as exc:
+        raise _export_error(exc, compiled, graph) from None
+    _check_opset(model, opset, compiled, graph)
+    _declare_shapes(model, sig)
+    return model, sig, exporter, notes
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporters' warnings and log records are not the user's business;
+    a failure still raises."""
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    try:
+        for logger in loggers:
+            logger.setLevel(logging.CRITICAL)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def _with_torch_export(module: nn.Module, args: tuple, sig: Signature, opset: int) -> Any:
+    import torch
+
+    batch, sequence = torch.export.Dim(BATCH, min=1), torch.export.Dim(SEQUENCE, min=1)
+    dynamic = tuple({i: batch if d == BATCH else sequence for i, d in enumerate(p.dims) if d in (BATCH, SEQUENCE)} for p in sig.inputs)
+    with _quiet():
+        program = torch.onnx.export(
+            module,
+            args,
+            input_names=[p.name for p in sig.inputs],
+            output_names=[p.name for p in sig.outputs],
+            opset_version=opset,
+            dynamic_shapes=dynamic,
+            dynamo=True,
+            verbose=False,
+        )
+    return program.model_proto
+
+
+def _with_torchscript(module: nn.Module, args: tuple, sig: Signature, opset: int) -> Any:
+    import onnx
+    import torch
+
+    axes = {p.name: {i: d for i, d in enumerate(p.dims) if isinstance(d, str)} for p in (*sig.inputs, *sig.outputs)}
+    buffer = io.BytesIO()
+    with _quiet():
+        torch.onnx.export(
+            module,
+            args,
+            buffer,
+            input_names=[p.name for p in sig.inputs],
+            output_names=[p.name for p in sig.outputs],
+            opset_version=opset,
+            dynamic_axes=axes,
+            dynamo=False,
+        )
+    return onnx.load_from_string(buffer.getvalue())
+
+
+def _sequence_kept(model: Any, sig: Signature) -> bool:
+    """Whether the exporter left every sequence dimension dynamic."""
+    for value, port in zip(model.graph.input, sig.inputs):
+        for dim, size in zip(value.type.tensor_type.shape.dim, port.dims):
+            if size == SEQUENCE and not dim.dim_param:
+                return False
+    return True
+
+
+def _declare_shapes(model: Any, sig: Signature) -> None:
+    """Name the dynamic dimensions the same way in every model, and drop
+    intermediate shapes the exporter recorded for the example's length."""
+    for value, port in zip([*model.graph.input, *model.graph.output], [*sig.inputs, *sig.outputs]):
+        dims = value.type.tensor_type.shape.dim
+        for dim, size in zip(dims, port.dims):
+            dim.Clear()
+            if isinstance(size, int):
+                dim.dim_value = size
+            elif size is not None:
+                dim.dim_param = size
+    if sig.dynamic_sequence:
+        del model.graph.value_info[:]
+
+
+def _describe(model: Any, graph: Graph, exporter: str, trained: bool) -> None:
+    model.doc_string = f"{graph.name}: exported by the neural network designer"
+    entries = {
+        "designer.design": graph.name,
+        "designer.fingerprint": graph.fingerprint(),
+        "designer.weights": "trained" if trained else "untrained",
+        "designer.exporter": exporter,
+    }
+    for key, value in entries.items():
+        prop = model.metadata_props.add()
+        prop.key, prop.value = key, value
+
+
+def _check_opset(model: Any, opset: int, compiled: CompiledDesign, graph: Graph) -> None:
+    """The version converter leaves the model at its own opset when it cannot
+    lower an operator; name the layer that needs a newer opset."""
+    import onnx
+
+    actual = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), opset)
+    if actual == opset:
+        return
+    for op in model.graph.node:
+        if op.domain not in ("", "ai.onnx"):
+            continue
+        try:
+            onnx.defs.get_schema(op.op_type, opset, "")
+        except onnx.defs.SchemaError:
+            first = min(s.since_version for s in onnx.defs.get_all_schemas_with_history() if s.name == op.op_type and s.domain == "")
+            node = _node_of_onnx_op(op, compiled)
+            layer = f"{node} ({graph.node(node).type})" if node else f"the {op.op_type} operator"
+            raise ExportError(
+                f"{layer} cannot be exported at opset {opset}: ONNX has {op.op_type} only from opset {first}; choose opset {first} or higher",
+                node,
+            ) from None
+    raise ExportError(
+        f"the model cannot be converted to opset {opset} (it was exported at opset {actual}); choose opset {actual} or higher"
+    )
+
+
+def _node_of_onnx_op(op: Any, compiled: CompiledDesign) -> str | None:
+    """The design node an ONNX operator came from (the exporter records the generated line)."""
+    for prop in op.metadata_props:
+        if prop.key == "pkg.torch.onnx.stack_trace":
+            node = _node_in_text(prop.value, compiled)
+            if node:
+                return node
+    return None
+
+
+def _export_error(exc: BaseException, compiled: CompiledDesign, graph: Graph) -> ExportError:
+    """One line naming the layer and the innermost reason, not a traceback."""
+    chain = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    node = next((n for e in chain if (n := compiled.node_for_error(e) or _node_in_frames(e, compiled))), None)
+    node = node or next((n for e in chain if (n := _node_in_text(str(e), compiled))), None)
+    reason = re.sub(r"\x1b\[[0-9;]*m", "", str(chain[-1]).strip()).splitlines()
+    text = reason[0] if reason else type(chain[-1]).__name__
+    if node:
+        return ExportError(f"{node} ({graph.node(node).type}) cannot be exported to ONNX: {text}", node)
+    return ExportError(f"the design cannot be exported to ONNX: {text}")
+
+
+def _node_in_frames(exc: BaseException, compiled: CompiledDesign) -> str | None:
+    """The exporter fails while translating one graph node, held in a local
+    variable of its frame, whose metadata records the generated source line."""
+    tb = exc.__traceback__
+    while tb is not None:
+        fx_node = tb.tb_frame.f_locals.get("node")
+        meta = getattr(fx_node, "meta", None)
+        if isinstance(meta, dict) and meta.get("stack_trace"):
+            found = _node_in_text(meta["stack_trace"], compiled)
+            if found:
+                return found
+        tb = tb.tb_next
+    return None
+
+
+def _node_in_text(text: str, compiled: CompiledDesign) -> str | None:
+    for match in re.finditer(re.escape(compiled.filename) + r'", line (\d+)', text):
+        node = compiled.generated.line_nodes.get(int(match.group(1)))
+        if node:
+            return node
+    return None

@@ -1,0 +1,81 @@
+"""The samples written by hand, the way a PyTorch user would write them
+(functional activations, a residual block as a method). Attribute names match
+the node ids so both load the same state_dict. Used by the tests and by
+benchmarks/compile_vs_handwritten.py."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class SpiralsMLP(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.dense1 = nn.Linear(2, 64)
+        self.dense2 = nn.Linear(64, 64)
+        self.dense3 = nn.Linear(64, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.dense1(x))
+        x = F.relu(self.dense2(x))
+        return self.dense3(x)
+
+
+class DigitsCNN(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.dense1 = nn.Linear(32 * 2 * 2, 64)
+        self.dense2 = nn.Linear(64, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = torch.flatten(x, 1)
+        return self.dense2(F.relu(self.dense1(x)))
+
+
+class ResidualCNN(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16)
+        self.conv2, self.bn2 = nn.Conv2d(16, 16, 3, padding=1), nn.BatchNorm2d(16)
+        self.conv3, self.bn3 = nn.Conv2d(16, 16, 3, padding=1), nn.BatchNorm2d(16)
+        self.conv4, self.bn4 = nn.Conv2d(16, 16, 3, padding=1), nn.BatchNorm2d(16)
+        self.conv5, self.bn5 = nn.Conv2d(16, 16, 3, padding=1), nn.BatchNorm2d(16)
+        self.dense1 = nn.Linear(16, 10)
+
+    def block(self, x: torch.Tensor, first: int) -> torch.Tensor:
+        conv_a, bn_a = getattr(self, f"conv{first}"), getattr(self, f"bn{first}")
+        conv_b, bn_b = getattr(self, f"conv{first + 1}"), getattr(self, f"bn{first + 1}")
+        y = F.relu(bn_a(conv_a(x)))
+        return F.relu(bn_b(conv_b(y)) + x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.block(x, 2)
+        x = self.block(x, 4)
+        x = x.mean(dim=(2, 3))
+        return self.dense1(x)
+
+
+class SineLSTM(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm1 = nn.LSTM(1, 32, batch_first=True)
+        self.dense1 = nn.Linear(32, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.lstm1(x)
+        return self.dense1(out[:, -1])
+
+
+HANDWRITTEN: dict[str, type[nn.Module]] = {
+    "spirals_mlp": SpiralsMLP,
+    "digits_cnn": DigitsCNN,
+    "residual_cnn": ResidualCNN,
+    "sine_lstm": SineLSTM,
+}
