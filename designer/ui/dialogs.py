@@ -13,6 +13,15 @@ def ask_open_path(parent: QWidget, directory: str = "") -> str | None:
     return path or None
 
 
+def ask_open_file(parent: QWidget, title: str, directory: str = "", file_filter: str = "All files (*)") -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, title, directory, file_filter)
+    return path or None
+
+
+def ask_folder(parent: QWidget, title: str, directory: str = "") -> str | None:
+    return QFileDialog.getExistingDirectory(parent, title, directory) or None
+
+
 def ask_save_path(parent: QWidget, title: str, suggested: str, file_filter: str = PROJECT_FILTER) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
@@ -36,6 +45,11 @@ def show_error(parent: QWidget, title: str, message: str) -> None:
 
 def show_info(parent: QWidget, title: str, message: str) -> None:
     QMessageBox.information(parent, title, message)
+
+
+def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(parent, title, question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def ask_text(parent: QWidget, title: str, label: str, text: str) -> str | None:

@@ -1,4 +1,5 @@
-"""The Export menu: the canvas as PNG or SVG."""
+"""The Export menu: the trained (or freshly initialised) model to ONNX or to
+a standalone PyTorch file, on a worker thread; the canvas as PNG or SVG."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QMenu
 
+from designer.compile import OnnxExport, PythonExport, export_onnx, export_python, trained_weights
+from designer.project import Project, ProjectError, dumps, loads
 from designer.ui import dialogs
+from designer.ui.background import run_in_background
 
 if TYPE_CHECKING:
     from designer.ui.main_window import MainWindow
@@ -21,8 +25,78 @@ class ExportActions:
         self.window = window
 
     def fill_menu(self, menu: QMenu) -> None:
+        menu.addAction("&ONNX…", self.export_onnx).setStatusTip("The model as ONNX, checked with onnxruntime")
+        menu.addAction("P&ython…", self.export_python).setStatusTip("The model as a PyTorch file that needs only torch")
+        menu.addSeparator()
         menu.addAction("Canvas as &PNG…", self.export_png)
         menu.addAction("Canvas as &SVG…", self.export_svg)
+
+    # ------------------------------------------------------------ models
+    def _snapshot(self) -> tuple[Project, dict | None] | None:
+        """An independent copy of the project (the export runs on another
+        thread) and its trained weights; None when the user gives up."""
+        document = self.window.document
+        errors = document.analysis().errors
+        if errors:
+            problems = "\n".join(f"{p.node or 'design'}: {p.message}" for p in errors[:8])
+            dialogs.show_error(self.window, "Cannot export", f"The design has problems; fix them first:\n{problems}")
+            return None
+        project = loads(dumps(document.project))
+        project.path = document.path
+        try:
+            weights = trained_weights(project)
+        except ProjectError as exc:
+            if not dialogs.ask_yes_no(self.window, "Weights out of date", f"{exc}.\n\nExport with fresh, untrained weights instead?"):
+                return None
+            weights = None
+        return project, weights
+
+    def export_onnx(self, path: str | None = None) -> None:
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return
+        path = path or dialogs.ask_save_path(self.window, "Export ONNX", self._suggest(".onnx"), "ONNX models (*.onnx)")
+        if not path:
+            return
+        project, weights = snapshot
+
+        def work() -> OnnxExport:
+            return export_onnx(project.graph, path, weights=weights)
+
+        def done(result: OnnxExport) -> None:
+            check = result.verification
+            verified = f"; onnxruntime matches PyTorch (max difference {check.max_abs_diff:.1e})" if check else ""
+            trained = "trained" if result.trained else "untrained"
+            self.window.show_message(f"Exported the {trained} model to {Path(path).name} in {result.seconds:.1f} s{verified}")
+
+        run_in_background(self.window, "Exporting to ONNX and checking it with onnxruntime…", work, done, self._failed("ONNX"))
+
+    def export_python(self, path: str | None = None) -> None:
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return
+        path = path or dialogs.ask_save_path(self.window, "Export Python", self._suggest(".py"), "Python files (*.py)")
+        if not path:
+            return
+        project, weights = snapshot
+
+        def done(result: PythonExport) -> None:
+            extra = f" and the weights to {result.weights_path.name}" if result.weights_path else ""
+            self.window.show_message(f"Exported class {result.class_name} to {result.path.name}{extra}")
+
+        run_in_background(
+            self.window,
+            "Writing the PyTorch file…",
+            lambda: export_python(project.graph, path, weights=weights),
+            done,
+            self._failed("Python"),
+        )
+
+    def _failed(self, what: str):
+        def show(exc: BaseException) -> None:
+            dialogs.show_error(self.window, f"{what} export failed", str(exc))
+
+        return show
 
     def _suggest(self, suffix: str) -> str:
         document = self.window.document
