@@ -137,12 +137,35 @@ def _quiet() -> Iterator[None]:
             logger.setLevel(level)
 
 
+@contextlib.contextmanager
+def _fresh_rnn_dispatch() -> Iterator[None]:
+    """torch.onnx swaps in LSTM and GRU kernels that keep the sequence length
+    dynamic, by editing each operator's kernel table without clearing its
+    dispatch cache (torch 2.13). Only the first export in a process would
+    then get them; later ones would fix the length. Clearing the caches
+    around each export gives every export the same, dynamic, result."""
+    import torch
+
+    def clear() -> None:
+        for packet in (torch.ops.aten.lstm, torch.ops.aten.gru):
+            for name in packet.overloads():
+                cache = getattr(getattr(packet, name), "_dispatch_cache", None)
+                if isinstance(cache, dict):
+                    cache.clear()
+
+    clear()
+    try:
+        yield
+    finally:
+        clear()
+
+
 def _with_torch_export(module: nn.Module, args: tuple, sig: Signature, opset: int) -> Any:
     import torch
 
     batch, sequence = torch.export.Dim(BATCH, min=1), torch.export.Dim(SEQUENCE, min=1)
     dynamic = tuple({i: batch if d == BATCH else sequence for i, d in enumerate(p.dims) if d in (BATCH, SEQUENCE)} for p in sig.inputs)
-    with _quiet():
+    with _quiet(), _fresh_rnn_dispatch():
         program = torch.onnx.export(
             module,
             args,

@@ -73,9 +73,76 @@ class SineLSTM(nn.Module):
         return self.dense1(out[:, -1])
 
 
+class CancerDropout(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.dense1 = nn.Linear(30, 128)
+        self.dense2 = nn.Linear(128, 128)
+        self.dense3 = nn.Linear(128, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.dropout(x, 0.5, self.training)
+        x = F.dropout(F.relu(self.dense1(x)), 0.5, self.training)
+        x = F.dropout(F.relu(self.dense2(x)), 0.5, self.training)
+        return self.dense3(x)
+
+
+class DigitsAutoencoder(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.dense1 = nn.Linear(16 * 4 * 4, 12)
+        self.dense2 = nn.Linear(12, 16 * 4 * 4)
+        self.deconv1 = nn.ConvTranspose2d(16, 1, 2, stride=2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        code = self.dense1(torch.flatten(x, 1))
+        x = F.relu(self.dense2(code)).view(-1, 16, 4, 4)
+        return torch.sigmoid(self.deconv1(x))
+
+
+class TokensTransformer(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed1 = nn.Embedding(32, 32)
+        self.encoder1 = nn.TransformerEncoderLayer(32, 4, dim_feedforward=64, dropout=0.0, batch_first=True)
+        self.dense1 = nn.Linear(32, 3)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        x = self.encoder1(self.embed1(tokens))
+        return self.dense1(x.mean(dim=1))
+
+
+class WavesGRU(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.gru1 = nn.GRU(1, 32, batch_first=True)
+        self.dense1 = nn.Linear(32, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.gru1(x)
+        return self.dense1(out[:, -1])
+
+
+class XorMLP(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.dense1 = nn.Linear(2, 8)
+        self.dense2 = nn.Linear(8, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.dense2(torch.sigmoid(self.dense1(x)))
+
+
 HANDWRITTEN: dict[str, type[nn.Module]] = {
     "spirals_mlp": SpiralsMLP,
     "digits_cnn": DigitsCNN,
     "residual_cnn": ResidualCNN,
     "sine_lstm": SineLSTM,
+    "cancer_dropout": CancerDropout,
+    "digits_autoencoder": DigitsAutoencoder,
+    "tokens_transformer": TokensTransformer,
+    "waves_gru": WavesGRU,
+    "xor_mlp": XorMLP,
 }

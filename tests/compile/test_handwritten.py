@@ -30,4 +30,7 @@ def test_sample_equals_its_handwritten_module(path) -> None:
         getattr(module, mode)()
         getattr(reference, mode)()
         with torch.no_grad():
-            assert torch.equal(module(*inputs), reference(*inputs)), mode
+            torch.manual_seed(1)  # the same dropout masks for both in training mode
+            ours = module(*inputs)
+            torch.manual_seed(1)
+            assert torch.equal(ours, reference(*inputs)), mode

@@ -76,9 +76,11 @@ def test_each_sample_exports_and_verifies(path: Path, tmp_path: Path) -> None:
 
 
 def test_sequence_length_is_dynamic_where_the_design_allows_it() -> None:
-    free = export_onnx(layer_design("LSTM", {"returns": "sequence"}), verify=False)
-    assert _dims(free.model.graph.input[0]) == ["batch", "sequence", 5]
-    assert _dims(free.model.graph.output[0]) == ["batch", "sequence", 64]
+    for _ in range(2):  # torch 2.13 kept the length dynamic only on the first LSTM export in a process
+        free = export_onnx(layer_design("LSTM", {"returns": "sequence", "hidden_size": 6}), verify=False)
+        assert free.exporter == "torch.export"
+        assert _dims(free.model.graph.input[0]) == ["batch", "sequence", 5]
+        assert _dims(free.model.graph.output[0]) == ["batch", "sequence", 6]
     g = Graph("fixed")  # a Flatten before a Linear ties the weights to the length
     g.sequential(
         ("Input", {"shape": [6, 3]}),
