@@ -107,7 +107,7 @@ SOURCES = (
             _samples(1000),
             Param("length", INT, 32, "Steps in each sequence; each sample has shape (length, 1).", min=4, max=500),
             Param(
-                "noise", FLOAT, 0.2, "Standard deviation of the Gaussian noise on each step (amplitudes are 0.5 to 1).", min=0.0, max=2.0
+                "noise", FLOAT, 0.1, "Standard deviation of the Gaussian noise on each step (amplitudes are 0.5 to 1).", min=0.0, max=2.0
             ),
         ),
         waves,
