@@ -258,7 +258,7 @@ def _check_opset(model: Any, opset: int, compiled: CompiledDesign, graph: Graph)
                 node,
             ) from None
     raise ExportError(
-        f"the model cannot be converted to opset {opset} (it was exported at opset {actual}); choose opset {actual} or higher"
+        f"the ONNX version converter cannot lower the model from opset {actual} to {opset}: choose a higher opset ({actual} and above always work)"
     )
 
 
