@@ -3,7 +3,7 @@
 The undo commands call model methods only; the model's events redraw the views.
 """
 
-from designer.document.document import Document
+from designer.document.document import Document, LockedError
 from designer.document.quickfix import QuickFix, fixes_for
 
-__all__ = ["Document", "QuickFix", "fixes_for"]
+__all__ = ["Document", "LockedError", "QuickFix", "fixes_for"]

@@ -16,23 +16,38 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from designer.document import commands as cmd
-from designer.graph import Analysis, DataSpec, DuplicateIdError, Edge, EditError, Graph
+from designer.document.data_spec import DataDescriber
+from designer.graph import Analysis, DataSpec, DuplicateIdError, Edge, EditError, Graph, Problem
 from designer.graph.layout import auto_layout
 from designer.graph.model import Position, check_node_id
 from designer.project import Project, load_project, save_project
+
+_MISSING = object()
+
+
+class LockedError(EditError):
+    """An edit while the design is locked (a training run is using it); nothing changed."""
 
 
 class Document(QObject):
     modified_changed = Signal(bool)
     path_changed = Signal(object)  # Path | None
     settings_changed = Signal(str)  # "name", "description", "training" or "data"
+    data_spec_changed = Signal()  # data_spec or data_problems changed: the analysis may differ
+    locked_changed = Signal(str)  # the reason the design is locked, "" when it is unlocked
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project or Project(Graph("untitled"))
         self.undo_stack = QUndoStack(self)
         self.data_spec: DataSpec | None = None  # what the project's data yields, when known
+        self.data_problems: list[Problem] = []  # why the data cannot be used, when it cannot
+        self._lock_reason = ""
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._describer = DataDescriber(self._on_data_described, self)
+        self.settings_changed.connect(self._on_settings_changed)
+        self.path_changed.connect(lambda path: self.refresh_data_spec())  # relative data paths start at the project
+        self.refresh_data_spec()
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean)
@@ -63,6 +78,47 @@ class Document(QObject):
         """Shapes and problems of the design, checked against its data when known."""
         return self.graph.analyze(self.data_spec)
 
+    @property
+    def describing_data(self) -> bool:
+        """True while the user's data file is being read to describe it."""
+        return self._describer.busy
+
+    def refresh_data_spec(self) -> None:
+        """Describe the project's data again (at once, or in the background for files)."""
+        base = self.project.path.parent if self.project.path is not None else None
+        self._describer.describe(self.project.data, base)
+
+    def _on_settings_changed(self, section: str) -> None:
+        if section == "data":
+            self.refresh_data_spec()
+
+    def _on_data_described(self, spec: DataSpec | None, problems: list[Problem]) -> None:
+        if spec != self.data_spec or problems != self.data_problems:
+            self.data_spec, self.data_problems = spec, problems
+            self.data_spec_changed.emit()
+
+    # ------------------------------------------------------------- lock
+    @property
+    def locked(self) -> bool:
+        return bool(self._lock_reason)
+
+    @property
+    def lock_reason(self) -> str:
+        return self._lock_reason
+
+    def set_locked(self, reason: str | None) -> None:
+        """Lock the design (every edit raises LockedError) while ``reason`` holds, e.g.
+        a training run uses it; None or "" unlocks. Undo and redo are the caller's
+        to disable (the window's undo group)."""
+        reason = reason or ""
+        if reason != self._lock_reason:
+            self._lock_reason = reason
+            self.locked_changed.emit(reason)
+
+    def _check_unlocked(self) -> None:
+        if self._lock_reason:
+            raise LockedError(f"the design is locked: {self._lock_reason}")
+
     def save(self, path: str | Path | None = None) -> Path:
         """Atomic save; the stack becomes clean. Raises OSError on failure."""
         old = self.project.path
@@ -73,10 +129,12 @@ class Document(QObject):
         return target
 
     def push(self, command: QUndoCommand) -> None:
+        self._check_unlocked()
         self.undo_stack.push(command)
 
     def macro(self, text: str) -> _Macro:
         """``with document.macro("Paste"):`` groups pushes into one undo step."""
+        self._check_unlocked()
         return _Macro(self.undo_stack, text)
 
     # ------------------------------------------------------------ edits
@@ -170,6 +228,26 @@ class Document(QObject):
             self.settings_changed.emit(section)
 
         self.push(cmd.SetSettingCommand(lambda: copy.deepcopy(store.get(key)), write, value, f"Set {section} {key}"))
+
+    def set_settings(self, section: str, values: Mapping[str, Any], text: str = "") -> None:
+        """Several settings of one section as one undo step (a data source with its options)."""
+        store: dict[str, Any] = getattr(self.project, section)
+        changed = {k: copy.deepcopy(v) for k, v in values.items() if store.get(k, _MISSING) != v}
+        if not changed:
+            return
+
+        def read() -> dict[str, Any]:
+            return {k: copy.deepcopy(store[k]) if k in store else _MISSING for k in changed}
+
+        def write(new: dict[str, Any]) -> None:
+            for k, v in new.items():
+                if v is _MISSING:
+                    store.pop(k, None)
+                else:
+                    store[k] = copy.deepcopy(v)
+            self.settings_changed.emit(section)
+
+        self.push(cmd.SetSettingCommand(read, write, changed, text or f"Set {section} {', '.join(changed)}"))
 
     def set_name(self, name: str) -> None:
         if name and name != self.graph.name:

@@ -143,10 +143,12 @@ class Inspector(QScrollArea):
         self.node_inspector.message.connect(self.message)
         self._selection: list[str] = []
         document.graph.events.changed.connect(self._on_model_changed)
+        document.data_spec_changed.connect(self._on_model_changed)  # a node's problems may change with the data
         self.show_selection([])
 
     def detach(self) -> None:
         self.document.graph.events.changed.disconnect(self._on_model_changed)
+        self.document.data_spec_changed.disconnect(self._on_model_changed)
         self.project_settings.detach()
 
     def show_selection(self, node_ids: list[str]) -> None:

@@ -1,5 +1,6 @@
-"""The problems list (severity, node, message), updated on every edit;
-clicking a row selects and centres its node."""
+"""The problems list (severity, node, message), updated on every edit and
+whenever what the project's data yields becomes known; clicking a row selects
+and centres its node."""
 
 from __future__ import annotations
 
@@ -30,13 +31,15 @@ class ProblemsPanel(QTreeWidget):
         self.itemClicked.connect(self._on_item_clicked)
         self.itemActivated.connect(self._on_item_clicked)
         document.graph.events.changed.connect(self.refresh)
+        document.data_spec_changed.connect(self.refresh)
         self.refresh()
 
     def detach(self) -> None:
         self.document.graph.events.changed.disconnect(self.refresh)
+        self.document.data_spec_changed.disconnect(self.refresh)
 
     def refresh(self) -> None:
-        problems = self.document.analysis().problems
+        problems = self.document.data_problems + self.document.analysis().problems
         self.clear()
         for problem in problems:
             item = QTreeWidgetItem([problem.severity, problem.node or "design", problem.message])
