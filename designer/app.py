@@ -6,7 +6,10 @@ import sys
 
 
 def run(path: str | None = None, train: bool = False) -> int:
-    """Open the main window (on ``path`` if given) and run the event loop."""
+    """Open the main window (on ``path`` if given) and run the event loop;
+    with ``train``, start training the opened project at once (demonstrations,
+    classrooms)."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from designer.ui.main_window import APP_NAME, MainWindow
@@ -20,5 +23,7 @@ def run(path: str | None = None, train: bool = False) -> int:
     elif not window.open_file(path):
         window.show_start_page()
         window.show_message(f"Could not open {path}")
+    elif train:
+        QTimer.singleShot(0, window.training.start)  # once the window is up, so the panel has its room
     window.show()
     return app.exec()

@@ -29,6 +29,7 @@ from designer.ui.palette import Palette
 from designer.ui.problems_panel import ProblemsPanel
 from designer.ui.start_page import StartPage
 from designer.ui.summary_panel import SummaryPanel
+from designer.ui.training.dock import TrainingDock
 
 APP_NAME = "Neural Network Designer"
 
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self._counts = QLabel(self)
         self.statusBar().addWidget(self._status, 1)
         self.statusBar().addPermanentWidget(self._counts)
+        self.training = TrainingDock(self)  # the Training panel, its actions and the device label
         self.set_document(document or Document())
         self._build_actions()
         self.palette.add_requested.connect(self._on_palette_add)
@@ -119,8 +121,10 @@ class MainWindow(QMainWindow):
         document.modified_changed.connect(self._update_title)
         document.path_changed.connect(self._update_title)
         document.settings_changed.connect(self._update_title)
+        document.data_spec_changed.connect(self.scene.refresh)  # the data decides whether Input and Output fit
         self.undo_group.addStack(document.undo_stack)
         self.undo_group.setActiveStack(document.undo_stack)
+        self.training.set_document(document)
         self._update_title()
         self.problems.refresh()
         self.show_canvas()
@@ -132,6 +136,7 @@ class MainWindow(QMainWindow):
             self.undo_group.removeStack(self.document.undo_stack)
         if self.scene is not None:
             self.scene.selectionChanged.disconnect(self._on_selection_changed)
+            self.scene.document.data_spec_changed.disconnect(self.scene.refresh)
         for panel in (self.scene, self.inspector, self.problems, self.summary):
             if panel is not None:
                 panel.detach()
@@ -202,6 +207,9 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
             view.addAction(dock.toggleViewAction())
 
+        self.train_menu = bar.addMenu("&Train")
+        self.training.fill_menu(self.train_menu)
+
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, S.HelpContents))
         self.help_menu.addAction(
@@ -217,6 +225,8 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.undo_action, self.redo_action])
         toolbar.addSeparator()
         toolbar.addActions([self.fit_action, self.layout_action])
+        toolbar.addSeparator()
+        toolbar.addActions(self.training.actions)
         self.toolbar = toolbar
 
     # -------------------------------------------------------------- edits
@@ -294,6 +304,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------- context menu
     def _on_context_menu(self, item, pos: QPointF) -> None:
+        if self.document.locked:
+            self.show_message(f"The design is locked: {self.document.lock_reason}")
+            return
         menu = QMenu(self)
         if isinstance(item, NodeItem):
             for problem in self.document.analysis().problems_for(item.node_id):
@@ -374,6 +387,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self.training.shutdown()  # a run stops before its next batch; its thread must end before the window
         self._detach()
         event.accept()
 
@@ -399,7 +413,7 @@ class MainWindow(QMainWindow):
 
     def _set_docks_visible(self, visible: bool) -> None:
         """The start page has the window to itself; the panels come back with the canvas."""
-        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
+        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock, self.training.dock):
             dock.setVisible(visible)
         self._counts.setVisible(visible)
 

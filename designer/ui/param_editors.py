@@ -2,18 +2,25 @@
 
 Each editor shows its value, and emits ``committed`` only with a value the
 declaration accepts; a bad value stays in the field, marked red, with the
-reason beside it, and nothing is changed.
+reason beside it, and nothing is changed. File and folder settings get a
+Browse button; a choice inside ``base_dir`` (the project's folder) is kept
+relative to it, so the project still works when its folder moves.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from designer.graph import ParamError
-from designer.layers.params import BOOL, CHOICE, FLOAT, INT, Param
+from designer.layers.params import BOOL, CHOICE, FILE, FLOAT, FOLDER, INT, TEXT, Param
+from designer.ui import dialogs
+
+TEXT_KINDS = (TEXT, FILE, FOLDER)  # taken as typed: spaces and brackets belong to names and paths
 
 ERROR_STYLE = "border: 1px solid #d73a49; background: #fff5f5;"
 INT32 = 2**31 - 1
@@ -32,6 +39,8 @@ def show_value(value: Any) -> str:
 
 def parse_text(param: Param, text: str) -> Any:
     """Turn typed text into a value for ``param.check`` (which decides)."""
+    if param.kind in TEXT_KINDS:
+        return text.strip()
     text = text.strip().strip("[]()").strip()
     if text == "" and param.optional:
         return None
@@ -51,9 +60,10 @@ def parse_text(param: Param, text: str) -> Any:
 class ParamEditor(QWidget):
     committed = Signal(str, object)  # (parameter name, accepted value)
 
-    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+    def __init__(self, param: Param, parent: QWidget | None = None, base_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.param = param
+        self.base_dir = base_dir  # where relative file and folder paths start
         self._value: Any = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -63,6 +73,11 @@ class ParamEditor(QWidget):
         self.field = self._make_field()
         self.field.setToolTip(f"{param.help}\nAllowed: {param.describe()}" + (f"\nEmpty: {param.none_means}" if param.optional else ""))
         row.addWidget(self.field)
+        if param.kind in (FILE, FOLDER):
+            self.browse = QPushButton("Browse…", self)
+            self.browse.setToolTip(f"Choose the {param.kind}")
+            self.browse.clicked.connect(self._on_browse_clicked)
+            row.addWidget(self.browse)
         layout.addLayout(row)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
@@ -92,6 +107,29 @@ class ParamEditor(QWidget):
             line.setPlaceholderText(p.none_means or "none")
         line.editingFinished.connect(lambda: self._submit(parse_text(p, line.text())))
         return line
+
+    def _on_browse_clicked(self) -> None:
+        current = self.field.text().strip() if isinstance(self.field, QLineEdit) else ""
+        start = Path(current).expanduser() if current else None
+        if start is not None and not start.is_absolute() and self.base_dir is not None:
+            start = self.base_dir / start
+        directory = str(start if start is not None else self.base_dir or Path.cwd())
+        title = self.param.help.split(".")[0] or self.param.name
+        if self.param.kind == FOLDER:
+            chosen = dialogs.ask_folder(self, title, directory)
+        else:
+            patterns = " ".join(f"*{s}" for s in self.param.suffixes)
+            chosen = dialogs.ask_open_file(self, title, directory, f"Data files ({patterns});;All files (*)" if patterns else "All files (*)")
+        if chosen:
+            text = self._relative(Path(chosen))
+            self.field.setText(text)
+            self._submit(text)
+
+    def _relative(self, path: Path) -> str:
+        """``path`` relative to base_dir when it lies inside it, else as chosen."""
+        if self.base_dir is not None and path.resolve().is_relative_to(self.base_dir.resolve()):
+            return Path(os.path.relpath(path.resolve(), self.base_dir.resolve())).as_posix()
+        return str(path)
 
     def set_value(self, value: Any) -> None:
         """Show the model's value without emitting anything."""

@@ -1,6 +1,8 @@
 """The project's settings, shown in the inspector when nothing is selected:
-name and description, and the training settings (generated from the
-declarations in designer.project.settings)."""
+name and description, the data and the training settings. The data and
+training forms are the same widgets as in the Training panel (generated from
+the declarations in designer.data and designer.project.settings); both
+follow the document, so the two places always agree."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainT
 
 from designer.document import Document
 from designer.project.settings import TRAINING
-from designer.ui.param_editors import ParamEditor
+from designer.ui.training.data_section import DataSourceEditor
+from designer.ui.training.settings_form import SettingsForm
 
 
 class ProjectSettingsPanel(QWidget):
@@ -28,16 +31,13 @@ class ProjectSettingsPanel(QWidget):
         form.addRow("name", self.name_field)
         form.addRow("description", self.description)
         column.addWidget(project_box)
+        self.data_box = QGroupBox("Data", self)
+        self.data_editor = DataSourceEditor(document, self.data_box, preview=False)
+        QVBoxLayout(self.data_box).addWidget(self.data_editor)
+        column.addWidget(self.data_box)
         self.training_box = QGroupBox("Training", self)
-        training_form = QFormLayout(self.training_box)
-        self.training_editors: dict[str, ParamEditor] = {}
-        for param in TRAINING:
-            editor = ParamEditor(param, self.training_box)
-            editor.committed.connect(lambda name, value: document.set_setting("training", name, value))
-            label = QLabel(param.name.replace("_", " "), self.training_box)
-            label.setToolTip(param.help)
-            training_form.addRow(label, editor)
-            self.training_editors[param.name] = editor
+        self.training_form = SettingsForm(document, "training", TRAINING, self.training_box)
+        QVBoxLayout(self.training_box).addWidget(self.training_form)
         column.addWidget(self.training_box)
         hint = QLabel("Select a node to edit its layer; nothing selected shows the project.", self)
         hint.setWordWrap(True)
@@ -49,6 +49,8 @@ class ProjectSettingsPanel(QWidget):
 
     def detach(self) -> None:
         self.document.settings_changed.disconnect(self._on_settings_changed)
+        self.data_editor.detach()
+        self.training_form.detach()
 
     def _description_focus_out(self, event) -> None:
         self.document.set_description(self.description.toPlainText())
@@ -62,5 +64,3 @@ class ProjectSettingsPanel(QWidget):
         self.name_field.setText(project.name)
         if self.description.toPlainText() != project.description:
             self.description.setPlainText(project.description)
-        for name, editor in self.training_editors.items():
-            editor.set_value(project.training.get(name))

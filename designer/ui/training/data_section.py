@@ -1,0 +1,189 @@
+"""The data-source editor: pick a source, set its options (editors generated
+from ``Source.options``), the split, and see what the data gives and whether
+the design's Input and Output fit it, with an optional preview.
+
+Every change writes through the document (one undo step each: a new source
+and its reset options are one step), and the editor redraws from the
+document, so the copy in the inspector and the one in the Training panel
+always agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from designer.data import SOURCES, Preview, Source
+from designer.document import Document
+from designer.graph.tensor import format_dims
+from designer.project.settings import DATA
+from designer.ui.param_editors import ParamEditor
+from designer.ui.training.data_preview import DataPreview, PreviewLoader
+from designer.ui.training.settings_form import SettingsForm
+
+KIND_TITLES = {"generated": "Generated", "builtin": "Built-in (scikit-learn)", "file": "Your files"}
+FIT_CODES = ("data-input", "data-output")
+MUTED = "color: #57606a;"
+
+
+class DataSourceEditor(QWidget):
+    """Source, options, split, facts and fit; ``preview=False`` leaves the preview out (the inspector)."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None, preview: bool = True) -> None:
+        super().__init__(parent)
+        self.document = document
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.source = QComboBox(self)
+        self.source.setToolTip("Where the samples come from")
+        for kind, title in KIND_TITLES.items():
+            sources = [s for s in SOURCES.values() if s.kind == kind]
+            if self.source.count():
+                self.source.insertSeparator(self.source.count())
+            for s in sources:
+                self.source.addItem(f"{s.title}", s.name)
+                self.source.setItemData(self.source.count() - 1, f"{title}: {s.description}", Qt.ItemDataRole.ToolTipRole)
+        self.source.currentIndexChanged.connect(self._on_source_chosen)
+        column.addWidget(self.source)
+        self.description = QLabel(self)
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet(MUTED)
+        column.addWidget(self.description)
+        self.options_box = QWidget(self)
+        self.options_form = QFormLayout(self.options_box)
+        self.options_form.setContentsMargins(0, 0, 0, 0)
+        self.option_editors: dict[str, ParamEditor] = {}
+        self._options_for = ""
+        column.addWidget(self.options_box)
+        self.split = SettingsForm(document, "data", DATA, self)
+        column.addWidget(self.split)
+        self.facts = QLabel(self)
+        self.facts.setWordWrap(True)
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
+        column.addWidget(self.facts)
+        self.fit = QLabel(self)
+        self.fit.setWordWrap(True)
+        self.fit.setTextFormat(Qt.TextFormat.RichText)
+        column.addWidget(self.fit)
+        self.preview: DataPreview | None = None
+        self.loader: PreviewLoader | None = None
+        if preview:
+            box = QGroupBox("Preview", self)
+            inner = QVBoxLayout(box)
+            self.preview = DataPreview(box)
+            inner.addWidget(self.preview)
+            column.addWidget(box, 1)
+            self.loader = PreviewLoader(self)
+            self.loader.loaded.connect(self._on_preview_loaded)
+            self.loader.failed.connect(self._on_preview_failed)
+        document.settings_changed.connect(self._on_settings_changed)
+        document.data_spec_changed.connect(self._on_data_spec_changed)
+        document.graph.events.changed.connect(self._on_design_changed)
+        self.refresh()
+
+    def detach(self) -> None:
+        self.document.settings_changed.disconnect(self._on_settings_changed)
+        self.document.data_spec_changed.disconnect(self._on_data_spec_changed)
+        self.document.graph.events.changed.disconnect(self._on_design_changed)
+        self.split.detach()
+
+    @property
+    def current_source(self) -> Source | None:
+        return SOURCES.get(self.document.project.data.get("source"))
+
+    # ----------------------------------------------------------- edits
+    def _on_source_chosen(self, index: int) -> None:
+        name = self.source.itemData(index)
+        if name and name != self.document.project.data.get("source"):
+            self.document.set_settings("data", {"source": name, "options": {}}, f"Use the {SOURCES[name].title} data")
+
+    def _on_option_committed(self, name: str, value: Any) -> None:
+        options = dict(self.document.project.data.get("options") or {})
+        options[name] = list(value) if isinstance(value, tuple) else value
+        self.document.set_setting("data", "options", options)
+
+    # --------------------------------------------------------- redraw
+    def _on_settings_changed(self, section: str) -> None:
+        if section == "data":
+            self.refresh()
+
+    def _on_data_spec_changed(self) -> None:
+        self._show_facts()
+
+    def _on_design_changed(self) -> None:
+        self._show_fit()
+
+    def refresh(self) -> None:
+        source = self.current_source
+        data = self.document.project.data
+        index = self.source.findData(data.get("source"))
+        self.source.blockSignals(True)
+        self.source.setCurrentIndex(index)
+        self.source.blockSignals(False)
+        self.description.setText(source.description if source else f"Unknown data source {data.get('source')!r}: choose one above.")
+        self._build_options(source)
+        options = data.get("options") or {}
+        for name, editor in self.option_editors.items():
+            editor.base_dir = self.document.path.parent if self.document.path else None
+            editor.set_value(options.get(name, editor.param.default))
+        self._show_facts()
+        if self.loader is not None and self.preview is not None:
+            self.preview.show_message("Loading a preview…")
+            self.loader.request(data, self.document.path.parent if self.document.path else None)
+
+    def _build_options(self, source: Source | None) -> None:
+        name = source.name if source else ""
+        if name == self._options_for:
+            return
+        self._options_for = name
+        while self.options_form.rowCount():
+            self.options_form.removeRow(0)
+        self.option_editors = {}
+        for param in source.options if source else ():
+            editor = ParamEditor(param, self.options_box)
+            editor.committed.connect(self._on_option_committed)
+            label = QLabel(param.name.replace("_", " "), self.options_box)
+            label.setToolTip(param.help)
+            self.options_form.addRow(label, editor)
+            self.option_editors[param.name] = editor
+        self.options_box.setVisible(bool(self.option_editors))
+
+    def _show_facts(self) -> None:
+        spec, doc = self.document.data_spec, self.document
+        if doc.data_problems:
+            self.facts.setText("<span style='color:#d73a49'>" + "<br>".join(_escape(p.message) for p in doc.data_problems) + "</span>")
+        elif spec is None:
+            self.facts.setText(f"<span style='{MUTED}'>Reading the data to see what it gives…</span>" if doc.describing_data else "")
+        else:
+            shape = format_dims(spec.input.shape)
+            gives = f"{spec.num_classes} classes" if spec.task == "classification" else f"targets of shape {format_dims(spec.target_shape)}"
+            self.facts.setText(f"<b>Gives</b> inputs of shape {shape} ({spec.input.dtype}) and {gives}.")
+        self._show_fit()
+
+    def _show_fit(self) -> None:
+        if self.document.data_spec is None:
+            self.fit.setText("")
+            return
+        problems = [p for p in self.document.analysis().problems if p.code in FIT_CODES]
+        if problems:
+            lines = [f"<b>{p.node}</b>: {_escape(p.message)}" for p in problems]
+            self.fit.setText("<span style='color:#d73a49'>The design does not fit this data:<br>" + "<br>".join(lines) + "</span>")
+        else:
+            self.fit.setText("<span style='color:#2a9467'>The design's Input and Output fit this data.</span>")
+
+    def _on_preview_loaded(self, preview: Preview) -> None:
+        if self.preview is None:
+            return
+        self.preview.show_preview(preview)
+        extra = f"{preview.total:,} samples" + (f"; classes: {', '.join(preview.class_names[:12])}" if preview.class_names else "")
+        self.preview.setToolTip(extra)
+
+    def _on_preview_failed(self, message: str) -> None:
+        if self.preview is not None:
+            self.preview.show_message(message, error=True)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,176 @@
+"""The Training panel in the main window: its dock (tabbed with the problems
+at the bottom), the Train menu and toolbar actions, the device in the status
+bar, and the lock while a run trains.
+
+The rule while training: the design is locked. The document refuses every
+edit, and the window makes it plain: a banner across the top of the canvas
+(with a Stop button), the canvas no longer takes edits, the palette,
+inspector and edit actions are disabled, and undo/redo is off until the run
+ends. Restarting on every edit was the other choice; locking keeps a run's
+curves, weights and design in step, and a user who wants to change course
+presses Stop (the weights so far are kept), edits, and trains again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+
+from designer.document import Document
+from designer.ui.training.devices import DeviceProbe, Devices
+from designer.ui.training.panel import TrainingPanel
+
+if TYPE_CHECKING:
+    from designer.ui.main_window import MainWindow
+
+EDIT_ACTIONS = ("cut_action", "paste_action", "duplicate_action", "delete_action", "rename_action", "layout_action", "add_action")
+STARTUP_DELAY_MS = 800  # the device probe starts this long after the window is built
+SHARE_WHILE_TRAINING = 0.5  # of the window's height for the bottom docks while a run trains
+
+
+class LockBanner(QFrame):
+    """Across the top of the canvas while the design is locked."""
+
+    def __init__(self, view: QWidget, stop: QAction) -> None:
+        super().__init__(view)
+        self.setObjectName("lock_banner")
+        self.setStyleSheet(
+            "#lock_banner { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; }"
+            "QLabel { color: #3b2300; background: transparent; }"
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 8, 6)
+        self.label = QLabel(self)
+        row.addWidget(self.label, 1)
+        button = QToolButton(self)
+        button.setDefaultAction(stop)
+        row.addWidget(button)
+        view.installEventFilter(self)
+        self.hide()
+
+    def show_reason(self, reason: str) -> None:
+        self.label.setText(f"<b>Design locked</b> — {reason}. Edits are off until the run ends; Stop keeps the weights so far.")
+        self.adjustSize()
+        self._place()
+        self.show()
+        self.raise_()
+
+    def _place(self) -> None:
+        view = self.parentWidget()
+        width = min(view.width() - 24, max(420, self.sizeHint().width()))
+        self.setGeometry((view.width() - width) // 2, 10, width, self.sizeHint().height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
+
+class TrainingDock(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document: Document | None = None
+        self.panel = TrainingPanel(window)
+        self.panel.save_project = window.files.save_as
+        self.dock = QDockWidget("Training", window)
+        self.dock.setObjectName("training")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        window.tabifyDockWidget(window.bottom_dock, self.dock)
+        window.bottom_dock.raise_()
+        self.actions = [self.panel.start_action, self.panel.pause_action, self.panel.stop_action]
+        self.device_label = QLabel(window)
+        self.device_label.setToolTip("The device a run trains on (the project's device setting; auto picks CUDA, then MPS, then the CPU)")
+        window.statusBar().addPermanentWidget(self.device_label)
+        self.banner = LockBanner(window.view, self.panel.stop_action)
+        self.panel.running_changed.connect(self._on_running_changed)
+        self.panel.device_changed.connect(self._on_device_changed)
+        self.panel.message.connect(window.show_message)
+        self.panel.start_action.triggered.connect(lambda: self.show_panel())  # after the panel's own start
+        probe = DeviceProbe.shared()
+        probe.found.connect(self._on_devices_found)
+        QTimer.singleShot(STARTUP_DELAY_MS, self, probe.start)  # after the window is up: it imports torch
+        self._devices: Devices | None = probe.devices
+        self._show_device("")
+
+    def fill_menu(self, menu: QMenu) -> None:
+        menu.addActions(self.actions)
+        menu.addSeparator()
+        menu.addAction(self.dock.toggleViewAction())
+
+    def set_document(self, document: Document) -> None:
+        if self.document is not None:
+            self.document.locked_changed.disconnect(self._on_locked_changed)
+            self.document.settings_changed.disconnect(self._on_settings_changed)
+        self.panel.set_document(document)
+        self.document = document
+        document.locked_changed.connect(self._on_locked_changed)
+        document.settings_changed.connect(self._on_settings_changed)
+        self._on_locked_changed(document.lock_reason)
+        self._show_device("")
+
+    def start(self) -> bool:
+        """Train, with the panel in view (its message says why when a run cannot start)."""
+        started = self.panel.start()
+        self.show_panel()
+        return started
+
+    def show_panel(self) -> None:
+        """Bring the panel to the front with room for the curves."""
+        self.dock.show()
+        self.dock.raise_()
+        wanted = int(self.window.height() * SHARE_WHILE_TRAINING)
+        if self.dock.height() < wanted - 40:
+            self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
+
+    def shutdown(self) -> None:
+        self.panel.shutdown()
+
+    # ------------------------------------------------------------ handlers
+    def _on_locked_changed(self, reason: str) -> None:
+        w, locked = self.window, bool(reason)
+        if locked:
+            self.banner.show_reason(reason)
+        else:
+            self.banner.hide()
+        w.view.setInteractive(not locked)
+        w.palette_dock.widget().setEnabled(not locked)
+        if w.inspector is not None:
+            w.inspector.setEnabled(not locked)
+        for name in EDIT_ACTIONS:
+            action = getattr(w, name, None)
+            if action is not None:
+                action.setEnabled(not locked)
+        if self.document is not None:
+            w.undo_group.setActiveStack(None if locked else self.document.undo_stack)
+
+    def _on_running_changed(self, running: bool) -> None:
+        if not running:
+            self._show_device("")
+
+    def _on_device_changed(self, device: str) -> None:
+        self._show_device(device)
+
+    def _on_devices_found(self, devices: Devices) -> None:
+        self._devices = devices
+        self._show_device("")
+
+    def _on_settings_changed(self, section: str) -> None:
+        if section == "training":
+            self._show_device("")
+
+    def _show_device(self, running_on: str) -> None:
+        if running_on:
+            self.device_label.setText(f"Training on {running_on}")
+            return
+        if self.panel.running:
+            return
+        wanted = self.document.project.training.get("device", "auto") if self.document else "auto"
+        if self._devices is None:
+            self.device_label.setText(f"Device: {wanted}")
+        else:
+            self.device_label.setText(f"Device: {self._devices.label(wanted)}")

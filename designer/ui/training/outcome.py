@@ -1,0 +1,139 @@
+"""What a finished run hands to the results views, computed on the training
+thread (the UI thread never runs the model on a whole split): the confusion
+matrix, the decision boundary over 2-D data, predicted against true values
+for regression, and a grid of validation images, misclassified first.
+
+Plain numpy and the Qt-free trainer only, so it can be tested without a window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from designer.train import RunResult, confusion_matrix, predict_outputs
+
+if TYPE_CHECKING:
+    from designer.data import DataBundle
+    from designer.train import Trainer
+
+GRID = 160  # decision boundary: GRID x GRID points
+MARGIN = 0.15  # around the data, as a share of its extent
+MAX_POINTS = 1500  # validation points drawn over the boundary
+MAX_IMAGES = 24
+
+
+@dataclass
+class Boundary:
+    """Predicted class and confidence on a grid over the data, and the data points."""
+
+    extent: tuple[float, float, float, float]  # x0, x1, y0, y1
+    classes: np.ndarray  # (GRID, GRID) int, row i at y0 + i * dy
+    confidence: np.ndarray  # (GRID, GRID) float in [0, 1]
+    points: np.ndarray  # (n, 2)
+    labels: np.ndarray  # (n,) true class ids
+
+
+@dataclass
+class ImageSamples:
+    """Validation images (n, H, W) or (n, H, W, 3) in [0, 1], misclassified first."""
+
+    images: np.ndarray
+    true: np.ndarray
+    predicted: np.ndarray
+
+
+@dataclass
+class ResultViews:
+    split: str  # the split the views show ("validation")
+    task: str  # classification or regression
+    class_names: list[str]
+    confusion: np.ndarray | None = None  # [true, predicted] counts
+    boundary: Boundary | None = None
+    true_values: np.ndarray | None = None  # regression, in the data's own units
+    predicted_values: np.ndarray | None = None
+    images: ImageSamples | None = None
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended (the trainer's RunResult) and what to show about it."""
+
+    result: RunResult
+    metric_name: str = "accuracy"
+    views: ResultViews | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. why there are no views
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def message(self) -> str:
+        return self.result.message
+
+
+def compute_views(trainer: Trainer, bundle: DataBundle) -> ResultViews | None:
+    """The results views of a trained run, or None when no weights were kept."""
+    result = trainer.result
+    if result is None or result.kept_state is None or trainer.module is None:
+        return None
+    split = "validation" if bundle.validation is not None and len(bundle.validation.x) else "train"
+    dataset = getattr(bundle, split)
+    found = trainer.predict(split)
+    spec = bundle.spec
+    views = ResultViews(split, spec.task, list(bundle.class_names))
+    if spec.task == "classification":
+        views.confusion = confusion_matrix(dataset.y, found.predicted, spec.num_classes)
+        if spec.input.shape == (2,):
+            views.boundary = _boundary(trainer, dataset.x, dataset.y)
+        if len(spec.input.shape) == 3 and spec.input.shape[0] in (1, 3) and spec.input.dtype == "float32":
+            views.images = _images(dataset.x, dataset.y, found.predicted)
+    else:
+        from designer.data import restore_targets
+
+        true = restore_targets(bundle.normalization, dataset.y)
+        predicted = restore_targets(bundle.normalization, found.predicted.reshape(dataset.y.shape))
+        views.true_values, views.predicted_values = np.ravel(true), np.ravel(predicted)
+    return views
+
+
+def _boundary(trainer: Trainer, x: np.ndarray, y: np.ndarray) -> Boundary:
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = (hi - lo) * MARGIN + 1e-6
+    lo, hi = lo - pad, hi + pad
+    gx, gy = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+    mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2).astype(np.float32)  # row-major: rows follow y
+    outputs = predict_outputs(trainer.module, mesh, trainer.device, 4096, trainer.settings.bf16)
+    probabilities = _probabilities(outputs, trainer.objective.name)
+    classes = probabilities.argmax(axis=1).reshape(GRID, GRID)
+    confidence = probabilities.max(axis=1).reshape(GRID, GRID)
+    keep = np.random.default_rng(0).permutation(len(x))[:MAX_POINTS]
+    return Boundary((float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])), classes, confidence, x[keep], y[keep])
+
+
+def _probabilities(outputs: np.ndarray, loss: str) -> np.ndarray:
+    """Per-class probabilities from raw outputs, as the trainer's predictions read them."""
+    if outputs.ndim == 1 or outputs.shape[1] == 1:
+        z = outputs.reshape(-1)
+        p1 = 1 / (1 + np.exp(-z)) if loss == "bce_with_logits" else np.clip(z, 0, 1)
+        return np.stack([1 - p1, p1], axis=1)
+    if loss == "bce_with_logits":
+        return 1 / (1 + np.exp(-outputs))
+    shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def _images(x: np.ndarray, y: np.ndarray, predicted: np.ndarray) -> ImageSamples:
+    wrong = np.flatnonzero(predicted != y)
+    right = np.flatnonzero(predicted == y)
+    pick = np.concatenate([wrong, right])[:MAX_IMAGES]
+    images = x[pick].astype(np.float32)
+    images = images[:, 0] if images.shape[1] == 1 else np.moveaxis(images, 1, -1)
+    # Inputs may be standardised: stretch each image to [0, 1] so it looks like an image.
+    axes = tuple(range(1, images.ndim))
+    lo, hi = images.min(axis=axes, keepdims=True), images.max(axis=axes, keepdims=True)
+    images = (images - lo) / np.maximum(hi - lo, 1e-6)
+    return ImageSamples(images, y[pick], predicted[pick])

@@ -1,0 +1,340 @@
+"""The Training panel: data and settings on the left, the controls and live
+curves in the middle, the runs and the chosen run's results on the right.
+
+A run trains a snapshot of the project on a worker thread (worker.py). While
+it runs the design is locked (Document.set_locked): every edit is refused and
+the window says so on the canvas; the lock lifts when the run ends, however
+it ends. The weights a run kept stay with its record until saved or exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from designer.compile import OnnxExport, export_onnx
+from designer.document import Document
+from designer.graph import ERROR
+from designer.project import dumps, loads
+from designer.project.settings import TRAINING
+from designer.train import FAILED, STOPPED, BatchReport, EpochMetrics, output_paths, save_results
+from designer.ui import dialogs
+from designer.ui.background import run_in_background
+from designer.ui.training.controls import TrainingControls
+from designer.ui.training.data_section import DataSourceEditor
+from designer.ui.training.outcome import RunOutcome
+from designer.ui.training.plots import TrainingPlots
+from designer.ui.training.progress import ProgressClock
+from designer.ui.training.results import ResultsView
+from designer.ui.training.runs import RunHistory, RunRecord
+from designer.ui.training.runs_list import RunsList
+from designer.ui.training.settings_form import SettingsForm
+from designer.ui.training.worker import RunInfo, TrainingRun
+
+
+def _scrolled(widget: QWidget, parent: QWidget) -> QScrollArea:
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+class TrainingPanel(QWidget):
+    running_changed = Signal(bool)
+    device_changed = Signal(str)  # the running run's device, "" when none runs
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document: Document | None = None
+        self.run: TrainingRun | None = None
+        self.record: RunRecord | None = None  # the record of the run in progress
+        self.clock: ProgressClock | None = None
+        self.save_project: Callable[[], bool] = lambda: False  # the window saves an untitled project (Save As)
+        self._histories: dict[object, RunHistory] = {}
+        self._export: QThread | None = None  # an ONNX export in progress
+        self.start_action = QAction("Train", self)
+        self.start_action.setShortcut(QKeySequence("F5"))
+        self.start_action.setStatusTip("Train the design on its data (F5)")
+        self.start_action.triggered.connect(lambda: self.start())
+        self.pause_action = QAction("Pause", self)
+        self.pause_action.setCheckable(True)
+        self.pause_action.setShortcut(QKeySequence("F6"))
+        self.pause_action.setStatusTip("Pause the run before its next batch, or resume it (F6)")
+        self.pause_action.toggled.connect(self._on_pause_toggled)
+        self.stop_action = QAction("Stop", self)
+        self.stop_action.setShortcut(QKeySequence("Shift+F5"))
+        self.stop_action.setStatusTip("Stop the run before its next batch; its weights so far are kept (Shift+F5)")
+        self.stop_action.triggered.connect(lambda: self.stop())
+        self._build()
+        self._update_actions()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.side = QTabWidget(self.splitter)
+        centre = QWidget(self.splitter)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        self.controls = TrainingControls([self.start_action, self.pause_action, self.stop_action], centre)
+        self.plots = TrainingPlots(centre)
+        centre_layout.addWidget(self.controls)
+        centre_layout.addWidget(self.plots, 1)
+        right = QSplitter(Qt.Orientation.Vertical, self.splitter)
+        self.runs_list = RunsList(right)
+        self.results = ResultsView(right)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 3)
+        right.setSizes([120, 320])
+        self.splitter.addWidget(self.side)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([330, 700, 420])
+        layout.addWidget(self.splitter)
+        self.runs_list.run_selected.connect(self._on_run_selected)
+        self.results.save_requested.connect(self.save_weights)
+        self.results.export_requested.connect(self.export_onnx)
+        self.data_editor: DataSourceEditor | None = None
+        self.settings_form: SettingsForm | None = None
+
+    # ------------------------------------------------------------ document
+    def set_document(self, document: Document | None) -> None:
+        """Follow ``document`` (a run of the old one is stopped first)."""
+        if self.document is not None:
+            self.shutdown()
+            self.document.path_changed.disconnect(self._on_path_changed)
+            for editor in (self.data_editor, self.settings_form):
+                if editor is not None:
+                    editor.detach()
+        self.side.clear()
+        self.data_editor = self.settings_form = None
+        self.document = document
+        if document is None:
+            return
+        self.data_editor = DataSourceEditor(document, self)
+        self.settings_form = SettingsForm(document, "training", TRAINING, self)
+        self.side.addTab(_scrolled(self.data_editor, self), "Data")
+        self.side.addTab(_scrolled(self.settings_form, self), "Settings")
+        document.path_changed.connect(self._on_path_changed)
+        history = self._histories.setdefault(self._key(document), RunHistory(self))
+        self.plots.set_history(history)
+        self.plots.suggested_stem = document.path.stem if document.path else "training"
+        self.runs_list.set_history(history)
+        self._update_actions()
+
+    def _key(self, document: Document) -> object:
+        """Runs belong to a project file (so reopening it in this session finds them), or to an untitled document."""
+        return str(document.path.resolve()) if document.path else document
+
+    def _on_path_changed(self, path: object) -> None:
+        history = self.history
+        if self.document is not None and history is not None:
+            self._histories = {k: h for k, h in self._histories.items() if h is not history}
+            self._histories[self._key(self.document)] = history
+            self.plots.suggested_stem = self.document.path.stem if self.document.path else "training"
+
+    @property
+    def history(self) -> RunHistory | None:
+        return self.plots.history
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None and self.run.running
+
+    # ------------------------------------------------------------- control
+    def start(self) -> bool:
+        """Start a run of the current design; False (with the reason shown) when it cannot."""
+        document, history = self.document, self.history
+        if document is None or history is None or self.running:
+            return False
+        errors = [p for p in document.data_problems + document.analysis().problems if p.severity == ERROR]
+        if errors:
+            first = errors[0]
+            where = f"{first.node}: " if first.node else ""
+            self.controls.show_message(f"Fix the design's problems first ({len(errors)}): {where}{first.message}", "error")
+            return False
+        snapshot = loads(dumps(document.project))
+        snapshot.path = document.path
+        record = history.new_run(dict(snapshot.training), str(snapshot.data.get("source")), snapshot.graph.fingerprint())
+        record.snapshot = snapshot
+        self.record = record
+        self.run = TrainingRun(snapshot, self)
+        self.run.prepared.connect(self._on_prepared)
+        self.run.updated.connect(self._on_updated)
+        self.run.ended.connect(self._on_ended)
+        self.plots.canvas.painted = self.run.add_cost
+        document.set_locked(f"{record.label} is training")
+        self.controls.show_stage("loading the data…")
+        self.controls.show_message("")
+        self.run.start()
+        self._update_actions()
+        self.running_changed.emit(True)
+        self.message.emit(f"Training {record.label}…")
+        return True
+
+    def stop(self) -> None:
+        if self.running:
+            self.run.stop()
+            self.controls.show_stage("stopping before the next batch…")
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        if not self.running:
+            return
+        if paused:
+            self.run.pause()
+            self.controls.show_stage(self.controls.progress.format() + " · paused")
+        else:
+            self.run.resume()
+        self.pause_action.setText("Resume" if paused else "Pause")
+
+    def shutdown(self, timeout_ms: int = 60_000) -> None:
+        """Stop a run and wait for its thread (before the document goes, or the window closes)."""
+        run = self.run
+        if run is not None and run.running:
+            run.stop()
+            run.resume()
+            run.wait(timeout_ms)
+            if run.outcome is None:  # the thread ended, its queued end not yet delivered: deliver it now
+                from PySide6.QtCore import QCoreApplication
+
+                QCoreApplication.sendPostedEvents(run)
+        if self._export is not None:
+            self._export.wait(timeout_ms)
+
+    # -------------------------------------------------------- run signals
+    def _on_prepared(self, info: RunInfo) -> None:
+        if self.record is None:
+            return
+        self.record.device = info.device
+        self.record.metric_name = info.metric_name
+        self.clock = ProgressClock(info.settings.epochs, info.train_samples)
+        self.controls.show_stage(f"epoch 1/{info.settings.epochs} · starting")
+        self.controls.speed.setText(info.device)
+        self.device_changed.emit(info.device)
+        self.history.changed(self.record)
+
+    def _on_updated(self, batches: list[BatchReport], epochs: list[EpochMetrics]) -> None:
+        record = self.record
+        if record is None:
+            return
+        record.add_batches(batches)
+        record.add_epochs(epochs)
+        self.plots.update_run(record)
+        if self.clock is not None:
+            self.clock.feed(batches)
+            self.controls.show_progress(self.clock, record.device)
+            if self.run is not None and self.run.paused:
+                self.controls.show_stage(self.controls.progress.format() + " · paused")
+        if epochs:
+            self.history.changed(record)
+
+    def _on_ended(self, outcome: RunOutcome) -> None:
+        self.plots.canvas.painted = None
+        record, self.run = self.record, None
+        self.record = None
+        if self.document is not None:
+            self.document.set_locked(None)
+        if record is not None:
+            record.status, record.message = outcome.status, outcome.message
+            record.best_epoch = outcome.result.best_epoch
+            record.metric_name = outcome.metric_name
+            record.outcome = outcome
+            if self.history is not None and record in self.history.runs:
+                self.history.changed(record)
+                self.runs_list.select(record)
+            self.plots.update_run(record)
+        failed = outcome.status == FAILED
+        self.controls.show_stage(outcome.status.replace("_", " "))
+        if record is not None and record.epochs:
+            seconds = sum(m.seconds for m in record.epochs)
+            rate = sum(m.samples_per_second for m in record.epochs) / len(record.epochs)
+            self.controls.speed.setText(f"{len(record.epochs)} epochs in {seconds:.1f} s · {rate:,.0f} samples/s · {record.device}")
+        self.controls.show_message(outcome.message, "error" if failed else "info" if outcome.status == STOPPED else "ok")
+        self.pause_action.setChecked(False)
+        self._update_actions()
+        self.running_changed.emit(False)
+        self.device_changed.emit("")
+        self.message.emit(f"{record.label if record else 'The run'}: {outcome.message}")
+
+    def _on_run_selected(self, record: RunRecord | None) -> None:
+        # Drawn in the next turn of the event loop: a run's end already has the curves and controls to redraw.
+        QTimer.singleShot(0, self, lambda: self.results.show_run(self.runs_list.selected))
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        running = self.running
+        self.start_action.setEnabled(self.document is not None and not running)
+        self.pause_action.setEnabled(running)
+        self.stop_action.setEnabled(running)
+        if not running:
+            self.pause_action.setText("Pause")
+        chosen = self.runs_list.selected
+        kept = chosen is not None and chosen.outcome is not None and chosen.outcome.result.kept_state is not None
+        self.results.set_actions_enabled(kept, kept and (self._export is None))
+
+    # ----------------------------------------------------- save and export
+    def _chosen_weights(self) -> RunRecord | None:
+        chosen = self.runs_list.selected
+        if chosen is None or chosen.outcome is None or chosen.outcome.result.kept_state is None:
+            return None
+        return chosen
+
+    def save_weights(self) -> bool:
+        """Write the chosen run's kept weights beside the project (NAME.safetensors, NAME.metrics.csv)."""
+        record, document = self._chosen_weights(), self.document
+        if record is None or document is None:
+            return False
+        if document.graph.fingerprint() != record.fingerprint:
+            self.controls.show_message(
+                f"The design has changed since {record.label}: its weights no longer fit it. Train again to save.", "error"
+            )
+            return False
+        if document.path is None and not self.save_project():
+            self.controls.show_message("Save the project first: the weights are saved beside it.", "error")
+            return False
+        outcome = record.outcome
+        written = save_results(document.project, outcome.result, output_paths(document.project), outcome.metric_name)
+        self.controls.show_message(f"Saved {record.label}'s weights to {written.name} beside the project.", "ok")
+        self.message.emit(f"Saved the weights to {written.name}")
+        return True
+
+    def export_onnx(self, path: str | None = None) -> QThread | None:
+        """Export the chosen run's model with its kept weights to ONNX, checked
+        against PyTorch, on a worker thread (the run's own snapshot of the
+        design, so the weights fit it even if the design changed since)."""
+        record = self._chosen_weights()
+        if record is None or self._export is not None:
+            return None
+        stem = self.document.path.stem if self.document and self.document.path else "model"
+        path = path or dialogs.ask_save_path(self, "Export the trained model to ONNX", f"{stem}.onnx", "ONNX models (*.onnx)")
+        if not path:
+            return None
+        graph, weights = record.snapshot.graph, record.outcome.result.kept_state
+
+        def work() -> OnnxExport:
+            return export_onnx(graph, path, weights=weights)
+
+        self.controls.show_message(f"Exporting {record.label} to ONNX…")
+        self._export_path = Path(path)
+        self._export = run_in_background(self, "Exporting the trained model to ONNX…", work, self._on_exported, self._on_export_failed)
+        self._update_actions()
+        return self._export
+
+    def _on_exported(self, result: OnnxExport) -> None:
+        self._export = None
+        check = result.verification
+        verified = f"; onnxruntime matches PyTorch (max difference {check.max_abs_diff:.1e})" if check else ""
+        self.controls.show_message(f"Exported the trained model to {self._export_path.name}{verified}.", "ok")
+        self._update_actions()
+
+    def _on_export_failed(self, exc: BaseException) -> None:
+        self._export = None
+        self.controls.show_message(f"The ONNX export failed: {exc}", "error")
+        self._update_actions()

@@ -1,0 +1,327 @@
+"""Live training curves (pyqtgraph): loss, accuracy or MAE, and learning rate,
+stacked on one shared epoch axis, for every run of the project.
+
+Each run gets its curve items once (RunCurves); new points only ever call
+``setData`` on them with views of the run's growing buffers, with peak
+downsampling and clipping to the visible range, so a long run costs the
+same to redraw as a short one. Earlier runs stay, dimmed; the latest run is
+drawn strong, with its raw per-batch losses faint behind the smoothed line.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from designer.ui import dialogs
+from designer.ui.training.plotting import BACKGROUND, style_plot
+from designer.ui.training.runs import RunHistory, RunRecord
+
+DIM_ALPHA = 90  # earlier runs
+RAW_ALPHA = 55  # the current run's per-batch losses behind the smoothed line
+
+
+def _pen(colour: str, alpha: int = 255, width: float = 1.6, dash: bool = False) -> QColor:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return pg.mkPen(c, width=width, style=Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine)
+
+
+class RunCurves:
+    """The plot items of one run, created once and updated with setData."""
+
+    def __init__(self, plots: TrainingPlots, record: RunRecord) -> None:
+        self.record = record
+        self.raw = plots.loss.plot()
+        self.smooth = plots.loss.plot()
+        self.val = plots.loss.plot(symbol="o", symbolSize=6)
+        self.train_metric = plots.metric.plot()
+        self.val_metric = plots.metric.plot(symbol="o", symbolSize=6)
+        self.lr = plots.lr.plot()
+        self.items = [self.raw, self.smooth, self.val, self.train_metric, self.val_metric, self.lr]
+        for item in (self.raw, self.smooth):
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+        self.current = True
+        self._epochs_drawn = -1
+        self.restyle(True)
+        self.update()
+
+    def update(self) -> None:
+        """setData with the new points; the per-epoch items only when an epoch was added."""
+        r = self.record
+        self.raw.setData(r.batch_x.view(), r.batch_loss.view())
+        self.smooth.setData(r.batch_x.view(), r.batch_smooth.view())
+        if len(r.epochs) == self._epochs_drawn:
+            return
+        self._epochs_drawn = len(r.epochs)
+        self.val.setData(*r.epoch_array("val_loss"))
+        scale = 100.0 if r.metric_name == "accuracy" else 1.0
+        x, y = r.epoch_array("train_metric")
+        self.train_metric.setData(x, y * scale)
+        x, y = r.epoch_array("val_metric")
+        self.val_metric.setData(x, y * scale)
+        self.lr.setData(*r.epoch_array("lr"))
+
+    def restyle(self, current: bool) -> None:
+        """Strong for the latest run; dimmed, without raw losses, for earlier ones."""
+        self.current = current
+        colour = self.record.colour
+        alpha = 255 if current else DIM_ALPHA
+        self.raw.setPen(_pen(colour, RAW_ALPHA, 1.0))
+        self.smooth.setPen(_pen(colour, alpha, 2.0 if current else 1.4))
+        self.val.setPen(_pen(colour, alpha, 1.4, dash=True))
+        self.val.setSymbolBrush(pg.mkBrush(_with_alpha(colour, alpha)))
+        self.val.setSymbolPen(pg.mkPen(BACKGROUND))
+        self.train_metric.setPen(_pen(colour, alpha, 1.4, dash=True))
+        self.val_metric.setPen(_pen(colour, alpha, 2.0 if current else 1.4))
+        self.val_metric.setSymbolBrush(pg.mkBrush(_with_alpha(colour, alpha)))
+        self.val_metric.setSymbolPen(pg.mkPen(BACKGROUND))
+        self.lr.setPen(_pen(colour, alpha, 1.4))
+        self._epochs_drawn = -1  # redraw the epoch items with the new style
+        self.set_visible(not self.record.hidden)
+
+    def set_visible(self, visible: bool) -> None:
+        for item in self.items:
+            item.setVisible(visible)
+        self.raw.setVisible(visible and self.current)
+
+    def remove(self, plots: TrainingPlots) -> None:
+        for plot, item in zip((plots.loss, plots.loss, plots.loss, plots.metric, plots.metric, plots.lr), self.items):
+            plot.removeItem(item)
+
+
+def _with_alpha(colour: str, alpha: int) -> QColor:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return c
+
+
+class _Canvas(pg.GraphicsLayoutWidget):
+    """Reports how long each repaint took (the run paces its updates by it)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.painted: Callable[[float], None] | None = None
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        started = time.perf_counter()
+        super().paintEvent(event)
+        if self.painted is not None:
+            self.painted(time.perf_counter() - started)
+
+
+class TrainingPlots(QWidget):
+    """Three stacked plots with a log-scale toggle, a crosshair readout and PNG/CSV export."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history: RunHistory | None = None
+        self.curves: dict[int, RunCurves] = {}  # by run number
+        self.suggested_stem = "training"
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        bar = QHBoxLayout()
+        self.log_scale = QCheckBox("Log loss", self)
+        self.log_scale.setToolTip("Show the loss on a logarithmic scale")
+        self.log_scale.toggled.connect(self._on_log_toggled)
+        self.readout = QLabel(self)
+        self.readout.setStyleSheet("color: #57606a;")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.png_button = QPushButton("PNG…", self)
+        self.png_button.setToolTip("Export the plots as a PNG image")
+        self.png_button.clicked.connect(lambda: self.export_png())
+        self.csv_button = QPushButton("CSV…", self)
+        self.csv_button.setToolTip("Export every run's losses, metrics and learning rates as CSV")
+        self.csv_button.clicked.connect(lambda: self.export_csv())
+        bar.addWidget(self.log_scale)
+        bar.addWidget(self.readout, 1)
+        bar.addWidget(self.png_button)
+        bar.addWidget(self.csv_button)
+        column.addLayout(bar)
+        self.canvas = _Canvas(self)
+        self.canvas.setBackground(BACKGROUND)
+        self.loss = style_plot(self.canvas.addPlot(row=0, col=0), "loss")
+        self.metric = style_plot(self.canvas.addPlot(row=1, col=0), "accuracy %")
+        self.lr = style_plot(self.canvas.addPlot(row=2, col=0), "lr", "epoch")
+        self.lr.setMaximumHeight(95)
+        layout = self.canvas.ci.layout
+        for row, stretch in enumerate((5, 3, 1)):
+            layout.setRowStretchFactor(row, stretch)
+        for plot in (self.loss, self.metric, self.lr):
+            plot.getAxis("left").setWidth(58)
+            plot.enableAutoRange(x=False)  # the epoch axis spans the runs' epochs from the start (see _fit_epochs)
+            if plot is not self.loss:
+                plot.setXLink(self.loss)
+            if plot is not self.lr:
+                plot.getAxis("bottom").setStyle(showValues=False)
+        self.lr.enableAutoRange(y=False)
+        self.loss.setTitle(
+            "<span style='color:#57606a;font-size:9pt'>faint: each batch · line: smoothed · dots: validation, per epoch</span>"
+        )
+        self.crosshair = [pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#8c959f", style=Qt.PenStyle.DashLine)) for _ in range(3)]
+        for plot, line in zip((self.loss, self.metric, self.lr), self.crosshair):
+            plot.addItem(line, ignoreBounds=True)
+            line.hide()
+        self._mouse = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
+        column.addWidget(self.canvas, 1)
+
+    # ---------------------------------------------------------- runs
+    def set_history(self, history: RunHistory) -> None:
+        if self.history is not None:
+            self.history.run_added.disconnect(self._on_run_added)
+            self.history.run_changed.disconnect(self._on_run_changed)
+            self.history.run_removed.disconnect(self._on_run_removed)
+        for curves in self.curves.values():
+            curves.remove(self)
+        self.curves = {}
+        self.history = history
+        history.run_added.connect(self._on_run_added)
+        history.run_changed.connect(self._on_run_changed)
+        history.run_removed.connect(self._on_run_removed)
+        for record in history.runs:
+            self.curves[record.number] = RunCurves(self, record)
+        self._restyle()
+
+    def update_run(self, record: RunRecord) -> None:
+        """New points for ``record``: setData on its existing items."""
+        curves = self.curves.get(record.number)
+        if curves is not None:
+            curves.update()
+            self._label_metric(record)
+            if record.epochs:
+                self._fit_lr()
+
+    def _on_run_added(self, record: RunRecord) -> None:
+        self.curves[record.number] = RunCurves(self, record)
+        self._restyle()
+
+    def _on_run_changed(self, record: RunRecord) -> None:
+        curves = self.curves.get(record.number)
+        if curves is not None:
+            curves.update()
+            curves.set_visible(not record.hidden)
+            self._fit_epochs()
+
+    def _on_run_removed(self, record: RunRecord) -> None:
+        curves = self.curves.pop(record.number, None)
+        if curves is not None:
+            curves.remove(self)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        latest = max(self.curves, default=None)
+        for number, curves in self.curves.items():
+            curves.restyle(number == latest)
+            curves.update()
+        if latest is not None:
+            self._label_metric(self.curves[latest].record)
+        self._fit_epochs()
+
+    def _fit_epochs(self) -> None:
+        """The epoch axis: from 0 to the longest run's planned epochs, so a run's progress shows from its start."""
+        epochs = [int(c.record.settings.get("epochs") or 1) for c in self.curves.values() if not c.record.hidden]
+        self.loss.setXRange(0, max(epochs, default=1), padding=0.02)
+        self._fit_lr()
+
+    def _fit_lr(self) -> None:
+        """From 0 to the highest rate shown: a constant rate is a flat line near the top, not noise around it."""
+        rates = [m.lr for c in self.curves.values() if not c.record.hidden for m in c.record.epochs]
+        if rates:
+            self.lr.setYRange(0, max(rates) * 1.15 or 1.0, padding=0)
+
+    def _label_metric(self, record: RunRecord) -> None:
+        self.metric.setLabel("left", "accuracy %" if record.metric_name == "accuracy" else "MAE")
+
+    def _on_log_toggled(self, on: bool) -> None:
+        self.loss.setLogMode(y=on)
+
+    # ----------------------------------------------------- crosshair
+    def _focus(self) -> RunRecord | None:
+        visible = [c.record for c in self.curves.values() if not c.record.hidden]
+        return visible[-1] if visible else None
+
+    def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
+        pos = event[0]
+        inside = any(p.sceneBoundingRect().contains(pos) for p in (self.loss, self.metric, self.lr))
+        record = self._focus()
+        if not inside or record is None:
+            for line in self.crosshair:
+                line.hide()
+            return
+        x = self.lr.vb.mapSceneToView(pos).x()
+        for line in self.crosshair:
+            line.setPos(x)
+            line.show()
+        self.readout.setText(readout_text(record, x))
+
+    # -------------------------------------------------------- export
+    def export_png(self, path: str | None = None) -> Path | None:
+        path = path or dialogs.ask_save_path(self, "Export the curves as PNG", f"{self.suggested_stem}-curves.png", "PNG images (*.png)")
+        if not path:
+            return None
+        exporter = ImageExporter(self.canvas.ci)
+        exporter.parameters()["width"] = max(800, 2 * self.canvas.width())
+        exporter.export(path)
+        return Path(path)
+
+    def export_csv(self, path: str | None = None) -> Path | None:
+        path = path or dialogs.ask_save_path(self, "Export the curves as CSV", f"{self.suggested_stem}-curves.csv", "CSV files (*.csv)")
+        if not path:
+            return None
+        runs = self.history.runs if self.history else []
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            write_csv(handle, runs)
+        return Path(path)
+
+
+def readout_text(record: RunRecord, x: float) -> str:
+    """The values of ``record`` under the crosshair at epoch position ``x``."""
+    parts = [f"<b>{record.label}</b> epoch {max(x, 0):.2f}"]
+    xs = record.batch_x.view()
+    if len(xs):
+        i = int(np.clip(np.searchsorted(xs, x), 0, len(xs) - 1))
+        parts.append(f"loss {record.batch_smooth.view()[i]:.4g} (smoothed)")
+    epoch = next((m for m in record.epochs if m.epoch == max(1, round(x))), None)
+    if epoch is not None:
+        if epoch.val_loss is not None:
+            parts.append(f"val loss {epoch.val_loss:.4g}")
+        metric = epoch.val_metric if epoch.val_metric is not None else epoch.train_metric
+        parts.append(
+            f"{'val ' if epoch.val_metric is not None else ''}"
+            + (f"accuracy {100 * metric:.1f}%" if epoch.metric_name == "accuracy" else f"MAE {metric:.4g}")
+        )
+        parts.append(f"lr {epoch.lr:.3g}")
+    return " · ".join(parts)
+
+
+def write_csv(handle, runs: list[RunRecord]) -> None:
+    """One row per batch loss and one per epoch, for every run."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(["run", "settings", "kind", "epoch", "loss", "smoothed_loss", "val_loss", "train_metric", "val_metric", "metric", "lr"])
+    for r in runs:
+        for x, loss, smooth in zip(r.batch_x.view(), r.batch_loss.view(), r.batch_smooth.view()):
+            writer.writerow([r.number, r.settings_text(), "batch", f"{x:.6g}", f"{loss:.6g}", f"{smooth:.6g}", "", "", "", "", ""])
+        for m in r.epochs:
+            cells = [m.train_loss, None, m.val_loss, m.train_metric, m.val_metric]
+            writer.writerow(
+                [
+                    r.number,
+                    r.settings_text(),
+                    "epoch",
+                    m.epoch,
+                    *("" if v is None else f"{v:.6g}" for v in cells),
+                    m.metric_name,
+                    f"{m.lr:.6g}",
+                ]
+            )

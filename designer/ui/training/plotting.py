@@ -1,0 +1,55 @@
+"""The look shared by every pyqtgraph plot of the training panel: light
+background, muted axes, one colour per class."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+BACKGROUND = "#ffffff"
+AXIS = "#57606a"
+# Class colours (points, boundary regions); tab10-like, readable on white.
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+
+def class_colour(k: int, alpha: int = 255) -> QColor:
+    colour = QColor(CLASS_COLOURS[int(k) % len(CLASS_COLOURS)])
+    colour.setAlpha(alpha)
+    return colour
+
+
+def style_plot(plot: pg.PlotItem, left: str = "", bottom: str = "") -> pg.PlotItem:
+    """Muted axes with labels, no context menu or A button (the panel has its own controls).
+
+    No grid: pyqtgraph draws grid lines as part of the axes, which makes every
+    new point repaint the axes and their text too (about four times the cost of
+    a frame without); the crosshair readout gives exact values instead."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(AXIS))
+        axis.setTextPen(pg.mkPen(AXIS))
+        axis.enableAutoSIPrefix(False)  # a loss of 0.6 reads 0.6, not 600 x0.001
+    if left:
+        plot.setLabel("left", left, color=AXIS)
+    if bottom:
+        plot.setLabel("bottom", bottom, color=AXIS)
+    plot.hideButtons()
+    plot.setMenuEnabled(False)
+    return plot
+
+
+def plot_widget(parent: QWidget | None = None, left: str = "", bottom: str = "") -> pg.PlotWidget:
+    widget = pg.PlotWidget(parent, background=BACKGROUND)
+    style_plot(widget.getPlotItem(), left, bottom)
+    return widget
+
+
+def class_scatter(plot: pg.PlotItem, points: np.ndarray, labels: np.ndarray, size: float = 5, outline: str | None = None) -> None:
+    """Points coloured by class: one item per class (a uniform brush each draws far
+    faster than one brush per point)."""
+    pen = pg.mkPen(outline, width=0.6) if outline else None
+    for k in np.unique(labels):
+        mine = points[labels == k]
+        plot.addItem(pg.ScatterPlotItem(mine[:, 0], mine[:, 1], size=size, pen=pen, brush=pg.mkBrush(class_colour(int(k), 210))))

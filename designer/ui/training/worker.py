@@ -1,0 +1,288 @@
+"""Training on a worker thread (a QThread around the Qt-free Trainer), with
+its metrics carried to the UI thread in batches.
+
+The trainer's callbacks run on the training thread and only append to a
+locked buffer. The first report after a drain sends one queued signal; the
+UI thread then drains the buffer at most every ``FLUSH_MS`` milliseconds and
+emits ``updated`` with everything that arrived meanwhile. However fast the
+batches come, the plots redraw at most about 30 times a second, and the
+training thread never waits for the UI.
+
+Every update costs the UI thread time (the handlers and the redraw they
+cause, reported with ``add_cost``), and while the UI thread runs Python the
+training thread waits for the GIL. So the interval also stretches to keep
+updates within ``BUDGET`` of the UI thread's time: 30 a second where a
+redraw is cheap, fewer on a slow or busy machine, never fewer than two.
+
+Everything slow happens on the worker: loading the data, compiling, training,
+and the predictions the results views need (outcome.py).
+
+While a run trains, the objects alive when it started are frozen out of the
+garbage collector (``gc.freeze``) and thawed when it ends. A full collection
+walks every object the window holds (a few hundred thousand, with torch and
+Qt loaded) and holds the GIL while it does, which stalled the UI thread for a
+quarter of a second and halved the speed of a small model; frozen, a full
+collection only walks what the run itself created.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from dataclasses import dataclass
+from typing import ClassVar
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+
+from designer.project import Project
+from designer.train import FAILED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult, TrainSettings
+from designer.ui.training.outcome import RunOutcome, compute_views
+
+FLUSH_MS = 33  # at most ~30 updates a second reach the UI
+SLOWEST_MS = 500  # and at least two, however slow the redraw
+BUDGET = 0.05  # share of the UI thread's time that updates may take
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the UI needs to know once the run has started."""
+
+    device: str  # "CPU", "CUDA: NVIDIA H100 80GB HBM3", "Apple MPS"
+    settings: TrainSettings
+    metric_name: str  # accuracy or mae
+    task: str
+    class_names: list[str]
+    train_samples: int
+    data_name: str
+
+
+class MetricsBuffer:
+    """Batch reports and epoch metrics waiting for the UI (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._batches: list[BatchReport] = []
+        self._epochs: list[EpochMetrics] = []
+
+    def add(self, item: BatchReport | EpochMetrics) -> bool:
+        """Append; True when the buffer was empty (the UI must be told)."""
+        with self._lock:
+            was_empty = not self._batches and not self._epochs
+            (self._batches if isinstance(item, BatchReport) else self._epochs).append(item)
+            return was_empty
+
+    def pending_batches(self) -> int:
+        """Batches reported but not yet drained."""
+        with self._lock:
+            return sum(len(r.losses) for r in self._batches)
+
+    def drain(self) -> tuple[list[BatchReport], list[EpochMetrics]]:
+        with self._lock:
+            batches, epochs = self._batches, self._epochs
+            self._batches, self._epochs = [], []
+            return batches, epochs
+
+
+def describe_device(device: object) -> str:
+    """A device as the status bar shows it."""
+    kind = getattr(device, "type", str(device))
+    if kind == "cuda":
+        import torch
+
+        return f"CUDA: {torch.cuda.get_device_name(device)}"
+    return {"cpu": "CPU", "mps": "Apple MPS"}.get(kind, str(device))
+
+
+class TrainingWorker(QObject):
+    """Runs one project snapshot from data loading to results; lives on the worker thread."""
+
+    prepared = Signal(object)  # RunInfo, once the trainer exists
+    reported = Signal()  # the buffer went from empty to not empty
+    ended = Signal(object)  # RunOutcome
+
+    def __init__(self, project: Project, buffer: MetricsBuffer) -> None:
+        super().__init__()
+        self.project = project
+        self.buffer = buffer
+        self.trainer = None
+        self._stop = threading.Event()
+        self._pause = threading.Event()
+        self._lock = threading.Lock()  # trainer creation against pause/stop requests
+
+    # ------------------------------------------------- control (any thread)
+    def pause(self) -> None:
+        with self._lock:
+            self._pause.set()
+            if self.trainer is not None:
+                self.trainer.pause()
+
+    def resume(self) -> None:
+        with self._lock:
+            self._pause.clear()
+            if self.trainer is not None:
+                self.trainer.resume()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop.set()
+            if self.trainer is not None:
+                self.trainer.stop()
+
+    # --------------------------------------------------- the worker thread
+    def run(self) -> None:
+        """Load, compile, train, compute the results views; never raises."""
+        try:
+            outcome = self._run()
+        except Exception as exc:  # a fault outside the trainer's own handling: still a message, never a crash
+            outcome = RunOutcome(RunResult(FAILED, f"training failed: {exc}"))
+        self.ended.emit(outcome)
+        self.thread().quit()  # the thread ends by itself, even while the UI thread waits for it
+
+    def _run(self) -> RunOutcome:
+        from designer.data import DataError
+        from designer.train import DesignProblems, Trainer, TrainError, load_bundle, prepare
+
+        try:
+            settings = TrainSettings.from_mapping(self.project.training)
+            bundle = load_bundle(self.project)
+            compiled = prepare(self.project, bundle)
+            trainer = Trainer(compiled, bundle, settings, Callbacks(self._on_batch, self._on_epoch))
+        except DataError as exc:
+            return RunOutcome(RunResult(FAILED, f"the data cannot be used: {exc}"))
+        except DesignProblems as exc:
+            return RunOutcome(RunResult(FAILED, str(exc)))
+        except TrainError as exc:
+            return RunOutcome(RunResult(FAILED, str(exc)))
+        with self._lock:
+            if self._stop.is_set():
+                return RunOutcome(RunResult(STOPPED, "stopped before the first batch"), trainer.objective.metric_name)
+            if self._pause.is_set():
+                trainer.pause()
+            self.trainer = trainer
+        info = RunInfo(
+            describe_device(trainer.device),
+            settings,
+            trainer.objective.metric_name,
+            bundle.spec.task,
+            list(bundle.class_names),
+            len(bundle.train),
+            bundle.spec.name,
+        )
+        self.prepared.emit(info)
+        result = trainer.run()
+        outcome = RunOutcome(result, trainer.objective.metric_name)
+        try:
+            outcome.views = compute_views(trainer, bundle)
+        except Exception as exc:  # the run's result stands even when a view cannot be drawn
+            outcome.notes.append(f"the results views could not be computed: {exc}")
+        return outcome
+
+    def _on_batch(self, report: BatchReport) -> None:
+        if self.buffer.add(report):
+            self.reported.emit()
+
+    def _on_epoch(self, metrics: EpochMetrics) -> None:
+        if self.buffer.add(metrics):
+            self.reported.emit()
+
+
+class TrainingRun(QObject):
+    """One run on its own QThread; lives on the UI thread and re-emits the
+    worker's news there, metrics batched (see the module docstring)."""
+
+    prepared = Signal(object)  # RunInfo
+    updated = Signal(list, list)  # batch reports, epoch metrics since the last update
+    paused_changed = Signal(bool)
+    ended = Signal(object)  # RunOutcome, after the last update
+
+    live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished (tests check it is empty)
+
+    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.buffer = MetricsBuffer()
+        self.worker = TrainingWorker(project, self.buffer)
+        self.thread = QThread()
+        self.thread.setObjectName("training")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.prepared.connect(self.prepared)
+        self.worker.reported.connect(self._on_reported)
+        self.worker.ended.connect(self._on_ended)
+        self.thread.finished.connect(self._on_thread_finished)
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.timeout.connect(self._on_flush)
+        self._last_flush = 0.0
+        self.interval_ms = FLUSH_MS
+        self._cost = 0.0  # seconds per update, smoothed: handlers plus the redraw they caused
+        self._redraw = 0.0  # redraw time reported since the last update
+        self.paused = False
+        self.stopping = False
+        self.outcome: RunOutcome | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.outcome is None and self in TrainingRun.live
+
+    def start(self) -> None:
+        TrainingRun.live.add(self)
+        gc.freeze()
+        self.thread.start()
+
+    def pause(self) -> None:
+        if self.running and not self.paused:
+            self.paused = True
+            self.worker.pause()
+            self.paused_changed.emit(True)
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            self.worker.resume()
+            self.paused_changed.emit(False)
+
+    def stop(self) -> None:
+        """End before the next batch; the weights so far are kept."""
+        if self.running:
+            self.stopping = True
+            self.worker.stop()
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Block until the thread has finished (closing the window, tests)."""
+        finished = self.thread.wait(timeout_ms)
+        if finished and self in TrainingRun.live:
+            self._on_thread_finished()
+        return finished
+
+    def _on_reported(self) -> None:
+        if not self._flush.isActive():
+            since = (time.perf_counter() - self._last_flush) * 1000
+            self._flush.start(max(0, int(self.interval_ms - since)))
+
+    def add_cost(self, seconds: float) -> None:
+        """Time the UI spent redrawing what the last update changed (the panel reports its paints)."""
+        self._redraw += seconds
+
+    def _on_flush(self) -> None:
+        started = self._last_flush = time.perf_counter()
+        batches, epochs = self.buffer.drain()
+        if not batches and not epochs:
+            return
+        self.updated.emit(batches, epochs)
+        cost, self._redraw = time.perf_counter() - started + self._redraw, 0.0
+        self._cost = 0.7 * self._cost + 0.3 * cost
+        self.interval_ms = min(SLOWEST_MS, max(FLUSH_MS, 1000 * self._cost / BUDGET))
+
+    def _on_ended(self, outcome: RunOutcome) -> None:
+        self._flush.stop()
+        self._on_flush()
+        self.outcome = outcome
+        self.paused = False
+        self.thread.quit()
+        self.ended.emit(outcome)
+
+    def _on_thread_finished(self) -> None:
+        TrainingRun.live.discard(self)
+        if not TrainingRun.live:
+            gc.unfreeze()

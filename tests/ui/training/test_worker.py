@@ -1,0 +1,129 @@
+"""The training worker without a window: metrics arrive batched on the UI
+thread, the run's end carries its results views, controls work from the UI
+thread, and the pieces it is built from behave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from trainingkit import diverging_project, tiny_project
+
+from designer.project import load_project
+from designer.train import FAILED, FINISHED, STOPPED, BatchReport, EpochMetrics
+from designer.ui.training import worker
+from designer.ui.training.progress import ProgressClock, format_duration
+from designer.ui.training.runs import RunHistory, Series
+from designer.ui.training.worker import MetricsBuffer, TrainingRun
+
+
+def _run(qtbot, path: Path, **training: object) -> tuple[TrainingRun, list[tuple[list, list]]]:
+    project = load_project(path)
+    project.training.update(training)
+    run = TrainingRun(project)
+    updates: list[tuple[list, list]] = []
+    run.updated.connect(lambda batches, epochs: updates.append((batches, epochs)))
+    with qtbot.waitSignal(run.ended, timeout=60_000):
+        run.start()
+    assert run.wait(10_000)
+    return run, updates
+
+
+def test_a_run_reports_every_batch_and_epoch_in_batches(qtbot, tiny) -> None:
+    run, updates = _run(qtbot, tiny, epochs=3)
+    batches = [loss for reports, _ in updates for r in reports for loss in r.losses]
+    epochs = [m for _, metrics in updates for m in metrics]
+    assert len(batches) == 3 * 5 and [m.epoch for m in epochs] == [1, 2, 3]
+    assert len(updates) < len(batches)  # batched, not one signal per batch
+    outcome = run.outcome
+    assert outcome.status == FINISHED and outcome.metric_name == "accuracy"
+    views = outcome.views
+    assert views.confusion.sum() == 40 and views.confusion.shape == (2, 2)  # the validation split
+    assert views.boundary.classes.shape == (160, 160) and len(views.boundary.points) == 40
+    assert not TrainingRun.live
+
+
+def test_updates_are_spaced_at_least_a_flush_apart(qtbot, tiny, monkeypatch) -> None:
+    monkeypatch.setattr(worker, "FLUSH_MS", 200)
+    project = load_project(tiny)
+    project.training["epochs"] = 4
+    run = TrainingRun(project)
+    run.interval_ms = 200
+    times: list[float] = []
+    import time
+
+    run.updated.connect(lambda b, e: times.append(time.perf_counter()))
+    with qtbot.waitSignal(run.ended, timeout=60_000):
+        run.start()
+    run.wait()
+    gaps = np.diff(times[:-1])  # the last update is the final flush at the end
+    assert len(gaps) == 0 or gaps.min() > 0.15
+
+
+def test_stop_from_the_ui_thread_keeps_the_weights(qtbot, tiny) -> None:
+    project = load_project(tiny)
+    project.training["epochs"] = 200
+    run = TrainingRun(project)
+    run.updated.connect(lambda batches, epochs: run.stop())
+    with qtbot.waitSignal(run.ended, timeout=60_000):
+        run.start()
+    run.wait()
+    assert run.outcome.status == STOPPED and run.outcome.result.kept_state is not None
+
+
+def test_a_diverging_run_fails_with_its_reason(qtbot, tmp_path) -> None:
+    run, _ = _run(qtbot, diverging_project(tmp_path / "bad.nnd"))
+    outcome = run.outcome
+    assert outcome.status == FAILED and "loss became" in outcome.message and "learning rate (10)" in outcome.message
+    assert outcome.views is None
+
+
+def test_data_and_design_errors_end_the_run_with_a_message(qtbot, tmp_path) -> None:
+    run, _ = _run(qtbot, tiny_project(tmp_path / "a.nnd"), epochs=1)
+    project = load_project(tiny_project(tmp_path / "b.nnd"))
+    project.data = {"source": "csv", "options": {"path": "missing.csv"}}
+    failed = TrainingRun(project)
+    with qtbot.waitSignal(failed.ended, timeout=30_000):
+        failed.start()
+    failed.wait()
+    assert failed.outcome.status == FAILED and failed.outcome.message.startswith("the data cannot be used: missing.csv")
+    project = load_project(tmp_path / "a.nnd")
+    project.graph.set_param("dense2", "out_features", 5)
+    wrong = TrainingRun(project)
+    with qtbot.waitSignal(wrong.ended, timeout=30_000):
+        wrong.start()
+    wrong.wait()
+    assert wrong.outcome.status == FAILED and wrong.outcome.message.startswith("the design has errors: output1: ")
+
+
+def test_metrics_buffer_tells_only_when_it_was_empty() -> None:
+    buffer = MetricsBuffer()
+    report = BatchReport(1, 1, 5, (0.5,), 32, 0.5, 0.6)
+    assert buffer.add(report) and not buffer.add(report)
+    assert buffer.pending_batches() == 2
+    batches, epochs = buffer.drain()
+    assert len(batches) == 2 and epochs == [] and buffer.add(EpochMetrics(1, 0.5, 0.4, 0.7, 0.8, "accuracy", 1e-3, 1.0, 100.0))
+
+
+def test_series_grows_without_losing_values() -> None:
+    series = Series(capacity=2)
+    for chunk in ([1.0], [2.0, 3.0], list(range(4, 100))):
+        series.extend(chunk)
+    assert series.view().tolist() == [float(v) for v in range(1, 100)]
+
+
+def test_run_record_places_batches_on_the_epoch_axis_and_smooths(qapp) -> None:
+    record = RunHistory().new_run({"optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 2, "seed": 0}, "spirals", "f")
+    record.add_batches([BatchReport(1, 2, 4, (1.0, 1.0), 64, 1.0, 0.5), BatchReport(1, 4, 4, (3.0, 3.0), 128, 2.0, 0.5)])
+    assert record.batch_x.view().tolist() == [0.25, 0.5, 0.75, 1.0]
+    smooth = record.batch_smooth.view()
+    assert smooth[0] == 1.0 and smooth[1] == 1.0 and 1.0 < smooth[3] < 3.0  # starts at the first loss, lags behind jumps
+    assert "adam lr 0.01" in record.settings_text() and record.result_text() == "running"
+
+
+def test_progress_clock_reads_speed_and_time_left() -> None:
+    clock = ProgressClock(epochs=2, train_samples=100)
+    clock.feed([BatchReport(1, 1, 4, (1.0,), 25, 1.0, 0.5)], now=10.0)
+    clock.feed([BatchReport(1, 3, 4, (1.0,), 75, 1.0, 0.5)], now=11.0)
+    assert clock.samples_per_second == 50.0 and clock.seconds_left == 2.5
+    assert abs(clock.fraction - 0.375) < 1e-9 and "50 samples/s" in clock.text() and format_duration(3725) == "1:02:05"
