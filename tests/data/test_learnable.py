@@ -1,7 +1,7 @@
 """The spirals sample's promise: a 2x64 ReLU MLP learns the default spirals to >95% validation accuracy.
 
-Plain torch, with the sample's training settings (150 epochs, Adam at 0.01,
-batch 64), so the check does not depend on the trainer.
+Plain torch, with the sample's training settings (30 epochs, Adam at 0.01,
+batch 32), so the check does not depend on the trainer.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ def test_spirals_are_learnable_by_a_small_mlp(one_thread) -> None:
     )
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     x, y = torch.from_numpy(bundle.train.x), torch.from_numpy(bundle.train.y)
-    for _ in range(150):
+    for _ in range(30):
         order = torch.randperm(len(x))
-        for start in range(0, len(x), 64):
-            batch = order[start : start + 64]
+        for start in range(0, len(x), 32):
+            batch = order[start : start + 32]
             loss = torch.nn.functional.cross_entropy(model(x[batch]), y[batch])
             optimizer.zero_grad()
             loss.backward()
