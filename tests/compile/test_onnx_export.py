@@ -21,7 +21,9 @@ from designer.compile import (
     compile_design,
     export_module,
     export_onnx,
+    generate,
     random_inputs,
+    signature,
 )
 from designer.graph import Graph
 from designer.graph.spec import Inference
@@ -81,7 +83,10 @@ def test_sequence_length_is_dynamic_where_the_design_allows_it() -> None:
         assert free.exporter == "torch.export"
         assert _dims(free.model.graph.input[0]) == ["batch", "sequence", 5]
         assert _dims(free.model.graph.output[0]) == ["batch", "sequence", 6]
-    g = Graph("fixed")  # a Flatten before a Linear ties the weights to the length
+
+
+def test_a_flatten_into_a_linear_fixes_the_sequence_length() -> None:
+    g = Graph("fixed")  # the Linear's in_features depend on the length, so other lengths need other weights
     g.sequential(
         ("Input", {"shape": [6, 3]}),
         ("GRU", {"hidden_size": 4, "returns": "sequence"}),
@@ -89,9 +94,14 @@ def test_sequence_length_is_dynamic_where_the_design_allows_it() -> None:
         ("Linear", {"out_features": 2}),
         "Output",
     )
-    fixed = export_onnx(g)
-    assert _dims(fixed.model.graph.input[0]) == ["batch", 6, 3]
-    assert fixed.verification is not None and {c.sequence for c in fixed.verification.cases} == {None}
+    sig = signature(g, generate(g))
+    assert not sig.dynamic_sequence and sig.inputs[0].dims == ("batch", 6, 3) and sig.other_lengths == ()
+    pooled = Graph("pooled")  # pooling over the steps instead keeps it free
+    pooled.sequential(
+        ("Input", {"shape": [6, 3]}), ("GRU", {"hidden_size": 4, "returns": "sequence"}), "Permute", "GlobalAvgPool", "Output"
+    )
+    free = signature(pooled, generate(pooled))
+    assert free.inputs[0].dims == ("batch", "sequence", 3) and free.outputs[0].dims == ("batch", 4)
 
 
 def test_tokens_feed_attention_with_dynamic_length() -> None:
