@@ -27,7 +27,7 @@ SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 TEACHING_ORDER = [
     "xor_mlp",
     "spirals_mlp",
-    "wine_dropout",
+    "cancer_dropout",
     "digits_cnn",
     "residual_cnn",
     "digits_autoencoder",
