@@ -75,7 +75,68 @@ def shot_problem(app: QApplication) -> Path:
     return path
 
 
-SHOTS: list[Callable[[QApplication], Path]] = [shot_design, shot_problem]
+def _train(app: QApplication, window, grab_at_epoch: int | None = None, path: Path | None = None) -> None:
+    """Train from the Train action; with ``grab_at_epoch``, grab the window to ``path`` mid-run."""
+    from PySide6.QtCore import QEventLoop
+
+    panel = window.training.panel
+    loop = QEventLoop()
+    panel.running_changed.connect(lambda running: None if running else loop.quit())
+    panel.start_action.trigger()
+    if grab_at_epoch is not None:
+
+        def grab(batches, epochs) -> None:
+            record = panel.record
+            if record is not None and len(record.epochs) >= grab_at_epoch and not path.exists():
+                app.processEvents()
+                window.grab().save(str(path))
+
+        panel.run.updated.connect(grab)
+    loop.exec()
+    _settle(app)
+
+
+def shot_training(app: QApplication) -> Path:
+    """The digits CNN training: live curves next to an earlier run, the design locked."""
+    window = _window()
+    window.open_file(ROOT / "samples" / "digits_cnn.nnd")
+    window.resize(*SIZE)
+    window.document.set_setting("training", "learning_rate", 0.001)
+    window.document.set_setting("training", "schedule", "none")
+    _settle(app)
+    _train(app, window)  # an earlier run, dimmed on the plots
+    window.document.undo_stack.undo()
+    window.document.undo_stack.undo()
+    window.training.panel.side.setCurrentIndex(1)  # the settings
+    path = HERE / "training.png"
+    path.unlink(missing_ok=True)
+    _train(app, window, grab_at_epoch=7, path=path)
+    window.document.undo_stack.setClean()
+    window.close()
+    return path
+
+
+def shot_results(app: QApplication) -> Path:
+    """After a run of the spirals MLP: why it ended, the decision boundary, the runs."""
+    window = _window()
+    window.open_file(ROOT / "samples" / "spirals_mlp.nnd")
+    window.resize(*SIZE)
+    _settle(app)
+    _train(app, window)
+    panel = window.training.panel
+    results = panel.results
+    while results.outcome is None:
+        app.processEvents()
+    results.tabs.setCurrentWidget(results.boundary)
+    _settle(app)
+    path = HERE / "results.png"
+    window.grab().save(str(path))
+    window.document.undo_stack.setClean()
+    window.close()
+    return path
+
+
+SHOTS: list[Callable[[QApplication], Path]] = [shot_design, shot_problem, shot_training, shot_results]
 
 
 def main() -> int:

@@ -35,6 +35,8 @@ from designer.ui.training.runs_list import RunsList
 from designer.ui.training.settings_form import SettingsForm
 from designer.ui.training.worker import RunInfo, TrainingRun
 
+RESULTS_DELAY_MS = 15
+
 
 def _scrolled(widget: QWidget, parent: QWidget) -> QScrollArea:
     area = QScrollArea(parent)
@@ -58,6 +60,7 @@ class TrainingPanel(QWidget):
         self.save_project: Callable[[], bool] = lambda: False  # the window saves an untitled project (Save As)
         self._histories: dict[object, RunHistory] = {}
         self._export: QThread | None = None  # an ONNX export in progress
+        self._results_pending = False
         self.start_action = QAction("Train", self)
         self.start_action.setShortcut(QKeySequence("F5"))
         self.start_action.setStatusTip("Train the design on its data (F5)")
@@ -264,9 +267,16 @@ class TrainingPanel(QWidget):
         self.message.emit(f"{record.label if record else 'The run'}: {outcome.message}")
 
     def _on_run_selected(self, record: RunRecord | None) -> None:
-        # Drawn in the next turn of the event loop: a run's end already has the curves and controls to redraw.
-        QTimer.singleShot(0, self, lambda: self.results.show_run(self.runs_list.selected))
+        # Drawn a moment later, once: a run's end already has the curves and controls to redraw,
+        # and input waiting meanwhile gets its turn in between.
+        if not self._results_pending:
+            self._results_pending = True
+            QTimer.singleShot(RESULTS_DELAY_MS, self, self._show_results)
         self._update_actions()
+
+    def _show_results(self) -> None:
+        self._results_pending = False
+        self.results.show_run(self.runs_list.selected)
 
     def _update_actions(self) -> None:
         running = self.running

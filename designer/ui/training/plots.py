@@ -20,7 +20,7 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from designer.ui import dialogs
 from designer.ui.training.plotting import BACKGROUND, style_plot
@@ -87,6 +87,11 @@ class RunCurves:
         self.val_metric.setSymbolBrush(pg.mkBrush(_with_alpha(colour, alpha)))
         self.val_metric.setSymbolPen(pg.mkPen(BACKGROUND))
         self.lr.setPen(_pen(colour, alpha, 1.4))
+        # An earlier run's curves do not change: Qt keeps them as pixmaps, redrawn only when the axes move.
+        mode = QGraphicsItem.CacheMode.NoCache if current else QGraphicsItem.CacheMode.DeviceCoordinateCache
+        for item in self.items:
+            item.curve.setCacheMode(mode)
+            item.scatter.setCacheMode(mode)
         self._epochs_drawn = -1  # redraw the epoch items with the new style
         self.set_visible(not self.record.hidden)
 
@@ -128,6 +133,8 @@ class TrainingPlots(QWidget):
         self.history: RunHistory | None = None
         self.curves: dict[int, RunCurves] = {}  # by run number
         self.suggested_stem = "training"
+        self._lr_top = 0.0
+        self._metric_label = "accuracy %"
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
@@ -166,6 +173,7 @@ class TrainingPlots(QWidget):
             if plot is not self.lr:
                 plot.getAxis("bottom").setStyle(showValues=False)
         self.lr.enableAutoRange(y=False)
+        self.loss.enableAutoRange(y=False)  # with slack, see _fit_loss
         self.loss.setTitle(
             "<span style='color:#57606a;font-size:9pt'>faint: each batch · line: smoothed · dots: validation, per epoch</span>"
         )
@@ -199,6 +207,7 @@ class TrainingPlots(QWidget):
         if curves is not None:
             curves.update()
             self._label_metric(record)
+            self._fit_loss()
             if record.epochs:
                 self._fit_lr()
 
@@ -212,6 +221,7 @@ class TrainingPlots(QWidget):
             curves.update()
             curves.set_visible(not record.hidden)
             self._fit_epochs()
+            self._fit_loss(force=True)
 
     def _on_run_removed(self, record: RunRecord) -> None:
         curves = self.curves.pop(record.number, None)
@@ -222,11 +232,13 @@ class TrainingPlots(QWidget):
     def _restyle(self) -> None:
         latest = max(self.curves, default=None)
         for number, curves in self.curves.items():
-            curves.restyle(number == latest)
-            curves.update()
+            if curves.current != (number == latest):  # only the run that stops being the latest changes
+                curves.restyle(number == latest)
+                curves.update()
         if latest is not None:
             self._label_metric(self.curves[latest].record)
         self._fit_epochs()
+        self._fit_loss(force=True)
 
     def _fit_epochs(self) -> None:
         """The epoch axis: from 0 to the longest run's planned epochs, so a run's progress shows from its start."""
@@ -234,17 +246,52 @@ class TrainingPlots(QWidget):
         self.loss.setXRange(0, max(epochs, default=1), padding=0.02)
         self._fit_lr()
 
+    def _fit_loss(self, force: bool = False) -> None:
+        """The loss axis, with some slack: changed when the curves leave it or fill
+        less than half of it, not with every batch (an axis redraw costs more than a curve's)."""
+        values = [
+            array
+            for c in self.curves.values()
+            if not c.record.hidden
+            for array in ((c.record.batch_loss.view() if c.current else c.record.batch_smooth.view()), c.record.epoch_array("val_loss")[1])
+            if len(array)
+        ]
+        if not values:
+            return
+        data = np.concatenate(values)
+        data = data[np.isfinite(data)]
+        log = self.log_scale.isChecked()
+        if log:
+            data = np.log10(data[data > 0])
+        if not len(data):
+            return
+        lo, hi = float(data.min()), float(data.max())
+        if not log:
+            lo = min(lo, 0.0)  # a loss plot starts at zero
+        (shown_lo, shown_hi) = self.loss.vb.viewRange()[1]
+        span = max(hi - lo, 1e-9)
+        outside = lo < shown_lo or hi > shown_hi
+        loose = (shown_hi - shown_lo) > 2.0 * span
+        if force or outside or loose:
+            self.loss.setYRange(lo, hi + 0.08 * span, padding=0)
+
     def _fit_lr(self) -> None:
         """From 0 to the highest rate shown: a constant rate is a flat line near the top, not noise around it."""
         rates = [m.lr for c in self.curves.values() if not c.record.hidden for m in c.record.epochs]
-        if rates:
-            self.lr.setYRange(0, max(rates) * 1.15 or 1.0, padding=0)
+        top = max(rates) * 1.15 if rates else 0.0
+        if rates and top != self._lr_top:  # an unchanged range is not set again: the axis would repaint
+            self._lr_top = top
+            self.lr.setYRange(0, top or 1.0, padding=0)
 
     def _label_metric(self, record: RunRecord) -> None:
-        self.metric.setLabel("left", "accuracy %" if record.metric_name == "accuracy" else "MAE")
+        label = "accuracy %" if record.metric_name == "accuracy" else "MAE"
+        if label != self._metric_label:
+            self._metric_label = label
+            self.metric.setLabel("left", label)
 
     def _on_log_toggled(self, on: bool) -> None:
         self.loss.setLogMode(y=on)
+        self._fit_loss(force=True)
 
     # ----------------------------------------------------- crosshair
     def _focus(self) -> RunRecord | None:

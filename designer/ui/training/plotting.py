@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 BACKGROUND = "#ffffff"
 AXIS = "#57606a"
@@ -31,6 +31,7 @@ def style_plot(plot: pg.PlotItem, left: str = "", bottom: str = "") -> pg.PlotIt
         axis.setPen(pg.mkPen(AXIS))
         axis.setTextPen(pg.mkPen(AXIS))
         axis.enableAutoSIPrefix(False)  # a loss of 0.6 reads 0.6, not 600 x0.001
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # redrawn when its range changes, not with every curve
     if left:
         plot.setLabel("left", left, color=AXIS)
     if bottom:

@@ -103,6 +103,8 @@ class ResultsView(QWidget):
         titles = {"boundary": "Decision boundary", "samples": "Samples", "confusion": "Confusion matrix", "regression": "Predicted vs true"}
         self._tab = {key: self.tabs.addTab(page, titles[key]) for key, page in pages.items()}
         column.addWidget(self.tabs, 1)
+        column.addStretch(1)  # keeps the summary and buttons at the top while there are no views
+        self._column = column
         self.record: RunRecord | None = None
         self.outcome: RunOutcome | None = None
         self.set_actions_enabled(False, False)
@@ -116,7 +118,7 @@ class ResultsView(QWidget):
         self.outcome = record.outcome if record is not None else None  # what is shown (tests wait for it)
         for index in self._tab.values():
             self.tabs.setTabVisible(index, False)
-        self.tabs.setVisible(False)
+        self._show_tabs(False)
         outcome = record.outcome if record is not None else None
         if record is None or outcome is None:
             self.summary.setText("Results appear here when a run ends." if record is None else f"<b>{record.label}</b> is running…")
@@ -142,7 +144,11 @@ class ResultsView(QWidget):
             self.tabs.setTabVisible(self._tab[key], True)
         if shown:
             self.tabs.setCurrentIndex(self._tab[shown[0]])
-            self.tabs.setVisible(True)
+            self._show_tabs(True)
+
+    def _show_tabs(self, visible: bool) -> None:
+        self.tabs.setVisible(visible)
+        self._column.setStretch(self._column.count() - 1, 0 if visible else 1)
 
     def _draw_boundary(self, boundary: Boundary, names: list[str]) -> None:
         plot = self.boundary.getPlotItem()

@@ -41,7 +41,7 @@ from designer.ui.training.outcome import RunOutcome, compute_views
 
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
 SLOWEST_MS = 500  # and at least two, however slow the redraw
-BUDGET = 0.05  # share of the UI thread's time that updates may take
+BUDGET = 0.03  # share of the UI thread's time that updates may take
 
 
 @dataclass(frozen=True)
