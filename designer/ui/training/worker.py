@@ -176,6 +176,7 @@ class TrainingWorker(QObject):
             outcome.views = compute_views(trainer, bundle)
         except Exception as exc:  # the run's result stands even when a view cannot be drawn
             outcome.notes.append(f"the results views could not be computed: {exc}")
+        _keep_only_kept_weights(result)
         return outcome
 
     def _on_batch(self, report: BatchReport) -> None:
@@ -185,6 +186,16 @@ class TrainingWorker(QObject):
     def _on_epoch(self, metrics: EpochMetrics) -> None:
         if self.buffer.add(metrics):
             self.reported.emit()
+
+
+def _keep_only_kept_weights(result: RunResult) -> None:
+    """Drop the copy of the weights that will not be saved: every run stays in
+    the history, and a big model's two copies per run add up."""
+    kept = result.kept_state
+    if kept is not result.best_state:
+        result.best_state = None
+    if kept is not result.last_state:
+        result.last_state = None
 
 
 class TrainingRun(QObject):

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication
 from trainingkit import diverging_project, tiny_project
 
@@ -150,6 +151,23 @@ def test_a_second_run_keeps_the_first_ones_curves_dimmed(window, qtbot, tiny, tm
     assert png.stat().st_size > 5000
 
 
+def test_crosshair_reads_the_values_under_the_mouse_and_log_scale(window, qtbot, tiny) -> None:
+    window.open_file(tiny)
+    record = _train(window, qtbot)
+    plots = window.training.panel.plots
+    vb = plots.loss.vb
+    inside = vb.mapViewToScene(QPointF(1.5, float(np.mean(vb.viewRange()[1]))))
+    plots._on_mouse_moved((inside,))
+    text = plots.readout.text()
+    assert f"{record.label}</b> epoch 1.5" in text and "loss" in text and "val loss" in text and "accuracy" in text
+    assert all(line.isVisible() and abs(line.value() - 1.5) < 0.05 for line in plots.crosshair)
+    plots._on_mouse_moved((QPointF(-1000, -1000),))
+    assert not any(line.isVisible() for line in plots.crosshair)
+    plots.log_scale.setChecked(True)
+    low, high = plots.loss.vb.viewRange()[1]
+    assert high < 1.0 and plots.loss.ctrl.logYCheck.isChecked()  # log10 of losses below 10
+
+
 def test_runs_stay_with_their_project_in_the_session(window, qtbot, tiny, tmp_path) -> None:
     window.open_file(tiny)
     _train(window, qtbot)
@@ -259,7 +277,7 @@ def test_designer_file_train_starts_training_at_once(qtbot, settings, tiny, monk
 
     monkeypatch.setattr(main_window, "MainWindow", make_window)
     qapp = QApplication.instance()
-    name = qapp.applicationName()
+    name, organization = qapp.applicationName(), qapp.organizationName()
 
     def quit_when_running() -> None:
         window = windows[0]
@@ -276,5 +294,6 @@ def test_designer_file_train_starts_training_at_once(qtbot, settings, tiny, monk
         assert app_module.run(str(tiny), train=True) == 0
     finally:
         qapp.setApplicationName(name)
+        qapp.setOrganizationName(organization)
     assert windows[0].training.panel.history.runs, "no run started"
     assert Path(windows[0].document.path) == tiny
