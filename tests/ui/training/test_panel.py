@@ -79,9 +79,10 @@ def test_stop_ends_within_one_batch_and_keeps_the_weights(window, qtbot, tiny) -
     seen: dict[str, int] = {}
 
     def stop_on_first_update(batches, epochs) -> None:
-        if not seen:  # batches done when Stop is pressed: shown, and waiting in the buffer
-            seen["done"] = len(panel.record.batch_loss) + sum(len(r.losses) for r in batches) + panel.run.buffer.pending_batches()
+        if not seen:
             panel.stop_action.trigger()
+            # Batches done by now: shown (the panel took this update first) and waiting in the buffer.
+            seen["done"] = len(panel.record.batch_loss) + panel.run.buffer.pending_batches()
 
     panel.start_action.trigger()
     panel.run.updated.connect(stop_on_first_update)
