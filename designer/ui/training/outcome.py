@@ -46,6 +46,16 @@ class ImageSamples:
 
 
 @dataclass
+class Reconstructions:
+    """Inputs beside what the network made of them (autoencoders: regression
+    onto image-shaped targets), worst first, on one [0, 1] scale."""
+
+    inputs: np.ndarray  # (n, H, W) or (n, H, W, 3)
+    outputs: np.ndarray
+    errors: np.ndarray  # mean squared error of each sample
+
+
+@dataclass
 class ResultViews:
     split: str  # the split the views show ("validation")
     task: str  # classification or regression
@@ -55,6 +65,7 @@ class ResultViews:
     true_values: np.ndarray | None = None  # regression, in the data's own units
     predicted_values: np.ndarray | None = None
     images: ImageSamples | None = None
+    reconstructions: Reconstructions | None = None
 
 
 @dataclass
@@ -96,8 +107,27 @@ def compute_views(trainer: Trainer, bundle: DataBundle) -> ResultViews | None:
 
         true = restore_targets(bundle.normalization, dataset.y)
         predicted = restore_targets(bundle.normalization, found.predicted.reshape(dataset.y.shape))
-        views.true_values, views.predicted_values = np.ravel(true), np.ravel(predicted)
+        if _image_shaped(spec.target_shape):
+            views.reconstructions = _reconstructions(dataset.x, true, predicted)
+        else:
+            views.true_values, views.predicted_values = np.ravel(true), np.ravel(predicted)
     return views
+
+
+def _image_shaped(shape: tuple[int, ...]) -> bool:
+    return len(shape) == 3 and shape[0] in (1, 3)
+
+
+def _reconstructions(x: np.ndarray, true: np.ndarray, predicted: np.ndarray) -> Reconstructions:
+    """The worst reconstructions first: they show what the network has not learned."""
+    errors = ((predicted - true) ** 2).reshape(len(true), -1).mean(axis=1)
+    pick = np.argsort(-errors)[: MAX_IMAGES // 2]
+
+    def as_images(batch: np.ndarray) -> np.ndarray:
+        batch = np.clip(batch.astype(np.float32), 0.0, 1.0)  # targets and outputs share the data's [0, 1] scale
+        return batch[:, 0] if batch.shape[1] == 1 else np.moveaxis(batch, 1, -1)
+
+    return Reconstructions(as_images(true[pick]), as_images(predicted[pick]), errors[pick])
 
 
 def _boundary(trainer: Trainer, x: np.ndarray, y: np.ndarray) -> Boundary:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from designer.train import EARLY_STOPPED, FAILED, FINISHED, STOPPED
 from designer.ui.training.image_grid import RIGHT, WRONG, ImageGrid
-from designer.ui.training.outcome import Boundary, ResultViews, RunOutcome
+from designer.ui.training.outcome import Boundary, Reconstructions, ResultViews, RunOutcome
 from designer.ui.training.plotting import CLASS_COLOURS, class_colour, class_scatter, plot_widget
 from designer.ui.training.runs import RunRecord
 
@@ -96,11 +96,21 @@ class ResultsView(QWidget):
         self.boundary = plot_widget(self, "x2", "x1")
         self.regression = plot_widget(self, "predicted", "true")
         self.samples = ImageGrid(self, tile=44, columns=6)
-        samples_scroll = QScrollArea(self)
-        samples_scroll.setWidgetResizable(True)
-        samples_scroll.setWidget(self.samples)
-        pages = {"boundary": self.boundary, "samples": samples_scroll, "confusion": self.confusion, "regression": self.regression}
-        titles = {"boundary": "Decision boundary", "samples": "Samples", "confusion": "Confusion matrix", "regression": "Predicted vs true"}
+        self.reconstructions = ImageGrid(self, tile=44, columns=6)
+        pages = {
+            "boundary": self.boundary,
+            "samples": _scrolling(self.samples, self),
+            "reconstructions": _scrolling(self.reconstructions, self),
+            "confusion": self.confusion,
+            "regression": self.regression,
+        }
+        titles = {
+            "boundary": "Decision boundary",
+            "samples": "Samples",
+            "reconstructions": "Reconstructions",
+            "confusion": "Confusion matrix",
+            "regression": "Predicted vs true",
+        }
         self._tab = {key: self.tabs.addTab(page, titles[key]) for key, page in pages.items()}
         column.addWidget(self.tabs, 1)
         column.addStretch(1)  # keeps the summary and buttons at the top while there are no views
@@ -134,6 +144,9 @@ class ResultsView(QWidget):
         if views.images is not None:
             self._draw_samples(views)
             shown.append("samples")
+        if views.reconstructions is not None:
+            self._draw_reconstructions(views.reconstructions)
+            shown.append("reconstructions")
         if views.confusion is not None:
             self.confusion.show_matrix(views.confusion, views.class_names)
             shown.append("confusion")
@@ -187,6 +200,21 @@ class ResultsView(QWidget):
         colours = [WRONG if t != p else RIGHT for t, p in zip(samples.true, samples.predicted)]
         tips = [f"true {name(t)}, predicted {name(p)}" for t, p in zip(samples.true, samples.predicted)]
         self.samples.set_images(samples.images, captions, colours, tips)
+
+    def _draw_reconstructions(self, found: Reconstructions) -> None:
+        """Pairs of tiles: the validation image, then the network's version of
+        it with its error; the worst first."""
+        tiles = np.stack([image for pair in zip(found.inputs, found.outputs) for image in pair])
+        captions = [text for error in found.errors for text in ("input", f"MSE {error:.3f}")]
+        tips = [f"a validation image and its reconstruction (mean squared error {error:.4f})" for error in found.errors for _ in (0, 1)]
+        self.reconstructions.set_images(tiles, captions, tips=tips)
+
+
+def _scrolling(widget: QWidget, parent: QWidget) -> QScrollArea:
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area
 
 
 def summary_html(record: RunRecord, outcome: RunOutcome) -> str:

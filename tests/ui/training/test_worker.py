@@ -127,3 +127,29 @@ def test_progress_clock_reads_speed_and_time_left() -> None:
     clock.feed([BatchReport(1, 3, 4, (1.0,), 75, 1.0, 0.5)], now=11.0)
     assert clock.samples_per_second == 50.0 and clock.seconds_left == 2.5
     assert abs(clock.fraction - 0.375) < 1e-9 and "50 samples/s" in clock.text() and format_duration(3725) == "1:02:05"
+
+
+def test_an_autoencoder_run_shows_reconstructions_worst_first(qtbot, tmp_path: Path) -> None:
+    from paths import sample
+
+    from designer.ui.training.results import ResultsView
+
+    project = load_project(sample("digits_autoencoder"))
+    project.path = tmp_path / "auto.nnd"
+    project.training.update({"epochs": 1, "device": "cpu"})
+    run = TrainingRun(project)
+    with qtbot.waitSignal(run.ended, timeout=60_000):
+        run.start()
+    assert run.wait(10_000)
+    views = run.outcome.views
+    found = views.reconstructions
+    assert found is not None and views.true_values is None  # no pixel-by-pixel scatter
+    assert found.inputs.shape[1:] == (8, 8) and found.inputs.shape == found.outputs.shape
+    assert list(found.errors) == sorted(found.errors, reverse=True)
+    record = RunHistory().new_run(project.training, "digits", project.graph.fingerprint())
+    record.status, record.outcome = run.outcome.status, run.outcome
+    results = ResultsView()
+    qtbot.addWidget(results)
+    results.show_run(record)
+    assert results.tabs.tabText(results.tabs.currentIndex()) == "Reconstructions"
+    assert len(results.reconstructions.tiles) == 2 * len(found.errors)
