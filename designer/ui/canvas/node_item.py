@@ -33,7 +33,6 @@ class NodeItem(QGraphicsItem):
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(style.Z_NODE)
-        self.setAcceptHoverEvents(True)
         self._height = style.HEADER_HEIGHT + style.BODY_HEIGHT
 
     # ---------------------------------------------------------- content
