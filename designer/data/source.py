@@ -16,7 +16,7 @@ import numpy as np
 
 from designer.data.errors import DataError
 from designer.graph import DataSpec, ParamError, TensorSpec
-from designer.layers.params import Param
+from designer.layers.params import Param, check_all
 
 if TYPE_CHECKING:
     from designer.data.preview import Preview
@@ -93,17 +93,14 @@ class Source:
         """The options with defaults filled in and values normalised; DataError names a bad one."""
         if not isinstance(options, Mapping):
             raise DataError(f"{self.name}: options must be a mapping of option names to values")
-        known = {p.name: p for p in self.options}
-        result = {p.name: p.default for p in self.options}
-        for key, value in options.items():
-            if key not in known:
-                allowed = ", ".join(known) if known else "none"
-                raise DataError(f"{self.name}: unknown option '{key}' (options: {allowed})")
-            try:
-                result[key] = known[key].check(value)
-            except ParamError as exc:
-                raise DataError(f"{self.name}: option {exc}") from None
-        return result
+
+        def unknown(key: str, known: list[str]) -> DataError:
+            return DataError(f"{self.name}: unknown option '{key}' (options: {', '.join(known) or 'none'})")
+
+        try:
+            return check_all(self.options, options, unknown)
+        except ParamError as exc:
+            raise DataError(f"{self.name}: option {exc}") from None
 
     def request(self, options: Mapping[str, Any], seed: int = 0, base_dir: Path | None = None) -> Request:
         return Request(self.name, self.check_options(options), seed, base_dir)

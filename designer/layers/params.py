@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,6 +192,18 @@ _CHECKERS: dict[str, Callable[[Param, Any], Any]] = {
     FILE: _check_text,
     FOLDER: _check_text,
 }
+
+
+def check_all(params: Sequence[Param], values: Mapping[str, Any], unknown: Callable[[str, list[str]], Exception]) -> dict[str, Any]:
+    """Defaults merged with ``values``, each value checked (ParamError names a
+    bad one); a key no parameter has raises ``unknown(key, known_names)``."""
+    known = {p.name: p for p in params}
+    result = {p.name: p.default for p in params}
+    for key, value in values.items():
+        if key not in known:
+            raise unknown(key, list(known))
+        result[key] = known[key].check(value)
+    return result
 
 
 def expand(value: int | Sequence[int], n: int) -> tuple[int, ...]:

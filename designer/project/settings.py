@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from designer.graph.errors import ParamError
-from designer.layers.params import BOOL, CHOICE, FLOAT, INT, Param
+from designer.layers.params import BOOL, CHOICE, FLOAT, INT, Param, check_all
 
 LOSSES = ("cross_entropy", "bce_with_logits", "mse", "l1", "huber")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
@@ -63,13 +63,7 @@ def defaults(params: tuple[Param, ...]) -> dict[str, Any]:
 
 def check_settings(params: tuple[Param, ...], values: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Defaults merged with ``values``; raises ValueError naming the bad key."""
-    known = {p.name: p for p in params}
-    result = defaults(params)
-    for key, value in values.items():
-        if key not in known:
-            raise ValueError(f"{where}.{key}: unknown setting (known: {', '.join(known)})")
-        try:
-            result[key] = known[key].check(value)
-        except ParamError as exc:
-            raise ValueError(f"{where}.{exc}") from None
-    return result
+    try:
+        return check_all(params, values, lambda key, known: ValueError(f"{where}.{key}: unknown setting (known: {', '.join(known)})"))
+    except ParamError as exc:
+        raise ValueError(f"{where}.{exc}") from None

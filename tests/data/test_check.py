@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from paths import SAMPLES
 
 from designer.cli import main
 from designer.data import check_project_data, data_spec_for
