@@ -20,5 +20,18 @@ from paths import ROOT, SAMPLES  # noqa: E402, F401 - re-exported for older test
 
 
 @pytest.fixture
+def one_torch_thread():
+    """Tiny models gain nothing from threads, and under pytest-xdist the
+    workers' thread pools fight over the cores (runs get several times
+    slower). Test folders that train use it automatically."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
 def samples_dir() -> Path:
     return ROOT / "samples"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,13 +25,7 @@ CAP = 256  # samples per split in the smoke run
 STATED_RESULT = re.compile(r"\d+%|MSE below")  # "over 95% validation accuracy", "validation MSE below 0.01"
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread() -> Iterator[None]:
-    """Small models gain nothing from threads, and pytest-xdist workers would fight over the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_the_samples_are_there() -> None:

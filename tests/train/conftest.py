@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import torch
 from trainkit import Bundle, classification_bundle, mlp
 
 from designer.compile import CompiledDesign
 
 
 @pytest.fixture(autouse=True)
-def one_torch_thread() -> Iterator[None]:
-    """Tiny models gain nothing from threads, and under pytest-xdist the
-    workers' thread pools fight over the cores (runs get several times slower)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_torch_thread) -> None:
+    """Every test here trains: one torch thread (see tests/conftest.py)."""
 
 
 @pytest.fixture

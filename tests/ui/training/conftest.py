@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import torch
 from PySide6.QtCore import QThread
 from trainingkit import tiny_project
 
@@ -15,12 +14,8 @@ from designer.ui.training.worker import TrainingRun
 
 
 @pytest.fixture(autouse=True)
-def one_torch_thread() -> Iterator[None]:
-    """Tiny models gain nothing from threads, and pytest-xdist workers would fight over the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_torch_thread) -> None:
+    """Every test here trains: one torch thread (see tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)
