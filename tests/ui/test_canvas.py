@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers import drag, input_port, output_port
 from paths import SAMPLES
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from designer.project import dumps, load_project
@@ -238,3 +238,34 @@ def test_geometry_is_remembered(qtbot, settings) -> None:
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (701, 503)
     second.close()
+
+
+def test_rubber_band_selects_the_nodes_it_covers(window) -> None:
+    a, b, c = _small_design(window)
+    top_left = window.view.mapFromScene(QPointF(-40, -60))
+    bottom_right = window.view.mapFromScene(QPointF(480, 120))
+    drag(window, top_left, bottom_right)
+    assert sorted(window.scene.selected_node_ids()) == sorted([a, b])
+
+
+def test_wheel_zooms_at_the_cursor(window) -> None:
+    from PySide6.QtCore import QPointF as P
+    from PySide6.QtGui import QWheelEvent
+
+    _small_design(window)
+    before = window.view.zoom()
+    anchor = window.view.mapFromScene(QPointF(280, 30))
+    event = QWheelEvent(
+        P(anchor),
+        P(window.view.mapToGlobal(anchor)),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    window.view.wheelEvent(event)
+    assert window.view.zoom() > before
+    after = window.view.mapToScene(anchor)
+    assert abs(after.x() - 280) < 5 and abs(after.y() - 30) < 5  # the point under the cursor stays put

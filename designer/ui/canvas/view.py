@@ -78,7 +78,15 @@ class DesignView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         steps = event.angleDelta().y() / 120.0
         if steps:
+            # Keep the scene point under the wheel where it is (Qt's own
+            # anchor follows the cursor, which is not always the event's point).
+            at = event.position().toPoint()
+            before = self.mapToScene(at)
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
             self.set_zoom(self.zoom() * (1.15**steps))
+            shift = self.mapToScene(at) - before
+            self.translate(shift.x(), shift.y())
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         event.accept()
 
     def fit(self) -> None:
