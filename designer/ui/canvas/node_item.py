@@ -9,7 +9,7 @@ refreshes it from the model after every edit.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from designer.ui import style
@@ -137,7 +137,11 @@ class NodeItem(QGraphicsItem):
         if zoom >= 0.12:
             font = QFont(painter.font())
             font.setBold(True)
-            font.setPixelSize(int(min(body.height() * 0.45, 11 / zoom)))
+            size = min(body.height() * 0.45, 11 / zoom)
+            font.setPixelSize(max(1, int(size)))
+            width = QFontMetricsF(font).horizontalAdvance(self.type_name)
+            if width > body.width() - 12:  # long names (ConvTranspose2d) shrink to fit the box
+                font.setPixelSize(max(1, int(size * (body.width() - 12) / width)))
             painter.setFont(font)
             painter.setPen(QColor("white"))
             painter.drawText(body.adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignCenter, self.type_name)
