@@ -51,14 +51,20 @@ class ExportActions:
             weights = None
         return project, weights
 
-    def export_onnx(self, path: str | None = None) -> None:
+    def _prepare(self, path: str | None, title: str, suffix: str, file_filter: str) -> tuple[Project, dict | None, str] | None:
+        """The project copy, its weights and the target path; None when the
+        design cannot be exported or the user cancels."""
         snapshot = self._snapshot()
         if snapshot is None:
+            return None
+        path = path or dialogs.ask_save_path(self.window, title, self._suggest(suffix), file_filter)
+        return (*snapshot, path) if path else None
+
+    def export_onnx(self, path: str | None = None) -> None:
+        prepared = self._prepare(path, "Export ONNX", ".onnx", "ONNX models (*.onnx)")
+        if prepared is None:
             return
-        path = path or dialogs.ask_save_path(self.window, "Export ONNX", self._suggest(".onnx"), "ONNX models (*.onnx)")
-        if not path:
-            return
-        project, weights = snapshot
+        project, weights, path = prepared
 
         def work() -> OnnxExport:
             return export_onnx(project.graph, path, weights=weights)
@@ -72,13 +78,10 @@ class ExportActions:
         run_in_background(self.window, "Exporting to ONNX and checking it with onnxruntime…", work, done, self._failed("ONNX"))
 
     def export_python(self, path: str | None = None) -> None:
-        snapshot = self._snapshot()
-        if snapshot is None:
+        prepared = self._prepare(path, "Export Python", ".py", "Python files (*.py)")
+        if prepared is None:
             return
-        path = path or dialogs.ask_save_path(self.window, "Export Python", self._suggest(".py"), "Python files (*.py)")
-        if not path:
-            return
-        project, weights = snapshot
+        project, weights, path = prepared
 
         def done(result: PythonExport) -> None:
             extra = f" and the weights to {result.weights_path.name}" if result.weights_path else ""
