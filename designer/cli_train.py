@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import time
@@ -73,6 +74,9 @@ def _train(args: argparse.Namespace) -> int:
     show = dist is None or dist.is_main
     progress = _Progress(trainer.settings.epochs, trainer.objective.metric_name, enabled=show)
     trainer.callbacks = progress.callbacks()
+    # Everything made so far (torch, the data, the module) lives to the end:
+    # keep the collector from walking it again and again while training.
+    gc.freeze()
     with _process_group(dist, trainer.device.type), progress, _stop_on_interrupt(trainer, enabled=dist is None):
         result = trainer.run()
     if show:
