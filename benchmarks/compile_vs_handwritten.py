@@ -9,7 +9,10 @@ alike; each repetition times a block of steps (about --block seconds, so
 that a time slice taken by another process weighs little) after warm-up
 steps, and the figure is the median over repetitions of the time per step.
 
-    python benchmarks/compile_vs_handwritten.py [--samples digits_cnn ...] [--batch 64] [--rounds 21] [--block 0.2] [--threads 1]
+    python benchmarks/compile_vs_handwritten.py [--samples digits_cnn ...] [--batch 64] [--rounds 21] [--block 0.2] [--threads 1] [--device cpu|cuda|mps]
+
+On a GPU the clock is read after the device has finished (synchronised), and
+the JSON names the GPU.
 """
 
 from __future__ import annotations
@@ -35,25 +38,36 @@ from designer.compile import compile_design, random_inputs, signature  # noqa: E
 from designer.project import load_project  # noqa: E402
 
 
+def _synchronize(device: torch.device) -> None:
+    """Wait for queued GPU work, so the clock measures it."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
 def step_time(module: nn.Module, inputs: list[torch.Tensor], target: torch.Tensor, steps: int, warmup: int) -> float:
     """Seconds per forward+backward step, over ``steps`` steps after ``warmup``."""
+    device = target.device
     for i in range(warmup + steps):
         if i == warmup:
+            _synchronize(device)
             started = time.perf_counter()
         loss = nn.functional.mse_loss(module(*inputs), target)
         loss.backward()
         module.zero_grad(set_to_none=True)
+    _synchronize(device)
     return (time.perf_counter() - started) / steps
 
 
-def measure(stem: str, batch: int, rounds: int, block: float, warmup: int) -> dict:
+def measure(stem: str, batch: int, rounds: int, block: float, warmup: int, device: torch.device) -> dict:
     graph = load_project(ROOT / "samples" / f"{stem}.nnd").graph
     compiled = compile_design(graph)
     torch.manual_seed(0)
-    generated = compiled.new_module().train()
-    hand = HANDWRITTEN[stem]().train()
+    generated = compiled.new_module().train().to(device)
+    hand = HANDWRITTEN[stem]().train().to(device)
     hand.load_state_dict(generated.state_dict())
-    inputs = random_inputs(signature(graph, compiled.generated), batch)
+    inputs = [x.to(device) for x in random_inputs(signature(graph, compiled.generated), batch)]
     with torch.no_grad():
         target = torch.randn_like(generated(*inputs))
     steps = max(10, round(block / step_time(generated, inputs, target, 20, warmup)))
@@ -84,17 +98,19 @@ def main() -> None:
     parser.add_argument("--block", type=float, default=0.2, help="seconds of steps per repetition (sets the step count)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps before each repetition")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1: steadier on a shared machine)")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps"))
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "compile_vs_handwritten.json"))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     load_before = os.getloadavg()[0]
-    rows = [measure(stem, args.batch, args.rounds, args.block, args.warmup) for stem in args.samples]
+    device = torch.device(args.device)
+    rows = [measure(stem, args.batch, args.rounds, args.block, args.warmup, device) for stem in args.samples]
     result = {
         "benchmark": "compile_vs_handwritten",
         "command": "python benchmarks/compile_vs_handwritten.py " + " ".join(sys.argv[1:]),
         "torch": torch.__version__,
-        "device": "cpu",
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else args.device,
         "cpu": platform.processor() or platform.machine(),
         "threads": torch.get_num_threads(),
         "batch": args.batch,
@@ -105,7 +121,7 @@ def main() -> None:
         "samples": rows,
     }
     print(
-        f"forward+backward step, batch {args.batch}, CPU ({result['threads']} threads), torch {torch.__version__}; medians of {args.rounds}"
+        f"forward+backward step, batch {args.batch}, {result['device']} ({result['threads']} CPU threads), torch {torch.__version__}; medians of {args.rounds}"
     )
     print(f"{'sample':20}{'compiled ms':>13}{'hand ms':>10}{'ratio':>8}")
     for row in rows:

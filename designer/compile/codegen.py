@@ -118,6 +118,7 @@ def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
         "",
         "import torch",
         "from torch import nn",
+        *(["from torch.nn import functional as F"] if any("F." in text for text, _ in body) else []),
         "",
         "",
         f"class {name}(nn.Module):",

@@ -26,17 +26,28 @@ def _softmax_rule(name):
     return rule
 
 
-def _simple(name: str, help_text: str, *params: Param, ctor_defaults: dict | None = None, label=None) -> LayerType:
-    def constructor(p, i):
-        return torch_call(f"nn.{name}", defaults=ctor_defaults or {}, **dict(p))
+def functional(function: str, defaults: dict | None = None):
+    """Forward code calling ``function`` on the input, with the parameters that
+    differ from its defaults: ``relu1 = torch.relu(dense1)``. Parameter-free
+    layers are written as calls, not modules: a module call costs a few
+    microseconds more, which shows on small networks."""
 
+    def forward(var: str, attr: str, args: list[str], p) -> list[str]:
+        call = torch_call(function, defaults=defaults or {}, **dict(p))
+        head, rest = call.split("(", 1)
+        return [f"{var} = {head}({args[0]}{', ' if rest != ')' else ''}{rest}"]
+
+    return forward
+
+
+def _simple(name: str, help_text: str, function: str, *params: Param, defaults: dict | None = None, label=None) -> LayerType:
     return LayerType(
         name,
         "Activation",
         help_text,
         _same,
         params=tuple(params),
-        constructor=constructor,
+        forward=functional(function, defaults),
         label=label or (lambda p: ""),
     )
 
@@ -44,12 +55,13 @@ def _simple(name: str, help_text: str, *params: Param, ctor_defaults: dict | Non
 DIM = Param("dim", INT, -1, "Dimension to normalise over (PyTorch style: 1 is the first after the batch; -1 the last).", min=-6, max=5)
 
 LAYERS = [
-    _simple("ReLU", "max(0, x): the default hidden activation; cheap and trains well."),
+    _simple("ReLU", "max(0, x): the default hidden activation; cheap and trains well.", "torch.relu"),
     _simple(
         "LeakyReLU",
         "Like ReLU, but lets a small slope through for negative inputs, so units never die.",
+        "F.leaky_relu",
         Param("negative_slope", FLOAT, 0.01, "Slope for x < 0.", min=0.0, max=1.0),
-        ctor_defaults={"negative_slope": 0.01},
+        defaults={"negative_slope": 0.01},
         label=lambda p: f"{p['negative_slope']:g}",
     ),
     LayerType(
@@ -63,22 +75,25 @@ LAYERS = [
     _simple(
         "ELU",
         "Exponential linear unit: smooth below zero, which centres activations.",
+        "F.elu",
         Param("alpha", FLOAT, 1.0, "Value approached for very negative inputs (-alpha).", min=0.0, max=100.0),
-        ctor_defaults={"alpha": 1.0},
+        defaults={"alpha": 1.0},
     ),
     _simple(
         "GELU",
         "Gaussian error linear unit, the smooth ReLU used in Transformers.",
+        "F.gelu",
         Param("approximate", CHOICE, "none", "'tanh' uses a faster approximation.", choices=("none", "tanh")),
-        ctor_defaults={"approximate": "none"},
+        defaults={"approximate": "none"},
     ),
-    _simple("SiLU", "x * sigmoid(x) (swish): smooth and self-gated."),
-    _simple("Mish", "x * tanh(softplus(x)): a smooth, non-monotonic activation."),
-    _simple("Sigmoid", "1 / (1 + e^-x): squashes to (0, 1). Good for gates; saturates in deep stacks."),
-    _simple("Tanh", "Squashes to (-1, 1), centred at zero."),
+    _simple("SiLU", "x * sigmoid(x) (swish): smooth and self-gated.", "F.silu"),
+    _simple("Mish", "x * tanh(softplus(x)): a smooth, non-monotonic activation.", "F.mish"),
+    _simple("Sigmoid", "1 / (1 + e^-x): squashes to (0, 1). Good for gates; saturates in deep stacks.", "torch.sigmoid"),
+    _simple("Tanh", "Squashes to (-1, 1), centred at zero.", "torch.tanh"),
     _simple(
         "Softplus",
         "log(1 + e^(beta x)) / beta: a smooth ReLU that is always positive.",
+        "F.softplus",
         Param("beta", FLOAT, 1.0, "Sharpness.", min=0.0, exclusive_min=True, max=100.0),
         Param(
             "threshold",
@@ -89,7 +104,7 @@ LAYERS = [
             exclusive_min=True,
             max=100.0,
         ),
-        ctor_defaults={"beta": 1.0, "threshold": 20.0},
+        defaults={"beta": 1.0, "threshold": 20.0},
     ),
     LayerType(
         "Softmax",
@@ -97,7 +112,7 @@ LAYERS = [
         "Turns scores into probabilities that sum to 1 along dim. Not needed before a cross-entropy loss, which applies it.",
         _softmax_rule("Softmax"),
         params=(DIM,),
-        constructor=lambda p, i: torch_call("nn.Softmax", dim=p["dim"]),
+        forward=functional("torch.softmax"),
         label=lambda p: f"dim {p['dim']}",
     ),
     LayerType(
@@ -106,8 +121,8 @@ LAYERS = [
         "log(softmax(x)) along dim, computed stably.",
         _softmax_rule("LogSoftmax"),
         params=(DIM,),
-        constructor=lambda p, i: torch_call("nn.LogSoftmax", dim=p["dim"]),
+        forward=functional("torch.log_softmax"),
         label=lambda p: f"dim {p['dim']}",
     ),
-    _simple("Hardswish", "x * relu6(x + 3) / 6: a cheap swish used in mobile networks."),
+    _simple("Hardswish", "x * relu6(x + 3) / 6: a cheap swish used in mobile networks.", "F.hardswish"),
 ]

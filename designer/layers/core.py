@@ -159,7 +159,7 @@ LAYERS = [
         "Flattens each sample to one dimension (keeps the batch), e.g. before a Linear layer.",
         _flatten_rule,
         dtypes=ANY,
-        constructor=lambda p, i: "nn.Flatten()",
+        forward=lambda var, attr, args, p: [f"{var} = {args[0]}.flatten(1)"],
     ),
     LayerType(
         "Reshape",

@@ -51,7 +51,7 @@ def run_in_torch(type_name: str, params: dict, inputs: list[TensorSpec], inferre
         warnings.simplefilter("ignore")
         module = build_module(layer, params, inferred)
         args = [f"x{i}" for i in range(len(inputs))]
-        namespace = {"torch": torch, "m": module, **{a: make_tensor(s, high) for a, s in zip(args, inputs)}}
+        namespace = {"torch": torch, "F": torch.nn.functional, "m": module, **{a: make_tensor(s, high) for a, s in zip(args, inputs)}}
         exec("\n".join(layer.forward("y", "m", args, params)), namespace)  # noqa: S102 - catalog-generated code
     return namespace["y"], module
 
