@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from torch import nn
 
 DEFAULT_OPSET = 20  # torch's default; onnxruntime 1.17 and later run it
-NATIVE_OPSET = 18  # the dynamo exporter writes this opset, then converts to the one asked for
 TORCHSCRIPT_MAX_OPSET = 20
 EXAMPLE_BATCH = 2  # not 1: torch.export would treat a size-1 batch as a constant
 ATTENTION = frozenset({"MultiheadAttention", "TransformerEncoderLayer"})

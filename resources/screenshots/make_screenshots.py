@@ -39,40 +39,48 @@ def _settle(app: QApplication) -> None:
         app.processEvents()
 
 
-def shot_design(app: QApplication) -> Path:
-    """The residual CNN open, a node selected, its shapes and summary visible."""
+def _open(app: QApplication, sample: str):
+    """A window showing samples/SAMPLE.nnd at the screenshot size."""
     window = _window()
-    window.open_file(ROOT / "samples" / "residual_cnn.nnd")
+    window.open_file(ROOT / "samples" / f"{sample}.nnd")
     window.resize(*SIZE)
     _settle(app)
+    return window
+
+
+def _save(app: QApplication, window, name: str) -> Path:
+    """Grab the window to NAME next to this script, then close it without asking."""
+    _settle(app)
+    path = HERE / name
+    window.grab().save(str(path))
+    _close(window)
+    return path
+
+
+def _close(window) -> None:
+    window.document.undo_stack.setClean()
+    window.close()
+
+
+def shot_design(app: QApplication) -> Path:
+    """The residual CNN open, a node selected, its shapes and summary visible."""
+    window = _open(app, "residual_cnn")
     window.view.set_zoom(0.62)
     window.view.centerOn(window.scene.nodes["relu2"].sceneBoundingRect().center())
     window.scene.select_nodes(["conv2"])
     window.bottom_tabs.setCurrentIndex(1)
-    _settle(app)
-    path = HERE / "design.png"
-    window.grab().save(str(path))
-    window.document.undo_stack.setClean()
-    window.close()
-    return path
+    return _save(app, window, "design.png")
 
 
 def shot_problem(app: QApplication) -> Path:
     """A shape conflict: red wires, a badge, the problem listed with its fix."""
-    window = _window()
-    window.open_file(ROOT / "samples" / "residual_cnn.nnd")
-    window.resize(*SIZE)
+    window = _open(app, "residual_cnn")
     window.document.set_param("conv3", "out_channels", 32)
     _settle(app)
     window.view.set_zoom(0.8)
     window.view.centerOn(window.scene.nodes["bn3"].sceneBoundingRect().center())
     window.scene.select_nodes(["add1"])
-    _settle(app)
-    path = HERE / "problem.png"
-    window.grab().save(str(path))
-    window.document.undo_stack.setClean()
-    window.close()
-    return path
+    return _save(app, window, "problem.png")
 
 
 def _train(app: QApplication, window, grab_at_epoch: int | None = None, path: Path | None = None) -> None:
@@ -98,9 +106,7 @@ def _train(app: QApplication, window, grab_at_epoch: int | None = None, path: Pa
 
 def shot_training(app: QApplication) -> Path:
     """The digits CNN training: live curves next to an earlier run, the design locked."""
-    window = _window()
-    window.open_file(ROOT / "samples" / "digits_cnn.nnd")
-    window.resize(*SIZE)
+    window = _open(app, "digits_cnn")
     window.document.set_setting("training", "learning_rate", 0.001)
     window.document.set_setting("training", "schedule", "none")
     _settle(app)
@@ -111,29 +117,20 @@ def shot_training(app: QApplication) -> Path:
     path = HERE / "training.png"
     path.unlink(missing_ok=True)
     _train(app, window, grab_at_epoch=7, path=path)
-    window.document.undo_stack.setClean()
-    window.close()
+    _close(window)
     return path
 
 
 def shot_results(app: QApplication) -> Path:
     """After a run of the spirals MLP: why it ended, the decision boundary, the runs."""
-    window = _window()
-    window.open_file(ROOT / "samples" / "spirals_mlp.nnd")
-    window.resize(*SIZE)
-    _settle(app)
+    window = _open(app, "spirals_mlp")
     _train(app, window)
     panel = window.training.panel
     results = panel.results
     while results.outcome is None:
         app.processEvents()
     results.tabs.setCurrentWidget(results.boundary)
-    _settle(app)
-    path = HERE / "results.png"
-    window.grab().save(str(path))
-    window.document.undo_stack.setClean()
-    window.close()
-    return path
+    return _save(app, window, "results.png")
 
 
 SHOTS: list[Callable[[QApplication], Path]] = [shot_design, shot_problem, shot_training, shot_results]

@@ -229,7 +229,6 @@ class TrainingRun(QObject):
         self._cost = 0.0  # seconds per update, smoothed: handlers plus the redraw they caused
         self._redraw = 0.0  # redraw time reported since the last update
         self.paused = False
-        self.stopping = False
         self.outcome: RunOutcome | None = None
 
     @property
@@ -256,7 +255,6 @@ class TrainingRun(QObject):
     def stop(self) -> None:
         """End before the next batch; the weights so far are kept."""
         if self.running:
-            self.stopping = True
             self.worker.stop()
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
