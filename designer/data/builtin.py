@@ -15,7 +15,7 @@ import numpy as np
 
 from designer.data.source import BUILTIN, Loaded, Request, Source, classification_spec, regression_spec
 from designer.graph import DataSpec
-from designer.layers.params import CHOICE, Param
+from designer.params import CHOICE, Param
 
 DIGITS_MAX = 16.0  # pixel values of the 8x8 digits run from 0 to 16
 DIGITS_SHAPE = (1, 8, 8)

@@ -19,8 +19,8 @@ import numpy as np
 from designer.data.errors import DataError
 from designer.data.preview import TABLE, Preview
 from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
-from designer.layers.params import CHOICE, TEXT, Param
-from designer.layers.params import FILE as FILE_PARAM
+from designer.params import CHOICE, TEXT, Param
+from designer.params import FILE as FILE_PARAM
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}

@@ -11,7 +11,7 @@ import numpy as np
 
 from designer.data.source import GENERATED, Loaded, Request, Source, classification_spec, regression_spec
 from designer.graph import DataSpec
-from designer.layers.params import FLOAT, INT, Param
+from designer.params import FLOAT, INT, Param
 
 SPIRAL_TURNS = 1.5  # turns of each arm: enough to need a hidden layer or two, not so many that 2x64 units struggle
 

@@ -16,7 +16,7 @@ from designer.data.errors import DataError
 from designer.data.preview import IMAGES, Preview
 from designer.data.source import FILE, Loaded, Request, Source, classification_spec
 from designer.graph import DataSpec
-from designer.layers.params import CHOICE, FOLDER, INTS, Param
+from designer.params import CHOICE, FOLDER, INTS, Param
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 PIXEL_MAX = 255.0

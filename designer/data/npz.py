@@ -12,8 +12,8 @@ import numpy as np
 
 from designer.data.errors import DataError
 from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
-from designer.layers.params import CHOICE, Param
-from designer.layers.params import FILE as FILE_PARAM
+from designer.params import CHOICE, Param
+from designer.params import FILE as FILE_PARAM
 
 
 def _read(req: Request) -> tuple[np.ndarray, np.ndarray, list[str] | None]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from designer.data.source import GENERATED, Loaded, Request, Source, classification_spec
 from designer.graph import DataSpec
-from designer.layers.params import FLOAT, INT, Param
+from designer.params import FLOAT, INT, Param
 
 WAVE_NAMES = ("sine", "square", "sawtooth", "triangle")
 WAVE_PERIODS = (8.0, 24.0)  # steps per period: at least a full period fits in the default 32 steps

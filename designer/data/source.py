@@ -16,7 +16,7 @@ import numpy as np
 
 from designer.data.errors import DataError
 from designer.graph import DataSpec, ParamError, TensorSpec
-from designer.layers.params import Param, check_all
+from designer.params import Param, check_all
 
 if TYPE_CHECKING:
     from designer.data.preview import Preview

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from designer.graph.spec import Inference
 from designer.layers.base import LayerType, torch_call
-from designer.layers.params import BOOL, CHOICE, FLOAT, INT, Param
 from designer.layers.shapes import axis
+from designer.params import BOOL, CHOICE, FLOAT, INT, Param
 
 
 def _same(inputs, p) -> Inference:

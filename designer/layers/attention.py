@@ -5,8 +5,8 @@ from __future__ import annotations
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.layers.base import LayerType, torch_call
-from designer.layers.params import BOOL, CHOICE, FLOAT, INT, Param
 from designer.layers.shapes import need_rank
+from designer.params import BOOL, CHOICE, FLOAT, INT, Param
 
 LAYOUT = "N x steps x embedding, batch first"
 FIX = "attention reads sequences of vectors; use an Embedding, a Linear over features, or a Reshape before it"

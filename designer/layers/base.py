@@ -16,7 +16,7 @@ from typing import Any
 from designer.graph.errors import ParamError, ShapeError, UnknownLayerError
 from designer.graph.spec import Inference
 from designer.graph.tensor import FLOAT, LONG, TensorSpec
-from designer.layers.params import Param
+from designer.params import Param
 
 Params = Mapping[str, Any]
 Rule = Callable[[list[TensorSpec], Params], Inference]

@@ -4,14 +4,16 @@ channels x height x width)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from math import prod
+from typing import Any
 
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.graph.tensor import TensorSpec, format_dims
 from designer.layers.base import LayerType, torch_call
-from designer.layers.params import BOOL, CHOICE, FLOAT, INT, PADDING, SIZE, Param, expand, show_size
 from designer.layers.shapes import conv_size, need_rank, pool_size, spatial_fit
+from designer.params import BOOL, CHOICE, FLOAT, INT, PADDING, SIZE, Param
 
 LAYOUT = {1: "N x channels x length", 2: "N x channels x height x width"}
 FIX = {
@@ -316,3 +318,13 @@ LAYERS = [
         label=lambda p: f"x{p['scale_factor']:g} {p['mode']}",
     ),
 ]
+
+
+def expand(value: int | Sequence[int], n: int) -> tuple[int, ...]:
+    """A size parameter as a tuple of ``n`` ints (3 -> (3, 3))."""
+    return (value,) * n if isinstance(value, int) else tuple(value)
+
+
+def show_size(value: Any) -> str:
+    """3 -> '3', (3, 5) -> '3x5'."""
+    return "x".join(map(str, value)) if isinstance(value, tuple) else str(value)

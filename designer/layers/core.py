@@ -9,8 +9,8 @@ from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.graph.tensor import DTYPES, FLOAT, LONG, TensorSpec, format_dims
 from designer.layers.base import LayerType, torch_call
-from designer.layers.params import BOOL, CHOICE, INT, INTS, Param
-from designer.layers.params import FLOAT as FLOAT_KIND
+from designer.params import BOOL, CHOICE, INT, INTS, Param
+from designer.params import FLOAT as FLOAT_KIND
 
 ANY = DTYPES
 

@@ -6,8 +6,8 @@ from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.graph.tensor import DTYPES, FLOAT, LONG, TensorSpec
 from designer.layers.base import LayerType
-from designer.layers.params import INT, Param
 from designer.layers.shapes import axis, broadcast
+from designer.params import INT, Param
 
 
 def _dtype(inputs: list[TensorSpec], always_float: bool = False) -> str:

@@ -7,8 +7,8 @@ from math import prod
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.layers.base import LayerType, torch_call
-from designer.layers.params import BOOL, FLOAT, INT, Param
 from designer.layers.shapes import need_rank
+from designer.params import BOOL, FLOAT, INT, Param
 
 EPS = Param("eps", FLOAT, 1e-5, "Added to the variance for numerical stability.", min=0.0, exclusive_min=True, max=1.0)
 MOMENTUM = Param("momentum", FLOAT, 0.1, "How fast the running statistics follow each batch.", min=0.0, max=1.0)

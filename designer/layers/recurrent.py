@@ -6,8 +6,8 @@ from __future__ import annotations
 from designer.graph.spec import Inference
 from designer.graph.tensor import TensorSpec
 from designer.layers.base import LayerType, torch_call
-from designer.layers.params import BOOL, CHOICE, FLOAT, INT, Param
 from designer.layers.shapes import need_rank
+from designer.params import BOOL, CHOICE, FLOAT, INT, Param
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 RETURNS = ("sequence", "last", "hidden")

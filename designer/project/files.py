@@ -17,7 +17,7 @@ from typing import Any
 from designer.graph import Edge, Graph
 from designer.graph.errors import EditError, ParamError
 from designer.layers import CATALOG
-from designer.layers.params import FLOAT, INT, INTS, PADDING, SIZE, Param
+from designer.params import FLOAT, INT, INTS, PADDING, SIZE, Param
 from designer.project.atomic import write_text_atomic
 from designer.project.errors import ProjectError
 from designer.project.jsonfmt import dumps as format_json

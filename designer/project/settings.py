@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from designer.graph.errors import ParamError
-from designer.layers.params import BOOL, CHOICE, FLOAT, INT, Param, check_all
+from designer.params import BOOL, CHOICE, FLOAT, INT, Param, check_all
 
 LOSSES = ("cross_entropy", "bce_with_logits", "mse", "l1", "huber")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")

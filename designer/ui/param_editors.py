@@ -17,7 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from designer.graph import ParamError
-from designer.layers.params import BOOL, CHOICE, FILE, FLOAT, FOLDER, INT, TEXT, Param
+from designer.params import BOOL, CHOICE, FILE, FLOAT, FOLDER, INT, TEXT, Param
 from designer.ui import dialogs
 
 TEXT_KINDS = (TEXT, FILE, FOLDER)  # taken as typed: spaces and brackets belong to names and paths

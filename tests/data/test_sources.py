@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from designer.data import SOURCES, DataError, describe, describe_data, load_data
-from designer.layers.params import Param
+from designer.params import Param
 
 READY = [name for name, source in SOURCES.items() if source.kind != "file"]
 

@@ -20,8 +20,8 @@ from torch_run import BATCH, parameter_count, run_in_torch
 from designer.graph import FLOAT, LONG, ShapeError, TensorSpec
 from designer.graph.spec import Inference
 from designer.layers import CATALOG
-from designer.layers.params import BOOL, CHOICE, INT, INTS, PADDING, SIZE, Param
-from designer.layers.params import FLOAT as FLOAT_KIND
+from designer.params import BOOL, CHOICE, INT, INTS, PADDING, SIZE, Param
+from designer.params import FLOAT as FLOAT_KIND
 
 # Torch would accept these but with another meaning (an unbatched tensor, a
 # softmax across samples, ReLU on token ids) or an empty result; the designer

@@ -16,7 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
 from designer.document import Document
-from designer.layers.params import Param
+from designer.params import Param
 from designer.project.settings import DEVICES
 from designer.ui.param_editors import ParamEditor
 from designer.ui.training.devices import DeviceProbe, Devices

@@ -1,5 +1,10 @@
 """Parameter declarations: type, default, range or choices, help; and checking.
 
+One declaration serves a layer's parameters (the catalog), a project's
+training settings and data options (``designer.project.settings``) and a data
+source's options (``designer.data``), so all three are checked, described and
+edited the same way.
+
 ``Param.check`` returns the normalised value (ints stay ints, pairs become
 tuples) or raises :class:`ParamError` with a reason a user can act on.
 """
@@ -204,13 +209,3 @@ def check_all(params: Sequence[Param], values: Mapping[str, Any], unknown: Calla
             raise unknown(key, list(known))
         result[key] = known[key].check(value)
     return result
-
-
-def expand(value: int | Sequence[int], n: int) -> tuple[int, ...]:
-    """A size parameter as a tuple of ``n`` ints (3 -> (3, 3))."""
-    return (value,) * n if isinstance(value, int) else tuple(value)
-
-
-def show_size(value: Any) -> str:
-    """3 -> '3', (3, 5) -> '3x5'."""
-    return "x".join(map(str, value)) if isinstance(value, tuple) else str(value)
