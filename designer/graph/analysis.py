@@ -22,6 +22,11 @@ ERROR = "error"
 WARNING = "warning"
 INPUT_TYPE = "Input"
 OUTPUT_TYPE = "Output"
+CLASSIFICATION, REGRESSION = "classification", "regression"  # the tasks a DataSpec names
+
+# Problems about a node's own wiring, values or place in the design. Every
+# other error on a node says the tensors reaching it do not fit it.
+_OWN_CODES = frozenset({"missing-input", "extra-input", "param", "unused", "cycle"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,12 @@ class Problem:
     code: str = ""
     suggestion: tuple[str, str, Any] | None = None  # (node, parameter, value) that would fix it
 
+    @property
+    def is_shape_conflict(self) -> bool:
+        """True for an error saying the tensors fed to its node do not fit it
+        (shape, dtype, or the data's): the node's input edges are at fault."""
+        return self.severity == ERROR and self.node is not None and self.code not in _OWN_CODES
+
     def __str__(self) -> str:
         where = self.node or (f"{self.edge.source}->{self.edge.target}" if self.edge else "design")
         return f"{where}: {self.severity}: {self.message}"
@@ -43,7 +54,7 @@ class DataSpec:
     """What a data source yields, so the design can be checked against it."""
 
     input: TensorSpec
-    task: str  # "classification" or "regression"
+    task: str  # CLASSIFICATION or REGRESSION
     num_classes: int = 0
     target_shape: tuple[int, ...] = ()
     name: str = "the data"
@@ -78,6 +89,11 @@ class Analysis:
 
     def problems_for(self, node_id: str) -> list[Problem]:
         return [p for p in self.problems if p.node == node_id]
+
+    def conflicted_edges(self, graph: Graph) -> set[Edge]:
+        """The edges that carry tensors their target cannot take (drawn as conflicts)."""
+        targets = {p.node for p in self.problems if p.is_shape_conflict}
+        return {edge for nid in targets if nid in graph for edge in graph.inputs_of(nid)}
 
     def output_of(self, node_id: str) -> TensorSpec | None:
         info = self.nodes.get(node_id)
@@ -219,7 +235,7 @@ def _check_data(graph: Graph, data: DataSpec, infos: dict[str, NodeInfo], proble
         return
     feeder = graph.inputs_of(node.id)[0].source
     linear_feeder = graph.node(feeder).type == "Linear" and len(out.shape) == 1
-    if data.task == "classification":
+    if data.task == CLASSIFICATION:
         classes = data.num_classes
         ok = out.shape in ((1,), (2,)) if classes == 2 else out.shape == (classes,)
         if not ok:
@@ -227,7 +243,7 @@ def _check_data(graph: Graph, data: DataSpec, infos: dict[str, NodeInfo], proble
             message = f"gives {format_dims(out.shape)} values per sample but {data.name} has {classes} classes: the last layer needs {units} outputs (one per class)"
             suggestion = (feeder, "out_features", classes) if linear_feeder else None
             problems.append(Problem(ERROR, message, node.id, code="data-output", suggestion=suggestion))
-    elif data.task == "regression" and out.numel != max(1, _numel(data.target_shape)):
+    elif data.task == REGRESSION and out.numel != max(1, _numel(data.target_shape)):
         target = format_dims(data.target_shape)
         message = f"gives {format_dims(out.shape)} values per sample but {data.name} has targets of shape {target}: make the last layer produce {target}"
         suggestion = (feeder, "out_features", _numel(data.target_shape)) if linear_feeder and len(data.target_shape) == 1 else None

@@ -348,6 +348,15 @@ class Graph:
                 return port
         return None
 
+    def input_slots(self, node_id: str) -> int:
+        """How many input ports the node offers: its fixed count, or for a node
+        that takes any number (a merge) every port up to the last connected
+        one plus a free one after it, and never fewer than it needs."""
+        spec = self.spec(node_id)
+        if spec.max_inputs is not None:
+            return spec.max_inputs
+        return max(spec.min_inputs, max(self._in[node_id], default=-1) + 2)
+
     def check_connect(self, source: str, target: str, port: int | None = None) -> int:
         """Return the port an edge would use, or raise why it is refused."""
         self.node(source)

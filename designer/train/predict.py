@@ -65,17 +65,24 @@ def predictions_for(
     outputs = predict_outputs(module, dataset.x, device, max(batch_size, 256), bf16)
     if not objective.classification:
         return Predictions(outputs, dataset.y, outputs, None)
-    logits = torch.from_numpy(outputs)
-    predicted = objective.predicted(logits).numpy()
+    predicted = objective.predicted(torch.from_numpy(outputs)).numpy()
+    return Predictions(outputs, dataset.y, predicted, class_probabilities(outputs, objective))
+
+
+def class_probabilities(outputs: np.ndarray, objective: Objective) -> np.ndarray:
+    """Per-class probabilities ``(n, classes)`` from a classifier's raw outputs,
+    read the way its loss reads them (the one place that does, for the trainer's
+    predictions and the results views alike)."""
+    import torch
+
+    logits = torch.from_numpy(np.ascontiguousarray(outputs, dtype=np.float32))
     if logits.ndim == 1 or logits.shape[1] == 1:
         # One output: the probability of class 1 (a logit for bce_with_logits, else a score).
         p1 = torch.sigmoid(logits.reshape(-1)) if objective.name == "bce_with_logits" else logits.reshape(-1).clamp(0, 1)
-        probabilities = torch.stack([1 - p1, p1], dim=1).numpy()
-    elif objective.name == "bce_with_logits":
-        probabilities = torch.sigmoid(logits).numpy()
-    else:
-        probabilities = torch.softmax(logits, dim=1).numpy()
-    return Predictions(outputs, dataset.y, predicted, probabilities)
+        return torch.stack([1 - p1, p1], dim=1).numpy()
+    if objective.name == "bce_with_logits":
+        return torch.sigmoid(logits).numpy()
+    return torch.softmax(logits, dim=1).numpy()
 
 
 def evaluate(

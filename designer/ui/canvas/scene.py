@@ -13,13 +13,10 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from designer.document import Document
-from designer.graph import ERROR, Edge, Node
+from designer.graph import Edge, Node
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.node_item import NodeItem
-
-# Problems that are about the node's own wiring or values, not the tensors on its inputs.
-NOT_SHAPE_CODES = {"missing-input", "extra-input", "param", "unused", "cycle"}
 
 
 class DesignScene(QGraphicsScene):
@@ -107,30 +104,23 @@ class DesignScene(QGraphicsScene):
         graph = self.document.graph
         analysis = self.document.analysis()
         problems: dict[str, list[tuple[str, str]]] = {}
-        conflicted: set[str] = set()
         reshaped: set[str] = set()
         for problem in analysis.problems:
             if problem.node is not None:
                 problems.setdefault(problem.node, []).append((problem.severity, problem.message))
-                if problem.severity == ERROR and problem.code not in NOT_SHAPE_CODES:
-                    conflicted.add(problem.node)
+        conflicted = analysis.conflicted_edges(graph)
         for nid, item in self.nodes.items():
             node = graph.node(nid)
             layer = graph.catalog.get(node.type)
-            edges = graph.inputs_of(nid)
-            connected = {e.port for e in edges}
-            if layer.max_inputs is None:
-                slots = max(layer.min_inputs, max(connected, default=-1) + 2)
-            else:
-                slots = layer.max_inputs
-            names = [layer.input_name(p) for p in range(slots)]
+            connected = {e.port for e in graph.inputs_of(nid)}
+            names = [layer.input_name(p) for p in range(graph.input_slots(nid))]
             out = analysis.output_of(nid)
             text = out.display() if out else ""
             if item.set_content(layer.describe(node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
                 reshaped.add(nid)
         for edge, item in self.edges.items():
             out = analysis.output_of(edge.source)
-            item.set_state(out.display() if out else "", edge.target in conflicted)
+            item.set_state(out.display() if out else "", edge in conflicted)
         for edge in {e for nid in reshaped for e in self._node_edges[nid]}:
             self._place_edge(edge)
         self.refreshed.emit()

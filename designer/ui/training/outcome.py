@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from designer.train import RunResult, confusion_matrix, predict_outputs
+from designer.train.predict import class_probabilities
 
 if TYPE_CHECKING:
     from designer.data import DataBundle
@@ -137,23 +138,11 @@ def _boundary(trainer: Trainer, x: np.ndarray, y: np.ndarray) -> Boundary:
     gx, gy = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
     mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2).astype(np.float32)  # row-major: rows follow y
     outputs = predict_outputs(trainer.module, mesh, trainer.device, 4096, trainer.settings.bf16)
-    probabilities = _probabilities(outputs, trainer.objective.name)
+    probabilities = class_probabilities(outputs, trainer.objective)
     classes = probabilities.argmax(axis=1).reshape(GRID, GRID)
     confidence = probabilities.max(axis=1).reshape(GRID, GRID)
     keep = np.random.default_rng(0).permutation(len(x))[:MAX_POINTS]
     return Boundary((float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])), classes, confidence, x[keep], y[keep])
-
-
-def _probabilities(outputs: np.ndarray, loss: str) -> np.ndarray:
-    """Per-class probabilities from raw outputs, as the trainer's predictions read them."""
-    if outputs.ndim == 1 or outputs.shape[1] == 1:
-        z = outputs.reshape(-1)
-        p1 = 1 / (1 + np.exp(-z)) if loss == "bce_with_logits" else np.clip(z, 0, 1)
-        return np.stack([1 - p1, p1], axis=1)
-    if loss == "bce_with_logits":
-        return 1 / (1 + np.exp(-outputs))
-    shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def _images(x: np.ndarray, y: np.ndarray, predicted: np.ndarray) -> ImageSamples:
