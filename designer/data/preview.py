@@ -15,11 +15,12 @@ they were generated and images look like images.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
-from designer.data.source import CLASSIFICATION, Loaded
 from designer.graph import DataSpec
+from designer.graph.analysis import CLASSIFICATION
 
 POINTS, CURVE, SERIES, IMAGES, TABLE = "points", "curve", "series", "images", "table"
 DEFAULT_LIMIT = {POINTS: 2000, CURVE: 2000, SERIES: 8, IMAGES: 16, TABLE: 20}
@@ -49,6 +50,16 @@ class Preview:
         return "" if len(values) > MAX_LABEL_VALUES else " ".join(f"{v:.3g}" for v in values)
 
 
+class Samples(Protocol):
+    """Loaded samples a preview is made from (a source's ``Loaded``)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    spec: DataSpec
+    class_names: list[str]
+    feature_names: list[str]
+
+
 def preview_kind(spec: DataSpec) -> str:
     """How samples of this shape are best shown."""
     shape = spec.input.shape
@@ -63,7 +74,7 @@ def preview_kind(spec: DataSpec) -> str:
     return TABLE
 
 
-def from_loaded(loaded: Loaded, limit: int | None = None) -> Preview:
+def from_loaded(loaded: Samples, limit: int | None = None) -> Preview:
     """A preview of loaded samples; images and sequences take turns over the classes so each shows up."""
     kind = preview_kind(loaded.spec)
     n = len(loaded.x)

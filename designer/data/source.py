@@ -10,19 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from designer.data.errors import DataError
+from designer.data.preview import Preview
 from designer.graph import DataSpec, ParamError, TensorSpec
+from designer.graph.analysis import CLASSIFICATION, REGRESSION
 from designer.params import Param, check_all
 
-if TYPE_CHECKING:
-    from designer.data.preview import Preview
-
 GENERATED, BUILTIN, FILE = "generated", "builtin", "file"
-CLASSIFICATION, REGRESSION = "classification", "regression"
 
 
 @dataclass(frozen=True)
