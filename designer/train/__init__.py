@@ -11,8 +11,11 @@ A run::
 
 ``Trainer.run()`` blocks, so a GUI calls it in a worker thread. From any
 other thread, ``pause()``, ``resume()`` and ``stop()`` take effect before the
-next batch. Callbacks run on the training thread and should only hand data
-over (a Qt signal):
+next batch. Callbacks are objects (``designer.train.callbacks.Callback``:
+run start, batch start, batch end with the gradients still in ``.grad``,
+report, epoch end, run end); the trainer takes one or a list, and calls only
+the hooks a callback overrides. They run on the training thread and should
+only hand data over (a Qt signal). ``Callbacks`` wraps three plain functions:
 
 - ``on_batch(BatchReport)``: the losses of the batches since the last report,
   plus the epoch's running loss, metric and samples. On the CPU every batch is
@@ -37,6 +40,7 @@ each process takes its share of every batch, and all processes agree on
 losses, stopping and early stopping.
 """
 
+from designer.train.callbacks import BatchStep, Callback, RunStart
 from designer.train.device import pick_device
 from designer.train.distributed import DistContext, launch
 from designer.train.errors import DesignProblems, TrainError
@@ -73,6 +77,8 @@ __all__ = [
     "FINISHED",
     "STOPPED",
     "BatchReport",
+    "BatchStep",
+    "Callback",
     "Callbacks",
     "DesignProblems",
     "DistContext",
@@ -82,6 +88,7 @@ __all__ = [
     "OutputPaths",
     "Predictions",
     "RunResult",
+    "RunStart",
     "TrainError",
     "TrainSettings",
     "Trainer",

@@ -1,5 +1,5 @@
 """What a run reports: per-batch losses, per-epoch metrics, the run's result,
-and the callbacks that receive them; the metrics as CSV."""
+the plain-function callbacks that receive them; the metrics as CSV."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from designer.project.atomic import write_text_atomic
+from designer.train.callbacks import Callback
 
 if TYPE_CHECKING:
     import torch
@@ -97,12 +98,26 @@ class RunResult:
 
 
 @dataclass
-class Callbacks:
-    """Called on the training thread; keep them quick (a GUI emits a signal)."""
+class Callbacks(Callback):
+    """Three plain functions as one callback object: ``on_batch`` gets each
+    BatchReport, ``on_epoch`` each EpochMetrics, ``on_end`` the RunResult.
+    Called on the training thread; keep them quick (a GUI emits a signal)."""
 
     on_batch: Callable[[BatchReport], None] | None = None
     on_epoch: Callable[[EpochMetrics], None] | None = None
     on_end: Callable[[RunResult], None] | None = None
+
+    def on_report(self, report: BatchReport) -> None:
+        if self.on_batch is not None:
+            self.on_batch(report)
+
+    def on_epoch_end(self, metrics: EpochMetrics) -> None:
+        if self.on_epoch is not None:
+            self.on_epoch(metrics)
+
+    def on_run_end(self, result: RunResult) -> None:
+        if self.on_end is not None:
+            self.on_end(result)
 
 
 def metrics_csv(epochs: Sequence[EpochMetrics]) -> str:

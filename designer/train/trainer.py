@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from designer.train.batches import SplitBatches, index_batches
+from designer.train.callbacks import BatchStep, Callback, Dispatch, RunStart, as_list
 from designer.train.device import autocast, pick_device
 from designer.train.distributed import DistContext
 from designer.train.errors import TrainError
@@ -40,6 +41,11 @@ class Trainer:
     ``device_limit``: splits larger than this many bytes stream through a
     DataLoader instead of living on the device (default: 512 MiB on a GPU,
     no limit on the CPU).
+
+    ``callbacks``: one Callback object or a list of them (see
+    designer.train.callbacks); ``Callbacks(on_batch=, on_epoch=, on_end=)``
+    wraps three plain functions as one. ``trainer.callbacks`` may be replaced
+    before ``run()``.
     """
 
     def __init__(
@@ -47,7 +53,7 @@ class Trainer:
         compiled: CompiledDesign,
         bundle: DataBundle,
         settings: TrainSettings,
-        callbacks: Callbacks | None = None,
+        callbacks: Callback | Sequence[Callback] | None = None,
         *,
         initial_state: Mapping[str, torch.Tensor] | None = None,
         dist: DistContext | None = None,
@@ -60,7 +66,8 @@ class Trainer:
         if counts != (1, 1):
             raise TrainError(f"training needs a design with one Input and one Output; this one has {counts[0]} and {counts[1]}")
         self.compiled, self.bundle, self.settings = compiled, bundle, settings
-        self.callbacks = callbacks or Callbacks()
+        as_list(callbacks)  # a wrong object fails here, not in the middle of a run
+        self.callbacks: Callback | Sequence[Callback] = Callbacks() if callbacks is None else callbacks
         self.dist = dist
         self.device = pick_device(settings.device, dist.local_rank if dist else 0)
         self.objective = Objective(settings.loss, bundle.spec)
@@ -74,6 +81,7 @@ class Trainer:
         self._running.set()
         self._where = (0, 0)  # (epoch, batch) now running, for messages
         self._paused_for = 0.0
+        self._hooks = Dispatch(None)
 
     # ------------------------------------------------------ control (any thread)
     def pause(self) -> None:
@@ -100,6 +108,7 @@ class Trainer:
     def run(self) -> RunResult:
         """Train to the end, an early stop, stop() or a fault; never raises."""
         s = self.settings
+        self._hooks = Dispatch(self.callbacks)
         result = RunResult(FINISHED, "", keep_best=s.early_stopping)
         try:
             self._train(result)
@@ -120,8 +129,7 @@ class Trainer:
             if result.status != FAILED:
                 result.status, result.message = FAILED, f"the weights could not be read back from {self.device}: {exc}"
         self.result = result
-        if self.callbacks.on_end:
-            self.callbacks.on_end(result)
+        Dispatch.call(self._hooks.run_end, result)
         return result
 
     def predict(self, split: str = "validation") -> Predictions:
@@ -156,6 +164,9 @@ class Trainer:
         steps = math.ceil(math.ceil(len(train) / self.world) / batch)
         optimizer = make_optimizer(module.parameters(), s)
         schedule = Schedule(optimizer, s, steps)
+        if self._hooks.run_start:
+            start = RunStart(module, optimizer, self.device, self.compiled, self.bundle, s, self.objective, steps, rank == 0)
+            Dispatch.call(self._hooks.run_start, start)
         best_loss = math.inf
         for epoch in range(1, s.epochs + 1):
             started, self._paused_for = time.perf_counter(), 0.0
@@ -178,8 +189,7 @@ class Trainer:
             monitored = metrics.val_loss if metrics.val_loss is not None else metrics.train_loss
             if monitored < best_loss:
                 best_loss, result.best_epoch, result.best_state = monitored, epoch, _cpu_state(module)
-            if self.callbacks.on_epoch:
-                self.callbacks.on_epoch(metrics)
+            Dispatch.call(self._hooks.epoch_end, metrics)
             if s.early_stopping and result.best_epoch is not None and epoch - result.best_epoch >= s.patience:
                 which = "validation" if val is not None else "training"
                 result.status = EARLY_STOPPED
@@ -195,9 +205,12 @@ class Trainer:
         model.train()
         totals = SplitTotals(self.device, self.dist is not None)
         losses = BatchLosses(self.report_every, self.device, self.dist is not None)
+        hooks = self._hooks
         for number, (xb, yb) in enumerate(train.batches(indices), 1):
             self._where = (epoch, number)
             self._checkpoint()
+            if hooks.batch_start:
+                Dispatch.call(hooks.batch_start, epoch, number)
             with autocast(self.device, s.bf16):
                 output = model(xb)
                 loss = objective.loss(output, yb)
@@ -208,6 +221,8 @@ class Trainer:
             optimizer.step()
             schedule.after_batch()
             loss = loss.detach()
+            if hooks.batch_end:
+                Dispatch.call(hooks.batch_end, BatchStep(epoch, number, len(indices), (epoch - 1) * len(indices) + number, loss))
             totals.add(loss, objective.metric_sum(output.detach(), yb), len(yb))
             if losses.add(loss, self._stop.is_set()) or number == len(indices):
                 self._report(losses, totals, epoch, number, len(indices))
@@ -218,9 +233,9 @@ class Trainer:
         first_bad = next((i for i, v in enumerate(values) if not math.isfinite(v)), None)
         if first_bad is not None:
             raise NonFinite(epoch, number - len(values) + 1 + first_bad, values[first_bad])
-        if self.callbacks.on_batch and values:
+        if self._hooks.report and values:
             so_far = totals.peek()
-            self.callbacks.on_batch(BatchReport(epoch, number, batches, tuple(values), so_far.count, so_far.loss, so_far.metric))
+            Dispatch.call(self._hooks.report, BatchReport(epoch, number, batches, tuple(values), so_far.count, so_far.loss, so_far.metric))
         if stop:
             raise _Stopped
 

@@ -1,0 +1,82 @@
+"""Callback objects: hooks in order, several combined, the plain-function adapter."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from trainkit import classification_bundle, mlp
+
+from designer.train import Callback, Callbacks, Trainer, TrainSettings
+
+
+def settings(**values) -> TrainSettings:
+    return TrainSettings.from_mapping({"epochs": 2, "batch_size": 100, "device": "cpu", **values})
+
+
+class Recorder(Callback):
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.grads_at_end: list[bool] = []
+        self.changed: list[bool] = []
+        self._before: torch.Tensor | None = None
+
+    def on_run_start(self, run) -> None:
+        self.run = run
+        self.events.append("start")
+
+    def on_batch_start(self, epoch, batch) -> None:
+        self._before = next(self.run.module.parameters()).detach().clone()
+        self.events.append(f"batch {epoch}.{batch}")
+
+    def on_batch_end(self, step) -> None:
+        first = next(self.run.module.parameters())
+        self.grads_at_end.append(first.grad is not None and bool(first.grad.abs().sum() > 0))
+        self.changed.append(not torch.equal(first.detach(), self._before))
+        self.events.append(f"end {step.epoch}.{step.batch} step {step.step}")
+
+    def on_epoch_end(self, metrics) -> None:
+        self.events.append(f"epoch {metrics.epoch}")
+
+    def on_run_end(self, result) -> None:
+        self.events.append(f"run {result.status}")
+
+
+class OnlyEpochs(Callback):
+    def __init__(self) -> None:
+        self.epochs: list[int] = []
+
+    def on_epoch_end(self, metrics) -> None:
+        self.epochs.append(metrics.epoch)
+
+
+def test_hooks_run_in_loop_order_with_this_steps_gradients() -> None:
+    recorder = Recorder()
+    result = Trainer(mlp(2, 2), classification_bundle(n=400), settings(), recorder).run()
+    assert result.ok
+    assert recorder.events == [
+        "start",
+        "batch 1.1", "end 1.1 step 1", "batch 1.2", "end 1.2 step 2", "batch 1.3", "end 1.3 step 3", "epoch 1",
+        "batch 2.1", "end 2.1 step 4", "batch 2.2", "end 2.2 step 5", "batch 2.3", "end 2.3 step 6", "epoch 2",
+        "run finished",
+    ]  # fmt: skip
+    assert all(recorder.grads_at_end) and all(recorder.changed)
+    assert recorder.run.batches_per_epoch == 3 and recorder.run.is_main
+
+
+def test_a_list_combines_objects_and_the_function_adapter() -> None:
+    reports, ends = [], []
+    only = OnlyEpochs()
+    adapter = Callbacks(on_batch=reports.append, on_end=ends.append)
+    result = Trainer(mlp(2, 2), classification_bundle(), settings(), [only, adapter]).run()
+    assert only.epochs == [1, 2] and ends == [result]
+    assert reports and reports[-1].batch == reports[-1].batches
+
+
+def test_callbacks_can_be_replaced_before_the_run_and_wrong_objects_are_refused() -> None:
+    trainer = Trainer(mlp(2, 2), classification_bundle(), settings(epochs=1))
+    only = OnlyEpochs()
+    trainer.callbacks = only
+    trainer.run()
+    assert only.epochs == [1]
+    with pytest.raises(TypeError, match="designer.train.Callback"):
+        Trainer(mlp(2, 2), classification_bundle(), settings(), [print])
