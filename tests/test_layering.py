@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
+import networkx as nx
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,3 +41,14 @@ def test_document_layer_uses_no_widgets() -> None:
                 else []
             )
             assert not any(n.startswith("PySide6.QtWidgets") for n in names), path
+
+
+@pytest.mark.parametrize("package", ["designer.ui", "designer.data"])
+def test_no_import_circle_inside_the_package(package: str) -> None:
+    """Inside a package the modules are layered too: a circle means two
+    modules that cannot be understood (or imported) one without the other.
+    Imports under TYPE_CHECKING count: a circle of types is still a circle."""
+    graph = grimp.build_graph("designer")
+    modules = {m for m in graph.modules if m.startswith(package + ".")}
+    imports = nx.DiGraph((m, t) for m in modules for t in graph.find_modules_directly_imported_by(m) if t in modules)
+    assert list(nx.simple_cycles(imports)) == []

@@ -4,25 +4,40 @@ a standalone PyTorch file, on a worker thread; the canvas as PNG or SVG."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from designer.compile import OnnxExport, PythonExport, export_onnx, export_python, trained_weights
+from designer.document import Document
 from designer.project import Project, ProjectError, dumps, loads
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
+from designer.ui.canvas.scene import DesignScene
 
-if TYPE_CHECKING:
-    from designer.ui.main_window import MainWindow
+
+class CanvasWindow(Protocol):
+    """What the exports need of the window that shows the document and its
+    canvas (the main window), so this module does not import it."""
+
+    document: Document | None
+    scene: DesignScene | None
+
+    def show_message(self, text: str) -> None: ...
+
+    def window(self) -> QWidget: ...  # QWidget.window(): the parent of dialogs and of the export's thread
 
 
 class ExportActions:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: CanvasWindow) -> None:
         self.window = window
+
+    @property
+    def _parent(self) -> QWidget:
+        return self.window.window()
 
     def fill_menu(self, menu: QMenu) -> None:
         menu.addAction("&ONNX…", self.export_onnx).setStatusTip("The model as ONNX, checked with onnxruntime")
@@ -39,14 +54,14 @@ class ExportActions:
         errors = document.analysis().errors
         if errors:
             problems = "\n".join(f"{p.node or 'design'}: {p.message}" for p in errors[:8])
-            dialogs.show_error(self.window, "Cannot export", f"The design has problems; fix them first:\n{problems}")
+            dialogs.show_error(self._parent, "Cannot export", f"The design has problems; fix them first:\n{problems}")
             return None
         project = loads(dumps(document.project))
         project.path = document.path
         try:
             weights = trained_weights(project)
         except ProjectError as exc:
-            if not dialogs.ask_yes_no(self.window, "Weights out of date", f"{exc}.\n\nExport with fresh, untrained weights instead?"):
+            if not dialogs.ask_yes_no(self._parent, "Weights out of date", f"{exc}.\n\nExport with fresh, untrained weights instead?"):
                 return None
             weights = None
         return project, weights
@@ -57,7 +72,7 @@ class ExportActions:
         snapshot = self._snapshot()
         if snapshot is None:
             return None
-        path = path or dialogs.ask_save_path(self.window, title, self._suggest(suffix), file_filter)
+        path = path or dialogs.ask_save_path(self._parent, title, self._suggest(suffix), file_filter)
         return (*snapshot, path) if path else None
 
     def export_onnx(self, path: str | None = None) -> None:
@@ -75,7 +90,7 @@ class ExportActions:
             trained = "trained" if result.trained else "untrained"
             self.window.show_message(f"Exported the {trained} model to {Path(path).name} in {result.seconds:.1f} s{verified}")
 
-        run_in_background(self.window, "Exporting to ONNX and checking it with onnxruntime…", work, done, self._failed("ONNX"))
+        run_in_background(self._parent, "Exporting to ONNX and checking it with onnxruntime…", work, done, self._failed("ONNX"))
 
     def export_python(self, path: str | None = None) -> None:
         prepared = self._prepare(path, "Export Python", ".py", "Python files (*.py)")
@@ -88,7 +103,7 @@ class ExportActions:
             self.window.show_message(f"Exported class {result.class_name} to {result.path.name}{extra}")
 
         run_in_background(
-            self.window,
+            self._parent,
             "Writing the PyTorch file…",
             lambda: export_python(project.graph, path, weights=weights),
             done,
@@ -97,7 +112,7 @@ class ExportActions:
 
     def _failed(self, what: str):
         def show(exc: BaseException) -> None:
-            dialogs.show_error(self.window, f"{what} export failed", str(exc))
+            dialogs.show_error(self._parent, f"{what} export failed", str(exc))
 
         return show
 
@@ -107,7 +122,7 @@ class ExportActions:
         return str(base)
 
     def export_png(self, path: str | None = None) -> Path | None:
-        path = path or dialogs.ask_save_path(self.window, "Export canvas as PNG", self._suggest(".png"), "PNG images (*.png)")
+        path = path or dialogs.ask_save_path(self._parent, "Export canvas as PNG", self._suggest(".png"), "PNG images (*.png)")
         if not path:
             return None
         rect = self.window.scene.items_rect()
@@ -119,13 +134,13 @@ class ExportActions:
         self.window.scene.render(painter, QRectF(image.rect()), rect)
         painter.end()
         if not image.save(path):
-            dialogs.show_error(self.window, "Cannot export", f"{path}: the image could not be written")
+            dialogs.show_error(self._parent, "Cannot export", f"{path}: the image could not be written")
             return None
         self.window.show_message(f"Exported the canvas to {Path(path).name}")
         return Path(path)
 
     def export_svg(self, path: str | None = None) -> Path | None:
-        path = path or dialogs.ask_save_path(self.window, "Export canvas as SVG", self._suggest(".svg"), "SVG drawings (*.svg)")
+        path = path or dialogs.ask_save_path(self._parent, "Export canvas as SVG", self._suggest(".svg"), "SVG drawings (*.svg)")
         if not path:
             return None
         rect = self.window.scene.items_rect()
@@ -138,7 +153,7 @@ class ExportActions:
         self.window.scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
         painter.end()
         if not Path(path).exists():
-            dialogs.show_error(self.window, "Cannot export", f"{path}: the drawing could not be written")
+            dialogs.show_error(self._parent, "Cannot export", f"{path}: the drawing could not be written")
             return None
         self.window.show_message(f"Exported the canvas to {Path(path).name}")
         return Path(path)

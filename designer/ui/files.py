@@ -8,27 +8,43 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtWidgets import QMenu
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMenu, QWidget
 
 from designer.document import Document
 from designer.project import SUFFIX, ProjectError
 from designer.ui import dialogs
 
-if TYPE_CHECKING:
-    from designer.ui.main_window import MainWindow
-
 MAX_RECENT = 10
 
 
+class DocumentWindow(Protocol):
+    """What the file actions need of the window that shows the document (the
+    main window), so this module does not import it."""
+
+    document: Document | None
+    settings: QSettings
+
+    def set_document(self, document: Document) -> None: ...
+
+    def show_message(self, text: str) -> None: ...
+
+    def window(self) -> QWidget: ...  # QWidget.window(): the parent of the dialogs
+
+
 class FileActions:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: DocumentWindow) -> None:
         self.window = window
 
     @property
     def document(self) -> Document:
         return self.window.document  # type: ignore[return-value]
+
+    @property
+    def _parent(self) -> QWidget:
+        return self.window.window()
 
     # -------------------------------------------------------------- new
     def new(self) -> None:
@@ -41,7 +57,7 @@ class FileActions:
         if not self.maybe_save():
             return
         start = str(self.document.path.parent) if self.document.path else ""
-        path = dialogs.ask_open_path(self.window, start)
+        path = dialogs.ask_open_path(self._parent, start)
         if path:
             self.open_path(path, ask=False)
 
@@ -53,7 +69,7 @@ class FileActions:
                 document = Document.open(path)
                 self.window.set_document(document)
         except ProjectError as exc:
-            dialogs.show_error(self.window, "Cannot open the design", str(exc))
+            dialogs.show_error(self._parent, "Cannot open the design", str(exc))
             return False
         self.remember(document.path)
         self.window.show_message(f"Opened {Path(path).name}")
@@ -87,7 +103,7 @@ class FileActions:
 
     def save_as(self) -> bool:
         suggested = str(self.document.path or Path.cwd() / f"{_file_stem(self.document.title)}{SUFFIX}")
-        path = dialogs.ask_save_path(self.window, "Save design as", suggested)
+        path = dialogs.ask_save_path(self._parent, "Save design as", suggested)
         if not path:
             return False
         if not path.endswith(SUFFIX):
@@ -98,7 +114,7 @@ class FileActions:
         try:
             self.document.save(path)
         except OSError as exc:
-            dialogs.show_error(self.window, "Cannot save the design", f"{path}: {exc.strerror or exc}. The file on disk is unchanged.")
+            dialogs.show_error(self._parent, "Cannot save the design", f"{path}: {exc.strerror or exc}. The file on disk is unchanged.")
             return False
         self.remember(path)
         self.window.show_message(f"Saved {path.name}")
@@ -107,7 +123,7 @@ class FileActions:
     def revert(self) -> None:
         if self.document.path is None or not self.document.modified:
             return
-        answer = dialogs.ask_save_changes(self.window, self.document.title)
+        answer = dialogs.ask_save_changes(self._parent, self.document.title)
         if answer == "discard":
             self.open_path(str(self.document.path), ask=False)
         elif answer == "save":
@@ -117,7 +133,7 @@ class FileActions:
         """True when it is fine to drop the current design."""
         if self.document is None or not self.document.modified:
             return True
-        answer = dialogs.ask_save_changes(self.window, self.document.title)
+        answer = dialogs.ask_save_changes(self._parent, self.document.title)
         if answer == "save":
             return self.save()
         return answer == "discard"

@@ -10,8 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QApplication, QDockWidget, QGraphicsScene, QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QGraphicsItem,
+    QGraphicsScene,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from designer.document import Document, fixes_for
 from designer.document.clipboard import from_mime, to_mime
@@ -53,6 +64,8 @@ class MainWindow(QMainWindow):
         self.problems: ProblemsPanel | None = None
         self.summary: SummaryPanel | None = None
         self.undo_group = QUndoGroup(self)  # Undo/Redo follow whichever document is open
+        self.edit_actions = QActionGroup(self)  # every action that edits the design: off while it is locked
+        self.edit_actions.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
         self.files = FileActions(self)
         self.exports = ExportActions(self)
         self.palette = Palette(self)
@@ -61,7 +74,9 @@ class MainWindow(QMainWindow):
         self._counts = QLabel(self)
         self.statusBar().addWidget(self._status, 1)
         self.statusBar().addPermanentWidget(self._counts)
-        self.training = TrainingDock(self)  # the Training panel, its actions and the device label
+        # the Training panel, its actions and the device label
+        self.training = TrainingDock(self, self.view, self.bottom_dock, self.files.save_as)
+        self.training.message.connect(self.show_message)
         self.set_document(document or Document())
         self._build_actions()
         self.palette.add_requested.connect(self._on_palette_add)
@@ -122,9 +137,11 @@ class MainWindow(QMainWindow):
         document.path_changed.connect(self._update_title)
         document.settings_changed.connect(self._update_title)
         document.data_spec_changed.connect(self.scene.refresh)  # the data decides whether Input and Output fit
+        document.locked_changed.connect(self._on_locked_changed)
         self.undo_group.addStack(document.undo_stack)
         self.undo_group.setActiveStack(document.undo_stack)
         self.training.set_document(document)
+        self._on_locked_changed()
         self._update_title()
         self.problems.refresh()
         self.show_canvas()
@@ -148,8 +165,13 @@ class MainWindow(QMainWindow):
         self.scene = self.inspector = self.problems = self.summary = None
 
     # ----------------------------------------------------------- actions
-    def _action(self, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None, tip: str = "") -> QAction:
+    def _action(
+        self, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None, tip: str = "", *, edits: bool = False
+    ) -> QAction:
+        """A window action; ``edits``: it changes the design, so it is off while the design is locked."""
         action = QAction(text, self)
+        if edits:
+            self.edit_actions.addAction(action)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip or text)
@@ -184,14 +206,14 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([QKeySequence(S.Redo), QKeySequence("Ctrl+Shift+Z")])
         edit.addActions([self.undo_action, self.redo_action])
         edit.addSeparator()
-        self.cut_action = self._action("Cu&t", self.cut, S.Cut)
+        self.cut_action = self._action("Cu&t", self.cut, S.Cut, edits=True)
         self.copy_action = self._action("&Copy", self.copy, S.Copy)
-        self.paste_action = self._action("&Paste", self.paste, S.Paste)
-        self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D")
-        self.delete_action = self._action("&Delete", self.delete_selection)
+        self.paste_action = self._action("&Paste", self.paste, S.Paste, edits=True)
+        self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D", edits=True)
+        self.delete_action = self._action("&Delete", self.delete_selection, edits=True)
         self.delete_action.setShortcuts([QKeySequence(S.Delete), QKeySequence("Backspace")])
         self.select_all_action = self._action("Select &All", self.select_all, S.SelectAll)
-        self.rename_action = self._action("Re&name…", self.rename_selected, "F2")
+        self.rename_action = self._action("Re&name…", self.rename_selected, "F2", edits=True)
         edit.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action, self.delete_action])
         edit.addSeparator()
         edit.addActions([self.select_all_action, self.rename_action])
@@ -201,8 +223,12 @@ class MainWindow(QMainWindow):
         self.zoom_in_action = self._action("Zoom &In", lambda: self.view.set_zoom(self.view.zoom() * 1.25), S.ZoomIn)
         self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.set_zoom(self.view.zoom() / 1.25), S.ZoomOut)
         self.zoom_reset_action = self._action("&Actual Size", lambda: self.view.set_zoom(1.0), "Ctrl+0")
-        self.layout_action = self._action("Auto-&layout", self.auto_layout, "Ctrl+L", "Arrange the layers left to right by depth")
-        self.add_action = self._action("&Add Layer…", lambda: self.view.open_quick_add(), tip="Search and add a layer (Tab on the canvas)")
+        self.layout_action = self._action(
+            "Auto-&layout", self.auto_layout, "Ctrl+L", "Arrange the layers left to right by depth", edits=True
+        )
+        self.add_action = self._action(
+            "&Add Layer…", lambda: self.view.open_quick_add(), tip="Search and add a layer (Tab on the canvas)", edits=True
+        )
         view.addActions([self.fit_action, self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
         view.addSeparator()
         view.addActions([self.layout_action, self.add_action])
@@ -310,6 +336,13 @@ class MainWindow(QMainWindow):
         if self.document.locked:
             self.show_message(f"The design is locked: {self.document.lock_reason}")
             return
+        menu = self.context_menu(item, pos)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.mapToGlobal(self.view.mapFromScene(pos)))
+
+    def context_menu(self, item: QGraphicsItem | None, pos: QPointF) -> QMenu:
+        """The canvas menu for ``item`` (a node, an edge, or None for the empty
+        canvas at scene point ``pos``): quick fixes and edits of what was clicked."""
         menu = QMenu(self)
         if isinstance(item, NodeItem):
             for problem in self.document.analysis().problems_for(item.node_id):
@@ -329,8 +362,19 @@ class MainWindow(QMainWindow):
             menu.addActions([self.paste_action, self.select_all_action])
             menu.addSeparator()
             menu.addActions([self.layout_action, self.fit_action])
-        menu.popup(self.view.mapToGlobal(self.view.mapFromScene(pos)))
-        self._context_menu = menu  # kept so tests can inspect it
+        return menu
+
+    def _on_locked_changed(self, *_: object) -> None:
+        """While a run uses the design nothing here edits it: the canvas, the
+        palette, the inspector, every edit action and undo/redo are off."""
+        locked = self.document is not None and self.document.locked
+        self.view.setInteractive(not locked)
+        self.palette.setEnabled(not locked)
+        if self.inspector is not None:
+            self.inspector.setEnabled(not locked)
+        self.edit_actions.setEnabled(not locked)
+        if self.document is not None:
+            self.undo_group.setActiveStack(None if locked else self.document.undo_stack)
 
     # ------------------------------------------------------------- status
     def show_message(self, text: str) -> None:

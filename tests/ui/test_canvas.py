@@ -190,9 +190,8 @@ def test_quick_fix_from_the_context_menu(window) -> None:
     c = doc.add_node("Output", (560, 0))
     doc.connect(a, b)
     doc.connect(b, c)
-    window._on_context_menu(window.scene.nodes[b], QPointF(300, 20))
-    fix = next(act for act in window._context_menu.actions() if act.text().startswith("Fix:"))
-    window._context_menu.close()
+    menu = window.context_menu(window.scene.nodes[b], QPointF(300, 20))
+    fix = next(act for act in menu.actions() if act.text().startswith("Fix:"))
     fix.trigger()
     assert [n.type for n in doc.graph.nodes] == ["Input", "Linear", "Output", "Flatten"]
     assert doc.graph.validate() == []

@@ -1,32 +1,28 @@
 """The Training panel in the main window: its dock (tabbed with the problems
 at the bottom), the Train menu and toolbar actions, the device in the status
-bar, and the lock while a run trains.
+bar, and the banner over the canvas while a run trains.
 
 The rule while training: the design is locked. The document refuses every
-edit, and the window makes it plain: a banner across the top of the canvas
-(with a Stop button), the canvas no longer takes edits, the palette,
-inspector and edit actions are disabled, and undo/redo is off until the run
-ends. Restarting on every edit was the other choice; locking keeps a run's
+edit, and the window makes it plain: this dock's banner across the top of the
+canvas (with a Stop button); the window itself, on the same locked_changed,
+stops the canvas taking edits, disables the palette, the inspector and its
+edit actions, and turns undo/redo off until the run ends. Restarting on every edit was the other choice; locking keeps a run's
 curves, weights and design in step, and a user who wants to change course
 presses Stop (the weights so far are kept), edits, and trains again.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
 from designer.document import Document
 from designer.ui.training.devices import DeviceProbe, Devices
 from designer.ui.training.panel import TrainingPanel
 
-if TYPE_CHECKING:
-    from designer.ui.main_window import MainWindow
-
-EDIT_ACTIONS = ("cut_action", "paste_action", "duplicate_action", "delete_action", "rename_action", "layout_action", "add_action")
 STARTUP_DELAY_MS = 800  # the device probe starts this long after the window is built
 SHARE_WHILE_TRAINING = 0.5  # of the window's height for the bottom docks while a run trains
 
@@ -70,26 +66,31 @@ class LockBanner(QFrame):
 
 
 class TrainingDock(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    """The Training panel docked in ``window``, tabbed behind ``beside``; its
+    banner covers ``canvas`` while the document is locked. The window disables
+    its own edits on the same lock (MainWindow.edit_actions)."""
+
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, window: QMainWindow, canvas: QWidget, beside: QDockWidget, save_project: Callable[[], bool]) -> None:
         super().__init__(window)
         self.window = window
         self.document: Document | None = None
-        self.panel = TrainingPanel(window)
-        self.panel.save_project = window.files.save_as
+        self.panel = TrainingPanel(window, save_project=save_project)
         self.dock = QDockWidget("Training", window)
         self.dock.setObjectName("training")
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        window.tabifyDockWidget(window.bottom_dock, self.dock)
-        window.bottom_dock.raise_()
+        window.tabifyDockWidget(beside, self.dock)
+        beside.raise_()
         self.actions = [self.panel.start_action, self.panel.pause_action, self.panel.stop_action]
         self.device_label = QLabel(window)
         self.device_label.setToolTip("The device a run trains on (the project's device setting; auto picks CUDA, then MPS, then the CPU)")
         window.statusBar().addPermanentWidget(self.device_label)
-        self.banner = LockBanner(window.view, self.panel.stop_action)
+        self.banner = LockBanner(canvas, self.panel.stop_action)
         self.panel.running_changed.connect(self._on_running_changed)
         self.panel.device_changed.connect(self._on_device_changed)
-        self.panel.message.connect(window.show_message)
+        self.panel.message.connect(self.message)
         self.panel.start_action.triggered.connect(lambda: self.show_panel())  # after the panel's own start
         probe = DeviceProbe.shared()
         probe.found.connect(self._on_devices_found)
@@ -132,21 +133,10 @@ class TrainingDock(QObject):
 
     # ------------------------------------------------------------ handlers
     def _on_locked_changed(self, reason: str) -> None:
-        w, locked = self.window, bool(reason)
-        if locked:
+        if reason:
             self.banner.show_reason(reason)
         else:
             self.banner.hide()
-        w.view.setInteractive(not locked)
-        w.palette_dock.widget().setEnabled(not locked)
-        if w.inspector is not None:
-            w.inspector.setEnabled(not locked)
-        for name in EDIT_ACTIONS:
-            action = getattr(w, name, None)
-            if action is not None:
-                action.setEnabled(not locked)
-        if self.document is not None:
-            w.undo_group.setActiveStack(None if locked else self.document.undo_stack)
 
     def _on_running_changed(self, running: bool) -> None:
         if not running:

@@ -51,13 +51,15 @@ class TrainingPanel(QWidget):
     device_changed = Signal(str)  # the running run's device, "" when none runs
     message = Signal(str)  # for the status bar
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, save_project: Callable[[], bool] | None = None) -> None:
+        """``save_project`` saves an untitled project (the window's Save As) so
+        weights can be saved beside it; without it they cannot be."""
         super().__init__(parent)
         self.document: Document | None = None
         self.run: TrainingRun | None = None
         self.record: RunRecord | None = None  # the record of the run in progress
         self.clock: ProgressClock | None = None
-        self.save_project: Callable[[], bool] = lambda: False  # the window saves an untitled project (Save As)
+        self._save_project = save_project or (lambda: False)
         self._histories: dict[object, RunHistory] = {}
         self._export: QThread | None = None  # an ONNX export in progress
         self._results_pending = False
@@ -306,7 +308,7 @@ class TrainingPanel(QWidget):
                 f"The design has changed since {record.label}: its weights no longer fit it. Train again to save.", "error"
             )
             return False
-        if document.path is None and not self.save_project():
+        if document.path is None and not self._save_project():
             self.controls.show_message("Save the project first: the weights are saved beside it.", "error")
             return False
         outcome = record.outcome
