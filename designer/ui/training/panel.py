@@ -174,7 +174,7 @@ class TrainingPanel(QWidget):
         self.run.prepared.connect(self._on_prepared)
         self.run.updated.connect(self._on_updated)
         self.run.ended.connect(self._on_ended)
-        self.plots.canvas.painted = self.run.add_cost
+        self.plots.canvas.painted.connect(self.run.add_cost)
         document.set_locked(f"{record.label} is training")
         self.controls.show_stage("loading the data…")
         self.controls.show_message("")
@@ -241,7 +241,8 @@ class TrainingPanel(QWidget):
             self.history.changed(record)
 
     def _on_ended(self, outcome: RunOutcome) -> None:
-        self.plots.canvas.painted = None
+        if self.run is not None:
+            self.plots.canvas.painted.disconnect(self.run.add_cost)
         record, self.run = self.record, None
         self.record = None
         if self.document is not None:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -114,15 +113,12 @@ def _with_alpha(colour: str, alpha: int) -> QColor:
 class _Canvas(pg.GraphicsLayoutWidget):
     """Reports how long each repaint took (the run paces its updates by it)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.painted: Callable[[float], None] | None = None
+    painted = Signal(float)  # seconds the repaint took
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         started = time.perf_counter()
         super().paintEvent(event)
-        if self.painted is not None:
-            self.painted(time.perf_counter() - started)
+        self.painted.emit(time.perf_counter() - started)
 
 
 class TrainingPlots(QWidget):
