@@ -58,8 +58,7 @@ def test_a_function_reports_its_result_on_the_ui_thread_in_order(qtbot) -> None:
 
 def test_a_generator_reports_each_yield_then_its_return_value(qtbot) -> None:
     def work() -> Iterator[int]:
-        for i in range(3):
-            yield i
+        yield from range(3)
         return "done"
 
     worker = Worker(work)
