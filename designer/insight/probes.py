@@ -1,0 +1,256 @@
+"""Gradient and activation probes: training callbacks that measure each node.
+
+``GradientProbe`` samples the first batch of every epoch and every
+``every``-th batch after it. On a sampled batch it copies the parameters
+before the forward pass, taps every node's output for its gradient (see
+designer.insight.taps), and after the optimizer step reads, per node: the
+norm of its parameters' gradients, the norm of the gradient of its output,
+and the update-to-weight ratio ``||w_after - w_before|| / ||w_before||``.
+Norms are fused (``torch._foreach_norm``) and read from the device in one go
+per sample. Other batches run the module's own forward pass untouched.
+
+``ActivationProbe`` runs a fixed probe batch (a seeded subset of the
+validation split, or of the training split without one) through the module at
+each epoch end, under no_grad and in eval mode, and measures per node: the
+share of dead units of ReLU nodes (units, i.e. output features or positions,
+that are zero for every probe sample), the share of saturated outputs of
+Sigmoid (below 0.01 or above 0.99) and Tanh (beyond +-0.99) nodes, and the
+mean and standard deviation of every node's output.
+
+Samples are plain frozen dataclasses of numbers and numpy arrays (no tensors),
+safe to hand to another thread. Probes run in the main process only: in the
+other processes of a distributed run they do nothing (the gradients they
+would read are the same, all-reduced).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from designer.insight.taps import NodeTaps
+from designer.train.callbacks import BatchStep, Callback, RunStart
+
+if TYPE_CHECKING:
+    import torch
+
+    from designer.graph import Graph
+    from designer.train.results import EpochMetrics
+
+DEFAULT_EVERY = 25  # batches between gradient samples (the first batch of an epoch is always sampled)
+PROBE_SAMPLES = 256  # samples in the activation probe batch
+DEAD_TYPES = frozenset({"ReLU"})
+SIGMOID_SATURATION = 0.01  # a Sigmoid output below this or above 1 minus this is saturated
+TANH_SATURATION = 0.99  # a Tanh output beyond +-this is saturated
+
+
+@dataclass(frozen=True)
+class GradientSample:
+    """One sampled step, per node in ``nodes`` (forward order). NaN where a
+    value does not apply: a node without parameters has no grad_norm or
+    update_ratio; an output that needs no gradient has no output_grad_norm."""
+
+    epoch: int
+    batch: int
+    step: int
+    loss: float
+    nodes: tuple[str, ...]
+    grad_norm: np.ndarray
+    output_grad_norm: np.ndarray
+    update_ratio: np.ndarray
+
+    def of(self, node: str) -> tuple[float, float, float]:
+        """(grad_norm, output_grad_norm, update_ratio) of one node."""
+        i = self.nodes.index(node)
+        return float(self.grad_norm[i]), float(self.output_grad_norm[i]), float(self.update_ratio[i])
+
+
+@dataclass(frozen=True)
+class ActivationSample:
+    """One epoch's probe-batch statistics per node in ``nodes``. dead_share is
+    NaN for nodes that are not ReLU, saturated_share for nodes that are not
+    Sigmoid or Tanh."""
+
+    epoch: int
+    nodes: tuple[str, ...]
+    dead_share: np.ndarray
+    saturated_share: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+
+class GradientProbe(Callback):
+    """Per-node gradient norms and update ratios of sampled steps (see the module docstring).
+    ``on_sample`` is called with each GradientSample on the training thread."""
+
+    def __init__(self, every: int = DEFAULT_EVERY, on_sample: Callable[[GradientSample], None] | None = None) -> None:
+        if every < 1:
+            raise ValueError(f"every must be at least 1, not {every}")
+        self.every, self.on_sample = every, on_sample
+        self.samples: list[GradientSample] = []
+        self._taps: NodeTaps | None = None
+        self._sampling = False
+
+    def on_run_start(self, run: RunStart) -> None:
+        self.samples = []
+        if not run.is_main:
+            self._taps = None
+            return
+        self._taps = taps = NodeTaps(run.module, run.compiled)
+        self.nodes = tuple(taps.node_ids)
+        pairs = taps.parameter_nodes()
+        index = {nid: i for i, nid in enumerate(self.nodes)}
+        self._params = [p for nid, p in pairs if nid in index]
+        self._weights = [p.detach() for p in self._params]  # views: they follow the optimizer's in-place updates
+        self._param_node = np.array([index[nid] for nid, _ in pairs if nid in index], dtype=np.int64)
+        self._before: list[torch.Tensor] = []
+        self._outputs: dict[str, torch.Tensor] = {}
+
+    def on_batch_start(self, epoch: int, batch: int) -> None:
+        taps = self._taps
+        if taps is None or (batch - 1) % self.every:
+            return
+        import torch
+
+        self._sampling = True
+        self._outputs = {}
+        with torch.no_grad():
+            self._before = torch._foreach_mul(self._weights, 1.0) if self._weights else []
+        taps.attach(self._on_output)
+
+    def on_batch_end(self, step: BatchStep) -> None:
+        if not self._sampling:
+            return
+        import torch
+
+        self._sampling = False
+        assert self._taps is not None
+        self._taps.detach()
+        with torch.no_grad():
+            have = [i for i, p in enumerate(self._params) if p.grad is not None]
+            grads = torch._foreach_norm([self._params[i].grad for i in have]) if have else []
+            weights = torch._foreach_norm(self._before) if self._before else []
+            updates = torch._foreach_norm(torch._foreach_sub(self._weights, self._before)) if self._before else []
+            outputs = list(self._outputs.items())
+            values = torch.stack([step.loss.float(), *grads, *weights, *updates, *(v for _, v in outputs)]).cpu().numpy().astype(np.float64)
+        self._before, self._outputs = [], {}
+        self._record(step, values, have, [nid for nid, _ in outputs])
+
+    def on_run_end(self, result: Any) -> None:
+        if self._taps is not None:
+            self._taps.detach()
+        self._sampling = False
+
+    def _on_output(self, nid: str, value: torch.Tensor) -> None:
+        if value.requires_grad and value.is_floating_point():
+            value.register_hook(lambda grad, nid=nid: self._keep_output_grad(nid, grad))
+
+    def _keep_output_grad(self, nid: str, grad: torch.Tensor) -> None:
+        import torch
+
+        self._outputs[nid] = torch.linalg.vector_norm(grad.detach(), dtype=torch.float32)
+
+    def _record(self, step: BatchStep, values: np.ndarray, have: list[int], output_nodes: list[str]) -> None:
+        n, k, p = len(self.nodes), len(have), len(self._params)
+        loss, grads, weights, updates = values[0], values[1 : 1 + k], values[1 + k : 1 + k + p], values[1 + k + p : 1 + k + 2 * p]
+        outs = values[1 + k + 2 * p :]
+        grad_norm = _per_node(self._param_node[have], grads, n) if k else np.full(n, np.nan)
+        weight_norm = _per_node(self._param_node, weights, n)
+        update_norm = _per_node(self._param_node, updates, n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(weight_norm > 0, update_norm / weight_norm, np.nan)
+        output_grad = np.full(n, np.nan)
+        index = {nid: i for i, nid in enumerate(self.nodes)}
+        for nid, value in zip(output_nodes, outs, strict=True):
+            output_grad[index[nid]] = value
+        sample = GradientSample(step.epoch, step.batch, step.step, float(loss), self.nodes, grad_norm, output_grad, ratio)
+        self.samples.append(sample)
+        if self.on_sample is not None:
+            self.on_sample(sample)
+
+
+class ActivationProbe(Callback):
+    """Per-node activation statistics on a fixed probe batch at each epoch end
+    (see the module docstring). ``on_sample`` gets each ActivationSample."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        samples: int = PROBE_SAMPLES,
+        seed: int = 0,
+        on_sample: Callable[[ActivationSample], None] | None = None,
+    ) -> None:
+        self.types = {node.id: node.type for node in graph.nodes}
+        self.probe_samples, self.seed, self.on_sample = samples, seed, on_sample
+        self.samples: list[ActivationSample] = []
+        self._taps: NodeTaps | None = None
+
+    def on_run_start(self, run: RunStart) -> None:
+        import torch
+
+        self.samples = []
+        self._taps = None
+        if not run.is_main:
+            return
+        split = run.bundle.validation if run.bundle.validation is not None and len(run.bundle.validation.x) else run.bundle.train
+        rng = np.random.default_rng(self.seed)
+        rows = np.sort(rng.choice(len(split.x), size=min(len(split.x), self.probe_samples), replace=False))
+        self._x = torch.from_numpy(np.ascontiguousarray(split.x[rows])).to(run.device)
+        self._taps = NodeTaps(run.module, run.compiled)
+        self.nodes = tuple(self._taps.node_ids)
+
+    def on_epoch_end(self, metrics: EpochMetrics) -> None:
+        if self._taps is not None:
+            self.measure(metrics.epoch)
+
+    def measure(self, epoch: int) -> ActivationSample:
+        """Statistics of the probe batch now (the module is left in the mode it was in)."""
+        import torch
+
+        assert self._taps is not None, "measure() needs a run: on_run_start() first"
+        stats: dict[str, torch.Tensor] = {}
+        module = self._taps.module
+        training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                self._taps.run(lambda nid, value: stats.__setitem__(nid, self._stats(nid, value)), self._x)
+        finally:
+            module.train(training)
+        nan = torch.full((4,), math.nan)
+        table = torch.stack([stats[nid].cpu() if nid in stats else nan for nid in self.nodes]).numpy().astype(np.float64)
+        sample = ActivationSample(epoch, self.nodes, table[:, 0], table[:, 1], table[:, 2], table[:, 3])
+        self.samples.append(sample)
+        if self.on_sample is not None:
+            self.on_sample(sample)
+        return sample
+
+    def _stats(self, nid: str, value: torch.Tensor) -> torch.Tensor:
+        """(dead share, saturated share, mean, std) of one node output, on its device."""
+        import torch
+
+        if not value.is_floating_point() or value.numel() == 0:
+            return torch.full((4,), math.nan, device=value.device)
+        y = value.float()
+        kind = self.types.get(nid)
+        nan = torch.tensor(math.nan, device=y.device)
+        dead = (y.reshape(len(y), -1) <= 0).all(0).float().mean() if kind in DEAD_TYPES else nan
+        if kind == "Sigmoid":
+            saturated = ((y < SIGMOID_SATURATION) | (y > 1 - SIGMOID_SATURATION)).float().mean()
+        elif kind == "Tanh":
+            saturated = (y.abs() > TANH_SATURATION).float().mean()
+        else:
+            saturated = nan
+        std = y.std() if y.numel() > 1 else torch.zeros((), device=y.device)
+        return torch.stack([dead, saturated, y.mean(), std])
+
+
+def _per_node(owner: np.ndarray, norms: np.ndarray, n: int) -> np.ndarray:
+    """Combine parameter norms into node norms (sqrt of the sum of squares); NaN for nodes without any."""
+    squares = np.bincount(owner, weights=norms**2, minlength=n)
+    counts = np.bincount(owner, minlength=n)
+    return np.where(counts > 0, np.sqrt(squares), np.nan)

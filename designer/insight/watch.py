@@ -1,0 +1,91 @@
+"""One callback that carries both probes and reports problems as they appear.
+
+``TrainingWatch(graph)`` runs a GradientProbe and an ActivationProbe, keeps
+the batch losses and epoch metrics, and runs the finders of
+designer.insight.diagnosis: divergence at every loss report (so it is
+reported before the loss turns NaN and the run fails), the others at every
+epoch end. Each problem is reported once per kind and node, to
+``on_problem`` (on the training thread) and in ``problems``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from designer.insight import diagnosis as dx
+from designer.insight.layer_stats import LayerRow, layer_rows
+from designer.insight.probes import DEFAULT_EVERY, PROBE_SAMPLES, ActivationProbe, ActivationSample, GradientProbe, GradientSample
+from designer.train.callbacks import BatchStep, Callback, RunStart
+
+if TYPE_CHECKING:
+    from designer.graph import Graph
+    from designer.train.results import BatchReport, EpochMetrics, RunResult
+
+
+class TrainingWatch(Callback):
+    """Both probes plus problem detection, as one callback object."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        every: int = DEFAULT_EVERY,
+        probe_samples: int = PROBE_SAMPLES,
+        seed: int = 0,
+        on_problem: Callable[[dx.TrainingProblem], None] | None = None,
+        on_gradients: Callable[[GradientSample], None] | None = None,
+        on_activations: Callable[[ActivationSample], None] | None = None,
+    ) -> None:
+        self.gradients = GradientProbe(every, on_gradients)
+        self.activations = ActivationProbe(graph, probe_samples, seed, on_activations)
+        self.on_problem = on_problem
+        self.problems: list[dx.TrainingProblem] = []
+        self.losses: list[tuple[int, int, float]] = []  # (epoch, batch, loss) of every reported batch
+        self.epochs: list[EpochMetrics] = []
+        self._reported: set[tuple[str, str | None]] = set()
+        self._divergence = dx.DivergenceDetector()
+
+    def rows(self) -> list[LayerRow]:
+        """Per-epoch, per-node statistics so far (see designer.insight.layer_stats)."""
+        return layer_rows(self.gradients.samples, self.activations.samples)
+
+    def on_run_start(self, run: RunStart) -> None:
+        self.problems, self.losses, self.epochs = [], [], []
+        self._reported.clear()
+        self._divergence = dx.DivergenceDetector()
+        self.gradients.on_run_start(run)
+        self.activations.on_run_start(run)
+
+    def on_batch_start(self, epoch: int, batch: int) -> None:
+        self.gradients.on_batch_start(epoch, batch)
+
+    def on_batch_end(self, step: BatchStep) -> None:
+        self.gradients.on_batch_end(step)
+
+    def on_report(self, report: BatchReport) -> None:
+        first = report.batch - len(report.losses) + 1
+        for i, loss in enumerate(report.losses):
+            self.losses.append((report.epoch, first + i, loss))
+            if self._divergence.add(loss):
+                self._report(dx.diverging(report.epoch, first + i, loss))
+
+    def on_epoch_end(self, metrics: EpochMetrics) -> None:
+        self.activations.on_epoch_end(metrics)
+        self.epochs.append(metrics)
+        grads, acts = self.gradients.samples, self.activations.samples
+        found = [*dx.find_vanishing(grads), *dx.find_exploding(grads), *dx.find_dead_units(acts), *dx.find_saturation(acts)]
+        overfitting = dx.find_overfitting(self.epochs)
+        for problem in [*found, *([overfitting] if overfitting else [])]:
+            self._report(problem)
+
+    def on_run_end(self, result: RunResult) -> None:
+        self.gradients.on_run_end(result)
+
+    def _report(self, problem: dx.TrainingProblem) -> None:
+        key = (problem.kind, problem.node)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.problems.append(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
