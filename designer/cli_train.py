@@ -16,6 +16,7 @@ from designer.cli import OK, PROBLEMS, UsageError, main
 
 if TYPE_CHECKING:
     from designer.data import DataBundle
+    from designer.insight.watch import TrainingWatch
     from designer.project import Project
     from designer.train import BatchReport, Callbacks, DistContext, EpochMetrics, RunResult, Trainer
 
@@ -29,7 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="train a design on its data; writes weights and a metrics CSV",
         description=(
             "Train the design on its project's data with its training settings (the options override them). "
-            "Writes NAME.safetensors and NAME.metrics.csv beside FILE, or DIR/weights.safetensors and DIR/metrics.csv with --out. "
+            "Writes NAME.safetensors and NAME.metrics.csv beside FILE, or DIR/weights.safetensors and DIR/metrics.csv with --out "
+            "(and NAME.layers.csv or DIR/layers.csv with --layer-stats). Problems seen while training (vanishing gradients, a diverging loss, "
+            "overfitting...) are printed as warnings. "
             "Exit 0 when training ends, 1 when the design has problems or training fails, 2 on unusable input, 130 when stopped with Ctrl-C."
         ),
     )
@@ -39,6 +42,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--lr", type=float, metavar="X", help="learning rate")
     train.add_argument("--device", choices=DEVICES, help="auto picks CUDA, then Apple MPS, then the CPU")
     train.add_argument("--out", metavar="DIR", help="write weights.safetensors and metrics.csv here instead of beside FILE")
+    train.add_argument(
+        "--layer-stats",
+        action="store_true",
+        help="also write per-node statistics per epoch (gradient norms, update ratio, dead and saturated units) to layers.csv beside metrics.csv",
+    )
     train.add_argument(
         "--nproc", type=int, default=1, metavar="N", help="train in N processes with DistributedDataParallel (gloo on CPU, NCCL on CUDA)"
     )
@@ -73,7 +81,8 @@ def _train(args: argparse.Namespace) -> int:
     paths = output_paths(project, args.out)
     show = dist is None or dist.is_main
     progress = _Progress(trainer.settings.epochs, trainer.objective.metric_name, enabled=show)
-    trainer.callbacks = progress.callbacks()
+    watch = _watch(project, args.file) if show else None
+    trainer.callbacks = [progress.callbacks(), *([watch] if watch is not None else [])]
     # Everything made so far (torch, the data, the module) lives to the end:
     # keep the collector from walking it again and again while training.
     gc.freeze()
@@ -82,6 +91,10 @@ def _train(args: argparse.Namespace) -> int:
     if show:
         weights = save_results(project, result, paths, trainer.objective.metric_name)
         progress.summary(result, weights, paths.metrics)
+        if watch is not None and args.layer_stats:
+            from designer.insight.layer_stats import write_layers_csv
+
+            print(f"wrote {write_layers_csv(paths.layers, watch.rows())}")
     return PROBLEMS if result.status == FAILED else INTERRUPTED if result.status == STOPPED else OK
 
 
@@ -95,6 +108,13 @@ def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | Non
     pick_device(settings.device, dist.local_rank if dist else 0)
     bundle = _data(project, args.file)
     return Trainer(prepare(project, bundle), bundle, settings, dist=dist)
+
+
+def _watch(project: Project, path: str) -> TrainingWatch:
+    """The probes, printing each problem they find as one warning line (once per kind and node)."""
+    from designer.insight.watch import TrainingWatch
+
+    return TrainingWatch(project.graph, on_problem=lambda problem: print(f"{path}: warning: {problem.line()}", file=sys.stderr))
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -153,6 +173,7 @@ def _launch(args: argparse.Namespace) -> int:
     ):
         if value is not None:
             argv += [flag, str(value)]
+    argv += ["--layer-stats"] if args.layer_stats else []
     try:
         codes = launch(args.nproc, _worker, argv)
     except TrainError as exc:

@@ -5,7 +5,8 @@ saving them, and evaluating saved weights. What ``designer train`` and
 Outputs: with an output folder, ``DIR/weights.safetensors`` and
 ``DIR/metrics.csv``; without one, beside the project file ``NAME.nnd``:
 ``NAME.safetensors`` (where the designer looks for a project's weights) and
-``NAME.metrics.csv``.
+``NAME.metrics.csv``. Per-node statistics (``designer train --layer-stats``)
+go to ``DIR/layers.csv`` or ``NAME.layers.csv``.
 """
 
 from __future__ import annotations
@@ -34,16 +35,22 @@ if TYPE_CHECKING:
 class OutputPaths:
     weights: Path
     metrics: Path
+    layers: Path  # per-node statistics, written by ``designer train --layer-stats``
 
 
 def output_paths(project: Project, out_dir: str | os.PathLike[str] | None = None) -> OutputPaths:
     """Where a run's weights and metrics go (see the module docstring)."""
     if out_dir is not None:
         folder = Path(out_dir)
-        return OutputPaths(folder / "weights.safetensors", folder / "metrics.csv")
+        return OutputPaths(folder / "weights.safetensors", folder / "metrics.csv", folder / "layers.csv")
     if project.path is None:
         raise TrainError("the project has not been saved to a file: give an output folder")
-    return OutputPaths(project.path.with_suffix(".safetensors"), project.path.with_name(project.path.stem + ".metrics.csv"))
+    stem = project.path.stem
+    return OutputPaths(
+        project.path.with_suffix(".safetensors"),
+        project.path.with_name(stem + ".metrics.csv"),
+        project.path.with_name(stem + ".layers.csv"),
+    )
 
 
 def load_bundle(project: Project) -> DataBundle:

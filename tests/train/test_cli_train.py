@@ -85,7 +85,11 @@ def test_an_absurd_learning_rate_fails_cleanly(tmp_path: Path, capsys) -> None:
     project = copy_sample(tmp_path, "sine_lstm", optimizer="sgd")
     code, out, err = run(capsys, "train", str(project), "--device", "cpu", "--lr", "10", "--out", str(tmp_path / "run"))
     assert code == 1 and "Traceback" not in err
-    assert err.count("\n") == 1 and err.startswith("training failed: the training loss became ")
+    # The divergence warning comes first, batches before the loss turns NaN; then the one failure line.
+    warning, failure = err.splitlines()
+    assert warning.startswith(f"{project}: warning: network: the loss is diverging")
+    err = failure + "\n"
+    assert err.startswith("training failed: the training loss became ")
     assert "at epoch 1, batch " in err and "learning rate (10) is probably too high" in err
     assert "no weights" in out and rows(tmp_path / "run" / "metrics.csv") == []
 
