@@ -6,6 +6,7 @@ document does the checking), so ``redo`` never fails half way.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from PySide6.QtGui import QUndoCommand
 
 from designer.graph import Edge, Graph, Node
 from designer.graph.model import Position
+from designer.project.settings import Settings
 
 MERGE_SET_PARAM = 1001
 
@@ -163,8 +165,24 @@ class PasteCommand(QUndoCommand):
         self.graph.remove_nodes(self.node_ids)
 
 
+class UpdateSettingsCommand(QUndoCommand):
+    """Training or data settings, written through the checked ``Settings`` object."""
+
+    def __init__(self, settings: Settings, values: Mapping[str, Any], text: str, parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.settings = settings
+        self.new = settings.check_many(values)  # raises ParamError before anything is pushed
+        self.old = {key: copy.deepcopy(settings[key]) for key in self.new}
+
+    def redo(self) -> None:
+        self.settings.update(self.new)
+
+    def undo(self) -> None:
+        self.settings.update(self.old)
+
+
 class SetSettingCommand(QUndoCommand):
-    """A project setting (training, data, name, description)."""
+    """A project field without a declaration (name, description)."""
 
     def __init__(
         self, read: Callable[[], Any], write: Callable[[Any], None], value: Any, text: str, parent: QUndoCommand | None = None

@@ -7,22 +7,22 @@ model's typed error, so nothing is pushed) and then pushes one command.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from designer.data import SOURCES, DataError
 from designer.document import commands as cmd
 from designer.document.data_spec import DataDescriber
-from designer.graph import Analysis, DataSpec, DuplicateIdError, Edge, EditError, Graph, Problem
+from designer.graph import Analysis, DataSpec, DuplicateIdError, Edge, EditError, Graph, ParamError, Problem
 from designer.graph.layout import auto_layout
 from designer.graph.model import Position, check_node_id
 from designer.project import Project, load_project, save_project
-
-_MISSING = object()
+from designer.project.settings import Settings
 
 
 class LockedError(EditError):
@@ -45,7 +45,8 @@ class Document(QObject):
         self._lock_reason = ""
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._describer = DataDescriber(self._on_data_described, self)
-        self.settings_changed.connect(self._on_settings_changed)
+        self.project.training.changed.connect(partial(self._on_section_changed, "training"))
+        self.project.data.changed.connect(partial(self._on_section_changed, "data"))
         self.path_changed.connect(lambda path: self.refresh_data_spec())  # relative data paths start at the project
         self.refresh_data_spec()
 
@@ -87,10 +88,6 @@ class Document(QObject):
         """Describe the project's data again (at once, or in the background for files)."""
         base = self.project.path.parent if self.project.path is not None else None
         self._describer.describe(self.project.data, base)
-
-    def _on_settings_changed(self, section: str) -> None:
-        if section == "data":
-            self.refresh_data_spec()
 
     def _on_data_described(self, spec: DataSpec | None, problems: list[Problem]) -> None:
         if spec != self.data_spec or problems != self.data_problems:
@@ -217,37 +214,42 @@ class Document(QObject):
             self.push(cmd.MoveNodesCommand(self.graph, old, changed, "Auto-layout"))
 
     # --------------------------------------------------------- settings
+    def settings(self, section: str) -> Settings:
+        """The project's "training" or "data" settings."""
+        if section == "training":
+            return self.project.training
+        if section == "data":
+            return self.project.data
+        raise KeyError(f"no settings section {section!r}")
+
     def set_setting(self, section: str, key: str, value: Any) -> None:
-        """A training or data setting (``section`` is "training" or "data")."""
-        store: dict[str, Any] = getattr(self.project, section)
-        if store.get(key) == value:
-            return
-
-        def write(v: Any) -> None:
-            store[key] = copy.deepcopy(v)
-            self.settings_changed.emit(section)
-
-        self.push(cmd.SetSettingCommand(lambda: copy.deepcopy(store.get(key)), write, value, f"Set {section} {key}"))
+        """A training or data setting; raises ParamError (nothing pushed) for a bad value."""
+        self.set_settings(section, {key: value})
 
     def set_settings(self, section: str, values: Mapping[str, Any], text: str = "") -> None:
-        """Several settings of one section as one undo step (a data source with its options)."""
-        store: dict[str, Any] = getattr(self.project, section)
-        changed = {k: copy.deepcopy(v) for k, v in values.items() if store.get(k, _MISSING) != v}
-        if not changed:
+        """Several settings of one section as one undo step (a data source with its
+        options). Every value is checked first: ParamError names the bad one."""
+        settings = self.settings(section)
+        self._check_data_options(section, values)
+        changed = {k: v for k, v in settings.check_many(values).items() if settings[k] != v or type(settings[k]) is not type(v)}
+        if changed:
+            self.push(cmd.UpdateSettingsCommand(settings, changed, text or f"Set {section} {', '.join(changed)}"))
+
+    def _check_data_options(self, section: str, values: Mapping[str, Any]) -> None:
+        """A data source's options are checked against that source's declaration."""
+        if section != "data" or "options" not in values:
             return
+        source = SOURCES.get(values.get("source", self.project.data["source"]))
+        if source is not None and isinstance(values["options"], Mapping):
+            try:
+                source.check_options(values["options"])
+            except DataError as exc:
+                raise ParamError("data.options", str(exc)) from None
 
-        def read() -> dict[str, Any]:
-            return {k: copy.deepcopy(store[k]) if k in store else _MISSING for k in changed}
-
-        def write(new: dict[str, Any]) -> None:
-            for k, v in new.items():
-                if v is _MISSING:
-                    store.pop(k, None)
-                else:
-                    store[k] = copy.deepcopy(v)
-            self.settings_changed.emit(section)
-
-        self.push(cmd.SetSettingCommand(read, write, changed, text or f"Set {section} {', '.join(changed)}"))
+    def _on_section_changed(self, section: str) -> None:
+        self.settings_changed.emit(section)
+        if section == "data":
+            self.refresh_data_spec()
 
     def set_name(self, name: str) -> None:
         if name and name != self.graph.name:

@@ -1,31 +1,14 @@
-"""A minimal observer: views subscribe to the model's events without Qt."""
+"""The model's change events, on psygnal: views subscribe without Qt.
+
+psygnal holds a subscriber that is a bound method weakly, so a view that is
+gone is never called and needs no hand-written ``detach()``; the window's
+Qt views also cut their subscriptions when Qt destroys them
+(``designer.ui.subscriptions.follow``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-
-class Event:
-    """A named event with subscribers, called in subscription order."""
-
-    __slots__ = ("name", "_callbacks")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._callbacks: list[Callable[..., Any]] = []
-
-    def connect(self, callback: Callable[..., Any]) -> None:
-        if callback not in self._callbacks:
-            self._callbacks.append(callback)
-
-    def disconnect(self, callback: Callable[..., Any]) -> None:
-        if callback in self._callbacks:
-            self._callbacks.remove(callback)
-
-    def emit(self, *args: Any) -> None:
-        for callback in list(self._callbacks):
-            callback(*args)
+from psygnal import Signal
 
 
 class GraphEvents:
@@ -36,12 +19,11 @@ class GraphEvents:
     it alone.
     """
 
-    def __init__(self) -> None:
-        self.node_added = Event("node_added")  # (node)
-        self.node_removed = Event("node_removed")  # (node)
-        self.node_renamed = Event("node_renamed")  # (old_id, new_id)
-        self.node_moved = Event("node_moved")  # (node_id, (x, y))
-        self.param_changed = Event("param_changed")  # (node_id, name, value)
-        self.edge_added = Event("edge_added")  # (edge)
-        self.edge_removed = Event("edge_removed")  # (edge)
-        self.changed = Event("changed")  # ()
+    node_added = Signal(object)  # (node)
+    node_removed = Signal(object)  # (node)
+    node_renamed = Signal(str, str)  # (old_id, new_id)
+    node_moved = Signal(str, object)  # (node_id, (x, y))
+    param_changed = Signal(str, str, object)  # (node_id, name, value)
+    edge_added = Signal(object)  # (edge)
+    edge_removed = Signal(object)  # (edge)
+    changed = Signal()  # ()

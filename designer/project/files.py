@@ -22,7 +22,7 @@ from designer.project.atomic import write_text_atomic
 from designer.project.errors import ProjectError
 from designer.project.jsonfmt import dumps as format_json
 from designer.project.model import Project, default_data, default_view
-from designer.project.settings import DATA, TRAINING, check_settings
+from designer.project.settings import data_settings, training_settings
 
 FORMAT = "nn-designer"
 VERSION = 1
@@ -41,8 +41,8 @@ def to_document(project: Project) -> dict[str, Any]:
         "description": project.description,
         "nodes": records["nodes"],
         "edges": records["edges"],
-        "data": project.data,
-        "training": project.training,
+        "data": project.data.as_dict(),
+        "training": project.training.as_dict(),
         "view": project.view,
     }
 
@@ -127,9 +127,9 @@ def from_document(document: Any) -> Project:
         options = data.pop("options", {})
         if not isinstance(source, str) or not isinstance(options, dict):
             raise ValueError("data: 'source' must be a name and 'options' an object")
-        data = {"source": source, "options": options, **check_settings(DATA, data, "data")}
-        training = check_settings(TRAINING, _section(document, "training", dict), "training")
-    except ValueError as exc:
+        data = data_settings({"source": source, "options": options, **data})
+        training = training_settings(_section(document, "training", dict))
+    except (ValueError, ParamError) as exc:
         raise ProjectError(str(exc)) from None
     view = {**default_view(), **_section(document, "view", dict)}
     return Project(graph, _field(document, "description", str, ""), data, training, view)

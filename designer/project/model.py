@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from designer.graph import Graph
-from designer.project.settings import DATA, DEFAULT_SOURCE, TRAINING, defaults
+from designer.project.settings import DATA, DEFAULT_SOURCE, Settings, data_settings, defaults, training_settings
 
 
 def default_data() -> dict[str, Any]:
@@ -22,10 +22,18 @@ def default_view() -> dict[str, Any]:
 class Project:
     graph: Graph
     description: str = ""
-    data: dict[str, Any] = field(default_factory=default_data)
-    training: dict[str, Any] = field(default_factory=lambda: defaults(TRAINING))
+    data: Settings = field(default_factory=data_settings)
+    training: Settings = field(default_factory=training_settings)
     view: dict[str, Any] = field(default_factory=default_view)
     path: Path | None = None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # A plain mapping given for a section (by a script or a test) becomes checked settings.
+        if name == "data" and not isinstance(value, Settings):
+            value = data_settings(value)  # type: ignore[arg-type]
+        elif name == "training" and not isinstance(value, Settings):
+            value = training_settings(value)  # type: ignore[arg-type]
+        super().__setattr__(name, value)
 
     @property
     def name(self) -> str:

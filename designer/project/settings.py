@@ -1,11 +1,21 @@
 """The project's data and training settings: declared once, with types,
-defaults, ranges and help, so the loader, the trainer and the inspector all
-use the same declaration."""
+defaults, ranges, help and when each applies, so the loader, the trainer,
+the command line and the window all use the same declaration.
+
+A project holds each section as a :class:`Settings` object: a mapping whose
+values are checked when they are set (one ``ParamError`` with the reason, as
+for a node's parameters) and whose ``changed`` event names the keys that
+changed. The document's undo commands call ``Settings.update``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from psygnal import Signal
 
 from designer.graph.errors import ParamError
 from designer.params import BOOL, CHOICE, FLOAT, INT, Param, check_all
@@ -57,6 +67,32 @@ DATA: tuple[Param, ...] = (
 DEFAULT_SOURCE = "spirals"
 
 
+@dataclass(frozen=True)
+class Applies:
+    """When a setting is used, given all the settings of its section, and why not otherwise."""
+
+    when: Callable[[Mapping[str, Any]], bool]
+    reason: str
+
+
+TRAINING_APPLIES: dict[str, Applies] = {
+    "momentum": Applies(lambda s: s["optimizer"] in ("sgd", "rmsprop"), "used by sgd and rmsprop only"),
+    "step_size": Applies(lambda s: s["schedule"] == "step", "used by the step schedule only"),
+    "gamma": Applies(lambda s: s["schedule"] in ("step", "plateau"), "used by the step and plateau schedules only"),
+    "patience": Applies(lambda s: bool(s["early_stopping"]) or s["schedule"] == "plateau", "used by early stopping and the plateau schedule"),
+    "bf16": Applies(lambda s: s["device"] in ("auto", "cuda"), "bfloat16 applies to CUDA GPUs only"),
+}
+
+# Command-line flags that override a training setting for one run: flag -> setting.
+# Their type, choices and help come from the setting's declaration.
+TRAINING_FLAGS: dict[str, str] = {
+    "--epochs": "epochs",
+    "--batch-size": "batch_size",
+    "--lr": "learning_rate",
+    "--device": "device",
+}
+
+
 def defaults(params: tuple[Param, ...]) -> dict[str, Any]:
     return {p.name: p.default for p in params}
 
@@ -67,3 +103,107 @@ def check_settings(params: tuple[Param, ...], values: Mapping[str, Any], where: 
         return check_all(params, values, lambda key, known: ValueError(f"{where}.{key}: unknown setting (known: {', '.join(known)})"))
     except ParamError as exc:
         raise ValueError(f"{where}.{exc}") from None
+
+
+def training_param(name: str) -> Param:
+    """The declaration of the training setting ``name``."""
+    return next(p for p in TRAINING if p.name == name)
+
+
+class Settings(Mapping[str, Any]):
+    """One section of a project's settings, checked when set and evented.
+
+    ``params`` declares the section's keys (all always present, defaults
+    filled in). ``free`` names further keys with only a type (the data
+    section's ``source`` name and ``options`` object, whose depth the data
+    package checks, since only it knows each source's options).
+    """
+
+    changed = Signal(tuple)  # the keys whose values changed
+
+    def __init__(
+        self,
+        section: str,
+        params: tuple[Param, ...],
+        values: Mapping[str, Any] | None = None,
+        *,
+        applies: Mapping[str, Applies] | None = None,
+        free: Mapping[str, tuple[type, Any]] | None = None,
+    ) -> None:
+        self.section = section
+        self.params = params
+        self._applies = dict(applies or {})
+        self._free = dict(free or {})
+        self._values: dict[str, Any] = {name: copy.deepcopy(default) for name, (_, default) in self._free.items()}
+        self._values.update(self.check_many(values or {}, merge=True))
+
+    # ------------------------------------------------------------ reading
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Settings({self.section!r}, {self._values!r})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A deep copy of the values, for saving and for snapshots."""
+        return copy.deepcopy(self._values)
+
+    def unused_reason(self, key: str) -> str:
+        """Why ``key`` has no effect with the current values ("" when it is used)."""
+        rule = self._applies.get(key)
+        return "" if rule is None or rule.when(self._values) else rule.reason
+
+    # ------------------------------------------------------------ checking
+    def check(self, key: str, value: Any) -> Any:
+        """The normalised value, or ParamError naming ``section.key`` and why."""
+        if key in self._free:
+            kind, _ = self._free[key]
+            if not isinstance(value, kind):
+                raise ParamError(f"{self.section}.{key}", f"must be {'a name' if kind is str else 'an object'}, got {value!r}")
+            return copy.deepcopy(value)
+        try:
+            return check_all(self.params, {key: value}, self._unknown)[key]
+        except ParamError as exc:
+            raise ParamError(f"{self.section}.{exc.param}", exc.reason) from None
+
+    def check_many(self, values: Mapping[str, Any], *, merge: bool = False) -> dict[str, Any]:
+        """``values`` normalised (with the defaults when ``merge``); the first bad one raises."""
+        checked = {p.name: copy.deepcopy(p.default) for p in self.params} if merge else {}
+        for key, value in values.items():
+            checked[key] = self.check(key, value)
+        return checked
+
+    def _unknown(self, key: str, known: list[str]) -> ParamError:
+        return ParamError(key, f"unknown setting (known: {', '.join(known + list(self._free))})")
+
+    # ------------------------------------------------------------ writing
+    def set(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        """``settings["epochs"] = 4``: checked like ``set`` (a script's edit; the window undoes through commands)."""
+        self.set(key, value)
+
+    def update(self, values: Mapping[str, Any]) -> None:
+        """Check every value first (nothing changes when one is refused), then
+        write them and emit ``changed`` once with the keys that changed."""
+        checked = self.check_many(values)
+        keys = tuple(k for k, v in checked.items() if self._values.get(k) != v or type(self._values.get(k)) is not type(v))
+        for key in keys:
+            self._values[key] = checked[key]
+        if keys:
+            self.changed.emit(keys)
+
+
+def training_settings(values: Mapping[str, Any] | None = None) -> Settings:
+    return Settings("training", TRAINING, values, applies=TRAINING_APPLIES)
+
+
+def data_settings(values: Mapping[str, Any] | None = None) -> Settings:
+    return Settings("data", DATA, values, free={"source": (str, DEFAULT_SOURCE), "options": (dict, {})})

@@ -14,6 +14,7 @@ from designer.graph.summary import human_count
 from designer.ui import style
 from designer.ui.param_editors import ERROR_STYLE, ParamEditor, show_value
 from designer.ui.project_settings import ProjectSettingsPanel
+from designer.ui.subscriptions import follow
 
 
 class NodeInspector(QWidget):
@@ -133,6 +134,7 @@ class Inspector(QScrollArea):
         self.stack = QStackedWidget(self)
         self.node_inspector = NodeInspector(document, self.stack)
         self.project_settings = ProjectSettingsPanel(document, self.stack)
+        self.project_settings.refused.connect(self.message)
         self.multi = QLabel(self.stack)
         self.multi.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.multi.setMargin(10)
@@ -142,14 +144,9 @@ class Inspector(QScrollArea):
         self.document = document
         self.node_inspector.message.connect(self.message)
         self._selection: list[str] = []
-        document.graph.events.changed.connect(self._on_model_changed)
+        follow(self, document.graph.events.changed, self._on_model_changed)
         document.data_spec_changed.connect(self._on_model_changed)  # a node's problems may change with the data
         self.show_selection([])
-
-    def detach(self) -> None:
-        self.document.graph.events.changed.disconnect(self._on_model_changed)
-        self.document.data_spec_changed.disconnect(self._on_model_changed)
-        self.project_settings.detach()
 
     def show_selection(self, node_ids: list[str]) -> None:
         self._selection = [nid for nid in node_ids if nid in self.document.graph]

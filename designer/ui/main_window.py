@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from designer.document import Document, fixes_for
 from designer.document.clipboard import from_mime, to_mime
+from designer.document.workers import stop_all
 from designer.graph import EditError
 from designer.layers import CATALOG
 from designer.ui import dialogs
@@ -154,9 +155,9 @@ class MainWindow(QMainWindow):
         if self.scene is not None:
             self.scene.selectionChanged.disconnect(self._on_selection_changed)
             self.scene.document.data_spec_changed.disconnect(self.scene.refresh)
-        for panel in (self.scene, self.inspector, self.problems, self.summary):
+        for panel in (self.inspector, self.problems, self.summary):
             if panel is not None:
-                panel.detach()
+                panel.deleteLater()  # each follows the old document until it is gone
         if self.scene is not None:
             # Tearing down a big scene item by item through its BSP index is
             # slow (seconds at 10,000 nodes); without an index it is not.
@@ -435,6 +436,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.training.shutdown()  # a run stops before its next batch; its thread must end before the window
+        for owner in (self, self.document):  # exports and previews; reading the data file
+            stop_all(owner=owner)
         self._detach()
         event.accept()
 

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from designer.document import Document
+from designer.ui.subscriptions import follow
 
 COLOURS = {"error": QColor("#d73a49"), "warning": QColor("#b07d00")}
 
@@ -30,13 +31,9 @@ class ProblemsPanel(QTreeWidget):
         header.setStretchLastSection(True)
         self.itemClicked.connect(self._on_item_clicked)
         self.itemActivated.connect(self._on_item_clicked)
-        document.graph.events.changed.connect(self.refresh)
+        follow(self, document.graph.events.changed, self.refresh)
         document.data_spec_changed.connect(self.refresh)
         self.refresh()
-
-    def detach(self) -> None:
-        self.document.graph.events.changed.disconnect(self.refresh)
-        self.document.data_spec_changed.disconnect(self.refresh)
 
     def refresh(self) -> None:
         problems = self.document.data_problems + self.document.analysis().problems

@@ -6,6 +6,7 @@ follow the document, so the two places always agree."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from designer.document import Document
@@ -15,6 +16,10 @@ from designer.ui.training.settings_form import SettingsForm
 
 
 class ProjectSettingsPanel(QWidget):
+    """The project's name, description, data and training settings (nothing selected on the canvas)."""
+
+    refused = Signal(str)  # a setting the project refused, with the reason
+
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
@@ -37,6 +42,8 @@ class ProjectSettingsPanel(QWidget):
         column.addWidget(self.data_box)
         self.training_box = QGroupBox("Training", self)
         self.training_form = SettingsForm(document, "training", TRAINING, self.training_box)
+        self.data_editor.refused.connect(self.refused)
+        self.training_form.refused.connect(self.refused)
         QVBoxLayout(self.training_box).addWidget(self.training_form)
         column.addWidget(self.training_box)
         hint = QLabel("Select a node to edit its layer; nothing selected shows the project.", self)
@@ -46,11 +53,6 @@ class ProjectSettingsPanel(QWidget):
         column.addStretch(1)
         document.settings_changed.connect(self._on_settings_changed)
         self.refresh()
-
-    def detach(self) -> None:
-        self.document.settings_changed.disconnect(self._on_settings_changed)
-        self.data_editor.detach()
-        self.training_form.detach()
 
     def _description_focus_out(self, event) -> None:
         self.document.set_description(self.description.toPlainText())

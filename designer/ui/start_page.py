@@ -76,7 +76,6 @@ def render_thumbnail(path: Path, size: QSize = THUMBNAIL) -> QPixmap:
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     scene.render(painter, QRectF(4, 4, size.width() - 8, size.height() - 8), scene.items_rect(), Qt.AspectRatioMode.KeepAspectRatio)
     painter.end()
-    scene.detach()
     return pixmap
 
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 from designer.document import Document
 from designer.graph import summarize
 from designer.graph.summary import human_bytes, human_count
+from designer.ui.subscriptions import follow
 
 HEADERS = ["node", "type", "output", "params", "MACs", "memory"]
 
@@ -29,10 +30,7 @@ class SummaryPanel(QTableWidget):
         self.horizontalHeader().setStretchLastSection(False)
         self.cellClicked.connect(self._on_cell_clicked)
         self._dirty = True
-        document.graph.events.changed.connect(self._on_changed)  # filled when first shown
-
-    def detach(self) -> None:
-        self.document.graph.events.changed.disconnect(self._on_changed)
+        follow(self, document.graph.events.changed, self._on_changed)  # filled when first shown
 
     def _on_changed(self) -> None:
         # Rebuilding thousands of rows is wasted work while the tab is hidden.

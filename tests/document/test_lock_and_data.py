@@ -9,6 +9,7 @@ import pytest
 from paths import sample
 
 from designer.document import Document, LockedError
+from designer.graph import ParamError
 from designer.project import dumps
 
 
@@ -43,14 +44,49 @@ def test_a_locked_document_refuses_every_edit(doc: Document) -> None:
 
 
 def test_several_settings_are_one_undo_step(doc: Document) -> None:
-    doc.set_settings("data", {"source": "spirals", "options": {"samples": 300}, "extra": 1})
+    doc.set_settings("data", {"source": "spirals", "options": {"samples": 300}, "seed": 4})
     assert doc.undo_stack.count() == 1 and doc.project.data["options"] == {"samples": 300}
     doc.undo_stack.undo()
-    assert doc.project.data["source"] == "digits" and "extra" not in doc.project.data  # a key that was missing goes again
+    assert doc.project.data["source"] == "digits" and doc.project.data["seed"] == 0
     doc.undo_stack.redo()
-    assert doc.project.data["extra"] == 1
+    assert doc.project.data["seed"] == 4
     doc.set_settings("data", {"source": "spirals"})  # nothing changes: nothing pushed
     assert doc.undo_stack.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("section", "values", "message"),
+    [
+        ("training", {"epochs": 0}, "training.epochs: must be a whole number ≥ 1"),
+        ("training", {"optimizer": "adam", "learnig_rate": 0.1}, "training.learnig_rate: unknown setting"),
+        ("data", {"validation_split": 2.0}, "data.validation_split: must be a number"),
+        ("data", {"source": "spirals", "options": {"classes": "three"}}, "data.options: spirals: option classes"),
+        ("data", {"options": {"no_such_option": 1}}, "unknown option 'no_such_option'"),
+        ("data", {"source": 3}, "data.source: must be a name"),
+    ],
+)
+def test_a_bad_setting_is_refused_before_anything_is_pushed(doc: Document, section: str, values: dict, message: str) -> None:
+    before = doc.project.data.as_dict(), doc.project.training.as_dict()
+    with pytest.raises(ParamError) as refused:
+        doc.set_settings(section, values)
+    assert message in str(refused.value)
+    assert doc.undo_stack.count() == 0 and (doc.project.data.as_dict(), doc.project.training.as_dict()) == before
+
+
+def test_settings_say_when_a_setting_is_not_used(doc: Document) -> None:
+    training = doc.project.training
+    assert training.unused_reason("momentum") == "used by sgd and rmsprop only"
+    doc.set_setting("training", "optimizer", "sgd")
+    assert training.unused_reason("momentum") == ""
+    assert training.unused_reason("epochs") == ""
+
+
+def test_settings_events_name_the_keys_that_changed(doc: Document) -> None:
+    seen: list[tuple[str, ...]] = []
+    doc.project.training.changed.connect(seen.append)
+    doc.set_settings("training", {"epochs": 7, "seed": 0, "learning_rate": 0.01})  # seed is unchanged
+    doc.undo_stack.undo()
+    assert seen == [("epochs", "learning_rate"), ("epochs", "learning_rate")]
 
 
 def test_the_data_spec_follows_the_data_settings(doc: Document) -> None:

@@ -17,6 +17,7 @@ from designer.graph import Edge, Node
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.node_item import NodeItem
+from designer.ui.subscriptions import follow
 
 
 class DesignScene(QGraphicsScene):
@@ -30,7 +31,7 @@ class DesignScene(QGraphicsScene):
         self._node_edges: dict[str, set[Edge]] = {}
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         events = document.graph.events
-        self._subscriptions = [
+        for event, handler in (
             (events.node_added, self._on_node_added),
             (events.node_removed, self._on_node_removed),
             (events.node_renamed, self._on_node_renamed),
@@ -38,9 +39,8 @@ class DesignScene(QGraphicsScene):
             (events.edge_added, self._on_edge_added),
             (events.edge_removed, self._on_edge_removed),
             (events.changed, self.refresh),
-        ]
-        for event, handler in self._subscriptions:
-            event.connect(handler)
+        ):
+            follow(self, event, handler)
         for node in document.graph.nodes:
             self._on_node_added(node)
         self._placing = False  # wires are placed once, by the first refresh
@@ -50,12 +50,6 @@ class DesignScene(QGraphicsScene):
         self._raised: list[NodeItem] = []
         self.selectionChanged.connect(self._on_selection_changed)
         self.refresh()
-
-    def detach(self) -> None:
-        """Stop following the model (before the scene is thrown away)."""
-        for event, handler in self._subscriptions:
-            event.disconnect(handler)
-        self._subscriptions = []
 
     # ------------------------------------------------------- model events
     def _on_node_added(self, node: Node) -> None:

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from designer.data import SOURCES, Preview, Source
 from designer.document import Document
+from designer.document.workers import LatestRequest
+from designer.graph import EditError
 from designer.graph.tensor import format_dims
 from designer.project.settings import DATA
 from designer.ui.param_editors import ParamEditor
-from designer.ui.training.data_preview import DataPreview, PreviewLoader
+from designer.ui.subscriptions import follow
+from designer.ui.training.data_preview import DataPreview, make_preview
 from designer.ui.training.settings_form import SettingsForm
 
 KIND_TITLES = {"generated": "Generated", "builtin": "Built-in (scikit-learn)", "file": "Your files"}
@@ -30,6 +33,8 @@ MUTED = "color: #57606a;"
 
 class DataSourceEditor(QWidget):
     """Source, options, split, facts and fit; ``preview=False`` leaves the preview out (the inspector)."""
+
+    refused = Signal(str)  # an edit the settings refused (a bad value, a locked design), with the reason
 
     def __init__(self, document: Document, parent: QWidget | None = None, preview: bool = True) -> None:
         super().__init__(parent)
@@ -59,6 +64,7 @@ class DataSourceEditor(QWidget):
         column.addWidget(self.options_box)
         self.split = SettingsForm(document, "data", DATA, self)
         column.addWidget(self.split)
+        self.split.refused.connect(self.refused)
         self.facts = QLabel(self)
         self.facts.setWordWrap(True)
         self.facts.setTextFormat(Qt.TextFormat.RichText)
@@ -68,26 +74,20 @@ class DataSourceEditor(QWidget):
         self.fit.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.fit)
         self.preview: DataPreview | None = None
-        self.loader: PreviewLoader | None = None
+        self.loader: LatestRequest | None = None  # previews, made off the UI thread
         if preview:
             box = QGroupBox("Preview", self)
             inner = QVBoxLayout(box)
             self.preview = DataPreview(box)
             inner.addWidget(self.preview)
             column.addWidget(box, 1)
-            self.loader = PreviewLoader(self)
-            self.loader.loaded.connect(self._on_preview_loaded)
+            self.loader = LatestRequest(make_preview, "preview-data", self)
+            self.loader.succeeded.connect(self._on_preview_loaded)
             self.loader.failed.connect(self._on_preview_failed)
         document.settings_changed.connect(self._on_settings_changed)
         document.data_spec_changed.connect(self._on_data_spec_changed)
-        document.graph.events.changed.connect(self._on_design_changed)
+        follow(self, document.graph.events.changed, self._on_design_changed)
         self.refresh()
-
-    def detach(self) -> None:
-        self.document.settings_changed.disconnect(self._on_settings_changed)
-        self.document.data_spec_changed.disconnect(self._on_data_spec_changed)
-        self.document.graph.events.changed.disconnect(self._on_design_changed)
-        self.split.detach()
 
     @property
     def current_source(self) -> Source | None:
@@ -97,12 +97,19 @@ class DataSourceEditor(QWidget):
     def _on_source_chosen(self, index: int) -> None:
         name = self.source.itemData(index)
         if name and name != self.document.project.data.get("source"):
-            self.document.set_settings("data", {"source": name, "options": {}}, f"Use the {SOURCES[name].title} data")
+            self._write({"source": name, "options": {}}, f"Use the {SOURCES[name].title} data")
 
     def _on_option_committed(self, name: str, value: Any) -> None:
         options = dict(self.document.project.data.get("options") or {})
         options[name] = list(value) if isinstance(value, tuple) else value
-        self.document.set_setting("data", "options", options)
+        self._write({"options": options})
+
+    def _write(self, values: dict[str, Any], text: str = "") -> None:
+        try:
+            self.document.set_settings("data", values, text)
+        except EditError as exc:  # shown where the user is looking; the editors go back to the kept values
+            self.refresh()
+            self.refused.emit(str(exc))
 
     # --------------------------------------------------------- redraw
     def _on_settings_changed(self, section: str) -> None:
@@ -131,7 +138,7 @@ class DataSourceEditor(QWidget):
         self._show_facts()
         if self.loader is not None and self.preview is not None:
             self.preview.show_message("Loading a preview…")
-            self.loader.request(data, self.document.path.parent if self.document.path else None)
+            self.loader.request(dict(data), self.document.path.parent if self.document.path else None)
 
     def _build_options(self, source: Source | None) -> None:
         name = source.name if source else ""
@@ -180,9 +187,9 @@ class DataSourceEditor(QWidget):
         extra = f"{preview.total:,} samples" + (f"; classes: {', '.join(preview.class_names[:12])}" if preview.class_names else "")
         self.preview.setToolTip(extra)
 
-    def _on_preview_failed(self, message: str) -> None:
+    def _on_preview_failed(self, error: BaseException) -> None:
         if self.preview is not None:
-            self.preview.show_message(message, error=True)
+            self.preview.show_message(str(error), error=True)
 
 
 def _escape(text: str) -> str:

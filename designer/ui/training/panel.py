@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThread, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from designer.compile import OnnxExport, export_onnx
 from designer.document import Document
+from designer.document.workers import Worker
 from designer.graph import ERROR
 from designer.project import dumps, loads
 from designer.project.settings import TRAINING
@@ -61,7 +62,7 @@ class TrainingPanel(QWidget):
         self.clock: ProgressClock | None = None
         self._save_project = save_project or (lambda: False)
         self._histories: dict[object, RunHistory] = {}
-        self._export: QThread | None = None  # an ONNX export in progress
+        self._export: Worker | None = None  # an ONNX export in progress
         self._results_pending = False
         self.start_action = QAction("Train", self)
         self.start_action.setShortcut(QKeySequence("F5"))
@@ -117,7 +118,7 @@ class TrainingPanel(QWidget):
             self.document.path_changed.disconnect(self._on_path_changed)
             for editor in (self.data_editor, self.settings_form):
                 if editor is not None:
-                    editor.detach()
+                    editor.deleteLater()  # they follow the old document until they are gone
         self.side.clear()
         self.data_editor = self.settings_form = None
         self.document = document
@@ -125,6 +126,8 @@ class TrainingPanel(QWidget):
             return
         self.data_editor = DataSourceEditor(document, self)
         self.settings_form = SettingsForm(document, "training", TRAINING, self)
+        for editor in (self.data_editor, self.settings_form):
+            editor.refused.connect(lambda reason: self.controls.show_message(reason, "error"))
         self.side.addTab(_scrolled(self.data_editor, self), "Data")
         self.side.addTab(_scrolled(self.settings_form, self), "Settings")
         document.path_changed.connect(self._on_path_changed)
@@ -205,13 +208,9 @@ class TrainingPanel(QWidget):
         if run is not None and run.running:
             run.stop()
             run.resume()
-            run.wait(timeout_ms)
-            if run.outcome is None:  # the thread ended, its queued end not yet delivered: deliver it now
-                from PySide6.QtCore import QCoreApplication
-
-                QCoreApplication.sendPostedEvents(run)
+            run.wait(timeout_ms)  # delivers the run's end
         if self._export is not None:
-            self._export.wait(timeout_ms)
+            self._export.wait(timeout_ms / 1000)
 
     # -------------------------------------------------------- run signals
     def _on_prepared(self, info: RunInfo) -> None:
@@ -318,7 +317,7 @@ class TrainingPanel(QWidget):
         self.message.emit(f"Saved the weights to {written.name}")
         return True
 
-    def export_onnx(self, path: str | None = None) -> QThread | None:
+    def export_onnx(self, path: str | None = None) -> Worker | None:
         """Export the chosen run's model with its kept weights to ONNX, checked
         against PyTorch, on a worker thread (the run's own snapshot of the
         design, so the weights fit it even if the design changed since)."""

@@ -4,33 +4,23 @@ inspector and in the Training panel, the same class) and the data split.
 
 Settings that do not apply to the current choices (momentum for adam, the
 step size without a step schedule) stay visible but greyed, with the reason
-in their tooltip. The device list says what this machine really has.
+in their tooltip; the settings declare when each applies, the form shows it.
+The device list says what this machine really has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
 from designer.document import Document
+from designer.graph import EditError
 from designer.params import Param
 from designer.project.settings import DEVICES
 from designer.ui.param_editors import ParamEditor
 from designer.ui.training.devices import DeviceProbe, Devices
-
-# When a training setting applies, given all of them, and why it is greyed otherwise.
-RELEVANT: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
-    "momentum": (lambda s: s.get("optimizer") in ("sgd", "rmsprop"), "used by sgd and rmsprop only"),
-    "step_size": (lambda s: s.get("schedule") == "step", "used by the step schedule only"),
-    "gamma": (lambda s: s.get("schedule") in ("step", "plateau"), "used by the step and plateau schedules only"),
-    "patience": (
-        lambda s: bool(s.get("early_stopping")) or s.get("schedule") == "plateau",
-        "used by early stopping and the plateau schedule",
-    ),
-}
 
 
 class DeviceEditor(QWidget):
@@ -76,6 +66,8 @@ class DeviceEditor(QWidget):
 class SettingsForm(QWidget):
     """One editor per declaration of ``params``, for ``document.project.<section>``."""
 
+    refused = Signal(str)  # a value the settings refused, with the reason
+
     def __init__(self, document: Document, section: str, params: tuple[Param, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document, self.section = document, section
@@ -98,11 +90,12 @@ class SettingsForm(QWidget):
         DeviceProbe.shared().found.connect(self._on_devices_found)
         self.refresh()
 
-    def detach(self) -> None:
-        self.document.settings_changed.disconnect(self._on_settings_changed)
-
     def _on_committed(self, name: str, value: Any) -> None:
-        self.document.set_setting(self.section, name, value)
+        try:
+            self.document.set_setting(self.section, name, value)
+        except EditError as exc:  # refused (a bad value, or the design is locked): show why, keep the old value
+            self.refresh()
+            self.refused.emit(str(exc))
 
     def _on_settings_changed(self, section: str) -> None:
         if section == self.section:
@@ -111,21 +104,19 @@ class SettingsForm(QWidget):
     def _on_devices_found(self, devices: Devices) -> None:
         self.refresh()
 
-    def _applies(self, name: str, values: Mapping[str, Any]) -> tuple[bool, str]:
-        if self.section != "training":
-            return True, ""
-        if name == "bf16":
-            devices = DeviceProbe.shared().devices
-            cuda = devices is None or (devices.cuda is not None and values.get("device") in ("auto", "cuda"))
-            return cuda, "bfloat16 applies to CUDA GPUs only"
-        rule = RELEVANT.get(name)
-        return (True, "") if rule is None else (rule[0](values), rule[1])
+    def _unused_reason(self, name: str) -> str:
+        """Why a setting has no effect now: the settings' own rule, and for bf16 also this machine."""
+        reason = self.document.settings(self.section).unused_reason(name)
+        devices = DeviceProbe.shared().devices
+        if not reason and name == "bf16" and devices is not None and devices.cuda is None:
+            reason = "bfloat16 applies to CUDA GPUs only, and this machine has none"
+        return reason
 
     def refresh(self) -> None:
-        values = getattr(self.document.project, self.section)
+        values = self.document.settings(self.section)
         for name, editor in self.editors.items():
-            editor.set_value(values.get(name, editor.param.default))
-            applies, why = self._applies(name, values)
-            self.labels[name].setEnabled(applies)
-            editor.field.setEnabled(applies)
-            editor.field.setToolTip(self._tips[name] + ("" if applies else f"\n(Not used now: {why}.)"))
+            editor.set_value(values[name])
+            why = self._unused_reason(name)
+            self.labels[name].setEnabled(not why)
+            editor.field.setEnabled(not why)
+            editor.field.setToolTip(self._tips[name] + (f"\n(Not used now: {why}.)" if why else ""))
