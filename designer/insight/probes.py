@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from designer.train.results import EpochMetrics
 
 DEFAULT_EVERY = 25  # batches between gradient samples (the first batch of an epoch is always sampled)
-PROBE_SAMPLES = 256  # samples in the activation probe batch
+PROBE_SAMPLES = 128  # samples in the activation probe batch
 DEAD_TYPES = frozenset({"ReLU"})
 SIGMOID_SATURATION = 0.01  # a Sigmoid output below this or above 1 minus this is saturated
 TANH_SATURATION = 0.99  # a Tanh output beyond +-this is saturated
@@ -95,12 +95,13 @@ class GradientProbe(Callback):
         self._taps: NodeTaps | None = None
         self._sampling = False
 
-    def on_run_start(self, run: RunStart) -> None:
+    def on_run_start(self, run: RunStart, taps: NodeTaps | None = None) -> None:
+        """``taps``: node taps of ``run.module`` to share (tracing costs milliseconds); made here without."""
         self.samples = []
         if not run.is_main:
             self._taps = None
             return
-        self._taps = taps = NodeTaps(run.module, run.compiled)
+        self._taps = taps = taps or NodeTaps(run.module, run.compiled)
         self.nodes = tuple(taps.node_ids)
         pairs = taps.parameter_nodes()
         index = {nid: i for i, nid in enumerate(self.nodes)}
@@ -189,7 +190,8 @@ class ActivationProbe(Callback):
         self.samples: list[ActivationSample] = []
         self._taps: NodeTaps | None = None
 
-    def on_run_start(self, run: RunStart) -> None:
+    def on_run_start(self, run: RunStart, taps: NodeTaps | None = None) -> None:
+        """``taps``: node taps of ``run.module`` to share; made here without."""
         import torch
 
         self.samples = []
@@ -200,7 +202,7 @@ class ActivationProbe(Callback):
         rng = np.random.default_rng(self.seed)
         rows = np.sort(rng.choice(len(split.x), size=min(len(split.x), self.probe_samples), replace=False))
         self._x = torch.from_numpy(np.ascontiguousarray(split.x[rows])).to(run.device)
-        self._taps = NodeTaps(run.module, run.compiled)
+        self._taps = taps or NodeTaps(run.module, run.compiled)
         self.nodes = tuple(self._taps.node_ids)
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
@@ -237,16 +239,17 @@ class ActivationProbe(Callback):
             return torch.full((4,), math.nan, device=value.device)
         y = value.float()
         kind = self.types.get(nid)
-        nan = torch.tensor(math.nan, device=y.device)
-        dead = (y.reshape(len(y), -1) <= 0).all(0).float().mean() if kind in DEAD_TYPES else nan
-        if kind == "Sigmoid":
-            saturated = ((y < SIGMOID_SATURATION) | (y > 1 - SIGMOID_SATURATION)).float().mean()
+        nan = y.new_tensor(math.nan)
+        std, mean = torch.std_mean(y) if y.numel() > 1 else (torch.zeros((), device=y.device), y.mean())
+        if kind in DEAD_TYPES:
+            shares = [(y.reshape(len(y), -1) <= 0).all(0).float().mean(), nan]
+        elif kind == "Sigmoid":
+            shares = [nan, ((y - 0.5).abs() > 0.5 - SIGMOID_SATURATION).float().mean()]
         elif kind == "Tanh":
-            saturated = (y.abs() > TANH_SATURATION).float().mean()
+            shares = [nan, (y.abs() > TANH_SATURATION).float().mean()]
         else:
-            saturated = nan
-        std = y.std() if y.numel() > 1 else torch.zeros((), device=y.device)
-        return torch.stack([dead, saturated, y.mean(), std])
+            return torch.stack([nan, nan, mean, std])
+        return torch.stack([*shares, mean, std])
 
 
 def _per_node(owner: np.ndarray, norms: np.ndarray, n: int) -> np.ndarray:

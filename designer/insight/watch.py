@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from designer.insight import diagnosis as dx
 from designer.insight.layer_stats import LayerRow, layer_rows
 from designer.insight.probes import DEFAULT_EVERY, PROBE_SAMPLES, ActivationProbe, ActivationSample, GradientProbe, GradientSample
+from designer.insight.taps import NodeTaps
 from designer.train.callbacks import BatchStep, Callback, RunStart
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class TrainingWatch(Callback):
         self.epochs: list[EpochMetrics] = []
         self._reported: set[tuple[str, str | None]] = set()
         self._divergence = dx.DivergenceDetector()
+        self._checked = 0  # gradient samples already checked
 
     def rows(self) -> list[LayerRow]:
         """Per-epoch, per-node statistics so far (see designer.insight.layer_stats)."""
@@ -52,9 +54,11 @@ class TrainingWatch(Callback):
     def on_run_start(self, run: RunStart) -> None:
         self.problems, self.losses, self.epochs = [], [], []
         self._reported.clear()
+        self._checked = 0
         self._divergence = dx.DivergenceDetector()
-        self.gradients.on_run_start(run)
-        self.activations.on_run_start(run)
+        taps = NodeTaps(run.module, run.compiled) if run.is_main else None  # one trace, shared by both probes
+        self.gradients.on_run_start(run, taps)
+        self.activations.on_run_start(run, taps)
 
     def on_batch_start(self, epoch: int, batch: int) -> None:
         self.gradients.on_batch_start(epoch, batch)
@@ -72,7 +76,10 @@ class TrainingWatch(Callback):
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
         self.activations.on_epoch_end(metrics)
         self.epochs.append(metrics)
-        grads, acts = self.gradients.samples, self.activations.samples
+        # Only what is new since the last epoch end: problems seen before are reported already.
+        grads = self.gradients.samples[self._checked :]
+        acts = [a for a in self.activations.samples[-1:] if a.epoch == metrics.epoch]
+        self._checked = len(self.gradients.samples)
         found = [*dx.find_vanishing(grads), *dx.find_exploding(grads), *dx.find_dead_units(acts), *dx.find_saturation(acts)]
         overfitting = dx.find_overfitting(self.epochs)
         for problem in [*found, *([overfitting] if overfitting else [])]:
