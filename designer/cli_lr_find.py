@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from designer.cli import OK, UsageError
+from designer.project.settings import DEVICES
 
 if TYPE_CHECKING:
     from designer.train.lr_find import LrFindResult
@@ -36,7 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--min", type=float, default=1e-7, metavar="LR", help="first learning rate (default 1e-7)")
     command.add_argument("--max", type=float, default=10.0, metavar="LR", help="last learning rate (default 10)")
     command.add_argument("--steps", type=int, metavar="N", help="batches in the sweep (default: 200, fewer for small data, at least 50)")
-    command.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="default: the project's training device")
+    command.add_argument("--device", choices=DEVICES, help="default: the project's training device")
     command.add_argument("--out", metavar="PNG", help="also draw the loss against the learning rate into this PNG file")
     command.add_argument("--json", action="store_true", help="print the sweep and the suggestion as JSON instead of a table")
     command.set_defaults(handler=_lr_find)

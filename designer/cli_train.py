@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from designer.cli import OK, PROBLEMS, UsageError, main
+from designer.params import CHOICE, INT
+from designer.project.settings import DEVICES, TRAINING_FLAGS, training_param
 
 if TYPE_CHECKING:
     from designer.data import DataBundle
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
     from designer.train import BatchReport, Callbacks, DistContext, EpochMetrics, RunResult, Trainer
 
 INTERRUPTED = 130  # a run stopped with Ctrl-C (its weights are still written)
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -37,10 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     train.add_argument("file", metavar="FILE", help="project file (.nnd)")
-    train.add_argument("--epochs", type=int, metavar="N", help="passes over the training data")
-    train.add_argument("--batch-size", type=int, metavar="N", help="samples per update (over all processes)")
-    train.add_argument("--lr", type=float, metavar="X", help="learning rate")
-    train.add_argument("--device", choices=DEVICES, help="auto picks CUDA, then Apple MPS, then the CPU")
+    add_setting_flags(train)
     train.add_argument("--out", metavar="DIR", help="write weights.safetensors and metrics.csv here instead of beside FILE")
     train.add_argument(
         "--layer-stats",
@@ -61,6 +59,27 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--weights", metavar="W", help="weights file (default: NAME.safetensors beside FILE)")
     evaluate.add_argument("--device", choices=DEVICES, default="auto")
     evaluate.set_defaults(handler=_evaluate)
+
+
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per ``TRAINING_FLAGS`` entry, typed and explained by the setting's declaration."""
+    for flag, name in TRAINING_FLAGS.items():
+        param = training_param(name)
+        if param.kind == CHOICE:
+            parser.add_argument(flag, dest=name, choices=param.choices, help=param.help)
+        else:
+            kind, metavar = (int, "N") if param.kind == INT else (float, "X")
+            parser.add_argument(flag, dest=name, type=kind, metavar=metavar, help=f"{param.help} (default: the project's training.{name})")
+
+
+def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The training settings the command line overrides, by setting name."""
+    return {name: getattr(args, name) for name in TRAINING_FLAGS.values() if getattr(args, name) is not None}
+
+
+def setting_argv(args: argparse.Namespace) -> list[str]:
+    """The same overrides as flags again, for the processes of a --nproc run."""
+    return [item for flag, name in TRAINING_FLAGS.items() if getattr(args, name) is not None for item in (flag, str(getattr(args, name)))]
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -102,8 +121,7 @@ def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | Non
     """Everything checked before a run (settings, outputs, device, data, design), cheapest first."""
     from designer.train import Trainer, TrainSettings, output_paths, pick_device, prepare
 
-    overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr, "device": args.device}
-    settings = TrainSettings.from_mapping(project.training, **overrides)
+    settings = TrainSettings.from_mapping(project.training, **setting_overrides(args))
     output_paths(project, args.out)
     pick_device(settings.device, dist.local_rank if dist else 0)
     bundle = _data(project, args.file)
@@ -163,16 +181,8 @@ def _launch(args: argparse.Namespace) -> int:
     a mistake is one line from this process, not one per worker)."""
     from designer.train import TrainError, launch
 
-    argv = ["train", args.file]
-    for flag, value in (
-        ("--epochs", args.epochs),
-        ("--batch-size", args.batch_size),
-        ("--lr", args.lr),
-        ("--device", args.device),
-        ("--out", args.out),
-    ):
-        if value is not None:
-            argv += [flag, str(value)]
+    argv = ["train", args.file, *setting_argv(args)]
+    argv += ["--out", args.out] if args.out is not None else []
     argv += ["--layer-stats"] if args.layer_stats else []
     try:
         codes = launch(args.nproc, _worker, argv)
