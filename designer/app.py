@@ -12,6 +12,7 @@ def run(path: str | None = None, train: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from designer.document.workers import stop_all
     from designer.ui.main_window import APP_NAME, MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -26,4 +27,6 @@ def run(path: str | None = None, train: bool = False) -> int:
     elif train:
         QTimer.singleShot(0, window.training.start)  # once the window is up, so the panel has its room
     window.show()
-    return app.exec()
+    code = app.exec()
+    stop_all()  # every worker thread is stopped and joined before the interpreter goes
+    return code

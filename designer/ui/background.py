@@ -6,25 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-
-class _Job(QThread):
-    succeeded = Signal(object)
-    failed = Signal(object)  # the exception
-
-    def __init__(self, work: Callable[[], Any], parent: QWidget) -> None:
-        super().__init__(parent)
-        self.work = work
-
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except Exception as exc:  # handed to the UI thread, which shows it
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(result)
+from designer.document.workers import Worker
 
 
 def run_in_background(
@@ -33,23 +17,24 @@ def run_in_background(
     work: Callable[[], Any],
     on_success: Callable[[Any], None],
     on_failure: Callable[[BaseException], None],
-) -> QThread:
+) -> Worker:
     """Start ``work()`` on a worker thread under a busy progress dialog.
-    ``work`` must not touch widgets; give it copies of what it needs."""
+    ``work`` must not touch widgets; give it copies of what it needs. The
+    worker belongs to ``parent``: closing the window waits for it."""
     dialog = QProgressDialog(label, "", 0, 0, parent)
     dialog.setWindowTitle("Working")
     dialog.setCancelButton(None)  # an export cannot be interrupted half way
     dialog.setMinimumDuration(300)  # quick jobs finish before it appears
     dialog.setAutoClose(False)
-    job = _Job(work, parent)
+    worker = Worker(work, "background", parent=parent)
 
     def done(handler: Callable[[Any], None], value: Any) -> None:
         dialog.close()
         dialog.deleteLater()
         handler(value)
 
-    job.succeeded.connect(lambda result: done(on_success, result))
-    job.failed.connect(lambda exc: done(on_failure, exc))
-    job.finished.connect(job.deleteLater)
-    job.start()
-    return job
+    worker.succeeded.connect(lambda result: done(on_success, result))
+    worker.failed.connect(lambda exc: done(on_failure, exc))
+    worker.cancelled.connect(lambda: done(lambda _: None, None))
+    worker.finished.connect(worker.deleteLater)
+    return worker.start()

@@ -1,61 +1,31 @@
 """A look at the data before training: a scatter plot for 2-D points, a curve,
 a few sequences, a grid of images, or a table of a CSV file's first rows
-(``designer.data.preview`` decides which). Previews are made on a background
-thread, since a preview may have to read the user's file."""
+(``designer.data.preview`` decides which). Previews are made off the UI
+thread (the data section's ``LatestRequest`` runs ``make_preview``), since a
+preview may have to read the user's file."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from designer.data import Preview
 from designer.ui.training.image_grid import ImageGrid
 from designer.ui.training.plotting import class_colour, class_scatter, plot_widget
 
-_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview-data")
 
+def make_preview(settings: Mapping[str, Any], base_dir: Path | None) -> Preview:
+    """The preview of some data settings (off the UI thread: it may read the
+    user's file); raises DataError, or whatever a broken file raises."""
+    from designer.data import preview
 
-class PreviewLoader(QObject):
-    """Makes previews in the background; only the answer to the latest request is delivered."""
-
-    loaded = Signal(object)  # Preview
-    failed = Signal(str)
-    _done = Signal(int, object, str)  # token, preview or None, error text (from the pool thread)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._token = 0
-        self._done.connect(self._on_done)
-
-    def request(self, settings: Mapping[str, Any], base_dir: Path | None) -> None:
-        self._token += 1
-        _POOL.submit(self._make, self._token, dict(settings), base_dir)
-
-    def _make(self, token: int, settings: dict[str, Any], base_dir: Path | None) -> None:
-        from designer.data import preview
-
-        try:
-            result, error = preview(settings, base_dir), ""
-        except Exception as exc:  # DataError, or a file the data package could not read: shown, never raised
-            result, error = None, str(exc)
-        with contextlib.suppress(RuntimeError):  # the editor was closed meanwhile
-            self._done.emit(token, result, error)
-
-    def _on_done(self, token: int, result: Preview | None, error: str) -> None:
-        if token != self._token:
-            return
-        if result is None:
-            self.failed.emit(error)
-        else:
-            self.loaded.emit(result)
+    return preview(settings, base_dir)
 
 
 class DataPreview(QStackedWidget):

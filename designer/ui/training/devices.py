@@ -1,19 +1,22 @@
 """Which devices this machine really has, for the device list and the status bar.
 
 Asking means importing torch (over a second), so the answer is found once,
-on a background thread, and delivered with a queued signal; until then the
-list shows the plain names. The same thread then warms up the training
-stack (its imports and one step of a tiny model): importing a module holds
-the GIL for tens of milliseconds at a time, and done during the first run
-instead it stalled the UI thread for over 100 ms.
+on a worker thread (``detect_then_warm_up``); until then the list shows the
+plain names. The same worker then warms up the training stack (its imports
+and one step of a tiny model): importing a module holds the GIL for tens of
+milliseconds at a time, and done during the first run instead it stalled the
+UI thread for over 100 ms. Quitting cancels it at that boundary.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
+
+from designer.document.workers import Worker
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,32 @@ def detect() -> Devices:
     return Devices(cuda, bool(mps), torch.get_num_threads())
 
 
+def detect_then_warm_up() -> Iterator[Devices]:
+    """Yield the devices, then warm up; never raises (a worker's generator)."""
+    try:
+        found = detect()
+    except Exception:  # a broken CUDA driver must not take the window down: the CPU is always there
+        found = Devices()
+    try:
+        yield found
+        warm_up()
+    except Exception:  # only an optimisation: a run reports its own errors
+        pass
+    finally:
+        DeviceProbe.warmed.set()
+
+
 class DeviceProbe(QObject):
     """Finds the devices once per process, in the background; ``found`` carries them."""
 
     found = Signal(object)  # Devices
     _instance: DeviceProbe | None = None
     _result: Devices | None = None
-    _started = False
     warmed = threading.Event()  # set once the warm-up is over (benchmarks wait for it)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.worker: Worker | None = None
 
     @classmethod
     def shared(cls) -> DeviceProbe:
@@ -89,24 +110,19 @@ class DeviceProbe(QObject):
 
     def start(self) -> None:
         """Detect (and warm up) once per process, in the background."""
-        if not self._started:
-            DeviceProbe._started = True
-            threading.Thread(target=self._detect, name="detect-devices", daemon=True).start()
+        if self.worker is None:
+            self.worker = Worker(detect_then_warm_up, "detect-devices", parent=self)
+            self.worker.progressed.connect(self._on_found)
+            self.worker.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Join the probe's thread (tests; the application's quit does it with ``stop_all``)."""
+        return self.worker is None or self.worker.wait(timeout)
 
     @property
     def devices(self) -> Devices | None:
         return DeviceProbe._result
 
-    def _detect(self) -> None:
-        try:
-            result = detect()
-        except Exception:  # a broken CUDA driver must not take the window down: the CPU is always there
-            result = Devices()
-        DeviceProbe._result = result
-        self.found.emit(result)
-        try:
-            warm_up()
-        except Exception:  # only an optimisation: a run reports its own errors
-            pass
-        finally:
-            DeviceProbe.warmed.set()
+    def _on_found(self, devices: Devices) -> None:
+        DeviceProbe._result = devices
+        self.found.emit(devices)

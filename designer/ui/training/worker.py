@@ -1,5 +1,5 @@
-"""Training on a worker thread (a QThread around the Qt-free Trainer), with
-its metrics carried to the UI thread in batches.
+"""Training on a worker thread (a ``designer.document.workers.Worker`` running
+the Qt-free Trainer), with its metrics carried to the UI thread in batches.
 
 The trainer's callbacks run on the training thread and only append to a
 locked buffer. The first report after a drain sends one queued signal; the
@@ -33,8 +33,9 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
+from designer.document.workers import Worker, report_progress
 from designer.project import Project
 from designer.train import FAILED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult, TrainSettings
 from designer.ui.training.outcome import RunOutcome, compute_views
@@ -42,6 +43,7 @@ from designer.ui.training.outcome import RunOutcome, compute_views
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
 SLOWEST_MS = 500  # and at least two, however slow the redraw
 BUDGET = 0.03  # share of the UI thread's time that updates may take
+METRICS_WAITING = "metrics waiting"  # the job's news when its buffer fills from empty
 
 
 @dataclass(frozen=True)
@@ -94,15 +96,11 @@ def describe_device(device: object) -> str:
     return {"cpu": "CPU", "mps": "Apple MPS"}.get(kind, str(device))
 
 
-class TrainingWorker(QObject):
-    """Runs one project snapshot from data loading to results; lives on the worker thread."""
-
-    prepared = Signal(object)  # RunInfo, once the trainer exists
-    reported = Signal()  # the buffer went from empty to not empty
-    ended = Signal(object)  # RunOutcome
+class TrainingJob:
+    """Runs one project snapshot from data loading to results, on a worker's
+    thread; its controls may be used from any thread."""
 
     def __init__(self, project: Project, buffer: MetricsBuffer) -> None:
-        super().__init__()
         self.project = project
         self.buffer = buffer
         self.trainer = None
@@ -130,16 +128,11 @@ class TrainingWorker(QObject):
                 self.trainer.stop()
 
     # --------------------------------------------------- the worker thread
-    def run(self) -> None:
-        """Load, compile, train, compute the results views; never raises."""
-        try:
-            outcome = self._run()
-        except Exception as exc:  # a fault outside the trainer's own handling: still a message, never a crash
-            outcome = RunOutcome(RunResult(FAILED, f"training failed: {exc}"))
-        self.ended.emit(outcome)
-        self.thread().quit()  # the thread ends by itself, even while the UI thread waits for it
-
-    def _run(self) -> RunOutcome:
+    def run(self) -> RunOutcome:
+        """Load, compile, train, compute the results views. Reports the RunInfo
+        once the trainer exists, then METRICS_WAITING whenever the buffer fills
+        from empty. A fault outside the trainer's own handling arrives as the
+        worker's ``failed``."""
         from designer.data import DataError
         from designer.train import DesignProblems, Trainer, TrainError, load_bundle, prepare
 
@@ -169,7 +162,7 @@ class TrainingWorker(QObject):
             len(bundle.train),
             bundle.spec.name,
         )
-        self.prepared.emit(info)
+        report_progress(info)
         result = trainer.run()
         outcome = RunOutcome(result, trainer.objective.metric_name)
         try:
@@ -181,11 +174,11 @@ class TrainingWorker(QObject):
 
     def _on_batch(self, report: BatchReport) -> None:
         if self.buffer.add(report):
-            self.reported.emit()
+            report_progress(METRICS_WAITING)
 
     def _on_epoch(self, metrics: EpochMetrics) -> None:
         if self.buffer.add(metrics):
-            self.reported.emit()
+            report_progress(METRICS_WAITING)
 
 
 def _keep_only_kept_weights(result: RunResult) -> None:
@@ -199,28 +192,25 @@ def _keep_only_kept_weights(result: RunResult) -> None:
 
 
 class TrainingRun(QObject):
-    """One run on its own QThread; lives on the UI thread and re-emits the
-    worker's news there, metrics batched (see the module docstring)."""
+    """One run on its own worker thread; lives on the UI thread and re-emits
+    the job's news there, metrics batched (see the module docstring)."""
 
     prepared = Signal(object)  # RunInfo
     updated = Signal(list, list)  # batch reports, epoch metrics since the last update
     paused_changed = Signal(bool)
     ended = Signal(object)  # RunOutcome, after the last update
 
-    live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished (tests check it is empty)
+    live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished (the collector stays frozen)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.buffer = MetricsBuffer()
-        self.worker = TrainingWorker(project, self.buffer)
-        self.thread = QThread()
-        self.thread.setObjectName("training")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.prepared.connect(self.prepared)
-        self.worker.reported.connect(self._on_reported)
-        self.worker.ended.connect(self._on_ended)
-        self.thread.finished.connect(self._on_thread_finished)
+        self.job = TrainingJob(project, self.buffer)
+        self.worker = Worker(self.job.run, "training", on_cancel=self.job.stop, parent=self)
+        self.worker.progressed.connect(self._on_progressed)
+        self.worker.succeeded.connect(self._on_ended)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.finished.connect(self._on_thread_finished)
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
         self._flush.timeout.connect(self._on_flush)
@@ -238,34 +228,36 @@ class TrainingRun(QObject):
     def start(self) -> None:
         TrainingRun.live.add(self)
         gc.freeze()
-        self.thread.start()
+        self.worker.start()
 
     def pause(self) -> None:
         if self.running and not self.paused:
             self.paused = True
-            self.worker.pause()
+            self.job.pause()
             self.paused_changed.emit(True)
 
     def resume(self) -> None:
         if self.paused:
             self.paused = False
-            self.worker.resume()
+            self.job.resume()
             self.paused_changed.emit(False)
 
     def stop(self) -> None:
-        """End before the next batch; the weights so far are kept."""
+        """End before the next batch (a paused run too); the weights so far are kept."""
         if self.running:
-            self.worker.stop()
+            self.worker.cancel()  # the job's stop: the trainer ends at its next batch
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
-        """Block until the thread has finished (closing the window, tests)."""
-        finished = self.thread.wait(timeout_ms)
+        """Block until the thread has finished and its news has been delivered (closing the window, tests)."""
+        finished = self.worker.wait(timeout_ms / 1000)
         if finished and self in TrainingRun.live:
             self._on_thread_finished()
         return finished
 
-    def _on_reported(self) -> None:
-        if not self._flush.isActive():
+    def _on_progressed(self, news: object) -> None:
+        if isinstance(news, RunInfo):
+            self.prepared.emit(news)
+        elif not self._flush.isActive():  # METRICS_WAITING
             since = (time.perf_counter() - self._last_flush) * 1000
             self._flush.start(max(0, int(self.interval_ms - since)))
 
@@ -283,12 +275,15 @@ class TrainingRun(QObject):
         self._cost = 0.7 * self._cost + 0.3 * cost
         self.interval_ms = min(SLOWEST_MS, max(FLUSH_MS, 1000 * self._cost / BUDGET))
 
+    def _on_failed(self, exc: BaseException) -> None:
+        """A fault outside the trainer's own handling: still a message, never a crash."""
+        self._on_ended(RunOutcome(RunResult(FAILED, f"training failed: {exc}")))
+
     def _on_ended(self, outcome: RunOutcome) -> None:
         self._flush.stop()
         self._on_flush()
         self.outcome = outcome
         self.paused = False
-        self.thread.quit()
         self.ended.emit(outcome)
 
     def _on_thread_finished(self) -> None:
