@@ -4,11 +4,13 @@ thread, and the pieces it is built from behave."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import numpy as np
 from trainingkit import diverging_project, tiny_project
 
+from designer.document.workers import running_workers, stop_all
 from designer.project import load_project
 from designer.train import FAILED, FINISHED, STOPPED, BatchReport, EpochMetrics
 from designer.ui.training import worker
@@ -69,6 +71,20 @@ def test_stop_from_the_ui_thread_keeps_the_weights(qtbot, tiny) -> None:
         run.start()
     run.wait()
     assert run.outcome.status == STOPPED and run.outcome.result.kept_state is not None
+
+
+def test_quitting_stops_a_run_and_delivers_its_end(qtbot, tiny) -> None:
+    project = load_project(tiny)
+    project.training["epochs"] = 200
+    run = TrainingRun(project)
+    ended: list[object] = []
+    run.ended.connect(ended.append)
+    with qtbot.waitSignal(run.updated, timeout=60_000):
+        run.start()
+    assert [w.name for w in running_workers()] == ["training"]
+    assert stop_all(30) == []  # what the application does as it quits
+    assert ended == [run.outcome] and run.outcome.status == STOPPED and run.outcome.result.kept_state is not None
+    assert not TrainingRun.live and not running_workers() and gc.get_freeze_count() == 0  # thawed
 
 
 def test_a_diverging_run_fails_with_its_reason(qtbot, tmp_path) -> None:
