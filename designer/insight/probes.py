@@ -14,7 +14,8 @@ validation split, or of the training split without one) through the module at
 each epoch end, under no_grad and in eval mode, and measures per node: the
 share of dead units of ReLU nodes (units, i.e. output features or positions,
 that are zero for every probe sample), the share of saturated outputs of
-Sigmoid (below 0.01 or above 0.99) and Tanh (beyond +-0.99) nodes, and the
+Sigmoid (an input beyond ±4, so an output below 0.018 or above 0.982) and Tanh
+(an input beyond ±2, an output beyond ±0.964) nodes, and the
 mean and standard deviation of every node's output.
 
 Samples are plain frozen dataclasses of numbers and numpy arrays (no tensors),
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from designer.insight.activation_functions import SATURATION
 from designer.insight.taps import NodeTaps
 from designer.train.callbacks import BatchStep, Callback, RunStart
 
@@ -44,8 +46,10 @@ if TYPE_CHECKING:
 DEFAULT_EVERY = 25  # batches between gradient samples (the first batch of an epoch is always sampled)
 PROBE_SAMPLES = 128  # samples in the activation probe batch
 DEAD_TYPES = frozenset({"ReLU"})
-SIGMOID_SATURATION = 0.01  # a Sigmoid output below this or above 1 minus this is saturated
-TANH_SATURATION = 0.99  # a Tanh output beyond +-this is saturated
+# Saturation is defined once (designer.insight.activation_functions.SATURATION, on
+# the input); here it is the same bound read on the output the probe sees.
+SIGMOID_SATURATION = 1.0 / (1.0 + math.exp(SATURATION["Sigmoid"]))  # output below this or above 1 minus this
+TANH_SATURATION = math.tanh(SATURATION["Tanh"])  # output beyond +-this
 
 
 @dataclass(frozen=True)
