@@ -36,6 +36,7 @@ from designer.ui.canvas.scene import DesignScene
 from designer.ui.canvas.view import DesignView
 from designer.ui.exports import ExportActions
 from designer.ui.files import FileActions
+from designer.ui.insight.dock import InsightDock
 from designer.ui.inspector import Inspector
 from designer.ui.palette import Palette
 from designer.ui.problems_panel import ProblemsPanel
@@ -78,6 +79,10 @@ class MainWindow(QMainWindow):
         # the Training panel, its actions and the device label
         self.training = TrainingDock(self, self.view, self.bottom_dock, self.files.save_as)
         self.training.message.connect(self.show_message)
+        # the Insight panel, tabbed with the Training panel; it follows the training runs' weights
+        self.insight = InsightDock(self, self.training.dock, self.training.panel)
+        self.insight.message.connect(self.show_message)
+        self.insight.node_clicked.connect(self.reveal_node)
         self.set_document(document or Document())
         self._build_actions()
         self.palette.add_requested.connect(self._on_palette_add)
@@ -142,6 +147,7 @@ class MainWindow(QMainWindow):
         self.undo_group.addStack(document.undo_stack)
         self.undo_group.setActiveStack(document.undo_stack)
         self.training.set_document(document)
+        self.insight.set_document(document, self.scene)
         self._on_locked_changed()
         self._update_title()
         self.problems.refresh()
@@ -236,6 +242,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
             view.addAction(dock.toggleViewAction())
+        view.addAction(self.insight.toggle_action)
 
         self.train_menu = bar.addMenu("&Train")
         self.training.fill_menu(self.train_menu)
@@ -394,6 +401,7 @@ class MainWindow(QMainWindow):
     def _on_selection_changed(self) -> None:
         if self.scene is not None and self.inspector is not None:
             self.inspector.show_selection(self.scene.selected_node_ids())
+            self.insight.panel.show_nodes(self.scene.selected_node_ids())
 
     def _update_title(self, *args) -> None:
         self.setWindowModified(self.document.modified)
@@ -436,6 +444,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.training.shutdown()  # a run stops before its next batch; its thread must end before the window
+        self.insight.shutdown()  # and the Insight panel's questions
         for owner in (self, self.document):  # exports and previews; reading the data file
             stop_all(owner=owner)
         self._detach()

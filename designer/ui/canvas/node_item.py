@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from designer.ui import style
 
+HIGHLIGHT = QColor("#e8710a")  # the forward stepper's node: orange, apart from selection blue and error red
+
 
 class NodeItem(QGraphicsItem):
     def __init__(self, node_id: str, type_name: str, category: str) -> None:
@@ -27,6 +29,7 @@ class NodeItem(QGraphicsItem):
         self.connected_ports: set[int] = set()
         self.has_output = True
         self.problems: list[tuple[str, str]] = []  # (severity, message)
+        self.highlighted = False  # outlined: the node the Insight panel's forward stepper is at
         # No itemChange override: with 10,000 nodes the calls into Python
         # dominate. The scene places wires when the model moves a node, the
         # view while the user drags one.
@@ -55,6 +58,12 @@ class NodeItem(QGraphicsItem):
         self.update()
         return moved
 
+    def set_highlighted(self, highlighted: bool) -> None:
+        """Outline the node thickly (a view's state, not the model's)."""
+        if highlighted != self.highlighted:
+            self.highlighted = highlighted
+            self.update()
+
     def set_id(self, node_id: str) -> None:
         self.node_id = node_id
         self.update()
@@ -75,7 +84,7 @@ class NodeItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         r = style.PORT_RADIUS + 2
-        return QRectF(-r, -10, style.NODE_WIDTH + 2 * r, self._height + 12)
+        return QRectF(-r, -10, style.NODE_WIDTH + 2 * r, self._height + 16)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -108,6 +117,8 @@ class NodeItem(QGraphicsItem):
         selected = self.isSelected()
         body = QRectF(0, 0, style.NODE_WIDTH, self._height)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= style.DETAIL_ZOOM)
+        if self.highlighted:
+            self._draw_highlight(painter, body)
         if zoom < style.DETAIL_ZOOM:
             self._paint_overview(painter, body, zoom, selected)
             return
@@ -184,6 +195,14 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QPen(self.colour.darker(120), 1.5))
             painter.setBrush(self.colour)
             painter.drawEllipse(self.output_port_pos(), r, r)
+
+    def _draw_highlight(self, painter: QPainter, body: QRectF) -> None:
+        """A thick outline around the body, under the node's own drawing."""
+        painter.save()
+        painter.setPen(QPen(HIGHLIGHT, 5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(body.adjusted(-2.5, -2.5, 2.5, 2.5), 8, 8)
+        painter.restore()
 
     def _worst(self) -> str:
         return "error" if any(s == "error" for s, _ in self.problems) else "warning"

@@ -48,6 +48,7 @@ class DesignScene(QGraphicsScene):
             self._on_edge_added(edge)
         self._placing = True
         self._raised: list[NodeItem] = []
+        self.highlighted: str | None = None  # outlined by set_highlighted
         self.selectionChanged.connect(self._on_selection_changed)
         self.refresh()
 
@@ -138,6 +139,13 @@ class DesignScene(QGraphicsScene):
         self._raised = [item for item in self.selectedItems() if isinstance(item, NodeItem)]
         for item in self._raised:
             item.setZValue(style.Z_NODE_SELECTED)
+
+    def set_highlighted(self, node_id: str | None) -> None:
+        """Outline one node thickly (the Insight panel's forward stepper), or none."""
+        for nid in {self.highlighted, node_id} - {None}:
+            if nid in self.nodes:
+                self.nodes[nid].set_highlighted(nid == node_id)
+        self.highlighted = node_id
 
     def selected_node_ids(self) -> list[str]:
         return [item.node_id for item in self.selectedItems() if isinstance(item, NodeItem)]

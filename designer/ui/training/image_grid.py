@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -30,7 +30,10 @@ def to_pixmap(image: np.ndarray, size: int) -> QPixmap:
 
 
 class ImageGrid(QWidget):
-    """``columns`` images per row, each with a one-line caption."""
+    """``columns`` images per row, each with a one-line caption; ``tile_clicked``
+    gives the position of a tile clicked."""
+
+    tile_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, tile: int = 48, columns: int = 8) -> None:
         super().__init__(parent)
@@ -65,4 +68,10 @@ class ImageGrid(QWidget):
             if tips:
                 tile.setToolTip(tips[i])
             self._grid.addWidget(tile, i // self.columns, i % self.columns)
+            tile.installEventFilter(self)
             self.tiles.append(tile)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.MouseButtonRelease and watched in self.tiles:
+            self.tile_clicked.emit(self.tiles.index(watched))
+        return False

@@ -44,6 +44,7 @@ class ImageSamples:
     images: np.ndarray
     true: np.ndarray
     predicted: np.ndarray
+    indices: np.ndarray | None = None  # each image's index in the split (the Insight panel opens it)
 
 
 @dataclass
@@ -155,4 +156,4 @@ def _images(x: np.ndarray, y: np.ndarray, predicted: np.ndarray) -> ImageSamples
     axes = tuple(range(1, images.ndim))
     lo, hi = images.min(axis=axes, keepdims=True), images.max(axis=axes, keepdims=True)
     images = (images - lo) / np.maximum(hi - lo, 1e-6)
-    return ImageSamples(images, y[pick], predicted[pick])
+    return ImageSamples(images, y[pick], predicted[pick], pick)

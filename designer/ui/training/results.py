@@ -70,6 +70,7 @@ class ResultsView(QWidget):
 
     save_requested = Signal()
     export_requested = Signal()
+    sample_requested = Signal(object, int)  # (RunRecord, validation index): a sample image clicked, to look inside
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +97,7 @@ class ResultsView(QWidget):
         self.boundary = plot_widget(self, "x2", "x1")
         self.regression = plot_widget(self, "predicted", "true")
         self.samples = ImageGrid(self, tile=44, columns=6)
+        self.samples.tile_clicked.connect(self._on_sample_clicked)
         self.reconstructions = ImageGrid(self, tile=44, columns=6)
         pages = {
             "boundary": self.boundary,
@@ -198,8 +200,14 @@ class ResultsView(QWidget):
 
         captions = [f"{name(t)} → {name(p)}" if t != p else name(t) for t, p in zip(samples.true, samples.predicted)]
         colours = [WRONG if t != p else RIGHT for t, p in zip(samples.true, samples.predicted)]
-        tips = [f"true {name(t)}, predicted {name(p)}" for t, p in zip(samples.true, samples.predicted)]
+        tips = [f"true {name(t)}, predicted {name(p)}: click to look inside (Insight)" for t, p in zip(samples.true, samples.predicted)]
         self.samples.set_images(samples.images, captions, colours, tips)
+
+    def _on_sample_clicked(self, position: int) -> None:
+        views = self.outcome.views if self.outcome is not None else None
+        found = views.images if views is not None else None
+        if found is not None and found.indices is not None and views.split == "validation" and position < len(found.indices):
+            self.sample_requested.emit(self.record, int(found.indices[position]))
 
     def _draw_reconstructions(self, found: Reconstructions) -> None:
         """Pairs of tiles: the validation image, then the network's version of

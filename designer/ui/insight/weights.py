@@ -1,0 +1,195 @@
+"""A node's weights: its weight matrix as a heat map (a convolution's filters
+as small images), histograms of its weights and biases, and one neuron, the
+textbook perceptron: its inputs times its incoming weights plus its bias,
+then the activation that follows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QSplitter, QVBoxLayout, QWidget
+
+from designer.insight import ParameterValues
+from designer.insight.colors import symmetric_limit
+from designer.ui.insight.colour_scale import BACKGROUND, GAP, MUTED, ColourLegend, image_item, outlined_brushes, signed_rgb
+from designer.ui.insight.runner import NeuronView, NodeDetails
+from designer.ui.training.plotting import style_plot
+
+MAX_FILTERS = (64, 16)  # (output, input) channels drawn as filter tiles
+
+
+def filter_grid(weight: np.ndarray, limit: float) -> np.ndarray:
+    """(out, in, kh, kw) filters as one RGB image: a row per output channel, a tile per input channel."""
+    out, inp = min(weight.shape[0], MAX_FILTERS[0]), min(weight.shape[1], MAX_FILTERS[1])
+    kh, kw = weight.shape[2], weight.shape[3]
+    grid = np.empty((out * (kh + 1) - 1, inp * (kw + 1) - 1, 3), np.uint8)
+    grid[:] = GAP
+    tiles = signed_rgb(weight[:out, :inp], limit)
+    for r in range(out):
+        for c in range(inp):
+            grid[r * (kh + 1) : r * (kh + 1) + kh, c * (kw + 1) : c * (kw + 1) + kw] = tiles[r, c]
+    return grid
+
+
+def parameter_picture(values: np.ndarray, limit: float) -> tuple[np.ndarray, str, str]:
+    """A parameter as an RGB picture, with what its axes are: (image, across, down)."""
+    if values.ndim == 4:
+        return filter_grid(values, limit), "input channel (kernel each)", "output channel"
+    if values.ndim == 2:
+        return signed_rgb(values, limit), "input", "unit"
+    if values.ndim == 3:
+        return signed_rgb(values.reshape(values.shape[0], -1), limit), "input × kernel", "output channel"
+    flat = values.reshape(1, -1)
+    return signed_rgb(flat, limit), "value", ""
+
+
+def _plot(parent: QWidget, left: str = "", bottom: str = "") -> pg.PlotWidget:
+    widget = pg.PlotWidget(parent, background=BACKGROUND)
+    style_plot(widget.getPlotItem(), left, bottom)
+    widget.setMouseEnabled(False, False)
+    return widget
+
+
+class WeightsView(QWidget):
+    """The Weights tab for one node."""
+
+    unit_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel("Select a node with weights (Linear, convolution) on the canvas.", self)
+        self.title.setWordWrap(True)
+        column.addWidget(self.title)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget(split)
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        self.matrix = _plot(left)
+        self.matrix.getPlotItem().getViewBox().invertY(True)
+        self.legend = ColourLegend(left, "weight")
+        left_column.addWidget(self.matrix, 1)
+        left_column.addWidget(self.legend)
+        self.histograms = pg.GraphicsLayoutWidget(split)
+        self.histograms.setBackground(BACKGROUND)
+        neuron = QWidget(split)
+        neuron_column = QVBoxLayout(neuron)
+        neuron_column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Neuron", neuron))
+        self.unit = QSpinBox(neuron)
+        self.unit.setKeyboardTracking(False)
+        self.unit.setToolTip("Which unit (output feature or channel) of the node to look at")
+        row.addWidget(self.unit)
+        row.addStretch(1)
+        neuron_column.addLayout(row)
+        self.neuron_plot = pg.GraphicsLayoutWidget(neuron)
+        self.neuron_plot.setBackground(BACKGROUND)
+        neuron_column.addWidget(self.neuron_plot, 1)
+        self.formula = QLabel(neuron)
+        self.formula.setWordWrap(True)
+        self.formula.setTextFormat(Qt.TextFormat.RichText)
+        neuron_column.addWidget(self.formula)
+        split.setSizes([380, 260, 360])
+        column.addWidget(split, 1)
+        self.details: NodeDetails | None = None
+        self.unit.valueChanged.connect(self.unit_changed)
+
+    def clear(self, message: str) -> None:
+        self.details = None
+        self.title.setText(message)
+        self.matrix.getPlotItem().clear()
+        self.histograms.clear()
+        self.neuron_plot.clear()
+        self.formula.setText("")
+
+    def show_details(self, details: NodeDetails) -> None:
+        self.details = details
+        self.matrix.getPlotItem().clear()
+        self.histograms.clear()
+        if not details.parameters:
+            self.title.setText(f"<b>{details.node}</b> ({details.layer_type}) has no weights or biases.")
+        else:
+            names = ", ".join(f"{p.name} {list(p.shape)}" for p in details.parameters)
+            self.title.setText(f"<b>{details.node}</b> ({details.layer_type}): {names}")
+            self._draw_matrix(details.parameters[0])
+            for k, parameter in enumerate(details.parameters[:4]):
+                self._draw_histogram(parameter, k)
+        self.unit.blockSignals(True)
+        self.unit.setRange(0, max(0, details.units - 1))
+        if details.neuron is not None:
+            self.unit.setValue(details.neuron.neuron.index)
+        self.unit.blockSignals(False)
+        self.unit.setEnabled(details.neuron is not None)
+        self.show_neuron(details.neuron, details.neuron_refusal)
+
+    def _draw_matrix(self, parameter: ParameterValues) -> None:
+        limit = symmetric_limit(parameter.values)
+        picture, across, down = parameter_picture(parameter.values, limit)
+        plot = self.matrix.getPlotItem()
+        plot.addItem(image_item(picture))
+        plot.setAspectLocked(parameter.values.ndim == 4)
+        plot.setLabel("bottom", across, color=MUTED)
+        plot.setLabel("left", down, color=MUTED)
+        plot.setTitle(f"{parameter.name} {list(parameter.shape)}", color=MUTED, size="9pt")
+        plot.autoRange(padding=0.01)
+        self.legend.set_limit(limit, "weight")
+
+    def _draw_histogram(self, parameter: ParameterValues, row: int) -> None:
+        counts, edges = parameter.histogram(30)
+        centres = (edges[:-1] + edges[1:]) / 2
+        plot = self.histograms.addPlot(row=row, col=0)
+        style_plot(plot, "count", parameter.name)
+        plot.setMouseEnabled(False, False)
+        fills, pens = outlined_brushes(centres, symmetric_limit(parameter.values))
+        plot.addItem(pg.BarGraphItem(x=centres, height=counts, width=float(edges[1] - edges[0]) * 0.95, brushes=fills, pens=pens))
+        plot.setTitle(f"histogram of {parameter.name}", color=MUTED, size="9pt")
+
+    def show_neuron(self, view: NeuronView | None, refusal: str = "") -> None:
+        self.neuron_plot.clear()
+        if view is None:
+            self.formula.setText(refusal)
+            return
+        neuron = view.neuron
+        limit = symmetric_limit(neuron.weights)
+        top = self.neuron_plot.addPlot(row=0, col=0)
+        style_plot(top, "weight", "input")
+        top.setMouseEnabled(False, False)
+        top.setTitle(f"unit {neuron.index}: {neuron.fan_in} incoming weights", color=MUTED, size="9pt")
+        if neuron.weights.ndim == 1:
+            fills, pens = outlined_brushes(neuron.weights, limit)
+            top.addItem(pg.BarGraphItem(x=np.arange(neuron.fan_in), height=neuron.weights, width=0.85, brushes=fills, pens=pens))
+        else:
+            kernels = neuron.weights.reshape(neuron.weights.shape[0], 1, *neuron.weights.shape[1:])
+            if kernels.ndim == 4:
+                top.addItem(image_item(filter_grid(np.swapaxes(kernels, 0, 1), limit)))
+            else:
+                top.addItem(image_item(signed_rgb(neuron.weights.reshape(neuron.weights.shape[0], -1), limit)))
+            top.getViewBox().invertY(True)
+            top.setAspectLocked(True)
+            top.setLabel("bottom", "input channel (its kernel)", color=MUTED)
+        if view.inputs is not None:
+            product = view.inputs * neuron.weights
+            bottom = self.neuron_plot.addPlot(row=1, col=0)
+            style_plot(bottom, "x·w", "input")
+            bottom.setMouseEnabled(False, False)
+            bottom.setTitle("input × weight for this sample: what the unit adds up", color=MUTED, size="9pt")
+            fills, pens = outlined_brushes(product)
+            bottom.addItem(pg.BarGraphItem(x=np.arange(len(product)), height=product, width=0.85, brushes=fills, pens=pens))
+        self.formula.setText(perceptron_text(view))
+
+
+def perceptron_text(view: NeuronView) -> str:
+    """inputs · weights + bias = z → activation, in words and numbers."""
+    neuron = view.neuron
+    bias = "no bias" if neuron.bias is None else f"bias {neuron.bias:+.3g}"
+    if view.pre_activation is None:
+        return f"Unit {neuron.index} of {neuron.node}: {neuron.fan_in} incoming weights, {bias}."
+    weighted = view.pre_activation - (neuron.bias or 0.0)
+    text = f"Unit {neuron.index}: Σ input×weight = {weighted:.3g}, {bias} → z = <b>{view.pre_activation:.3g}</b>"
+    if view.activation is not None:
+        node, value = view.activation
+        text += f" → {node} → <b>{value:.3g}</b>"
+    return text
