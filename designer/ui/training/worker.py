@@ -14,6 +14,14 @@ training thread waits for the GIL. So the interval also stretches to keep
 updates within ``BUDGET`` of the UI thread's time: 30 a second where a
 redraw is cheap, fewer on a slow or busy machine, never fewer than two.
 
+Extra callbacks ride on the same pacing: ``TrainingRun(project, watchers=...)``
+takes factories that each make one ``designer.train.Callback`` for the run,
+given the run's ``publish(kind, item)``. What they publish on the training
+thread is appended to the same buffer, keyed by kind, and reaches the UI in
+the same paced drain as ``observed`` (the ``(kind, item)`` pairs since the last
+update, emitted right after ``updated``): never a signal per batch. Items must
+be safe to hand to another thread (numbers, numpy arrays, frozen dataclasses).
+
 Everything slow happens on the worker: loading the data, compiling, training,
 and the predictions the results views need (outcome.py).
 
@@ -30,6 +38,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -37,13 +46,16 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from designer.document.workers import Worker, report_progress
 from designer.project import Project
-from designer.train import FAILED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult, TrainSettings
+from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
 from designer.ui.training.outcome import RunOutcome, compute_views
 
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
 SLOWEST_MS = 500  # and at least two, however slow the redraw
 BUDGET = 0.03  # share of the UI thread's time that updates may take
 METRICS_WAITING = "metrics waiting"  # the job's news when its buffer fills from empty
+
+Publish = Callable[[str, object], None]  # an extra callback's (kind, item), from the training thread
+RunWatcher = Callable[[Publish], Callback]  # makes one extra callback for a run
 
 
 @dataclass(frozen=True)
@@ -66,13 +78,26 @@ class MetricsBuffer:
         self._lock = threading.Lock()
         self._batches: list[BatchReport] = []
         self._epochs: list[EpochMetrics] = []
+        self._news: list[tuple[str, object]] = []  # the extra callbacks' (kind, item), all kept in order
 
     def add(self, item: BatchReport | EpochMetrics) -> bool:
         """Append; True when the buffer was empty (the UI must be told)."""
         with self._lock:
-            was_empty = not self._batches and not self._epochs
+            was_empty = not self._news and not self._batches and not self._epochs
             (self._batches if isinstance(item, BatchReport) else self._epochs).append(item)
             return was_empty
+
+    def add_news(self, kind: str, item: object) -> bool:
+        """Append an extra callback's item; True when the buffer was empty."""
+        with self._lock:
+            was_empty = not self._news and not self._batches and not self._epochs
+            self._news.append((kind, item))
+            return was_empty
+
+    def drain_news(self) -> list[tuple[str, object]]:
+        with self._lock:
+            news, self._news = self._news, []
+            return news
 
     def pending_batches(self) -> int:
         """Batches reported but not yet drained."""
@@ -103,6 +128,7 @@ class TrainingJob:
     def __init__(self, project: Project, buffer: MetricsBuffer) -> None:
         self.project = project
         self.buffer = buffer
+        self.extras: list[Callback] = []  # the watchers' callbacks, after the metrics' own
         self.trainer = None
         self._stop = threading.Event()
         self._pause = threading.Event()
@@ -140,7 +166,7 @@ class TrainingJob:
             settings = TrainSettings.from_mapping(self.project.training)
             bundle = load_bundle(self.project)
             compiled = prepare(self.project, bundle)
-            trainer = Trainer(compiled, bundle, settings, Callbacks(self._on_batch, self._on_epoch))
+            trainer = Trainer(compiled, bundle, settings, [Callbacks(self._on_batch, self._on_epoch), *self.extras])
         except DataError as exc:
             return RunOutcome(RunResult(FAILED, f"the data cannot be used: {exc}"))
         except DesignProblems as exc:
@@ -180,6 +206,11 @@ class TrainingJob:
         if self.buffer.add(metrics):
             report_progress(METRICS_WAITING)
 
+    def publish(self, kind: str, item: object) -> None:
+        """An extra callback's news (training thread): buffered, drained with the metrics."""
+        if self.buffer.add_news(kind, item):
+            report_progress(METRICS_WAITING)
+
 
 def _keep_only_kept_weights(result: RunResult) -> None:
     """Drop the copy of the weights that will not be saved: every run stays in
@@ -197,15 +228,19 @@ class TrainingRun(QObject):
 
     prepared = Signal(object)  # RunInfo
     updated = Signal(list, list)  # batch reports, epoch metrics since the last update
+    observed = Signal(list)  # (kind, item) pairs the watchers published since the last update
     paused_changed = Signal(bool)
     ended = Signal(object)  # RunOutcome, after the last update
 
     live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished (the collector stays frozen)
 
-    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+    def __init__(self, project: Project, parent: QObject | None = None, watchers: Sequence[RunWatcher] = ()) -> None:
+        """``watchers``: factories of extra callbacks for this run, each given
+        the run's ``publish`` (see the module docstring)."""
         super().__init__(parent)
         self.buffer = MetricsBuffer()
         self.job = TrainingJob(project, self.buffer)
+        self.job.extras = [make(self.job.publish) for make in watchers]
         self.worker = Worker(self.job.run, "training", on_cancel=self.job.stop, parent=self)
         self.worker.progressed.connect(self._on_progressed)
         self.worker.succeeded.connect(self._on_ended)
@@ -268,9 +303,13 @@ class TrainingRun(QObject):
     def _on_flush(self) -> None:
         started = self._last_flush = time.perf_counter()
         batches, epochs = self.buffer.drain()
-        if not batches and not epochs:
+        news = self.buffer.drain_news()
+        if not batches and not epochs and not news:
             return
-        self.updated.emit(batches, epochs)
+        if batches or epochs:
+            self.updated.emit(batches, epochs)
+        if news:
+            self.observed.emit(news)
         cost, self._redraw = time.perf_counter() - started + self._redraw, 0.0
         self._cost = 0.7 * self._cost + 0.3 * cost
         self.interval_ms = min(SLOWEST_MS, max(FLUSH_MS, 1000 * self._cost / BUDGET))
