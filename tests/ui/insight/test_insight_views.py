@@ -1,0 +1,63 @@
+"""Insight views on their own, from plain arrays and a bare Document."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from designer.document import Document
+from designer.insight.colors import NEGATIVE, POSITIVE, ZERO
+from designer.insight.parameters import Neuron
+from designer.ui.insight.outputs import TensorView, map_grid
+from designer.ui.insight.overview import thumbnail
+from designer.ui.insight.panel import InsightPanel
+from designer.ui.insight.runner import NeuronView
+from designer.ui.insight.weights import filter_grid, perceptron_text
+
+
+def test_feature_maps_are_one_image_on_the_diverging_scale() -> None:
+    maps = np.zeros((64, 4, 4))
+    maps[0, 0, 0], maps[1, 0, 0] = -2.0, 2.0
+    grid, rows, columns = map_grid(maps)
+    assert rows * columns >= 64 and grid.shape == (rows * 5 - 1, columns * 5 - 1, 3)
+    assert tuple(grid[0, 0]) == NEGATIVE and tuple(grid[0, 5]) == POSITIVE and tuple(grid[1, 1]) == ZERO
+    assert thumbnail(maps).shape == grid.shape
+
+
+def test_a_tensor_is_drawn_by_its_shape(qtbot) -> None:
+    view = TensorView()
+    qtbot.addWidget(view)
+    view.show_output("maps", np.random.default_rng(0).normal(size=(8, 5, 5)).astype(np.float32))
+    assert (view.mode, view.maps) == ("maps", 8)
+    view.show_output("sequence", np.zeros((12, 3), np.float32))
+    assert view.mode == "heatmap"
+    view.show_output("units", np.linspace(-1, 1, 10))
+    assert view.mode == "bars" and view.legend.limit == 1.0
+    view.show_output("attention", np.zeros((6, 16)), attention=np.full((6, 6), 1 / 6))
+    assert view.mode == "attention"
+    view.show_output("output", np.zeros(3), probabilities=np.array([0.2, 0.7, 0.1]), class_names=["a", "b", "c"], predicted=1, true=0)
+    assert view.mode == "probabilities" and not view.legend.isVisibleTo(view)
+
+
+def test_conv_filters_tile_by_output_and_input_channel() -> None:
+    weight = np.ones((3, 2, 3, 3))
+    weight[1, 1] = -1
+    grid = filter_grid(weight, 1.0)
+    assert grid.shape == (3 * 4 - 1, 2 * 4 - 1, 3)
+    assert tuple(grid[4, 4]) == NEGATIVE and tuple(grid[0, 0]) == POSITIVE
+
+
+def test_the_perceptron_sentence_adds_inputs_weights_and_bias() -> None:
+    neuron = Neuron("dense1", 2, np.array([0.5, -1.0]), 0.25)
+    view = NeuronView(neuron, np.array([2.0, 1.0]), 0.25, ("relu1", 0.25))
+    text = perceptron_text(view)
+    assert "Σ input×weight = 0" in text and "bias +0.25" in text and "relu1" in text
+
+
+def test_an_empty_design_is_named_a_problem_not_run(qtbot) -> None:
+    panel = InsightPanel()
+    qtbot.addWidget(panel)
+    panel.set_document(Document(), None)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.problem.isVisible())
+    assert panel.problem.text().startswith("Fix the design's problems first")
+    assert panel.weights.currentText() == "initialised (seed 0)" and panel.weights.count() == 2
