@@ -18,6 +18,9 @@ Sigmoid (an input beyond ±4, so an output below 0.018 or above 0.982) and Tanh
 (an input beyond ±2, an output beyond ±0.964) nodes, and the
 mean and standard deviation of every node's output.
 
+``WeightHistogramProbe`` histograms each parameterised node's parameters at
+the start and at each epoch end, on bins fixed per node for the run.
+
 Samples are plain frozen dataclasses of numbers and numpy arrays (no tensors),
 safe to hand to another thread. Probes run in the main process only: in the
 other processes of a distributed run they do nothing (the gradients they
@@ -261,3 +264,75 @@ def _per_node(owner: np.ndarray, norms: np.ndarray, n: int) -> np.ndarray:
     squares = np.bincount(owner, weights=norms**2, minlength=n)
     counts = np.bincount(owner, minlength=n)
     return np.where(counts > 0, np.sqrt(squares), np.nan)
+
+
+WEIGHT_BINS = 40  # bins of every node's weight histogram
+WEIGHT_RANGE = 3.0  # the bins span this many times the largest initial magnitude (later values beyond land in the end bins)
+
+
+@dataclass(frozen=True)
+class WeightHistograms:
+    """One epoch's histogram of each parameterised node's parameters (weights
+    and biases together), on bins fixed per node for the whole run so epochs
+    compare. ``edges[i]`` has WEIGHT_BINS + 1 values, ``counts[i]`` WEIGHT_BINS.
+    Epoch 0 is the initialisation."""
+
+    epoch: int
+    nodes: tuple[str, ...]
+    edges: tuple[np.ndarray, ...]
+    counts: tuple[np.ndarray, ...]
+
+    def of(self, node: str) -> tuple[np.ndarray, np.ndarray]:
+        """(edges, counts) of one node."""
+        i = self.nodes.index(node)
+        return self.edges[i], self.counts[i]
+
+
+class WeightHistogramProbe(Callback):
+    """Histograms of every parameterised node's parameters at the run's start
+    and at each epoch end: ``torch.histc`` on the device, one read per epoch.
+    ``on_sample`` gets each WeightHistograms on the training thread."""
+
+    def __init__(self, bins: int = WEIGHT_BINS, on_sample: Callable[[WeightHistograms], None] | None = None) -> None:
+        self.bins, self.on_sample = bins, on_sample
+        self.samples: list[WeightHistograms] = []
+        self._params: dict[str, list[torch.Tensor]] = {}
+
+    def on_run_start(self, run: RunStart) -> None:
+        import torch
+
+        self.samples, self._params = [], {}
+        if not run.is_main:
+            return
+        owner = {attr: nid for nid, attr in run.compiled.generated.attributes.items()}
+        for name, param in run.module.named_parameters():
+            nid = owner.get(name.split(".", 1)[0])
+            if nid is not None and param.requires_grad:
+                self._params.setdefault(nid, []).append(param.detach())  # views: they follow the updates
+        with torch.no_grad():
+            peaks = [torch.stack([p.abs().max() for p in ps]).max() for ps in self._params.values()]
+            peaks = torch.stack(peaks).cpu().numpy() if peaks else []
+        self.nodes = tuple(self._params)
+        self._limits = [WEIGHT_RANGE * float(peak) if peak > 0 else 1.0 for peak in peaks]
+        self.measure(0)
+
+    def on_epoch_end(self, metrics: EpochMetrics) -> None:
+        if self._params:
+            self.measure(metrics.epoch)
+
+    def measure(self, epoch: int) -> WeightHistograms:
+        """Histograms of the parameters now."""
+        import torch
+
+        with torch.no_grad():
+            rows = [
+                torch.histc(torch.cat([p.reshape(-1) for p in ps]).float().clamp(-limit, limit), self.bins, -limit, limit)
+                for ps, limit in zip(self._params.values(), self._limits, strict=True)
+            ]
+            counts = torch.stack(rows).cpu().numpy().astype(np.int64) if rows else np.zeros((0, self.bins), np.int64)
+        edges = tuple(np.linspace(-limit, limit, self.bins + 1) for limit in self._limits)
+        sample = WeightHistograms(epoch, self.nodes, edges, tuple(counts))
+        self.samples.append(sample)
+        if self.on_sample is not None:
+            self.on_sample(sample)
+        return sample
