@@ -43,6 +43,7 @@ from designer.ui.problems_panel import ProblemsPanel
 from designer.ui.start_page import StartPage
 from designer.ui.summary_panel import SummaryPanel
 from designer.ui.training.dock import TrainingDock
+from designer.ui.training.lr_finder import LrFinderDialog
 
 APP_NAME = "Neural Network Designer"
 
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         self.undo_group.addStack(document.undo_stack)
         self.undo_group.setActiveStack(document.undo_stack)
         self.training.set_document(document)
+        self.training.panel.live.set_scene(self.scene)  # gradient flow and training warnings on this canvas
         self.insight.set_document(document, self.scene)
         self._on_locked_changed()
         self._update_title()
@@ -246,6 +248,14 @@ class MainWindow(QMainWindow):
 
         self.train_menu = bar.addMenu("&Train")
         self.training.fill_menu(self.train_menu)
+        self.train_menu.addSeparator()
+        self.lr_finder_action = self._action(
+            "Find &Learning Rate…",
+            self.find_learning_rate,
+            tip="Sweep the learning rate over a few hundred batches and suggest one to apply",
+            edits=True,
+        )
+        self.train_menu.addAction(self.lr_finder_action)
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, S.HelpContents))
@@ -421,6 +431,16 @@ class MainWindow(QMainWindow):
             self.files.open_path(paths[0])
 
     # --------------------------------------------------------------- help
+    def find_learning_rate(self) -> LrFinderDialog | None:
+        """Open the learning-rate finder on the current design (a sweep on a worker)."""
+        if self.document is None:
+            return None
+        dialog = LrFinderDialog(self.document, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        dialog.start()
+        return dialog
+
     def show_shortcuts(self) -> None:
         from designer.ui.help import SHORTCUTS_HTML
 

@@ -16,6 +16,7 @@ from designer.document import Document
 from designer.graph import Edge, Node
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
+from designer.ui.canvas.gradient_flow import GradientFlowOverlay
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.subscriptions import follow
 
@@ -49,6 +50,7 @@ class DesignScene(QGraphicsScene):
         self._placing = True
         self._raised: list[NodeItem] = []
         self.highlighted: str | None = None  # outlined by set_highlighted
+        self.gradient_flow = GradientFlowOverlay()  # a run's gradient norms and live warnings, until the design changes
         self.selectionChanged.connect(self._on_selection_changed)
         self.refresh()
 
@@ -118,7 +120,21 @@ class DesignScene(QGraphicsScene):
             item.set_state(out.display() if out else "", edge in conflicted)
         for edge in {e for nid in reshaped for e in self._node_edges[nid]}:
             self._place_edge(edge)
+        if self.gradient_flow.shown and self.gradient_flow.fingerprint != graph.fingerprint():
+            self.gradient_flow.clear()  # the design changed since the run: its gradients no longer apply
         self.refreshed.emit()
+
+    def show_gradient_flow(self, norms: dict[str, float] | None) -> None:
+        """Bars on the nodes and colours on the wires for a run's gradient norms
+        (node id -> norm at its output; see designer.ui.canvas.gradient_flow); None clears them."""
+        if norms is None:
+            self.gradient_flow.clear()
+            return
+        self.gradient_flow.show(self.nodes, self.edges, norms, self.views(), self.document.graph.fingerprint())
+
+    def show_training_problems(self, lines: dict[str, list[str]]) -> None:
+        """Amber tags on the nodes with problems found while training (node id -> message and advice lines)."""
+        self.gradient_flow.show_problems(self.nodes, lines, self.document.graph.fingerprint())
 
     def node_item_moved(self, item: NodeItem) -> None:
         for edge in self._node_edges.get(item.node_id, ()):

@@ -27,6 +27,7 @@ from designer.ui import dialogs
 from designer.ui.background import run_in_background
 from designer.ui.training.controls import TrainingControls
 from designer.ui.training.data_section import DataSourceEditor
+from designer.ui.training.live_watch import LiveWatch
 from designer.ui.training.outcome import RunOutcome
 from designer.ui.training.plots import TrainingPlots
 from designer.ui.training.progress import ProgressClock
@@ -92,6 +93,8 @@ class TrainingPanel(QWidget):
         self.plots = TrainingPlots(centre)
         centre_layout.addWidget(self.controls)
         centre_layout.addWidget(self.plots, 1)
+        self.live = LiveWatch(self.plots.loss, centre)  # probes on the run: gradient flow, warnings, gradients, weights
+        centre_layout.addWidget(self.live.views, 1)
         right = QSplitter(Qt.Orientation.Vertical, self.splitter)
         self.runs_list = RunsList(right)
         self.results = ResultsView(right)
@@ -173,10 +176,11 @@ class TrainingPanel(QWidget):
         record = history.new_run(dict(snapshot.training), str(snapshot.data.get("source")), snapshot.graph.fingerprint())
         record.snapshot = snapshot
         self.record = record
-        self.run = TrainingRun(snapshot, self)
+        self.run = TrainingRun(snapshot, self, watchers=self.live.watchers(snapshot.graph))
         self.run.prepared.connect(self._on_prepared)
         self.run.updated.connect(self._on_updated)
         self.run.ended.connect(self._on_ended)
+        self.live.attach(self.run, record)
         self.plots.canvas.painted.connect(self.run.add_cost)
         document.set_locked(f"{record.label} is training")
         self.controls.show_stage("loading the data…")

@@ -1,0 +1,84 @@
+"""Weight histograms over epochs for one node: a heat map, epochs across and
+the node's fixed bins up (designer.insight.probes.WeightHistogramProbe), the
+count of each bin on a log scale in the sequential white-to-red scale of the
+gradient flow. The node is chosen in the box above or by selecting it on the
+canvas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
+
+from designer.insight.probes import WeightHistograms
+from designer.ui.canvas.gradient_flow import magnitude_rgb
+from designer.ui.training.plotting import BACKGROUND, style_plot
+
+
+class WeightHistogramView(QWidget):
+    """The chosen node's parameter histograms, one column per epoch (0: the initialisation)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.node_box = QComboBox(self)
+        self.node_box.setToolTip("The node whose weights are shown (or select it on the canvas)")
+        self.node_box.currentTextChanged.connect(lambda _: self._draw())
+        self.canvas = pg.GraphicsLayoutWidget(self)
+        self.canvas.setBackground(BACKGROUND)
+        self.plot = style_plot(self.canvas.addPlot(row=0, col=0), "weight", "epoch")
+        self.plot.setTitle("<span style='font-size:9pt'>Weights per epoch (count, log)</span>")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        layout.addWidget(self.node_box)
+        layout.addWidget(self.canvas, 1)
+        self.samples: list[WeightHistograms] = []
+
+    @property
+    def node(self) -> str:
+        return self.node_box.currentText()
+
+    def clear_run(self) -> None:
+        self.samples = []
+        self.node_box.blockSignals(True)
+        self.node_box.clear()
+        self.node_box.blockSignals(False)
+        self.image.clear()
+
+    def add_samples(self, samples: Sequence[WeightHistograms]) -> None:
+        if not samples:
+            return
+        if not self.samples:
+            self.node_box.blockSignals(True)
+            self.node_box.addItems(list(samples[0].nodes))
+            self.node_box.blockSignals(False)
+        self.samples.extend(samples)
+        self._draw()
+
+    def select(self, node: str) -> None:
+        """Show ``node`` when it has weights."""
+        index = self.node_box.findText(node)
+        if index >= 0:
+            self.node_box.setCurrentIndex(index)
+
+    def matrix(self) -> np.ndarray:
+        """(bins, epochs) counts of the chosen node; empty without samples."""
+        node = self.node
+        columns = [s.of(node)[1] for s in self.samples if node in s.nodes]
+        return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
+
+    def _draw(self) -> None:
+        counts = self.matrix()
+        if not counts.size:
+            self.image.clear()
+            return
+        edges = self.samples[0].of(self.node)[0]
+        shade = np.log1p(counts) / max(np.log1p(counts.max()), 1e-12)
+        self.image.setImage(magnitude_rgb(shade), autoLevels=False)
+        epochs = counts.shape[1]
+        self.image.setRect(QRectF(-0.5, float(edges[0]), float(epochs), float(edges[-1] - edges[0])))

@@ -1,0 +1,76 @@
+"""Watching a run learn in the window: the deep Sigmoid sample's vanishing
+gradients on the canvas (bars, wires, amber tags) and in the panel (per-layer
+gradients, weight histograms, problems); with the probes off nothing is attached."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from paths import ROOT
+
+from designer.insight.diagnosis import VANISHING
+from designer.train import FINISHED
+
+
+def _train(window, qtbot, timeout: int = 60_000):
+    panel = window.training.panel
+    with qtbot.waitSignal(panel.running_changed, timeout=timeout, check_params_cb=lambda running: not running):
+        panel.start_action.trigger()
+    return panel.history.latest
+
+
+def _deep_sigmoid(window, tmp_path: Path, epochs: int = 2) -> None:
+    path = tmp_path / "deep_sigmoid.nnd"
+    shutil.copy(ROOT / "samples" / "deep_sigmoid.nnd", path)
+    window.open_file(path)
+    window.document.set_setting("training", "epochs", epochs)
+    window.document.set_setting("training", "device", "cpu")
+
+
+def test_deep_sigmoid_shows_vanishing_gradients_on_its_early_nodes(window, qtbot, tmp_path: Path) -> None:
+    _deep_sigmoid(window, tmp_path)
+    record = _train(window, qtbot)
+    assert record.status == FINISHED
+    live, scene = window.training.panel.live, window.scene
+    vanishing = {p.node for p in live.problems if p.kind == VANISHING}
+    assert {"dense1", "dense2", "dense3"} <= vanishing and "dense9" not in vanishing
+    tags = scene.gradient_flow.tags
+    assert "dense1" in tags and "vanishing gradients" in tags["dense1"].toolTip() and "ReLU" in tags["dense1"].toolTip()
+    assert "dense9" not in tags
+    assert any("dense1" in live.views.problems.item(i).text() for i in range(live.views.problems.count()))
+
+
+def test_gradient_flow_stays_on_the_canvas_after_the_run(window, qtbot, tmp_path: Path) -> None:
+    _deep_sigmoid(window, tmp_path)
+    _train(window, qtbot)
+    flow = window.scene.gradient_flow
+    norms = flow.norms
+    assert norms["dense1"] < 1e-3 * norms["dense9"]  # the gradient fades towards the input
+    bars = flow.bars
+    assert bars["dense9"].level > bars["dense1"].level >= 0 and "gradient norm" in bars["dense1"].toolTip()
+    # Going backward across a Sigmoid the gradient shrinks: the wire into it is drawn blue (negative level).
+    wire = next(w for edge, w in flow.wires.items() if (edge.source, edge.target) == ("dense8", "sigmoid8"))
+    assert wire.level < 0
+    legend = flow.legends[0]
+    assert legend.isVisible() and "Gradient flow" in legend.text() and "red half" in legend.text()
+    plot = window.training.panel.live.views.gradients
+    assert set(plot.curves) == {f"dense{i}" for i in range(1, 10)}
+    assert plot.latest()["dense1"] < plot.latest()["dense9"]
+    weights = window.training.panel.live.views.weights
+    window.scene.select_nodes(["dense3"])
+    assert weights.node == "dense3" and weights.matrix().shape == (40, 3)  # the initialisation and 2 epochs
+    # Editing the design clears what no longer applies.
+    window.document.set_param("dense1", "out_features", 16)
+    assert not flow.bars and not flow.tags and not legend.isVisible()
+
+
+def test_probes_off_attach_nothing(window, qtbot, tmp_path: Path) -> None:
+    _deep_sigmoid(window, tmp_path, epochs=1)
+    panel = window.training.panel
+    panel.live.views.enabled.setChecked(False)
+    extras: list[list] = []
+    panel.running_changed.connect(lambda running: running and extras.append(list(panel.run.job.extras)))
+    record = _train(window, qtbot)
+    assert record.status == FINISHED and extras == [[]]
+    assert not window.scene.gradient_flow.bars and not panel.live.problems and not panel.live.views.gradients.curves
