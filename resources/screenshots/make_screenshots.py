@@ -1,6 +1,6 @@
 """Render the README's screenshots from the real window, offscreen.
 
-    python resources/screenshots/make_screenshots.py
+    python resources/screenshots/make_screenshots.py [shot_name ...]
 
 Writes PNG files next to this script. Each shot is a function below; it
 builds the main window the way a user would see it and grabs it.
@@ -133,13 +133,26 @@ def shot_results(app: QApplication) -> Path:
     return _save(app, window, "results.png")
 
 
-SHOTS: list[Callable[[QApplication], Path]] = [shot_design, shot_problem, shot_training, shot_results]
+def shot_gradient_flow(app: QApplication) -> Path:
+    """The deep Sigmoid sample after a run with the probes on: the gradient fades
+    towards the input on the canvas, amber tags on the starved layers, the legend."""
+    window = _open(app, "deep_sigmoid")
+    window.document.set_setting("training", "epochs", 5)
+    _train(app, window)
+    window.document.undo_stack.undo()  # the sample's own epochs again; the flow stays (the design did not change)
+    window.view.fit()
+    return _save(app, window, "gradient_flow.png")
+
+
+SHOTS: list[Callable[[QApplication], Path]] = [shot_design, shot_problem, shot_training, shot_results, shot_gradient_flow]
 
 
 def main() -> int:
+    """Every shot, or only those named: ``make_screenshots.py gradient_flow``."""
     sys.path.insert(0, str(ROOT))
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    for shot in SHOTS:
+    chosen = set(sys.argv[1:])
+    for shot in [s for s in SHOTS if not chosen or s.__name__.removeprefix("shot_") in chosen]:
         print(shot(app).relative_to(ROOT))
     return 0
 

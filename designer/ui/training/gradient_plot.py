@@ -23,9 +23,8 @@ class GradientPlot(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground(BACKGROUND)
-        self.plot = style_plot(self.addPlot(row=0, col=0), "gradient norm", "epoch")
+        self.plot = style_plot(self.addPlot(row=0, col=0), "gradient norm per layer", "epoch")
         self.plot.setLogMode(y=True)
-        self.plot.setTitle("<span style='font-size:9pt'>Gradient norm per layer (log)</span>")
         self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", verSpacing=-6)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.x: list[float] = []

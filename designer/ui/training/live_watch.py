@@ -90,15 +90,17 @@ class LiveViews(QWidget):
         head.addWidget(self.enabled)
         head.addStretch(1)
         layout.addLayout(head)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split = QSplitter(Qt.Orientation.Vertical, self)
         self.gradients = GradientPlot(split)
         self.weights = WeightHistogramView(split)
         self.problems = QListWidget(split)
         self.problems.setWordWrap(True)
         self.problems.setToolTip("Problems found while training, with what to do (also on their nodes)")
-        for widget, stretch in ((self.gradients, 3), (self.weights, 2), (self.problems, 2)):
+        self.setMinimumWidth(280)
+        for widget, stretch in ((self.gradients, 3), (self.weights, 2), (self.problems, 1)):
             split.addWidget(widget)
             split.setStretchFactor(split.indexOf(widget), stretch)
+        split.setSizes([300, 200, 100])
         layout.addWidget(split, 1)
 
 

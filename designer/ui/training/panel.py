@@ -93,8 +93,7 @@ class TrainingPanel(QWidget):
         self.plots = TrainingPlots(centre)
         centre_layout.addWidget(self.controls)
         centre_layout.addWidget(self.plots, 1)
-        self.live = LiveWatch(self.plots.loss, centre)  # probes on the run: gradient flow, warnings, gradients, weights
-        centre_layout.addWidget(self.live.views, 1)
+        self.live = LiveWatch(self.plots.loss, self)  # probes on the run: gradient flow, warnings, gradients, weights
         right = QSplitter(Qt.Orientation.Vertical, self.splitter)
         self.runs_list = RunsList(right)
         self.results = ResultsView(right)
@@ -106,6 +105,8 @@ class TrainingPanel(QWidget):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([330, 700, 420])
+        self.splitter.insertWidget(2, self.live.views)  # beside the curves
+        self.splitter.setStretchFactor(2, 1)
         layout.addWidget(self.splitter)
         self.runs_list.run_selected.connect(self._on_run_selected)
         self.results.save_requested.connect(self.save_weights)

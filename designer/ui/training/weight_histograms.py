@@ -31,8 +31,11 @@ class WeightHistogramView(QWidget):
         self.node_box.currentTextChanged.connect(lambda _: self._draw())
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
-        self.plot = style_plot(self.canvas.addPlot(row=0, col=0), "weight", "epoch")
-        self.plot.setTitle("<span style='font-size:9pt'>Weights per epoch (count, log)</span>")
+        self.plot = style_plot(self.canvas.addPlot(row=0, col=0), "weights", "epoch")
+        self.node_box.setToolTip(
+            "The node whose parameters are shown, one histogram per epoch (0: at the start); "
+            "the count in each bin white to red on a log scale. Selecting a node on the canvas chooses it too."
+        )
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         layout.addWidget(self.node_box)

@@ -1,0 +1,119 @@
+"""Watching a run learn in the window: training throughput with the probes on
+("Watch it learn": gradient and activation probes, problem detection, weight
+histograms, the gradient flow drawn on the canvas, the per-layer gradient
+plot) against off, and the longest UI stall while the canvas draws the
+gradient flow.
+
+Each sample trains in the real main window (offscreen, 1500x900, the canvas
+and the Training panel in view), started with the Train action, probes on and
+off interleaved (on, off, off, on, ...). The stall monitor and the run are
+those of benchmarks/gui_training.py. Throughput: training samples times epochs
+over the run's wall time from the click to the results (so tracing, sampled
+batches, the probe batch and every redraw are in it); the figure is the
+median over rounds of the per-round ratio on/off (1.0: no cost).
+
+    python benchmarks/gui_probes.py [--rounds 3] [--epochs 10] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import torch  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from gui_training import StallMonitor, gui_run  # noqa: E402
+
+SAMPLES = ("deep_sigmoid", "digits_cnn")
+
+
+def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
+    from designer.ui.main_window import MainWindow
+
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.resize(1500, 900)
+    window.show()
+    window.open_file(ROOT / "samples" / f"{name}.nnd")
+    window.document.set_setting("training", "epochs", epochs)
+    window.document.set_setting("training", "device", "cpu")
+    window.training.show_panel()
+    monitor = StallMonitor()
+    live = window.training.panel.live
+    runs: dict[str, list[dict]] = {"on": [], "off": []}
+    ratios = []
+    for round_ in range(rounds):
+        order = ("on", "off") if round_ % 2 == 0 else ("off", "on")
+        for kind in order:
+            live.views.enabled.setChecked(kind == "on")
+            run = gui_run(app, window, monitor, epochs)
+            record = window.training.panel.history.latest
+            samples = record.epochs[0].samples_per_second * record.epochs[0].seconds
+            run["wall_rate"] = samples * epochs / run["seconds"]
+            run["flow_nodes"] = len(window.scene.gradient_flow.bars)
+            runs[kind].append(run)
+        ratios.append(runs["on"][-1]["wall_rate"] / runs["off"][-1]["wall_rate"])
+        print(
+            f"{name} round {round_ + 1}: on {runs['on'][-1]['wall_rate']:,.0f}, off {runs['off'][-1]['wall_rate']:,.0f} samples/s "
+            f"(ratio {ratios[-1]:.3f}); stall max on {runs['on'][-1]['stalls']['max_ms']:.1f} ms, off {runs['off'][-1]['stalls']['max_ms']:.1f} ms; "
+            f"{runs['on'][-1]['flow_nodes']} nodes drawn"
+        )
+    window.document.undo_stack.setClean()
+    window.close()
+    return {
+        "ratio": statistics.median(ratios),
+        "ratios": ratios,
+        "max_stall_on_ms": max(r["stalls"]["max_ms"] for r in runs["on"]),
+        "max_stall_off_ms": max(r["stalls"]["max_ms"] for r in runs["off"]),
+        "p99_stall_on_ms": max(r["stalls"]["p99_ms"] for r in runs["on"]),
+        "runs": runs,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "gui_probes.json"))
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    results = {name: measure(app, name, args.rounds, args.epochs) for name in SAMPLES}
+    print()
+    print("| sample | throughput probes on / off | longest stall, on | off | p99 on |")
+    print("|---|---|---|---|---|")
+    for name, r in results.items():
+        print(
+            f"| {name} | **{r['ratio']:.3f}** | {r['max_stall_on_ms']:.1f} ms | {r['max_stall_off_ms']:.1f} ms | {r['p99_stall_on_ms']:.1f} ms |"
+        )
+    out = {
+        "benchmark": "gui_probes",
+        "command": f"python benchmarks/gui_probes.py --rounds {args.rounds} --epochs {args.epochs}",
+        "epochs": args.epochs,
+        "rounds": args.rounds,
+        "samples": results,
+        "torch": torch.__version__,
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()},
+        "when": time.strftime("%Y-%m-%d"),
+    }
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
