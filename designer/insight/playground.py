@@ -45,6 +45,7 @@ GRID = 64  # points along each axis of the plane
 MARGIN = 0.15  # around the data, as a share of its extent
 EVERY_S = 0.25  # at most this often in training time, plus every epoch end
 MAX_UNITS = 16  # unit maps per node: a wider node shows its MAX_UNITS most varied units
+MAX_POINTS = 600  # validation points handed along, to draw over the boundary
 SKIPPED_TYPES = ("Input", "Output")
 
 PlaneSink = Callable[["PlaneMaps"], None]
@@ -72,6 +73,8 @@ class PlaneMaps:
     # (GRID, GRID, classes) probabilities for a classifier; (GRID, GRID, outputs) raw outputs for regression
     output: np.ndarray
     units: dict[str, UnitMaps]  # hidden node id -> its unit maps
+    points: np.ndarray | None = None  # (n, 2) validation points (the same array every time in a run)
+    labels: np.ndarray | None = None  # (n,) their targets: class ids, or values for regression
 
     @property
     def predicted(self) -> np.ndarray:
@@ -168,6 +171,9 @@ class PlaneProbe(Callback):
         self._forward = all_outputs_function(run.compiled, self._variables)
         self._units = unit_nodes(self.graph)
         self._output = next(nid for nid in self._variables if self.graph.node(nid).type == "Output")
+        shown = run.bundle.validation if run.bundle.validation is not None and len(run.bundle.validation.x) else run.bundle.train
+        keep = np.random.default_rng(0).permutation(len(shown.x))[:MAX_POINTS]
+        self._shown = (np.asarray(shown.x)[keep].astype(np.float32), np.asarray(shown.y)[keep])
         self._chosen = {}
         self._run = run
         self._step, self._epoch = 0, 1
@@ -229,7 +235,8 @@ class PlaneProbe(Callback):
             chosen = self._chosen[nid]
             picked = np.ascontiguousarray(values[:, list(chosen)].T.reshape(len(chosen), size, size), dtype=np.float32)
             units[nid] = UnitMaps(nid, chosen, total, picked)
-        return PlaneMaps(self._epoch, self._step, self._extent, classification, output.reshape(size, size, -1).astype(np.float32), units)
+        grid = output.reshape(size, size, -1).astype(np.float32)
+        return PlaneMaps(self._epoch, self._step, self._extent, classification, grid, units, *self._shown)
 
     def _pick(self, values: np.ndarray) -> tuple[int, ...]:
         """All units of a narrow node; of a wide one, the ``max_units`` that vary most

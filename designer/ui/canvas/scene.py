@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from designer.document import Document
 from designer.graph import Edge, Node
+from designer.insight.playground import PlaneMaps
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.gradient_flow import GradientFlowOverlay
 from designer.ui.canvas.node_item import NodeItem
+from designer.ui.canvas.unit_maps import PlaneMapsOverlay
 from designer.ui.subscriptions import follow
 
 
@@ -51,6 +53,7 @@ class DesignScene(QGraphicsScene):
         self._raised: list[NodeItem] = []
         self.highlighted: str | None = None  # outlined by set_highlighted
         self.gradient_flow = GradientFlowOverlay()  # a run's gradient norms and live warnings, until the design changes
+        self.unit_maps = PlaneMapsOverlay()  # hidden units' maps over the input plane, while and after training
         self.selectionChanged.connect(self._on_selection_changed)
         self.refresh()
 
@@ -120,6 +123,8 @@ class DesignScene(QGraphicsScene):
             item.set_state(out.display() if out else "", edge in conflicted)
         for edge in {e for nid in reshaped for e in self._node_edges[nid]}:
             self._place_edge(edge)
+        if self.unit_maps.items and self.unit_maps.fingerprint != graph.fingerprint():
+            self.unit_maps.clear()  # the design changed since: the maps no longer show it
         if self.gradient_flow.shown and self.gradient_flow.fingerprint != graph.fingerprint():
             self.gradient_flow.clear()  # the design changed since the run: its gradients no longer apply
         self.refreshed.emit()
@@ -135,6 +140,10 @@ class DesignScene(QGraphicsScene):
     def show_training_problems(self, lines: dict[str, list[str]]) -> None:
         """Amber tags on the nodes with problems found while training (node id -> message and advice lines)."""
         self.gradient_flow.show_problems(self.nodes, lines, self.document.graph.fingerprint())
+
+    def show_plane_maps(self, maps: PlaneMaps) -> None:
+        """Draw each hidden node's unit maps under its box (a run of a 2-D design)."""
+        self.unit_maps.show(self.nodes, maps, self.document.graph.fingerprint())
 
     def node_item_moved(self, item: NodeItem) -> None:
         for edge in self._node_edges.get(item.node_id, ()):

@@ -17,9 +17,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsView, QHBoxLayout, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
 from designer.document import Document
+from designer.insight.playground import PlaneMaps
+from designer.ui.canvas.scene import DesignScene
 from designer.ui.training.devices import DeviceProbe, Devices
 from designer.ui.training.panel import TrainingPanel
 
@@ -91,6 +93,7 @@ class TrainingDock(QObject):
         self.panel.running_changed.connect(self._on_running_changed)
         self.panel.device_changed.connect(self._on_device_changed)
         self.panel.message.connect(self.message)
+        self.panel.plane_mapped.connect(lambda maps: _show_unit_maps(canvas, maps))
         self.panel.start_action.triggered.connect(lambda: self.show_panel())  # after the panel's own start
         probe = DeviceProbe.shared()
         probe.found.connect(self._on_devices_found)
@@ -164,3 +167,10 @@ class TrainingDock(QObject):
             self.device_label.setText(f"Device: {wanted}")
         else:
             self.device_label.setText(f"Device: {self._devices.label(wanted)}")
+
+
+def _show_unit_maps(canvas: QWidget, maps: object) -> None:
+    """The canvas draws a run's hidden-unit maps in its nodes (designer.ui.canvas.unit_maps)."""
+    scene = canvas.scene() if isinstance(canvas, QGraphicsView) else None
+    if isinstance(scene, DesignScene) and isinstance(maps, PlaneMaps):
+        scene.show_plane_maps(maps)

@@ -20,13 +20,15 @@ from designer.compile import OnnxExport, export_onnx
 from designer.document import Document
 from designer.document.workers import Worker
 from designer.graph import ERROR
-from designer.project import dumps, loads
+from designer.insight.playground import PlaneMaps, PlaneProbe, plane_reason
+from designer.project import Project, dumps, loads
 from designer.project.settings import TRAINING
 from designer.train import FAILED, STOPPED, BatchReport, EpochMetrics, output_paths, save_results
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
 from designer.ui.training.controls import TrainingControls
 from designer.ui.training.data_section import DataSourceEditor
+from designer.ui.training.live_boundary import LiveBoundary
 from designer.ui.training.live_watch import LiveWatch
 from designer.ui.training.outcome import RunOutcome
 from designer.ui.training.plots import TrainingPlots
@@ -35,9 +37,10 @@ from designer.ui.training.results import ResultsView
 from designer.ui.training.runs import RunHistory, RunRecord
 from designer.ui.training.runs_list import RunsList
 from designer.ui.training.settings_form import SettingsForm
-from designer.ui.training.worker import RunInfo, TrainingRun
+from designer.ui.training.worker import RunInfo, RunWatcher, TrainingRun
 
 RESULTS_DELAY_MS = 15
+PLANE = "plane"  # the kind of news a run's PlaneProbe publishes
 
 
 def _scrolled(widget: QWidget, parent: QWidget) -> QScrollArea:
@@ -52,6 +55,7 @@ class TrainingPanel(QWidget):
     running_changed = Signal(bool)
     device_changed = Signal(str)  # the running run's device, "" when none runs
     message = Signal(str)  # for the status bar
+    plane_mapped = Signal(object)  # a run's newest PlaneMaps (2-D designs): the canvas draws its unit maps
 
     def __init__(self, parent: QWidget | None = None, save_project: Callable[[], bool] | None = None) -> None:
         """``save_project`` saves an untitled project (the window's Save As) so
@@ -65,6 +69,7 @@ class TrainingPanel(QWidget):
         self._histories: dict[object, RunHistory] = {}
         self._export: Worker | None = None  # an ONNX export in progress
         self._results_pending = False
+        self.plane_maps = True  # map the input plane of 2-D designs while training (the live boundary, the unit maps)
         self.start_action = QAction("Train", self)
         self.start_action.setShortcut(QKeySequence("F5"))
         self.start_action.setStatusTip("Train the design on its data (F5)")
@@ -92,7 +97,14 @@ class TrainingPanel(QWidget):
         self.controls = TrainingControls([self.start_action, self.pause_action, self.stop_action], centre)
         self.plots = TrainingPlots(centre)
         centre_layout.addWidget(self.controls)
-        centre_layout.addWidget(self.plots, 1)
+        self.curves = curves = QSplitter(Qt.Orientation.Horizontal, centre)
+        curves.addWidget(self.plots)
+        self.live_boundary = LiveBoundary(curves)  # shown while a run of a 2-D design maps its plane
+        self.live_boundary.hide()
+        curves.addWidget(self.live_boundary)
+        curves.setStretchFactor(0, 3)
+        curves.setStretchFactor(1, 2)
+        centre_layout.addWidget(curves, 1)
         self.live = LiveWatch(self.plots.loss, self)  # probes on the run: gradient flow, warnings, gradients, weights
         right = QSplitter(Qt.Orientation.Vertical, self.splitter)
         self.runs_list = RunsList(right)
@@ -177,9 +189,13 @@ class TrainingPanel(QWidget):
         record = history.new_run(dict(snapshot.training), str(snapshot.data.get("source")), snapshot.graph.fingerprint())
         record.snapshot = snapshot
         self.record = record
-        self.run = TrainingRun(snapshot, self, watchers=self.live.watchers(snapshot.graph))
+        watchers = [*self.live.watchers(snapshot.graph), *self._plane_watchers(snapshot)]
+        self.run = TrainingRun(snapshot, self, watchers=watchers)
         self.run.prepared.connect(self._on_prepared)
         self.run.updated.connect(self._on_updated)
+        self.run.observed.connect(self._on_plane_observed)
+        self.live_boundary.reset()
+        self.live_boundary.hide()  # until the run's first maps (a 2-D design only)
         self.run.ended.connect(self._on_ended)
         self.live.attach(self.run, record)
         self.plots.canvas.painted.connect(self.run.add_cost)
@@ -243,6 +259,27 @@ class TrainingPanel(QWidget):
                 self.controls.show_stage(self.controls.progress.format() + " · paused")
         if epochs:
             self.history.changed(record)
+
+    def _plane_watchers(self, snapshot: Project) -> list[RunWatcher]:
+        """A PlaneProbe for a design on 2-D data (the live boundary and the unit maps), unless turned off."""
+        if not self.plane_maps or plane_reason(snapshot.graph) is not None:
+            return []
+        graph = snapshot.graph
+        return [lambda publish: PlaneProbe(graph, lambda maps: publish(PLANE, maps))]
+
+    def _on_plane_observed(self, news: list[tuple[str, object]]) -> None:
+        maps = [item for kind, item in news if kind == PLANE]
+        if maps:
+            self._on_plane_mapped(maps[-1])  # only the newest is drawn
+
+    def _on_plane_mapped(self, maps: PlaneMaps) -> None:
+        if self.live_boundary.isHidden():  # about square, the curves keep the rest
+            self.live_boundary.show()
+            total = sum(self.curves.sizes())
+            side = min(total // 2, self.curves.height() + 60)
+            self.curves.setSizes([total - side, side])
+        self.live_boundary.show_maps(maps)
+        self.plane_mapped.emit(maps)
 
     def _on_ended(self, outcome: RunOutcome) -> None:
         if self.run is not None:

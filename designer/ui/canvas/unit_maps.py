@@ -1,0 +1,142 @@
+"""Heat maps of a hidden node's units over the input plane, drawn under its
+box on the canvas (TensorFlow Playground's small pictures in the neurons).
+
+A ``UnitMapsItem`` is a child of the NodeItem, so it moves with the node and
+the node's own cached drawing is never invalidated by it. Each update turns
+the node's maps into one pixmap (a grid of tiles on the one diverging scale,
+one symmetric limit per node so its units compare) and schedules one repaint
+of this item; painting only draws that cached pixmap. Zoomed out, where a
+tile would be a few pixels, nothing is drawn.
+
+``PlaneMapsOverlay`` keeps one item per node of the scene that has maps,
+adding, updating and removing them as new :class:`PlaneMaps` arrive.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from designer.insight.colors import diverging_rgb, symmetric_limit
+from designer.insight.playground import PlaneMaps, UnitMaps
+from designer.ui import style
+from designer.ui.canvas.node_item import NodeItem
+
+READABLE_ZOOM = 0.6  # below this a tile is too small to read: the maps are not drawn
+GAP = 2  # pixels between tiles in the pixmap
+BORDER = QColor(208, 215, 222)
+TOP = 8  # scene units between the node's box and the maps
+CAPTION = 14  # height of the line under the tiles
+
+
+def tile_grid(maps: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """(k, H, W) maps as one RGB image of tiles, row 0 of each map at the bottom
+    (the plane's second axis points up, as on the boundary plot): (image, rows, columns)."""
+    count, height, width = maps.shape
+    columns = min(count, 4) if count > 2 else count
+    rows = math.ceil(count / columns)
+    image = np.empty((rows * (height + GAP) - GAP, columns * (width + GAP) - GAP, 3), np.uint8)
+    image[:] = BORDER.getRgb()[:3]
+    tiles = diverging_rgb(maps, symmetric_limit(maps))
+    for k in range(count):
+        r, c = divmod(k, columns)
+        image[r * (height + GAP) : r * (height + GAP) + height, c * (width + GAP) : c * (width + GAP) + width] = tiles[k, ::-1]
+    return image, rows, columns
+
+
+def to_pixmap(rgb: np.ndarray) -> QPixmap:
+    data = np.ascontiguousarray(rgb)
+    height, width = data.shape[:2]
+    image = QImage(data.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(image.copy())  # copy: the QImage borrows the numpy buffer
+
+
+class UnitMapsItem(QGraphicsItem):
+    """The tiles of one node's unit maps, under the node's box."""
+
+    def __init__(self, node: NodeItem) -> None:
+        super().__init__(node)
+        self.node = node
+        self.pixmap: QPixmap | None = None
+        self.caption = ""
+        self.updates = 0  # how many maps this item has shown (tests, benchmarks)
+        self._size = (0.0, 0.0)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent, False)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(-0.5)
+
+    def set_maps(self, maps: UnitMaps) -> None:
+        """Show new maps: one pixmap built, one repaint scheduled."""
+        image, rows, columns = tile_grid(maps.values)
+        self.pixmap = to_pixmap(image)
+        width = style.NODE_WIDTH
+        height = width * image.shape[0] / image.shape[1]
+        shown = f"{len(maps.units)} of {maps.total} units (most varied)" if len(maps.units) < maps.total else f"{maps.total} units"
+        self.caption = shown
+        tip = "Each unit's output over the input plane (blue negative, white zero, red positive)"
+        self.setToolTip(f"{tip}; units {', '.join(map(str, maps.units))}" if len(maps.units) < maps.total else tip)
+        if (width, height) != self._size:
+            self.prepareGeometryChange()
+            self._size = (width, height)
+        self.setPos(0.0, self.node.height + TOP)
+        self.updates += 1
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        width, height = self._size
+        return QRectF(-1, -1, width + 2, height + CAPTION + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        if self.pixmap is None or option.levelOfDetailFromTransform(painter.worldTransform()) < READABLE_ZOOM:
+            return
+        width, height = self._size
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.drawPixmap(QRectF(0, 0, width, height), self.pixmap, QRectF(self.pixmap.rect()))
+        painter.setPen(BORDER)
+        painter.drawRect(QRectF(0, 0, width, height))
+        font = QFont(painter.font())
+        font.setPointSizeF(7.5)
+        painter.setFont(font)
+        painter.setPen(style.TEXT_MUTED)
+        painter.drawText(QRectF(0, height, width, CAPTION), Qt.AlignmentFlag.AlignCenter, self.caption)
+
+
+class PlaneMapsOverlay:
+    """One UnitMapsItem per node that has maps, following the newest PlaneMaps."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, UnitMapsItem] = {}
+        self.fingerprint: str | None = None  # of the design the maps were made for
+        self._nodes: dict[str, NodeItem] = {}
+
+    def show(self, nodes: dict[str, NodeItem], maps: PlaneMaps, fingerprint: str | None = None) -> None:
+        """Update the items in place; nodes without maps (or gone) lose theirs."""
+        self.fingerprint = fingerprint
+        for nid in list(self.items):
+            if nid not in maps.units or nodes.get(nid) is not self._nodes.get(nid):
+                self._drop(nid)
+        for nid, unit_maps in maps.units.items():
+            node = nodes.get(nid)
+            if node is None:
+                continue
+            item = self.items.get(nid)
+            if item is None:
+                item = self.items[nid] = UnitMapsItem(node)
+                self._nodes[nid] = node
+            item.set_maps(unit_maps)
+
+    def clear(self) -> None:
+        self.fingerprint = None
+        for nid in list(self.items):
+            self._drop(nid)
+
+    def _drop(self, nid: str) -> None:
+        item = self.items.pop(nid)
+        self._nodes.pop(nid, None)
+        scene = item.scene()
+        if scene is not None:
+            scene.removeItem(item)

@@ -1,0 +1,116 @@
+"""The decision boundary while the network trains (TensorFlow Playground's
+main picture), for designs on 2-D data.
+
+The plot items are made once per run: an ImageItem for the boundary and one
+scatter item per class for the validation points over it. Each new
+:class:`~designer.insight.playground.PlaneMaps` (computed on the training
+thread) only replaces the image's pixels in place.
+
+Two classes are drawn on the one diverging scale (class 0 blue, class 1
+red, white where the network is undecided), as the Playground does; more
+classes in their class colours, paler where the network is unsure; a
+regression's output on the diverging scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from designer.insight.colors import NEGATIVE, POSITIVE, diverging_rgb, symmetric_limit
+from designer.insight.playground import PlaneMaps
+from designer.ui.training.plotting import CLASS_COLOURS, plot_widget
+
+PALE = 0.65  # the boundary's colours, blended toward white so the points stand out
+POINT_OUTLINE = "#1f2328"
+
+
+def boundary_rgb(maps: PlaneMaps) -> np.ndarray:
+    """(GRID, GRID, 3) uint8 picture of the output over the plane, row 0 at y0."""
+    out = maps.output
+    if maps.classification and out.shape[-1] == 2:
+        rgb = diverging_rgb(out[..., 1] - out[..., 0], 1.0).astype(np.float32)
+    elif maps.classification:
+        colours = np.array([QColor(c).getRgb()[:3] for c in CLASS_COLOURS], dtype=np.float32)
+        strength = (0.25 + 0.75 * np.clip((maps.confidence - 0.5) * 2, 0, 1))[..., None]
+        rgb = 255 * (1 - strength) + colours[maps.predicted % len(colours)] * strength
+    else:
+        rgb = diverging_rgb(maps.predicted, symmetric_limit(maps.predicted)).astype(np.float32)
+    return (255 - (255 - rgb) * PALE).astype(np.uint8)
+
+
+def point_colours(maps: PlaneMaps) -> list[QColor]:
+    """One brush colour per class shown (two classes: the scale's ends)."""
+    classes = int(maps.output.shape[-1]) if maps.classification else 1
+    if maps.classification and classes == 2:
+        return [QColor(*NEGATIVE), QColor(*POSITIVE)]
+    return [QColor(c) for c in CLASS_COLOURS]
+
+
+class LiveBoundary(QWidget):
+    """The boundary plot, redrawn in place from each new PlaneMaps."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel("Decision boundary, live", self)
+        column.addWidget(self.title)
+        self.plot_widget = plot_widget(self, "x2", "x1")
+        self.plot_widget.setMouseEnabled(False, False)
+        self.plot_widget.setToolTip(
+            "What the network predicts over the input plane as it trains: blue class 0, red class 1, "
+            "white undecided; dots are validation samples"
+        )
+        column.addWidget(self.plot_widget, 1)
+        self.image: pg.ImageItem | None = None
+        self.updates = 0  # pictures shown this run (tests wait on it)
+        self._extent: tuple[float, float, float, float] | None = None
+        self._points_of: object = None
+
+    def reset(self) -> None:
+        """A new run: the picture goes until its first maps arrive."""
+        self.plot_widget.getPlotItem().clear()
+        self.image = None
+        self._extent = None
+        self._points_of = None
+        self.updates = 0
+        self.title.setText("Decision boundary, live: waiting for the first batch…")
+
+    def show_maps(self, maps: PlaneMaps) -> None:
+        plot = self.plot_widget.getPlotItem()
+        rgb = boundary_rgb(maps)
+        if self.image is None:
+            self.image = pg.ImageItem(axisOrder="row-major")
+            self.image.setAutoDownsample(False)
+            self.image.setZValue(-10)
+            plot.addItem(self.image)
+        self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
+        if maps.extent != self._extent:
+            x0, x1, y0, y1 = maps.extent
+            self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+            self._extent = maps.extent
+            plot.setAspectLocked(True)
+            plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        if maps.points is not None and maps.points is not self._points_of:
+            self._draw_points(plot, maps)
+            self._points_of = maps.points
+        self.updates += 1
+        what = "probabilities" if maps.classification else "output"
+        self.title.setText(f"Decision boundary, live — epoch {maps.epoch}, step {maps.step} ({what} over the input plane)")
+
+    def _draw_points(self, plot: pg.PlotItem, maps: PlaneMaps) -> None:
+        """One scatter item per class (a uniform brush draws far faster than one per point)."""
+        assert maps.points is not None and maps.labels is not None
+        pen = pg.mkPen(POINT_OUTLINE, width=0.6)
+        if not maps.classification:
+            plot.addItem(pg.ScatterPlotItem(maps.points[:, 0], maps.points[:, 1], size=5, pen=pen, brush=pg.mkBrush("#ffffff")))
+            return
+        colours = point_colours(maps)
+        labels = np.asarray(maps.labels).astype(np.int64)
+        for k in np.unique(labels):
+            mine = maps.points[labels == k]
+            plot.addItem(pg.ScatterPlotItem(mine[:, 0], mine[:, 1], size=6, pen=pen, brush=pg.mkBrush(colours[int(k) % len(colours)])))
