@@ -25,6 +25,7 @@ from designer.graph import ERROR
 from designer.insight import Attribution, InsightError, WrongWeights
 from designer.insight.attribution import CONVOLUTIONS
 from designer.ui.insight.activation import ActivationPanel
+from designer.ui.insight.backprop_view import BackpropView
 from designer.ui.insight.explain import ExplainView
 from designer.ui.insight.outputs import probability_text
 from designer.ui.insight.overview import OutputsTab
@@ -109,6 +110,8 @@ class InsightPanel(QWidget):
         self.tabs.addTab(self.activation, "Activation")
         self.tabs.addTab(self.explain, "Explain")
         self.tabs.addTab(self.stepper, "Forward step")
+        self.backprop = BackpropView(self.runner.engine.run, self.tabs)  # the gradient back, node by node
+        self.tabs.addTab(self.backprop, "Backprop")
         main_column.addWidget(self.tabs, 1)
         split.addWidget(side)
         split.addWidget(main)
@@ -121,6 +124,7 @@ class InsightPanel(QWidget):
         self.weights_view.unit_changed.connect(self._on_unit_changed)
         self.explain.request_changed.connect(self._ask_explain)
         self.stepper.highlighted.connect(self.highlighted)
+        self.backprop.highlighted.connect(self.highlighted)
         self.outputs_tab.node_clicked.connect(self.node_clicked)
 
     # ------------------------------------------------------------ following
@@ -280,6 +284,8 @@ class InsightPanel(QWidget):
             self._ask_details()
         elif current is self.explain:
             self._ask_explain()
+        elif current is self.backprop and self.sample is not None and (context := self.context()) is not None:
+            self.backprop.ask(context, self.sample)
 
     def _ask_details(self) -> None:
         context = self.context()
@@ -376,6 +382,7 @@ class InsightPanel(QWidget):
         self.weights_view.clear("Select a node on the canvas to see its weights and neurons.")
         self.activation.clear("Select an activation node (ReLU, Sigmoid, Tanh…) on the canvas.")
         self.explain.clear("")
+        self.backprop.clear("")
         self.picker.set_samples(None)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -386,6 +393,7 @@ class InsightPanel(QWidget):
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().hideEvent(event)
         self.runner.cancel()
+        self.backprop.cancel()
         self._refresh_timer.stop()
         self.stepper.stop()
         self._stale = True
@@ -395,8 +403,10 @@ class InsightPanel(QWidget):
         from designer.document.workers import stop_all
 
         self.runner.cancel()
+        self.backprop.cancel()
         self.stepper.stop()
         stop_all(owner=self.runner)
+        stop_all(owner=self.backprop)
 
 
 def convolution_nodes_of(document: Document | None) -> list[str]:
