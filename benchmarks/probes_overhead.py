@@ -9,7 +9,11 @@ run's wall time, so everything the probes add is in it: tracing at the start,
 sampled batches, the probe batch and detection at every epoch end. The figure
 is the median over rounds of the per-round ratio on/off (1.0: no cost).
 
-    python benchmarks/probes_overhead.py [--rounds 10] [--epochs N] [--json FILE]
+By default the probes keep within their live time budget (``LIVE_SHARE`` of
+the run, as ``designer train`` and the window run them); ``--every-epoch``
+measures what ``--layer-stats`` costs, every sampled batch and epoch end.
+
+    python benchmarks/probes_overhead.py [--rounds 10] [--epochs N] [--every-epoch] [--json FILE]
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from designer.insight.probes import DEFAULT_EVERY
+from designer.insight.probes import DEFAULT_EVERY, LIVE_SHARE, ProbeBudget
 from designer.insight.watch import TrainingWatch
 from designer.project import load_project
 from designer.train import Trainer, TrainSettings, load_bundle, prepare
@@ -34,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ("spirals_mlp", "digits_cnn")
 
 
-def run_rate(project, compiled, bundle, settings: TrainSettings, probes: bool) -> float:
-    callbacks = [TrainingWatch(project.graph)] if probes else []
+def run_rate(project, compiled, bundle, settings: TrainSettings, probes: bool, share: float | None) -> float:
+    callbacks = [TrainingWatch(project.graph, budget=ProbeBudget(share))] if probes else []
     started = time.perf_counter()
     result = Trainer(compiled, bundle, settings, callbacks).run()
     seconds = time.perf_counter() - started
@@ -43,16 +47,16 @@ def run_rate(project, compiled, bundle, settings: TrainSettings, probes: bool) -
     return len(bundle.train) * settings.epochs / seconds
 
 
-def measure(name: str, rounds: int, epochs: int | None) -> dict:
+def measure(name: str, rounds: int, epochs: int | None, share: float | None) -> dict:
     project = load_project(ROOT / "samples" / f"{name}.nnd")
     bundle = load_bundle(project)
     compiled = prepare(project, bundle)
     settings = TrainSettings.from_mapping(project.training, epochs=epochs or project.training["epochs"], device="cpu")
-    run_rate(project, compiled, bundle, settings, True)  # warm-up: imports, first-call costs
+    run_rate(project, compiled, bundle, settings, True, share)  # warm-up: imports, first-call costs
     off, on, ratios = [], [], []
     for round_ in range(rounds):
         order = (False, True) if round_ % 2 == 0 else (True, False)
-        rates = {probes: run_rate(project, compiled, bundle, settings, probes) for probes in order}
+        rates = {probes: run_rate(project, compiled, bundle, settings, probes, share) for probes in order}
         off.append(rates[False])
         on.append(rates[True])
         ratios.append(rates[True] / rates[False])
@@ -72,11 +76,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--epochs", type=int, default=None, help="epochs per run (default: the sample's)")
+    parser.add_argument(
+        "--every-epoch",
+        action="store_true",
+        help="measure at every sampled batch and epoch end (designer train --layer-stats) instead of within the live time budget",
+    )
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "probes_overhead.json"))
     args = parser.parse_args()
     torch.set_num_threads(1)
     load_before = os.getloadavg()[0]  # other work on the machine makes the figures noisy
-    models = [measure(name, args.rounds, args.epochs) for name in SAMPLES]
+    share = None if args.every_epoch else LIVE_SHARE
+    models = [measure(name, args.rounds, args.epochs, share) for name in SAMPLES]
     result = {
         "benchmark": "probes_overhead",
         "device": "cpu",
@@ -85,6 +95,7 @@ def main() -> None:
         "threads": torch.get_num_threads(),
         "cpu_count": os.cpu_count(),
         "gradient_sample_every": DEFAULT_EVERY,
+        "time_budget_share": share,
         "rounds": args.rounds,
         "command": "python benchmarks/probes_overhead.py " + " ".join(sys.argv[1:]),
         "load_average_before": load_before,
@@ -92,7 +103,8 @@ def main() -> None:
         "models": models,
         "goal_ratio": 0.95,
     }
-    print(f"probes on/off, cpu (1 thread), torch {torch.__version__}, {args.rounds} rounds")
+    within = "every epoch (--layer-stats)" if share is None else f"within {share:.0%} of the run's time (designer train, the window)"
+    print(f"probes on/off, measured {within}, cpu (1 thread), torch {torch.__version__}, {args.rounds} rounds")
     print(f"{'model':16}{'off':>12}{'on':>12}   samples/s (medians)   ratio on/off: median [min, max]")
     for m in models:
         r = m["ratio_on_to_off"]

@@ -100,7 +100,7 @@ def _train(args: argparse.Namespace) -> int:
     paths = output_paths(project, args.out)
     show = dist is None or dist.is_main
     progress = _Progress(trainer.settings.epochs, trainer.objective.metric_name, enabled=show)
-    watch = _watch(project, args.file) if show else None
+    watch = _watch(project, args.file, every_epoch=args.layer_stats) if show else None
     trainer.callbacks = [progress.callbacks(), *([watch] if watch is not None else [])]
     # Everything made so far (torch, the data, the module) lives to the end:
     # keep the collector from walking it again and again while training.
@@ -128,11 +128,15 @@ def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | Non
     return Trainer(prepare(project, bundle), bundle, settings, dist=dist)
 
 
-def _watch(project: Project, path: str) -> TrainingWatch:
-    """The probes, printing each problem they find as one warning line (once per kind and node)."""
+def _watch(project: Project, path: str, every_epoch: bool) -> TrainingWatch:
+    """The probes, printing each problem they find as one warning line (once per kind and node).
+    Only for warnings they keep to a small share of the run's time; ``every_epoch``
+    (--layer-stats) measures at every epoch end, as layers.csv promises."""
+    from designer.insight.probes import LIVE_SHARE, ProbeBudget
     from designer.insight.watch import TrainingWatch
 
-    return TrainingWatch(project.graph, on_problem=lambda problem: print(f"{path}: warning: {problem.line()}", file=sys.stderr))
+    budget = ProbeBudget(None if every_epoch else LIVE_SHARE)
+    return TrainingWatch(project.graph, on_problem=lambda problem: print(f"{path}: warning: {problem.line()}", file=sys.stderr), budget=budget)
 
 
 def _evaluate(args: argparse.Namespace) -> int:

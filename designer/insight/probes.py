@@ -30,7 +30,9 @@ would read are the same, all-reduced).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +55,50 @@ DEAD_TYPES = frozenset({"ReLU"})
 # the input); here it is the same bound read on the output the probe sees.
 SIGMOID_SATURATION = 1.0 / (1.0 + math.exp(SATURATION["Sigmoid"]))  # output below this or above 1 minus this
 TANH_SATURATION = math.tanh(SATURATION["Tanh"])  # output beyond +-this
+LIVE_SHARE = 0.03  # the share of the training time probes may take when they watch a run live
+
+
+class ProbeBudget:
+    """Keeps probes within a share of the run's time.
+
+    A probe asks ``allows()`` before it measures and times its work with
+    ``spend()``; a measurement is allowed while the time spent so far is at
+    most ``share`` of the time the run itself has had. The first measurement
+    of a run is always allowed, so a short run still gets one of each.
+    ``share=None`` allows everything (``designer train --layer-stats``, which
+    promises a row per node per epoch).
+    """
+
+    def __init__(self, share: float | None = LIVE_SHARE) -> None:
+        if share is not None and not 0 < share < 1:
+            raise ValueError(f"share must be between 0 and 1, not {share}")
+        self.share = share
+        self.start()
+
+    def start(self) -> None:
+        self._started = time.perf_counter()
+        self.spent = 0.0
+        self.measured = 0
+
+    def allows(self) -> bool:
+        if self.share is None or self.measured == 0:
+            return True
+        trained = time.perf_counter() - self._started - self.spent
+        return self.spent <= self.share * trained
+
+    def charge(self, seconds: float) -> None:
+        """Count one measurement that took ``seconds``."""
+        self.spent += seconds
+        self.measured += 1
+
+    @contextmanager
+    def spend(self) -> Iterator[None]:
+        """Time the measurement inside the ``with``."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.charge(time.perf_counter() - began)
 
 
 @dataclass(frozen=True)
@@ -94,10 +140,14 @@ class GradientProbe(Callback):
     """Per-node gradient norms and update ratios of sampled steps (see the module docstring).
     ``on_sample`` is called with each GradientSample on the training thread."""
 
-    def __init__(self, every: int = DEFAULT_EVERY, on_sample: Callable[[GradientSample], None] | None = None) -> None:
+    def __init__(
+        self, every: int = DEFAULT_EVERY, on_sample: Callable[[GradientSample], None] | None = None, budget: ProbeBudget | None = None
+    ) -> None:
         if every < 1:
             raise ValueError(f"every must be at least 1, not {every}")
         self.every, self.on_sample = every, on_sample
+        self.budget = budget or ProbeBudget(None)
+        self._began = 0.0
         self.samples: list[GradientSample] = []
         self._taps: NodeTaps | None = None
         self._sampling = False
@@ -120,11 +170,12 @@ class GradientProbe(Callback):
 
     def on_batch_start(self, epoch: int, batch: int) -> None:
         taps = self._taps
-        if taps is None or (batch - 1) % self.every:
+        if taps is None or (batch - 1) % self.every or not self.budget.allows():
             return
         import torch
 
         self._sampling = True
+        self._began = time.perf_counter()  # the whole sampled step counts: the traced forward costs too
         self._outputs = {}
         with torch.no_grad():
             self._before = torch._foreach_mul(self._weights, 1.0) if self._weights else []
@@ -147,6 +198,7 @@ class GradientProbe(Callback):
             values = torch.stack([step.loss.float(), *grads, *weights, *updates, *(v for _, v in outputs)]).cpu().numpy().astype(np.float64)
         self._before, self._outputs = [], {}
         self._record(step, values, have, [nid for nid, _ in outputs])
+        self.budget.charge(time.perf_counter() - self._began)
 
     def on_run_end(self, result: Any) -> None:
         if self._taps is not None:
@@ -191,9 +243,11 @@ class ActivationProbe(Callback):
         samples: int = PROBE_SAMPLES,
         seed: int = 0,
         on_sample: Callable[[ActivationSample], None] | None = None,
+        budget: ProbeBudget | None = None,
     ) -> None:
         self.types = {node.id: node.type for node in graph.nodes}
         self.probe_samples, self.seed, self.on_sample = samples, seed, on_sample
+        self.budget = budget or ProbeBudget(None)
         self.samples: list[ActivationSample] = []
         self._taps: NodeTaps | None = None
 
@@ -213,8 +267,9 @@ class ActivationProbe(Callback):
         self.nodes = tuple(self._taps.node_ids)
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
-        if self._taps is not None:
-            self.measure(metrics.epoch)
+        if self._taps is not None and self.budget.allows():
+            with self.budget.spend():
+                self.measure(metrics.epoch)
 
     def measure(self, epoch: int) -> ActivationSample:
         """Statistics of the probe batch now (the module is left in the mode it was in)."""
@@ -293,8 +348,11 @@ class WeightHistogramProbe(Callback):
     and at each epoch end: ``torch.histc`` on the device, one read per epoch.
     ``on_sample`` gets each WeightHistograms on the training thread."""
 
-    def __init__(self, bins: int = WEIGHT_BINS, on_sample: Callable[[WeightHistograms], None] | None = None) -> None:
+    def __init__(
+        self, bins: int = WEIGHT_BINS, on_sample: Callable[[WeightHistograms], None] | None = None, budget: ProbeBudget | None = None
+    ) -> None:
         self.bins, self.on_sample = bins, on_sample
+        self.budget = budget or ProbeBudget(None)
         self.samples: list[WeightHistograms] = []
         self._params: dict[str, list[torch.Tensor]] = {}
 
@@ -317,8 +375,9 @@ class WeightHistogramProbe(Callback):
         self.measure(0)
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
-        if self._params:
-            self.measure(metrics.epoch)
+        if self._params and self.budget.allows():
+            with self.budget.spend():
+                self.measure(metrics.epoch)
 
     def measure(self, epoch: int) -> WeightHistograms:
         """Histograms of the parameters now."""

@@ -6,6 +6,11 @@ designer.insight.diagnosis: divergence at every loss report (so it is
 reported before the loss turns NaN and the run fails), the others at every
 epoch end. Each problem is reported once per kind and node, to
 ``on_problem`` (on the training thread) and in ``problems``.
+
+``budget`` (a ProbeBudget) keeps the probes within a share of the run's time
+by skipping measurements: the window and a plain ``designer train`` watch
+with ``LIVE_SHARE`` (3%); without one every sampled batch and every epoch end
+is measured (``--layer-stats``, tests).
 """
 
 from __future__ import annotations
@@ -15,7 +20,15 @@ from typing import TYPE_CHECKING
 
 from designer.insight import diagnosis as dx
 from designer.insight.layer_stats import LayerRow, layer_rows
-from designer.insight.probes import DEFAULT_EVERY, PROBE_SAMPLES, ActivationProbe, ActivationSample, GradientProbe, GradientSample
+from designer.insight.probes import (
+    DEFAULT_EVERY,
+    PROBE_SAMPLES,
+    ActivationProbe,
+    ActivationSample,
+    GradientProbe,
+    GradientSample,
+    ProbeBudget,
+)
 from designer.insight.taps import NodeTaps
 from designer.train.callbacks import BatchStep, Callback, RunStart
 
@@ -36,9 +49,11 @@ class TrainingWatch(Callback):
         on_problem: Callable[[dx.TrainingProblem], None] | None = None,
         on_gradients: Callable[[GradientSample], None] | None = None,
         on_activations: Callable[[ActivationSample], None] | None = None,
+        budget: ProbeBudget | None = None,
     ) -> None:
-        self.gradients = GradientProbe(every, on_gradients)
-        self.activations = ActivationProbe(graph, probe_samples, seed, on_activations)
+        self.budget = budget or ProbeBudget(None)
+        self.gradients = GradientProbe(every, on_gradients, self.budget)
+        self.activations = ActivationProbe(graph, probe_samples, seed, on_activations, self.budget)
         self.on_problem = on_problem
         self.problems: list[dx.TrainingProblem] = []
         self.losses: list[tuple[int, int, float]] = []  # (epoch, batch, loss) of every reported batch
@@ -56,6 +71,7 @@ class TrainingWatch(Callback):
         self._reported.clear()
         self._checked = 0
         self._divergence = dx.DivergenceDetector()
+        self.budget.start()
         taps = NodeTaps(run.module, run.compiled) if run.is_main else None  # one trace, shared by both probes
         self.gradients.on_run_start(run, taps)
         self.activations.on_run_start(run, taps)

@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QListWidget, QSplitter, QVBoxLayout, QWidget
 
 from designer.insight.diagnosis import TrainingProblem
-from designer.insight.probes import GradientSample, WeightHistogramProbe, WeightHistograms
+from designer.insight.probes import LIVE_SHARE, GradientSample, ProbeBudget, WeightHistogramProbe, WeightHistograms
 from designer.insight.watch import TrainingWatch
 from designer.train import Callback
 from designer.ui.training.gradient_plot import GradientPlot
@@ -49,8 +49,11 @@ class RunWatch(Callback):
     """The probes of one run, publishing what they find (training thread)."""
 
     def __init__(self, graph: Graph, publish: Publish) -> None:
-        self.watch = TrainingWatch(graph, on_problem=lambda p: publish(PROBLEM, p), on_gradients=lambda s: publish(GRADIENTS, s))
-        self.weights = WeightHistogramProbe(on_sample=lambda h: publish(WEIGHTS, h))
+        budget = ProbeBudget(LIVE_SHARE)  # shared: all the probes together stay within it
+        self.watch = TrainingWatch(
+            graph, on_problem=lambda p: publish(PROBLEM, p), on_gradients=lambda s: publish(GRADIENTS, s), budget=budget
+        )
+        self.weights = WeightHistogramProbe(on_sample=lambda h: publish(WEIGHTS, h), budget=budget)
 
     def on_run_start(self, run: RunStart) -> None:
         self.watch.on_run_start(run)

@@ -11,6 +11,7 @@ from paths import ROOT
 
 from designer.insight.diagnosis import VANISHING
 from designer.train import FINISHED
+from designer.ui.training.live_watch import RunWatch
 
 
 def _train(window, qtbot, timeout: int = 60_000):
@@ -59,7 +60,8 @@ def test_gradient_flow_stays_on_the_canvas_after_the_run(window, qtbot, tmp_path
     assert plot.latest()["dense1"] < plot.latest()["dense9"]
     weights = window.training.panel.live.views.weights
     window.scene.select_nodes(["dense3"])
-    assert weights.node == "dense3" and weights.matrix().shape == (40, 3)  # the initialisation and 2 epochs
+    # The initialisation, then the epoch ends the probes' time budget allowed (3% of the run).
+    assert weights.node == "dense3" and weights.matrix().shape[0] == 40 and 1 <= weights.matrix().shape[1] <= 3
     # Editing the design clears what no longer applies.
     window.document.set_param("dense1", "out_features", 16)
     assert not flow.bars and not flow.tags and not legend.isVisible()
@@ -72,5 +74,5 @@ def test_probes_off_attach_nothing(window, qtbot, tmp_path: Path) -> None:
     extras: list[list] = []
     panel.running_changed.connect(lambda running: running and extras.append(list(panel.run.job.extras)))
     record = _train(window, qtbot)
-    assert record.status == FINISHED and extras == [[]]
+    assert record.status == FINISHED and len(extras) == 1 and not any(isinstance(e, RunWatch) for e in extras[0])
     assert not window.scene.gradient_flow.bars and not panel.live.problems and not panel.live.views.gradients.curves

@@ -1,0 +1,55 @@
+"""The probes' time budget: a live watch skips measurements to stay within a
+share of the run's time; --layer-stats (no share) measures everything."""
+
+from __future__ import annotations
+
+import pytest
+
+from designer.insight import probes
+from designer.insight.probes import ProbeBudget
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(probes.time, "perf_counter", clock)
+    return clock
+
+
+def test_a_measurement_waits_until_the_run_has_earned_it(clock: Clock) -> None:
+    budget = ProbeBudget(0.05)
+    assert budget.allows()  # the first one always
+    budget.charge(0.01)
+    clock.now += 0.01  # the measurement itself
+    assert not budget.allows()
+    clock.now += 0.15  # 0.15 s of training: 5% of it is 7.5 ms, less than the 10 ms spent
+    assert not budget.allows()
+    clock.now += 0.06  # 0.21 s of training: 10.5 ms allowed
+    assert budget.allows()
+
+
+def test_spend_times_the_measurement(clock: Clock) -> None:
+    budget = ProbeBudget(0.5)
+    with budget.spend():
+        clock.now += 2.0
+    assert budget.spent == 2.0 and budget.measured == 1
+
+
+def test_no_share_measures_everything(clock: Clock) -> None:
+    budget = ProbeBudget(None)
+    budget.charge(100.0)
+    assert budget.allows()
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0, -0.1])
+def test_a_share_must_be_a_fraction(share: float) -> None:
+    with pytest.raises(ValueError, match="share"):
+        ProbeBudget(share)
