@@ -40,6 +40,22 @@ def map_grid(maps: np.ndarray, limit: float | None = None) -> tuple[np.ndarray, 
     return grid, rows, columns
 
 
+def thumbnail(values: np.ndarray, attention: np.ndarray | None = None) -> np.ndarray:
+    """A small RGB picture of one node's output: maps tiled, a heat map, or a strip of units."""
+    if attention is not None:
+        return signed_rgb(attention, 1.0)
+    values = np.asarray(values)
+    if not np.issubdtype(values.dtype, np.floating):
+        values = values.astype(np.float32)
+    if values.ndim >= 3:
+        maps = values.reshape(values.shape[0], -1, *values.shape[-2:])
+        return map_grid(maps[:, maps.shape[1] // 2])[0]
+    if values.ndim == 2:
+        return signed_rgb(values.T)
+    flat = values.reshape(1, -1)
+    return np.repeat(signed_rgb(flat, symmetric_limit(flat)), max(1, flat.shape[1] // 6), axis=0)
+
+
 def summary(values: np.ndarray) -> str:
     """Shape and range in one line."""
     shape = "×".join(str(s) for s in values.shape) or "scalar"

@@ -10,29 +10,11 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QSplitter, QWidget
 
-from designer.insight.colors import symmetric_limit
-from designer.ui.insight.colour_scale import signed_rgb
-from designer.ui.insight.outputs import TensorView, map_grid
+from designer.ui.insight.outputs import TensorView
 from designer.ui.insight.runner import SampleOutputs
 
 THUMB = 56
 MAX_DETAILED = 3  # selected nodes drawn side by side
-
-
-def thumbnail(values: np.ndarray, attention: np.ndarray | None = None) -> np.ndarray:
-    """A small RGB picture of one node's output: maps tiled, a heat map, or a strip of units."""
-    if attention is not None:
-        return signed_rgb(attention, 1.0)
-    values = np.asarray(values)
-    if not np.issubdtype(values.dtype, np.floating):
-        values = values.astype(np.float32)
-    if values.ndim >= 3:
-        maps = values.reshape(values.shape[0], -1, *values.shape[-2:])
-        return map_grid(maps[:, maps.shape[1] // 2])[0]
-    if values.ndim == 2:
-        return signed_rgb(values.T)
-    flat = values.reshape(1, -1)
-    return np.repeat(signed_rgb(flat, symmetric_limit(flat)), max(1, flat.shape[1] // 6), axis=0)
 
 
 def to_icon_pixmap(rgb: np.ndarray, size: int) -> QPixmap:
@@ -75,17 +57,21 @@ class OutputsTab(QWidget):
         self.overview.itemClicked.connect(lambda item: self.node_clicked.emit(item.data(Qt.ItemDataRole.UserRole)))
 
     def set_outputs(self, outputs: SampleOutputs | None) -> None:
+        same = outputs is not None and self.outputs is not None and outputs.order == self.outputs.order
         self.outputs = outputs
-        self.overview.clear()
-        if outputs is not None:
-            for nid in outputs.order:
-                values = outputs.outputs[nid]
+        if not same:  # another design: new items; the same one: new pictures only
+            self.overview.clear()
+            for nid in outputs.order if outputs is not None else []:
                 item = QListWidgetItem(nid)
                 item.setData(Qt.ItemDataRole.UserRole, nid)
-                item.setIcon(to_icon_pixmap(thumbnail(values, outputs.attention.get(nid)), THUMB))
-                shape = "×".join(str(s) for s in values.shape)
+                shape = "×".join(str(s) for s in outputs.outputs[nid].shape)
                 item.setToolTip(f"{nid} ({outputs.types[nid]}): [{shape}]")
                 self.overview.addItem(item)
+        if outputs is not None:
+            self.overview.setUpdatesEnabled(False)
+            for row, nid in enumerate(outputs.order):
+                self.overview.item(row).setIcon(to_icon_pixmap(outputs.thumbnails[nid], THUMB))
+            self.overview.setUpdatesEnabled(True)
         self._draw()
 
     def show_nodes(self, nodes: list[str]) -> None:

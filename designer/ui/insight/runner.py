@@ -30,6 +30,7 @@ from designer.document.workers import LatestRequest
 from designer.insight import Attribution, InsightError, Inspector, Neuron, ParameterValues, activation_functions
 from designer.insight.activation_functions import ActivationCurve, ActivationStats
 from designer.project import Project, dumps, loads
+from designer.ui.insight.outputs import thumbnail
 
 ATTENTION = ("MultiheadAttention",)
 THUMBNAILS = 2000  # images kept for the picker's thumbnails
@@ -92,6 +93,7 @@ class SampleOutputs:
     predicted: int | None
     true: int | None
     class_names: list[str]
+    thumbnails: dict[str, np.ndarray]  # node -> a small RGB picture of its output, made on the worker
 
 
 @dataclass
@@ -214,6 +216,7 @@ def sample_outputs(inspector: Inspector, sample: int) -> SampleOutputs:
         predicted,
         true,
         list(inspector.data.class_names),
+        {nid: thumbnail(values, attention.get(nid)) for nid, values in outputs.items()},
     )
 
 

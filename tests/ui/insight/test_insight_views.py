@@ -7,8 +7,7 @@ import numpy as np
 from designer.document import Document
 from designer.insight.colors import NEGATIVE, POSITIVE, ZERO
 from designer.insight.parameters import Neuron
-from designer.ui.insight.outputs import TensorView, map_grid
-from designer.ui.insight.overview import thumbnail
+from designer.ui.insight.outputs import TensorView, map_grid, thumbnail
 from designer.ui.insight.panel import InsightPanel
 from designer.ui.insight.runner import NeuronView
 from designer.ui.insight.weights import filter_grid, perceptron_text
