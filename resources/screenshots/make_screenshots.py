@@ -144,7 +144,83 @@ def shot_gradient_flow(app: QApplication) -> Path:
     return _save(app, window, "gradient_flow.png")
 
 
-SHOTS: list[Callable[[QApplication], Path]] = [shot_design, shot_problem, shot_training, shot_results, shot_gradient_flow]
+def _until(app: QApplication, done: Callable[[], bool], seconds: float = 120.0) -> None:
+    """Run the event loop until ``done()`` (the Insight panel computes on a worker)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while not done() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.005)
+    _settle(app)
+
+
+def _grab(app: QApplication, window, name: str) -> Path:
+    """Grab the window to NAME next to this script, leaving it open."""
+    _settle(app)
+    path = HERE / name
+    window.grab().save(str(path))
+    return path
+
+
+def _insight(app: QApplication, sample: str, epochs: int):
+    """SAMPLE trained for ``epochs`` epochs, the Insight panel up on that run's weights."""
+    window = _open(app, sample)
+    window.document.set_setting("training", "epochs", epochs)
+    _train(app, window)
+    window.document.undo_stack.undo()
+    panel = window.insight.panel
+    window.insight.show_panel()
+    _until(app, lambda: panel.outputs is not None and panel.weights_choice.key[0] == "run")
+    window.view.set_zoom(1.0)
+    return window, panel
+
+
+def shot_insight(app: QApplication) -> list[Path]:
+    """The trained digits CNN inside: feature maps of conv1 and conv2, Grad-CAM, a forward step."""
+    window, panel = _insight(app, "digits_cnn", 10)
+    panel.picker.select(4)
+    _until(app, lambda: panel.outputs.sample == 4)
+    window.scene.select_nodes(["conv1", "conv2"])
+    window.view.centerOn(window.scene.nodes["pool1"].sceneBoundingRect().center())
+    shots = [_grab(app, window, "insight_feature_maps.png")]
+    window.scene.select_nodes(["conv1"])
+    panel.explain.method.setCurrentIndex(panel.explain.method.findData("gradcam"))
+    panel.tabs.setCurrentWidget(panel.explain)
+    _until(app, lambda: panel.explain.attribution is not None and panel.explain.attribution.method == "gradcam")
+    shots.append(_grab(app, window, "insight_gradcam.png"))
+    window.scene.clearSelection()
+    panel.tabs.setCurrentWidget(panel.stepper)
+    for _ in range(5):
+        panel.stepper.step()
+    window.view.centerOn(window.scene.nodes[panel.stepper.node].sceneBoundingRect().center())
+    shots.append(_grab(app, window, "insight_forward_step.png"))
+    _close(window)
+    return shots
+
+
+def shot_insight_neuron(app: QApplication) -> Path:
+    """A hidden neuron of the trained spirals MLP: its incoming weights, bias and what it adds up."""
+    window, panel = _insight(app, "spirals_mlp", 40)
+    panel.tabs.setCurrentWidget(panel.weights_view)
+    linear = [nid for nid in window.document.analysis().order if window.document.graph.node(nid).type == "Linear"][1]
+    window.scene.select_nodes([linear])
+    window.view.centerOn(window.scene.nodes[linear].sceneBoundingRect().center())
+    _until(app, lambda: panel.details is not None and panel.details.node == linear)
+    panel.weights_view.unit.setValue(3)
+    _until(app, lambda: panel.details.neuron is not None and panel.details.neuron.neuron.index == 3)
+    return _save(app, window, "insight_neuron.png")
+
+
+SHOTS: list[Callable[[QApplication], Path | list[Path]]] = [
+    shot_design,
+    shot_problem,
+    shot_training,
+    shot_results,
+    shot_gradient_flow,
+    shot_insight,
+    shot_insight_neuron,
+]
 
 
 def main() -> int:
@@ -153,7 +229,9 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     chosen = set(sys.argv[1:])
     for shot in [s for s in SHOTS if not chosen or s.__name__.removeprefix("shot_") in chosen]:
-        print(shot(app).relative_to(ROOT))
+        made = shot(app)
+        for path in made if isinstance(made, list) else [made]:
+            print(path.relative_to(ROOT))
     return 0
 
 
