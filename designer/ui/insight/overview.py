@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QSplitt
 from designer.ui.insight.outputs import TensorView
 from designer.ui.insight.runner import SampleOutputs
 
-THUMB = 56
+THUMB = 44
 MAX_DETAILED = 3  # selected nodes drawn side by side
 
 
@@ -36,11 +36,9 @@ class OutputsTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         self.overview = QListWidget(split)
-        self.overview.setViewMode(QListWidget.ViewMode.IconMode)
+        self.overview.setViewMode(QListWidget.ViewMode.ListMode)  # a picture with its node's name and shape beside it
         self.overview.setIconSize(QSize(THUMB, THUMB))
-        self.overview.setGridSize(QSize(THUMB + 30, THUMB + 22))
-        self.overview.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.overview.setMovement(QListWidget.Movement.Static)
+        self.overview.setSpacing(2)
         self.overview.setUniformItemSizes(True)
         self.overview.setToolTip("Every node's output for this sample, in the order the data flows; click one to select it")
         self.details = QWidget(split)
@@ -50,7 +48,7 @@ class OutputsTab(QWidget):
         split.addWidget(self.overview)
         split.addWidget(self.details)
         split.setStretchFactor(1, 1)
-        split.setSizes([260, 700])
+        split.setSizes([230, 730])
         layout.addWidget(split)
         self.outputs: SampleOutputs | None = None
         self.nodes: list[str] = []
@@ -62,9 +60,9 @@ class OutputsTab(QWidget):
         if not same:  # another design: new items; the same one: new pictures only
             self.overview.clear()
             for nid in outputs.order if outputs is not None else []:
-                item = QListWidgetItem(nid)
-                item.setData(Qt.ItemDataRole.UserRole, nid)
                 shape = "×".join(str(s) for s in outputs.outputs[nid].shape)
+                item = QListWidgetItem(f"{nid}\n{outputs.types[nid]} [{shape}]")
+                item.setData(Qt.ItemDataRole.UserRole, nid)
                 item.setToolTip(f"{nid} ({outputs.types[nid]}): [{shape}]")
                 self.overview.addItem(item)
         if outputs is not None:
