@@ -1,7 +1,9 @@
 """TensorFlow Playground's pictures for any design on 2-D data, while it trains.
 
-``PlaneProbe`` is a training callback: every ``every_s`` seconds of training
-time (and at each epoch end) it runs the module on a grid over the data's
+``PlaneProbe`` is a training callback: at the start, at most every
+``every_s`` seconds of training time (checked after each batch and each
+epoch end, so many tiny epochs do not each pay for a grid) and once more at
+the end with the weights the run keeps, it runs the module on a grid over the data's
 2-D input plane and hands a :class:`PlaneMaps` to its sink: the class
 probabilities (or the regression output) at each grid point, the decision
 boundary's picture, and, for each hidden node whose output is a vector of
@@ -36,14 +38,15 @@ import numpy as np
 
 from designer.insight.intermediates import all_outputs_function, node_variables
 from designer.train.callbacks import BatchStep, Callback, RunStart
+from designer.train.results import FAILED
 
 if TYPE_CHECKING:
     from designer.graph import Graph
-    from designer.train.results import EpochMetrics
+    from designer.train.results import EpochMetrics, RunResult
 
 GRID = 64  # points along each axis of the plane
 MARGIN = 0.15  # around the data, as a share of its extent
-EVERY_S = 0.25  # at most this often in training time, plus every epoch end
+EVERY_S = 0.25  # at most this often in training time (plus the start and the end)
 MAX_UNITS = 16  # unit maps per node: a wider node shows its MAX_UNITS most varied units
 MAX_POINTS = 600  # validation points handed along, to draw over the boundary
 SKIPPED_TYPES = ("Input", "Output")
@@ -186,12 +189,17 @@ class PlaneProbe(Callback):
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
         self._epoch = metrics.epoch
-        if self._run is not None:
+        if self._run is not None and time.perf_counter() - self._last >= self.every_s:
             self.map(choose=True)
 
-    def on_run_end(self, result: object) -> None:
-        self._run = None
-        self._points = None
+    def on_run_end(self, result: RunResult) -> None:
+        """The weights the run keeps (a failed run's module may hold non-finite values: no map)."""
+        try:
+            if self._run is not None and result.status != FAILED:
+                self.map(choose=True)
+        finally:
+            self._run = None
+            self._points = None
 
     # ------------------------------------------------------------- maps
     def map(self, choose: bool = False) -> PlaneMaps:
@@ -241,7 +249,7 @@ class PlaneProbe(Callback):
     def _pick(self, values: np.ndarray) -> tuple[int, ...]:
         """All units of a narrow node; of a wide one, the ``max_units`` that vary most
         over the plane (a flat unit draws a blank tile), in unit order. Re-picked only
-        at epoch ends, so the tiles do not swap places from one update to the next."""
+        at epoch ends and the end, so the tiles do not swap places from one update to the next."""
         total = values.shape[1]
         if total <= self.max_units:
             return tuple(range(total))

@@ -141,9 +141,10 @@ class DesignScene(QGraphicsScene):
         """Amber tags on the nodes with problems found while training (node id -> message and advice lines)."""
         self.gradient_flow.show_problems(self.nodes, lines, self.document.graph.fingerprint())
 
-    def show_plane_maps(self, maps: PlaneMaps) -> None:
-        """Draw each hidden node's unit maps under its box (a run of a 2-D design)."""
-        self.unit_maps.show(self.nodes, maps, self.document.graph.fingerprint())
+    def show_plane_maps(self, maps: PlaneMaps, tiles: dict | None = None) -> None:
+        """Draw each hidden node's unit maps under its box (a run of a 2-D design);
+        ``tiles``: their pictures if made already (unit_maps.tile_grid, off the UI thread)."""
+        self.unit_maps.show(self.nodes, maps, self.document.graph.fingerprint(), tiles)
 
     def node_item_moved(self, item: NodeItem) -> None:
         for edge in self._node_edges.get(item.node_id, ()):

@@ -20,9 +20,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsView, QHBoxLayout, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
 from designer.document import Document
-from designer.insight.playground import PlaneMaps
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.training.devices import DeviceProbe, Devices
+from designer.ui.training.live_boundary import PlanePictures
 from designer.ui.training.panel import TrainingPanel
 
 STARTUP_DELAY_MS = 800  # the device probe starts this long after the window is built
@@ -172,5 +172,5 @@ class TrainingDock(QObject):
 def _show_unit_maps(canvas: QWidget, maps: object) -> None:
     """The canvas draws a run's hidden-unit maps in its nodes (designer.ui.canvas.unit_maps)."""
     scene = canvas.scene() if isinstance(canvas, QGraphicsView) else None
-    if isinstance(scene, DesignScene) and isinstance(maps, PlaneMaps):
-        scene.show_plane_maps(maps)
+    if isinstance(scene, DesignScene) and isinstance(maps, PlanePictures):
+        scene.show_plane_maps(maps.maps, maps.tiles)

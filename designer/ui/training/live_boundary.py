@@ -14,6 +14,8 @@ regression's output on the diverging scale.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from designer.insight.colors import NEGATIVE, POSITIVE, diverging_rgb, symmetric_limit
 from designer.insight.playground import PlaneMaps
+from designer.ui.canvas.unit_maps import tile_grid
 from designer.ui.training.plotting import CLASS_COLOURS, plot_widget
 
 PALE = 0.65  # the boundary's colours, blended toward white so the points stand out
@@ -40,6 +43,20 @@ def boundary_rgb(maps: PlaneMaps) -> np.ndarray:
     else:
         rgb = diverging_rgb(maps.predicted, symmetric_limit(maps.predicted)).astype(np.float32)
     return (255 - (255 - rgb) * PALE).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class PlanePictures:
+    """PlaneMaps with their pictures already coloured (on the training thread,
+    where numpy does not hold up the UI): the boundary and each node's tiles."""
+
+    maps: PlaneMaps
+    boundary: np.ndarray
+    tiles: dict[str, np.ndarray]
+
+
+def plane_pictures(maps: PlaneMaps) -> PlanePictures:
+    return PlanePictures(maps, boundary_rgb(maps), {nid: tile_grid(unit.values)[0] for nid, unit in maps.units.items()})
 
 
 def point_colours(maps: PlaneMaps) -> list[QColor]:
@@ -80,9 +97,10 @@ class LiveBoundary(QWidget):
         self.updates = 0
         self.title.setText("Decision boundary, live: waiting for the first batch…")
 
-    def show_maps(self, maps: PlaneMaps) -> None:
+    def show_maps(self, maps: PlaneMaps, rgb: np.ndarray | None = None) -> None:
+        """Show new maps (``rgb``: their boundary_rgb, if made already)."""
         plot = self.plot_widget.getPlotItem()
-        rgb = boundary_rgb(maps)
+        rgb = boundary_rgb(maps) if rgb is None else rgb
         if self.image is None:
             self.image = pg.ImageItem(axisOrder="row-major")
             self.image.setAutoDownsample(False)

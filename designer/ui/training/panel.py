@@ -20,7 +20,7 @@ from designer.compile import OnnxExport, export_onnx
 from designer.document import Document
 from designer.document.workers import Worker
 from designer.graph import ERROR
-from designer.insight.playground import PlaneMaps, PlaneProbe, plane_reason
+from designer.insight.playground import PlaneProbe, plane_reason
 from designer.project import Project, dumps, loads
 from designer.project.settings import TRAINING
 from designer.train import FAILED, STOPPED, BatchReport, EpochMetrics, output_paths, save_results
@@ -28,7 +28,7 @@ from designer.ui import dialogs
 from designer.ui.background import run_in_background
 from designer.ui.training.controls import TrainingControls
 from designer.ui.training.data_section import DataSourceEditor
-from designer.ui.training.live_boundary import LiveBoundary
+from designer.ui.training.live_boundary import LiveBoundary, PlanePictures, plane_pictures
 from designer.ui.training.live_watch import LiveWatch
 from designer.ui.training.outcome import RunOutcome
 from designer.ui.training.plots import TrainingPlots
@@ -55,7 +55,7 @@ class TrainingPanel(QWidget):
     running_changed = Signal(bool)
     device_changed = Signal(str)  # the running run's device, "" when none runs
     message = Signal(str)  # for the status bar
-    plane_mapped = Signal(object)  # a run's newest PlaneMaps (2-D designs): the canvas draws its unit maps
+    plane_mapped = Signal(object)  # a run's newest PlanePictures (2-D designs): the canvas draws its unit maps
 
     def __init__(self, parent: QWidget | None = None, save_project: Callable[[], bool] | None = None) -> None:
         """``save_project`` saves an untitled project (the window's Save As) so
@@ -265,21 +265,21 @@ class TrainingPanel(QWidget):
         if not self.plane_maps or plane_reason(snapshot.graph) is not None:
             return []
         graph = snapshot.graph
-        return [lambda publish: PlaneProbe(graph, lambda maps: publish(PLANE, maps))]
+        return [lambda publish: PlaneProbe(graph, lambda maps: publish(PLANE, plane_pictures(maps)))]
 
     def _on_plane_observed(self, news: list[tuple[str, object]]) -> None:
         maps = [item for kind, item in news if kind == PLANE]
         if maps:
             self._on_plane_mapped(maps[-1])  # only the newest is drawn
 
-    def _on_plane_mapped(self, maps: PlaneMaps) -> None:
+    def _on_plane_mapped(self, pictures: PlanePictures) -> None:
         if self.live_boundary.isHidden():  # about square, the curves keep the rest
             self.live_boundary.show()
             total = sum(self.curves.sizes())
             side = min(total // 2, self.curves.height() + 60)
             self.curves.setSizes([total - side, side])
-        self.live_boundary.show_maps(maps)
-        self.plane_mapped.emit(maps)
+        self.live_boundary.show_maps(pictures.maps, pictures.boundary)
+        self.plane_mapped.emit(pictures)
 
     def _on_ended(self, outcome: RunOutcome) -> None:
         if self.run is not None:
