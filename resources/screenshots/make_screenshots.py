@@ -16,7 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -212,6 +212,31 @@ def shot_insight_neuron(app: QApplication) -> Path:
     return _save(app, window, "insight_neuron.png")
 
 
+def shot_neuron_maps(app: QApplication) -> Path:
+    """The spirals MLP after training: each hidden unit's output over the input
+    plane in its node, the live decision boundary beside the curves."""
+    from PySide6.QtCore import Qt
+
+    window = _open(app, "spirals_mlp")
+    _train(app, window)
+    window.resizeDocks([window.training.dock], [380], Qt.Orientation.Vertical)
+    _settle(app)
+    window.view.set_zoom(0.78)
+    window.view.centerOn(window.scene.nodes["relu1"].sceneBoundingRect().center() + QPointF(40, 95))
+    return _save(app, window, "neuron_maps.png")
+
+
+def shot_backprop(app: QApplication) -> Path:
+    """Backpropagation step by step on the trained spirals MLP: the gradient reached relu1."""
+    window, panel = _insight(app, "spirals_mlp", 30)
+    view = panel.backprop
+    panel.tabs.setCurrentWidget(view)
+    _until(app, lambda: view.walk is not None)
+    view.go(view.stages().index("relu1"))
+    window.view.centerOn(window.scene.nodes["relu1"].sceneBoundingRect().center())
+    return _save(app, window, "backprop.png")
+
+
 SHOTS: list[Callable[[QApplication], Path | list[Path]]] = [
     shot_design,
     shot_problem,
@@ -220,6 +245,8 @@ SHOTS: list[Callable[[QApplication], Path | list[Path]]] = [
     shot_gradient_flow,
     shot_insight,
     shot_insight_neuron,
+    shot_neuron_maps,
+    shot_backprop,
 ]
 
 
