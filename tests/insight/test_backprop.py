@@ -78,7 +78,7 @@ def test_the_update_is_w_minus_lr_grad_and_lowers_the_loss(inspector: Inspector)
         update = walk.update(node, param, index)
         tensor = getattr(getattr(inspector.module, node), param)
         where = (index,) if isinstance(index, int) else index
-        assert update.old == pytest.approx(float(tensor[where]))
+        assert update.old == pytest.approx(float(tensor.detach()[where]))
         assert update.gradient == pytest.approx(float(tensor.grad[where]), rel=1e-5, abs=1e-9)
         assert update.learning_rate == 0.01
         assert update.new == pytest.approx(update.old - 0.01 * update.gradient)
