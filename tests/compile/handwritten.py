@@ -135,7 +135,23 @@ class XorMLP(nn.Module):
         return self.dense2(torch.sigmoid(self.dense1(x)))
 
 
+class DeepSigmoid(nn.Module):
+    """Eight Sigmoid layers: the sample that shows vanishing gradients."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for i in range(1, 9):
+            setattr(self, f"dense{i}", nn.Linear(2 if i == 1 else 32, 32))
+        self.dense9 = nn.Linear(32, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for i in range(1, 9):
+            x = torch.sigmoid(getattr(self, f"dense{i}")(x))
+        return self.dense9(x)
+
+
 HANDWRITTEN: dict[str, type[nn.Module]] = {
+    "deep_sigmoid": DeepSigmoid,
     "spirals_mlp": SpiralsMLP,
     "digits_cnn": DigitsCNN,
     "residual_cnn": ResidualCNN,

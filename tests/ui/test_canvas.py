@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers import drag, input_port, output_port
 from paths import SAMPLES
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QSize, Qt
 from PySide6.QtTest import QTest
 
 from designer.project import dumps, load_project
@@ -230,12 +230,14 @@ def test_geometry_is_remembered(qtbot, settings) -> None:
     first = MainWindow(settings)
     qtbot.addWidget(first)
     first.show()
-    first.resize(701, 503)  # within the offscreen screen (800x800)
+    wanted = first.minimumSizeHint() + QSize(3, 11)  # a size of the user's own, not a default
+    assert wanted.width() <= 800 and wanted.height() <= 800, "the window must fit the offscreen screen (800x800)"
+    first.resize(wanted)
     qtbot.waitExposed(first)
     first.close()
     second = MainWindow(settings)
     qtbot.addWidget(second)
-    assert (second.width(), second.height()) == (701, 503)
+    assert second.size() == wanted
     second.close()
 
 

@@ -32,6 +32,7 @@ def actions_that_do_not_edit(window) -> set[QAction]:
         window.fit_action, window.zoom_in_action, window.zoom_out_action, window.zoom_reset_action,
         panel.start_action, panel.pause_action, panel.stop_action,
         *(dock.toggleViewAction() for dock in (window.palette_dock, window.inspector_dock, window.bottom_dock, window.training.dock)),
+        window.insight.toggle_action,
         *menu_actions(window.help_menu),
         next(a for a in file_menu.actions() if a.text() == "&Quit"),
     }  # fmt: skip

@@ -99,7 +99,7 @@ class LiveViews(QWidget):
         self.problems = QListWidget(split)
         self.problems.setWordWrap(True)
         self.problems.setToolTip("Problems found while training, with what to do (also on their nodes)")
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(180)  # the window must still fit a small screen; the splitter gives it more
         for widget, stretch in ((self.gradients, 3), (self.weights, 2), (self.problems, 1)):
             split.addWidget(widget)
             split.setStretchFactor(split.indexOf(widget), stretch)
