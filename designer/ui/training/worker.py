@@ -245,6 +245,7 @@ class TrainingRun(QObject):
         self.worker.progressed.connect(self._on_progressed)
         self.worker.succeeded.connect(self._on_ended)
         self.worker.failed.connect(self._on_failed)
+        self.worker.cancelled.connect(self._on_cancelled)  # stopped before its thread began the job
         self.worker.finished.connect(self._on_thread_finished)
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
@@ -317,6 +318,9 @@ class TrainingRun(QObject):
     def _on_failed(self, exc: BaseException) -> None:
         """A fault outside the trainer's own handling: still a message, never a crash."""
         self._on_ended(RunOutcome(RunResult(FAILED, f"training failed: {exc}")))
+
+    def _on_cancelled(self) -> None:
+        self._on_ended(RunOutcome(RunResult(STOPPED, "stopped before the first batch")))
 
     def _on_ended(self, outcome: RunOutcome) -> None:
         self._flush.stop()

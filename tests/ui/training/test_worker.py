@@ -73,6 +73,17 @@ def test_stop_from_the_ui_thread_keeps_the_weights(qtbot, tiny) -> None:
     assert run.outcome.status == STOPPED and run.outcome.result.kept_state is not None
 
 
+def test_a_stop_before_the_job_begins_still_ends_the_run(qtbot, tiny) -> None:
+    # On a busy machine Stop can come before the worker's thread starts the job:
+    # the worker reports `cancelled` instead of a result, and the run must still end.
+    run = TrainingRun(load_project(tiny))
+    run.worker.cancel()
+    with qtbot.waitSignal(run.ended, timeout=60_000) as ended:
+        run.start()
+    run.wait()
+    assert ended.args[0].status == STOPPED and not run.running
+
+
 def test_quitting_stops_a_run_and_delivers_its_end(qtbot, tiny) -> None:
     project = load_project(tiny)
     project.training["epochs"] = 200
