@@ -50,11 +50,17 @@ class Devices:
 
 
 def warm_up() -> None:
-    """Import what a run needs and take one training step on a tiny generated data set (CPU)."""
+    """Import what a run needs and take one training step on a tiny generated data set (CPU),
+    with the probes a run in the window carries: their first use imports torch.fx and
+    traces, which holds the interpreter for a quarter of a second and would stall the
+    window in the user's first run instead of here."""
     import sklearn.datasets  # noqa: F401 - the built-in data sets load through it
 
     from designer.data import load_data
     from designer.graph import Graph
+    from designer.insight.playground import PlaneProbe
+    from designer.insight.probes import ProbeBudget, WeightHistogramProbe
+    from designer.insight.watch import TrainingWatch
     from designer.project import Project
     from designer.train import Trainer, TrainSettings, prepare
 
@@ -63,7 +69,8 @@ def warm_up() -> None:
     graph.sequential(("Linear", {"out_features": 4}), "ReLU", ("Linear", {"out_features": 2}), "Output", after=x)
     bundle = load_data({"source": "xor", "options": {"samples": 64}})
     settings = TrainSettings.from_mapping({"epochs": 1, "batch_size": 32, "device": "cpu"})
-    Trainer(prepare(Project(graph), bundle), bundle, settings).run()
+    probes = [TrainingWatch(graph, every=1, budget=ProbeBudget(None)), WeightHistogramProbe(), PlaneProbe(graph)]
+    Trainer(prepare(Project(graph), bundle), bundle, settings, probes).run()
 
 
 def detect() -> Devices:

@@ -189,13 +189,15 @@ class TrainingPanel(QWidget):
         record = history.new_run(dict(snapshot.training), str(snapshot.data.get("source")), snapshot.graph.fingerprint())
         record.snapshot = snapshot
         self.record = record
-        watchers = [*self.live.watchers(snapshot.graph), *self._plane_watchers(snapshot)]
+        plane = self._plane_watchers(snapshot)
+        watchers = [*self.live.watchers(snapshot.graph), *plane]
         self.run = TrainingRun(snapshot, self, watchers=watchers)
         self.run.prepared.connect(self._on_prepared)
         self.run.updated.connect(self._on_updated)
         self.run.observed.connect(self._on_plane_observed)
         self.live_boundary.reset()
-        self.live_boundary.hide()  # until the run's first maps (a 2-D design only)
+        if not plane:  # a 2-D design keeps the place it had: laying the plots out again stalls the window
+            self.live_boundary.hide()  # shown with the run's first maps
         self.run.ended.connect(self._on_ended)
         self.live.attach(self.run, record)
         self.plots.canvas.painted.connect(self.run.add_cost)
