@@ -18,6 +18,7 @@ SHORTCUTS = [
     ("Ctrl+Z / Ctrl+Shift+Z", "undo, redo"),
     ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "new, open, save, save as"),
     ("F5 / F6 / Shift+F5", "train, pause or resume, stop"),
+    ("Ctrl+I", "show or hide the Insight panel"),
 ]
 
 SHORTCUTS_HTML = "<table>" + "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS) + "</table>"
