@@ -159,7 +159,10 @@ class Worker(QObject):
 
     # ------------------------------------------------------ the worker's thread
     def _post(self, kind: str, payload: object = None) -> None:
-        self._relay.news.emit(kind, payload)
+        # At the application's exit Qt may already have torn the relay down while a
+        # daemon thread finishes: there is no one left to tell.
+        with contextlib.suppress(RuntimeError):
+            self._relay.news.emit(kind, payload)
 
     def _execute(self) -> None:
         _current.worker = self

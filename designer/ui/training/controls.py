@@ -39,7 +39,10 @@ class TrainingControls(QWidget):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # Room for two lines, always: a message that comes and goes would lay every
+        # plot below out again, the longest stall of a run's start and end.
+        self.message.setMinimumHeight(2 * self.message.fontMetrics().lineSpacing())
         column.addWidget(self.message)
 
     def show_progress(self, clock: ProgressClock, device: str) -> None:
@@ -62,4 +65,4 @@ class TrainingControls(QWidget):
         colour = {"error": ERROR_COLOUR, "ok": OK_COLOUR}.get(kind, MUTED)
         self.message.setStyleSheet(f"color: {colour};" + (" font-weight: bold;" if kind == "error" else ""))
         self.message.setText(text)
-        self.message.setVisible(bool(text))
+        self.message.setToolTip(text)

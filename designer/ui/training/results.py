@@ -93,6 +93,9 @@ class ResultsView(QWidget):
         buttons.addStretch(1)
         column.addLayout(buttons)
         self.tabs = QTabWidget(self)
+        keep = self.tabs.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # hidden while a run trains: the panel must not be laid out again
+        self.tabs.setSizePolicy(keep)
         self.confusion = ConfusionTable(self)
         self.boundary = plot_widget(self, "x2", "x1")
         self.regression = plot_widget(self, "predicted", "true")
