@@ -42,9 +42,11 @@ SAMPLES = ("deep_sigmoid", "digits_cnn")
 
 
 def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
+    from designer.ui.collector import keep_full_collections_short
     from designer.ui.main_window import MainWindow
 
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
+    keep_full_collections_short()  # as designer.app does before its window
     window = MainWindow(settings)
     window.resize(1500, 900)
     window.show()

@@ -155,11 +155,13 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
+    from designer.ui.collector import keep_full_collections_short
     from designer.ui.main_window import MainWindow
     from designer.ui.training.devices import DeviceProbe
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
+    keep_full_collections_short()  # as designer.app does before its window
     window = MainWindow(settings)
     window.resize(1500, 900)
     window.show()

@@ -187,9 +187,11 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from designer.document.workers import stop_all
+    from designer.ui.collector import keep_full_collections_short
     from designer.ui.main_window import MainWindow
 
     folder = Path(tempfile.mkdtemp())
+    keep_full_collections_short()  # as designer.app does before its window
     window = MainWindow(QSettings(str(folder / "bench.ini"), QSettings.Format.IniFormat))
     window.resize(1500, 900)
     window.show()

@@ -13,11 +13,13 @@ def run(path: str | None = None, train: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from designer.document.workers import stop_all
+    from designer.ui.collector import keep_full_collections_short
     from designer.ui.main_window import APP_NAME, MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("nn-designer")
+    keep_full_collections_short()  # before the window: its own objects must stay collectable
     window = MainWindow()
     if path is None:
         window.show_start_page()
