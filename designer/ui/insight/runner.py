@@ -31,6 +31,7 @@ from designer.insight import Attribution, InsightError, Inspector, Neuron, Param
 from designer.insight.activation_functions import ActivationCurve, ActivationStats
 from designer.project import Project, dumps, loads
 from designer.ui.insight.outputs import thumbnail
+from designer.ui.training.devices import wait_for_warm_up
 
 ATTENTION = ("MultiheadAttention",)
 THUMBNAILS = 2000  # images kept for the picker's thumbnails
@@ -165,6 +166,7 @@ class Engine:
         return self._inspector
 
     def run(self, context: Context, question: Callable[[Inspector], Any]) -> Any:
+        wait_for_warm_up()
         with self.lock:
             return question(self.inspector(context))
 

@@ -97,6 +97,16 @@ def detect_then_warm_up() -> Iterator[Devices]:
         DeviceProbe.warmed.set()
 
 
+def wait_for_warm_up(timeout: float = 120.0) -> None:
+    """On a worker thread, before touching torch: let a warm-up in progress finish.
+    Two threads meeting torch's first-time set-up at once (its numpy bridge,
+    torch.fx's lazy imports) fail with errors such as 'invalid __array_struct__';
+    ``designer FILE --train`` starts a run while the warm-up is still going."""
+    probe = DeviceProbe._instance
+    if probe is not None and probe.worker is not None and threading.current_thread() is not threading.main_thread():
+        DeviceProbe.warmed.wait(timeout)
+
+
 class DeviceProbe(QObject):
     """Finds the devices once per process, in the background; ``found`` carries them."""
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, Q
 from designer.document import Document
 from designer.document.workers import Cancelled, Worker, cancel_requested, report_progress
 from designer.project import Project, dumps, loads
+from designer.ui.training.devices import wait_for_warm_up
 from designer.ui.training.plotting import AXIS, plot_widget
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ SUGGESTION = "#b7791f"
 def sweep(project: Project) -> LrFindResult:
     """The finder on ``project`` (worker thread): progress as (done, steps); Cancelled when asked."""
     import torch
+
+    wait_for_warm_up()
 
     from designer.train import TrainSettings, load_bundle, prepare
     from designer.train.lr_find import default_steps, find_lr

@@ -47,6 +47,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from designer.document.workers import Worker, report_progress
 from designer.project import Project
 from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
+from designer.ui.training.devices import wait_for_warm_up
 from designer.ui.training.outcome import RunOutcome, compute_views
 
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
@@ -162,6 +163,7 @@ class TrainingJob:
         from designer.data import DataError
         from designer.train import DesignProblems, Trainer, TrainError, load_bundle, prepare
 
+        wait_for_warm_up()
         try:
             settings = TrainSettings.from_mapping(self.project.training)
             bundle = load_bundle(self.project)
