@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.set_document(document or Document())
         self._build_actions()
         self.palette.add_requested.connect(self._on_palette_add)
-        self.resize(1400, 860)
+        self._fit_first_size()
         self.view.setFocus()
         self._docks_sized = False
         geometry = self.settings.value("window/geometry")
@@ -96,6 +96,15 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self._docks_sized = self.restoreState(state)
+
+    def _fit_first_size(self) -> None:
+        """1400x860, or the screen's free area where that is smaller (a 1280x720 laptop)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        width, height = 1400, 860
+        if free is not None and free.width() > 0 and free.height() > 0:
+            width, height = min(width, free.width()), min(height, free.height())
+        self.resize(max(width, self.minimumSizeHint().width()), max(height, self.minimumSizeHint().height()))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -25,6 +25,7 @@ from designer.insight import InsightError
 from designer.insight.backprop import BackpropWalk, ParameterUpdate, backprop_walk
 from designer.ui.insight.outputs import TensorView
 from designer.ui.insight.runner import Context
+from designer.ui.training.devices import warm_up_first
 
 FORWARD, LOSS, UPDATE = "forward", "loss", "update"
 Ask = Callable[[Context, Callable[[Any], Any]], Any]  # runs a question on the panel's Inspector
@@ -90,6 +91,7 @@ class BackpropView(QWidget):
         """Walk ``sample`` with the context's weights (off the UI thread)."""
         if self.walk is None or self.walk.sample != sample:
             self.text.setText(f"Following sample {sample} forward and back…")
+        warm_up_first()
         self._request.request(context, sample)
 
     def cancel(self) -> None:

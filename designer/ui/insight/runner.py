@@ -31,7 +31,7 @@ from designer.insight import Attribution, InsightError, Inspector, Neuron, Param
 from designer.insight.activation_functions import ActivationCurve, ActivationStats
 from designer.project import Project, dumps, loads
 from designer.ui.insight.outputs import thumbnail
-from designer.ui.training.devices import wait_for_warm_up
+from designer.ui.training.devices import wait_for_warm_up, warm_up_first
 
 ATTENTION = ("MultiheadAttention",)
 THUMBNAILS = 2000  # images kept for the picker's thumbnails
@@ -352,20 +352,24 @@ class InsightRunner(QObject):
     def busy(self, kind: str) -> bool:
         return self._requests[kind].busy
 
+    def _ask(self, kind: str, context: Context, question: Callable[[Inspector], Any]) -> None:
+        warm_up_first()  # the engine's thread waits for it: torch's first use is not safe in two threads
+        self._requests[kind].request(context, question)
+
     def ask_samples(self, context: Context) -> None:
-        self._requests["samples"].request(context, sample_set)
+        self._ask("samples", context, sample_set)
 
     def ask_outputs(self, context: Context, sample: int) -> None:
-        self._requests["outputs"].request(context, lambda inspector: sample_outputs(inspector, sample))
+        self._ask("outputs", context, lambda inspector: sample_outputs(inspector, sample))
 
     def ask_details(self, context: Context, node: str, unit: int, sample: int | None) -> None:
-        self._requests["details"].request(context, lambda inspector: node_details(inspector, node, unit, sample))
+        self._ask("details", context, lambda inspector: node_details(inspector, node, unit, sample))
 
     def ask_explain(self, context: Context, sample: int, method: str, node: str | None, target: int | None) -> None:
-        self._requests["explain"].request(context, lambda inspector: explain(inspector, sample, method, node, target))
+        self._ask("explain", context, lambda inspector: explain(inspector, sample, method, node, target))
 
     def ask_predictions(self, context: Context) -> None:
-        self._requests["predictions"].request(context, predictions)
+        self._ask("predictions", context, predictions)
 
     def cancel(self) -> None:
         """Drop every request waiting or running (the panel is hidden, or its design changed)."""

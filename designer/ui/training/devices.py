@@ -97,6 +97,13 @@ def detect_then_warm_up() -> Iterator[Devices]:
         DeviceProbe.warmed.set()
 
 
+def warm_up_first() -> None:
+    """On the UI thread, before handing torch work to a worker: start the warm-up
+    now if it has not started (``designer FILE --train`` trains before its timer),
+    so that the worker's ``wait_for_warm_up`` has something to wait for."""
+    DeviceProbe.shared().start()
+
+
 def wait_for_warm_up(timeout: float = 120.0) -> None:
     """On a worker thread, before touching torch: let a warm-up in progress finish.
     Two threads meeting torch's first-time set-up at once (its numpy bridge,

@@ -74,7 +74,7 @@ class LiveBoundary(QWidget):
         super().__init__(parent)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel("Decision boundary, live", self)
+        self.title = QLabel("Live boundary", self)  # short: a long title would widen the column and squeeze the curves
         column.addWidget(self.title)
         self.plot_widget = plot_widget(self, "x2", "x1")
         self.plot_widget.setMouseEnabled(False, False)
@@ -95,7 +95,8 @@ class LiveBoundary(QWidget):
         self._extent = None
         self._points_of = None
         self.updates = 0
-        self.title.setText("Decision boundary, live: waiting for the first batch…")
+        self.title.setText("Live boundary: waiting…")
+        self.title.setToolTip("The decision boundary, redrawn while the run trains")
 
     def show_maps(self, maps: PlaneMaps, rgb: np.ndarray | None = None) -> None:
         """Show new maps (``rgb``: their boundary_rgb, if made already)."""
@@ -118,7 +119,8 @@ class LiveBoundary(QWidget):
             self._points_of = maps.points
         self.updates += 1
         what = "probabilities" if maps.classification else "output"
-        self.title.setText(f"Decision boundary, live — epoch {maps.epoch}, step {maps.step} ({what} over the input plane)")
+        self.title.setText(f"Live boundary, epoch {maps.epoch}")
+        self.title.setToolTip(f"The decision boundary at epoch {maps.epoch}, step {maps.step}: the {what} over the input plane")
 
     def _draw_points(self, plot: pg.PlotItem, maps: PlaneMaps) -> None:
         """One scatter item per class (a uniform brush draws far faster than one per point)."""

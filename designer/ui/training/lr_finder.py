@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, Q
 from designer.document import Document
 from designer.document.workers import Cancelled, Worker, cancel_requested, report_progress
 from designer.project import Project, dumps, loads
-from designer.ui.training.devices import wait_for_warm_up
+from designer.ui.training.devices import wait_for_warm_up, warm_up_first
 from designer.ui.training.plotting import AXIS, plot_widget
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class LrFinderDialog(QDialog):
         self.worker.failed.connect(lambda exc: self._on_end(f"The sweep failed: {exc}"))
         self.worker.cancelled.connect(lambda: self._on_end("Cancelled."))
         self.worker.finished.connect(self._on_finished)
+        warm_up_first()
         self.worker.start()
         return self.worker
 

@@ -103,7 +103,7 @@ class TrainingPanel(QWidget):
         self.live_boundary.hide()
         curves.addWidget(self.live_boundary)
         curves.setStretchFactor(0, 3)
-        curves.setStretchFactor(1, 2)
+        curves.setStretchFactor(1, 1)  # the loss curves keep the larger part as the window grows
         centre_layout.addWidget(curves, 1)
         self.live = LiveWatch(self.plots.loss, self)  # probes on the run: gradient flow, warnings, gradients, weights
         right = QSplitter(Qt.Orientation.Vertical, self.splitter)
@@ -278,7 +278,7 @@ class TrainingPanel(QWidget):
         if self.live_boundary.isHidden():  # about square, the curves keep the rest
             self.live_boundary.show()
             total = sum(self.curves.sizes())
-            side = min(total // 2, self.curves.height() + 60)
+            side = min(total // 3, self.curves.height() + 60)  # the loss curves stay the larger part
             self.curves.setSizes([total - side, side])
         self.live_boundary.show_maps(pictures.maps, pictures.boundary)
         self.plane_mapped.emit(pictures)

@@ -47,7 +47,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from designer.document.workers import Worker, report_progress
 from designer.project import Project
 from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
-from designer.ui.training.devices import wait_for_warm_up
+from designer.ui.training.devices import wait_for_warm_up, warm_up_first
 from designer.ui.training.outcome import RunOutcome, compute_views
 
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
@@ -264,6 +264,7 @@ class TrainingRun(QObject):
         return self.outcome is None and self in TrainingRun.live
 
     def start(self) -> None:
+        warm_up_first()
         TrainingRun.live.add(self)
         gc.freeze()
         self.worker.start()
