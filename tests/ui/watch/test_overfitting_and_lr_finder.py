@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from paths import sample
-from watchkit import tiny_spirals
+from trainingkit import tiny_project as tiny_spirals
 
 from designer.project import load_project
 from designer.train import Callbacks, Trainer, TrainSettings, load_bundle, prepare

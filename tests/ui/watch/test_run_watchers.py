@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from watchkit import tiny_spirals
+from trainingkit import tiny_project as tiny_spirals
 
 from designer.project import load_project
 from designer.train import Callback

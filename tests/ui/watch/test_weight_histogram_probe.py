@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from watchkit import tiny_spirals
+from trainingkit import tiny_project as tiny_spirals
 
 from designer.insight.probes import WEIGHT_BINS, WeightHistogramProbe
 from designer.project import load_project

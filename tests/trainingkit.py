@@ -1,5 +1,5 @@
-"""Small projects for the Training panel tests (a module of its own: conftest
-names clash between test folders)."""
+"""Small projects for the training window tests (the Training panel and the
+live watch views; a module of its own: conftest names clash between folders)."""
 
 from __future__ import annotations
 
