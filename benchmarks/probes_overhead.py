@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -39,7 +40,7 @@ SAMPLES = ("spirals_mlp", "digits_cnn")
 
 
 def run_rate(project, compiled, bundle, settings: TrainSettings, probes: bool, share: float | None) -> float:
-    callbacks = [TrainingWatch(project.graph, budget=ProbeBudget(share))] if probes else []
+    callbacks = [TrainingWatch(project.graph, budget=ProbeBudget(share, floor_s=math.inf))] if probes else []  # as designer train
     started = time.perf_counter()
     result = Trainer(compiled, bundle, settings, callbacks).run()
     seconds = time.perf_counter() - started

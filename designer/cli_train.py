@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import signal
 import sys
 import time
@@ -135,7 +136,8 @@ def _watch(project: Project, path: str, every_epoch: bool) -> TrainingWatch:
     from designer.insight.probes import LIVE_SHARE, ProbeBudget
     from designer.insight.watch import TrainingWatch
 
-    budget = ProbeBudget(None if every_epoch else LIVE_SHARE)
+    # No floor: nothing draws curves here, so a short run need not measure twice a second.
+    budget = ProbeBudget(None) if every_epoch else ProbeBudget(LIVE_SHARE, floor_s=math.inf)
     return TrainingWatch(project.graph, on_problem=lambda problem: print(f"{path}: warning: {problem.line()}", file=sys.stderr), budget=budget)
 
 

@@ -56,6 +56,7 @@ DEAD_TYPES = frozenset({"ReLU"})
 SIGMOID_SATURATION = 1.0 / (1.0 + math.exp(SATURATION["Sigmoid"]))  # output below this or above 1 minus this
 TANH_SATURATION = math.tanh(SATURATION["Tanh"])  # output beyond +-this
 LIVE_SHARE = 0.03  # the share of the training time probes may take when they watch a run live
+LIVE_FLOOR_S = 0.5  # but a measurement at least this often, so a short run still draws its curves
 
 
 class ProbeBudget:
@@ -64,32 +65,35 @@ class ProbeBudget:
     A probe asks ``allows()`` before it measures and times its work with
     ``spend()``; a measurement is allowed while the time spent so far is at
     most ``share`` of the time the run itself has had. The first measurement
-    of a run is always allowed, so a short run still gets one of each.
+    of a run is always allowed, and so is one every ``floor_s`` seconds (a few
+    milliseconds twice a second is under 1%), so a short run still draws curves.
     ``share=None`` allows everything (``designer train --layer-stats``, which
     promises a row per node per epoch).
     """
 
-    def __init__(self, share: float | None = LIVE_SHARE) -> None:
+    def __init__(self, share: float | None = LIVE_SHARE, floor_s: float = LIVE_FLOOR_S) -> None:
         if share is not None and not 0 < share < 1:
             raise ValueError(f"share must be between 0 and 1, not {share}")
-        self.share = share
+        self.share, self.floor_s = share, floor_s
         self.start()
 
     def start(self) -> None:
-        self._started = time.perf_counter()
+        self._started = self._last = time.perf_counter()
         self.spent = 0.0
         self.measured = 0
 
     def allows(self) -> bool:
         if self.share is None or self.measured == 0:
             return True
-        trained = time.perf_counter() - self._started - self.spent
-        return self.spent <= self.share * trained
+        now = time.perf_counter()
+        trained = now - self._started - self.spent
+        return self.spent <= self.share * trained or now - self._last >= self.floor_s
 
     def charge(self, seconds: float) -> None:
         """Count one measurement that took ``seconds``."""
         self.spent += seconds
         self.measured += 1
+        self._last = time.perf_counter()
 
     @contextmanager
     def spend(self) -> Iterator[None]:

@@ -25,7 +25,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def test_a_measurement_waits_until_the_run_has_earned_it(clock: Clock) -> None:
-    budget = ProbeBudget(0.05)
+    budget = ProbeBudget(0.05, floor_s=60.0)
     assert budget.allows()  # the first one always
     budget.charge(0.01)
     clock.now += 0.01  # the measurement itself
@@ -33,6 +33,15 @@ def test_a_measurement_waits_until_the_run_has_earned_it(clock: Clock) -> None:
     clock.now += 0.15  # 0.15 s of training: 5% of it is 7.5 ms, less than the 10 ms spent
     assert not budget.allows()
     clock.now += 0.06  # 0.21 s of training: 10.5 ms allowed
+    assert budget.allows()
+
+
+def test_a_short_run_still_measures_now_and_then(clock: Clock) -> None:
+    budget = ProbeBudget(0.01, floor_s=0.5)
+    budget.charge(0.1)  # far over its share
+    clock.now += 0.3
+    assert not budget.allows()
+    clock.now += 0.2  # half a second since the last one
     assert budget.allows()
 
 

@@ -26,7 +26,7 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QLabel, QStyleOptionGraphicsItem, QWidget
 
@@ -168,7 +168,8 @@ class TrainingTag(QGraphicsItem):
 
 
 class FlowLegend(QLabel):
-    """What the colours mean, fixed in the view's top-left corner."""
+    """What the colours mean, fixed in the view's bottom-left corner (the top
+    belongs to the banner that says the design is locked while it trains)."""
 
     def __init__(self, view: QGraphicsView) -> None:
         super().__init__(view)
@@ -176,7 +177,19 @@ class FlowLegend(QLabel):
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setStyleSheet("QLabel { background: rgba(255,255,255,235); border: 1px solid #b8bec6; border-radius: 4px; padding: 4px 6px; }")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.move(10, 10)
+        self.view = view
+        view.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        scroll = self.view.horizontalScrollBar()
+        below = scroll.height() if scroll.isVisible() else 0
+        self.move(10, max(10, self.view.height() - self.height() - below - 10))
 
     def show_scale(self, scale: tuple[float, float]) -> None:
         if scale == getattr(self, "scale", None) and self.isVisible():
@@ -196,6 +209,7 @@ class FlowLegend(QLabel):
             f"<span style='background:{TRAINING_TAG.name()};color:white'>&nbsp;!&nbsp;</span> a problem found while training (hover it)"
         )
         self.adjustSize()
+        self._place()
         self.show()
         self.raise_()
 
