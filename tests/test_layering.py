@@ -52,3 +52,11 @@ def test_no_import_circle_inside_the_package(package: str) -> None:
     modules = {m for m in graph.modules if m.startswith(package + ".")}
     imports = nx.DiGraph((m, t) for m in modules for t in graph.find_modules_directly_imported_by(m) if t in modules)
     assert list(nx.simple_cycles(imports)) == []
+
+
+def test_the_window_imports_without_torch() -> None:
+    """The designer shows its window before torch is loaded (the device probe and the
+    first run load it in the background); the insight views must not pull it in early."""
+    code = "import sys, designer.ui.main_window; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False", result.stdout + result.stderr

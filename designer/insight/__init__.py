@@ -22,18 +22,54 @@ Refusals are InsightError subclasses whose message is for the user.
 
 from __future__ import annotations
 
-import numpy as np
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from designer.insight.activation_functions import SATURATION, ActivationCurve, ActivationStats
-from designer.insight.attribution import METHODS, Attribution, convolution_nodes
-from designer.insight.errors import DesignNotReady, InsightError, NotConvolution, SampleOutOfRange, UnknownNode, Unsupported, WrongWeights
-from designer.insight.inspector import Inspector, Samples, Weights
-from designer.insight.parameters import Neuron, ParameterValues
-from designer.project import Project
+if TYPE_CHECKING:
+    import numpy as np
+
+    from designer.insight.attribution import Attribution
+    from designer.insight.inspector import Samples, Weights
+    from designer.project import Project
+
+# Names and the module that holds each: imported on first use, so that the
+# window's start (which draws with designer.insight.colors and knows the probes'
+# result types) does not load torch through this package.
+_LAZY = {
+    "SATURATION": "activation_functions",
+    "ActivationCurve": "activation_functions",
+    "ActivationStats": "activation_functions",
+    "METHODS": "attribution",
+    "Attribution": "attribution",
+    "convolution_nodes": "attribution",
+    "DesignNotReady": "errors",
+    "InsightError": "errors",
+    "NotConvolution": "errors",
+    "SampleOutOfRange": "errors",
+    "UnknownNode": "errors",
+    "Unsupported": "errors",
+    "WrongWeights": "errors",
+    "Inspector": "inspector",
+    "Samples": "inspector",
+    "Weights": "inspector",
+    "Neuron": "parameters",
+    "ParameterValues": "parameters",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 def activations(project: Project, weights: Weights = None, samples: Samples = 0) -> dict[str, np.ndarray]:
     """Every node's output for ``samples`` (validation indices or arrays), keyed by node id."""
+    from designer.insight.inspector import Inspector
+
     return Inspector(project, weights).activations(samples)
 
 
@@ -46,6 +82,8 @@ def attributions(
     node: str | None = None,
 ) -> Attribution:
     """One sample's attribution with ``method`` (one of METHODS); ``node`` is Grad-CAM's convolution."""
+    from designer.insight.inspector import Inspector
+
     return Inspector(project, weights).attribute(sample, method, target, node)
 
 

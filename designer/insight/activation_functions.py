@@ -32,10 +32,7 @@ from designer.layers import CATALOG
 # Element-wise activations; Softmax and LogSoftmax mix values, so they have no curve.
 ELEMENTWISE = ("ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh", "Softplus", "Hardswish")
 DYING = ("ReLU",)  # zero for every negative input: a unit can stop for good
-# |input| beyond which the derivative is under ~7% of its peak:
-# sigmoid'(4) = 0.018 (peak 0.25), tanh'(2) = 0.071 (peak 1).
-SATURATION = {"Sigmoid": 4.0, "Tanh": 2.0}
-SATURATED_SHARE = 0.5  # saturated on more than half of the samples counts as saturated
+from designer.insight.saturation import SATURATED_SHARE, SATURATION  # noqa: E402 - re-exported here
 
 
 @dataclass(frozen=True)

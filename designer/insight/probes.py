@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from designer.insight.activation_functions import SATURATION
+from designer.insight.saturation import SATURATION
 from designer.insight.taps import NodeTaps
 from designer.train.callbacks import BatchStep, Callback, RunStart
 
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 DEFAULT_EVERY = 25  # batches between gradient samples (the first batch of an epoch is always sampled)
 PROBE_SAMPLES = 128  # samples in the activation probe batch
 DEAD_TYPES = frozenset({"ReLU"})
-# Saturation is defined once (designer.insight.activation_functions.SATURATION, on
+# Saturation is defined once (designer.insight.saturation.SATURATION, on
 # the input); here it is the same bound read on the output the probe sees.
 SIGMOID_SATURATION = 1.0 / (1.0 + math.exp(SATURATION["Sigmoid"]))  # output below this or above 1 minus this
 TANH_SATURATION = math.tanh(SATURATION["Tanh"])  # output beyond +-this

@@ -14,18 +14,21 @@ the weights are never changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from designer.document.workers import LatestRequest
-from designer.insight import InsightError
-from designer.insight.backprop import BackpropWalk, ParameterUpdate, backprop_walk
+from designer.insight.errors import InsightError
 from designer.ui.insight.outputs import TensorView
 from designer.ui.insight.runner import Context
 from designer.ui.training.devices import warm_up_first
+
+if TYPE_CHECKING:
+    from designer.insight.backprop import BackpropWalk, ParameterUpdate
+    from designer.insight.inspector import Inspector
 
 FORWARD, LOSS, UPDATE = "forward", "loss", "update"
 Ask = Callable[[Context, Callable[[Any], Any]], Any]  # runs a question on the panel's Inspector
@@ -43,7 +46,7 @@ class BackpropView(QWidget):
         self.stage = -1  # index into stages(); -1 before the first Next
         self.update_shown: ParameterUpdate | None = None
         self._request = LatestRequest(
-            lambda context, sample: ask(context, lambda ins: backprop_walk(ins, sample)), "insight backprop", self
+            lambda context, sample: ask(context, lambda ins: _walk(ins, sample)), "insight backprop", self
         )
         self._request.succeeded.connect(self.show_walk)
         self._request.failed.connect(lambda exc: self.clear(str(exc) if isinstance(exc, InsightError) else f"the walk failed: {exc}"))
@@ -236,3 +239,10 @@ def _values(values: np.ndarray) -> str:
     flat = np.asarray(values).reshape(-1)
     shown = ", ".join(f"{float(v):.4g}" for v in flat[:8])
     return f"[{shown}{', …' if flat.size > 8 else ''}]"
+
+
+def _walk(inspector: Inspector, sample: int) -> BackpropWalk:
+    """On the engine's thread: the engine (and torch) load with the first walk."""
+    from designer.insight.backprop import backprop_walk
+
+    return backprop_walk(inspector, sample)

@@ -5,15 +5,19 @@ over a sequence, with the predicted and the true class."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from designer.insight import Attribution
 from designer.insight.colors import diverging_rgb, symmetric_limit
 from designer.ui.insight.colour_scale import BACKGROUND, MUTED, ColourLegend, image_item, outlined_brushes, signed_rgb
 from designer.ui.training.plotting import style_plot
+
+if TYPE_CHECKING:
+    from designer.insight.attribution import Attribution
 
 METHOD_NAMES = {
     "saliency": "Saliency",

@@ -16,14 +16,14 @@ sentence in the place of the view, never a traceback.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from designer.document import Document
 from designer.graph import ERROR
-from designer.insight import Attribution, InsightError, WrongWeights
-from designer.insight.attribution import CONVOLUTIONS
+from designer.insight.errors import InsightError, WrongWeights
 from designer.ui.insight.activation import ActivationPanel
 from designer.ui.insight.backprop_view import BackpropView
 from designer.ui.insight.explain import ExplainView
@@ -36,6 +36,9 @@ from designer.ui.insight.weights import WeightsView
 from designer.ui.insight.weights_menu import WeightsMenu
 from designer.ui.subscriptions import follow
 from designer.ui.training.runs import RunHistory, RunRecord
+
+if TYPE_CHECKING:
+    from designer.insight.attribution import Attribution
 
 REFRESH_DELAY_MS = 250  # after an edit, so a burst of edits asks once
 ERROR_STYLE = "color: #d73a49;"
@@ -413,5 +416,7 @@ def convolution_nodes_of(document: Document | None) -> list[str]:
     """The design's convolutions in topological order (Grad-CAM's choices), from the model."""
     if document is None:
         return []
+    from designer.insight.attribution import CONVOLUTIONS  # the engine loads torch: only when asked
+
     graph = document.graph
     return [nid for nid in document.analysis().order if graph.node(nid).type in CONVOLUTIONS]

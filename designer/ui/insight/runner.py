@@ -20,18 +20,24 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from PySide6.QtCore import QObject, Signal
 
 from designer.document.workers import LatestRequest
-from designer.insight import Attribution, InsightError, Inspector, Neuron, ParameterValues, activation_functions
-from designer.insight.activation_functions import ActivationCurve, ActivationStats
+from designer.insight.errors import InsightError
 from designer.project import Project, dumps, loads
 from designer.ui.insight.outputs import thumbnail
 from designer.ui.training.devices import wait_for_warm_up, warm_up_first
+
+if TYPE_CHECKING:  # the engine (and torch) load on the engine's thread, with the first question
+    import torch
+
+    from designer.insight.activation_functions import ActivationCurve, ActivationStats
+    from designer.insight.attribution import Attribution
+    from designer.insight.inspector import Inspector
+    from designer.insight.parameters import Neuron, ParameterValues
 
 ATTENTION = ("MultiheadAttention",)
 THUMBNAILS = 2000  # images kept for the picker's thumbnails
@@ -154,6 +160,8 @@ class Engine:
         if self._inspector is None or self._key != context.key:
             self._inspector = self._key = self._weights = None
             data = self._data if self._data_key == context.key[1] else None
+            from designer.insight.inspector import Inspector
+
             self._inspector = Inspector(context.project, context.weights.value, data)
             self._key, self._weights = context.key, context.weights.key
         elif self._weights != context.weights.key:
@@ -193,6 +201,8 @@ def sample_set(inspector: Inspector) -> SampleSet:
 
 
 def sample_outputs(inspector: Inspector, sample: int) -> SampleOutputs:
+    import torch
+
     tensors = inspector.outputs([sample])
     graph = inspector.graph
     outputs = {nid: _numpy(t)[0] for nid, t in tensors.items()}
@@ -296,6 +306,8 @@ def _neuron_view(inspector: Inspector, node: str, unit: int, sample: int | None)
     tensors = inspector.outputs([sample])
     inputs = _numpy(tensors[graph.inputs_of(node)[0].source])[0].reshape(-1)
     pre = float(inputs @ neuron.weights + (neuron.bias or 0.0)) if inputs.shape == neuron.weights.shape else None
+    from designer.insight import activation_functions
+
     after = [e.target for e in graph.iter_edges() if e.source == node]
     activation = None
     if len(after) == 1 and graph.node(after[0]).type in activation_functions.ELEMENTWISE:
@@ -304,6 +316,8 @@ def _neuron_view(inspector: Inspector, node: str, unit: int, sample: int | None)
 
 
 def _activation_view(inspector: Inspector, node: str) -> ActivationView:
+    from designer.insight import activation_functions
+
     kind = inspector.node_type(node)
     activation_functions.check_elementwise(node, kind)
     source = inspector.graph.inputs_of(node)[0].source

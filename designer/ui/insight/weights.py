@@ -5,16 +5,20 @@ then the activation that follows."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
-from designer.insight import ParameterValues
 from designer.insight.colors import symmetric_limit
 from designer.ui.insight.colour_scale import BACKGROUND, GAP, MUTED, ColourLegend, image_item, outlined_brushes, signed_rgb
 from designer.ui.insight.runner import NeuronView, NodeDetails
 from designer.ui.training.plotting import style_plot
+
+if TYPE_CHECKING:
+    from designer.insight.parameters import ParameterValues
 
 MAX_FILTERS = (64, 16)  # (output, input) channels drawn as filter tiles
 
