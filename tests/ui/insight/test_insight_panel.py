@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import sample
 
 from designer.document.workers import running_workers
 from designer.insight import Inspector
@@ -16,9 +17,8 @@ from designer.project.weights import save_weights
 from designer.train import FINISHED, EpochMetrics, RunResult
 from designer.ui.training.outcome import ImageSamples, ResultViews, RunOutcome
 
-ROOT = Path(__file__).resolve().parents[3]
-DIGITS = ROOT / "samples" / "digits_cnn.nnd"
-SPIRALS = ROOT / "samples" / "spirals_mlp.nnd"
+DIGITS = sample("digits_cnn")
+SPIRALS = sample("spirals_mlp")
 WAIT_MS = 60_000
 
 

@@ -4,15 +4,13 @@ and the backpropagation stepper walking every node back to the update."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from paths import sample
 from PySide6.QtCore import Qt
 
-ROOT = Path(__file__).resolve().parents[3]
-SPIRALS = ROOT / "samples" / "spirals_mlp.nnd"
-DIGITS = ROOT / "samples" / "digits_cnn.nnd"
+SPIRALS = sample("spirals_mlp")
+DIGITS = sample("digits_cnn")
 WAIT_MS = 120_000
 
 
