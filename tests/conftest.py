@@ -12,8 +12,9 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-# HYPOTHESIS_PROFILE=deep: a long randomised search, run by hand after changing a shape rule.
-settings.register_profile("deep", max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+# HYPOTHESIS_PROFILE=deep: a long randomised search (10,000 examples per property),
+# run by hand after changing a shape rule, a loader or the code generator.
+settings.register_profile("deep", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from paths import ROOT, SAMPLES  # noqa: E402, F401 - re-exported for older tests
