@@ -17,10 +17,12 @@ from designer.ui.canvas.interactions import LinkInteraction, MoveInteraction
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.quick_add import QuickAddPopup
 from designer.ui.canvas.scene import DesignScene
+from designer.ui.paint_clock import times_its_paints
 
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 
 
+@times_its_paints  # gradient flow and unit maps redraw with a run's updates, which are paced by their cost
 class DesignView(QGraphicsView):
     message = Signal(str)  # for the status bar
     context_menu_requested = Signal(object, object)  # (item under the cursor or None, scene position)

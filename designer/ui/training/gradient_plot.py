@@ -14,10 +14,10 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from designer.insight.probes import GradientSample
-from designer.ui.training.plotting import BACKGROUND, style_plot
+from designer.ui.training.plotting import BACKGROUND, TimedLayoutWidget, style_plot
 
 
-class GradientPlot(pg.GraphicsLayoutWidget):
+class GradientPlot(TimedLayoutWidget):
     """The norm of each node's parameter gradients at every sampled step."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

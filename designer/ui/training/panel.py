@@ -200,7 +200,6 @@ class TrainingPanel(QWidget):
             self.live_boundary.hide()  # shown with the run's first maps
         self.run.ended.connect(self._on_ended)
         self.live.attach(self.run, record)
-        self.plots.canvas.painted.connect(self.run.add_cost)
         document.set_locked(f"{record.label} is training")
         self.controls.show_stage("loading the data…")
         self.controls.show_message("")
@@ -284,8 +283,6 @@ class TrainingPanel(QWidget):
         self.plane_mapped.emit(pictures)
 
     def _on_ended(self, outcome: RunOutcome) -> None:
-        if self.run is not None:
-            self.plots.canvas.painted.disconnect(self.run.add_cost)
         record, self.run = self.record, None
         self.record = None
         if self.document is not None:

@@ -11,17 +11,17 @@ drawn strong, with its raw per-batch losses faint behind the smoothed line.
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from designer.ui import dialogs
+from designer.ui.paint_clock import times_its_paints
 from designer.ui.training.plotting import BACKGROUND, style_plot
 from designer.ui.training.runs import RunHistory, RunRecord
 
@@ -110,15 +110,9 @@ def _with_alpha(colour: str, alpha: int) -> QColor:
     return c
 
 
+@times_its_paints  # the run paces its updates by what they cost to draw
 class _Canvas(pg.GraphicsLayoutWidget):
-    """Reports how long each repaint took (the run paces its updates by it)."""
-
-    painted = Signal(float)  # seconds the repaint took
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
-        started = time.perf_counter()
-        super().paintEvent(event)
-        self.painted.emit(time.perf_counter() - started)
+    """The stacked curves' drawing surface."""
 
 
 class TrainingPlots(QWidget):

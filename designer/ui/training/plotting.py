@@ -8,6 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
+from designer.ui.paint_clock import times_its_paints
+
 BACKGROUND = "#ffffff"
 AXIS = "#57606a"
 # Class colours (points, boundary regions); tab10-like, readable on white.
@@ -41,8 +43,18 @@ def style_plot(plot: pg.PlotItem, left: str = "", bottom: str = "") -> pg.PlotIt
     return plot
 
 
+@times_its_paints  # a run paces its updates by what they cost to draw
+class TimedPlotWidget(pg.PlotWidget):
+    """A PlotWidget whose paints count toward a training run's update cost."""
+
+
+@times_its_paints
+class TimedLayoutWidget(pg.GraphicsLayoutWidget):
+    """A GraphicsLayoutWidget whose paints count toward a training run's update cost."""
+
+
 def plot_widget(parent: QWidget | None = None, left: str = "", bottom: str = "") -> pg.PlotWidget:
-    widget = pg.PlotWidget(parent, background=BACKGROUND)
+    widget = TimedPlotWidget(parent, background=BACKGROUND)
     style_plot(widget.getPlotItem(), left, bottom)
     return widget
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from designer.insight.probes import WeightHistograms
 from designer.ui.canvas.gradient_flow import magnitude_rgb
-from designer.ui.training.plotting import BACKGROUND, style_plot
+from designer.ui.training.plotting import BACKGROUND, TimedLayoutWidget, style_plot
 
 
 class WeightHistogramView(QWidget):
@@ -29,7 +29,7 @@ class WeightHistogramView(QWidget):
         self.node_box = QComboBox(self)
         self.node_box.setToolTip("The node whose weights are shown (or select it on the canvas)")
         self.node_box.currentTextChanged.connect(lambda _: self._draw())
-        self.canvas = pg.GraphicsLayoutWidget(self)
+        self.canvas = TimedLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
         self.plot = style_plot(self.canvas.addPlot(row=0, col=0), "weights", "epoch")
         self.node_box.setToolTip(

@@ -8,8 +8,8 @@ emits ``updated`` with everything that arrived meanwhile. However fast the
 batches come, the plots redraw at most about 30 times a second, and the
 training thread never waits for the UI.
 
-Every update costs the UI thread time (the handlers and the redraw they
-cause, reported with ``add_cost``), and while the UI thread runs Python the
+Every update costs the UI thread time (the handlers and the redraws they
+cause, which the views a run updates time into ``designer.ui.paint_clock``), and while the UI thread runs Python the
 training thread waits for the GIL. So the interval also stretches to keep
 updates within ``BUDGET`` of the UI thread's time: 30 a second where a
 redraw is cheap, fewer on a slow or busy machine, never fewer than two.
@@ -47,6 +47,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from designer.document.workers import Worker, report_progress
 from designer.project import Project
 from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
+from designer.ui.paint_clock import PAINT_CLOCK
 from designer.ui.training.devices import wait_for_warm_up, warm_up_first
 from designer.ui.training.outcome import RunOutcome, compute_views
 
@@ -255,7 +256,6 @@ class TrainingRun(QObject):
         self._last_flush = 0.0
         self.interval_ms = FLUSH_MS
         self._cost = 0.0  # seconds per update, smoothed: handlers plus the redraw they caused
-        self._redraw = 0.0  # redraw time reported since the last update
         self.paused = False
         self.outcome: RunOutcome | None = None
 
@@ -267,6 +267,7 @@ class TrainingRun(QObject):
         warm_up_first()
         TrainingRun.live.add(self)
         gc.freeze()
+        PAINT_CLOCK.take()  # paints before the run are not its updates' cost
         self.worker.start()
 
     def pause(self) -> None:
@@ -300,10 +301,6 @@ class TrainingRun(QObject):
             since = (time.perf_counter() - self._last_flush) * 1000
             self._flush.start(max(0, int(self.interval_ms - since)))
 
-    def add_cost(self, seconds: float) -> None:
-        """Time the UI spent redrawing what the last update changed (the panel reports its paints)."""
-        self._redraw += seconds
-
     def _on_flush(self) -> None:
         started = self._last_flush = time.perf_counter()
         batches, epochs = self.buffer.drain()
@@ -314,7 +311,7 @@ class TrainingRun(QObject):
             self.updated.emit(batches, epochs)
         if news:
             self.observed.emit(news)
-        cost, self._redraw = time.perf_counter() - started + self._redraw, 0.0
+        cost = time.perf_counter() - started + PAINT_CLOCK.take()  # handlers, and the repaints the last update caused
         self._cost = 0.7 * self._cost + 0.3 * cost
         self.interval_ms = min(SLOWEST_MS, max(FLUSH_MS, 1000 * self._cost / BUDGET))
 
