@@ -19,6 +19,7 @@ from designer.train.optim import Schedule, make_optimizer
 from designer.train.predict import Predictions, predictions_for
 from designer.train.reporting import BatchLosses, SplitTotals, Totals
 from designer.train.results import EARLY_STOPPED, FAILED, FINISHED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult, StateDict
+from designer.train.resume import LoopState, TrainState, capture, restore
 from designer.train.settings import TrainSettings
 
 if TYPE_CHECKING:
@@ -46,6 +47,10 @@ class Trainer:
     designer.train.callbacks); ``Callbacks(on_batch=, on_epoch=, on_end=)``
     wraps three plain functions as one. ``trainer.callbacks`` may be replaced
     before ``run()``.
+
+    ``resume``: a ``TrainState`` captured after an epoch of an earlier run of
+    the same design and settings (``train_state()``, designer.train.resume):
+    the run goes on from the next epoch as if it had never stopped.
     """
 
     def __init__(
@@ -59,6 +64,7 @@ class Trainer:
         dist: DistContext | None = None,
         report_every: int | None = None,
         device_limit: int | None = None,
+        resume: TrainState | None = None,
     ) -> None:
         if bundle.train is None or len(bundle.train.x) == 0:
             raise TrainError(f"{bundle.spec.name} has no training samples")
@@ -74,7 +80,10 @@ class Trainer:
         self.report_every = report_every or (1 if self.device.type == "cpu" else 20)
         self.module: torch.nn.Module | None = None
         self.result: RunResult | None = None
-        self._initial_state = initial_state
+        self.result_so_far: RunResult | None = None  # while running: the epochs so far (train_state reads it)
+        self._initial_state = resume.model if resume is not None else initial_state
+        self._resume = resume
+        self._loop: LoopState | None = None
         self._device_limit = device_limit
         self._stop = threading.Event()
         self._running = threading.Event()
@@ -100,6 +109,12 @@ class Trainer:
     def paused(self) -> bool:
         return not self._running.is_set()
 
+    def train_state(self) -> TrainState:
+        """The state to resume from, called from an ``on_epoch_end`` hook (training thread)."""
+        if self._loop is None or self.module is None or self.result_so_far is None:
+            raise TrainError("no epoch has finished yet")
+        return capture(self._loop, self.module, self.result_so_far)
+
     @property
     def world(self) -> int:
         return self.dist.world if self.dist else 1
@@ -110,6 +125,7 @@ class Trainer:
         s = self.settings
         self._hooks = Dispatch(self.callbacks)
         result = RunResult(FINISHED, "", keep_best=s.early_stopping)
+        self.result_so_far = result
         try:
             self._train(result)
         except _Stopped:
@@ -164,11 +180,12 @@ class Trainer:
         steps = math.ceil(math.ceil(len(train) / self.world) / batch)
         optimizer = make_optimizer(module.parameters(), s)
         schedule = Schedule(optimizer, s, steps)
+        self._loop = loop = LoopState(optimizer, schedule, shuffle)
         if self._hooks.run_start:
             start = RunStart(module, optimizer, self.device, self.compiled, self.bundle, s, self.objective, steps, rank == 0)
             Dispatch.call(self._hooks.run_start, start)
-        best_loss = math.inf
-        for epoch in range(1, s.epochs + 1):
+        first = restore(self._resume, loop, result) if self._resume is not None else 1
+        for epoch in range(first, s.epochs + 1):
             started, self._paused_for = time.perf_counter(), 0.0
             indices = index_batches(len(train), batch, shuffle, rank, self.world)
             totals = self._train_epoch(epoch, model, train, indices, optimizer, schedule)
@@ -187,8 +204,9 @@ class Trainer:
             )
             result.epochs.append(metrics)
             monitored = metrics.val_loss if metrics.val_loss is not None else metrics.train_loss
-            if monitored < best_loss:
-                best_loss, result.best_epoch, result.best_state = monitored, epoch, _cpu_state(module)
+            if monitored < loop.best_loss:
+                loop.best_loss, result.best_epoch, result.best_state = monitored, epoch, _cpu_state(module)
+            loop.monitored = monitored
             Dispatch.call(self._hooks.epoch_end, metrics)
             if s.early_stopping and result.best_epoch is not None and epoch - result.best_epoch >= s.patience:
                 which = "validation" if val is not None else "training"
