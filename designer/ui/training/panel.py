@@ -23,6 +23,7 @@ from designer.graph import ERROR
 from designer.insight.playground import PlaneProbe, plane_reason
 from designer.project import Project, dumps, loads
 from designer.project.settings import TRAINING
+from designer.runs.outcome import RunOutcome
 from designer.train import FAILED, STOPPED, BatchReport, EpochMetrics, output_paths, save_results
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
@@ -30,7 +31,6 @@ from designer.ui.training.controls import TrainingControls
 from designer.ui.training.data_section import DataSourceEditor
 from designer.ui.training.live_boundary import LiveBoundary, PlanePictures, plane_pictures
 from designer.ui.training.live_watch import LiveWatch
-from designer.ui.training.outcome import RunOutcome
 from designer.ui.training.plots import TrainingPlots
 from designer.ui.training.progress import ProgressClock
 from designer.ui.training.results import ResultsView

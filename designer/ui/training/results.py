@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.runs.outcome import Boundary, Reconstructions, ResultViews, RunOutcome
 from designer.train import EARLY_STOPPED, FAILED, FINISHED, STOPPED
 from designer.ui.training.image_grid import RIGHT, WRONG, ImageGrid
-from designer.ui.training.outcome import Boundary, Reconstructions, ResultViews, RunOutcome
 from designer.ui.training.plotting import CLASS_COLOURS, class_colour, class_scatter, plot_widget
 from designer.ui.training.runs import RunRecord
 

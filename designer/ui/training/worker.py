@@ -46,10 +46,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from designer.document.workers import Worker, report_progress
 from designer.project import Project
+from designer.runs.outcome import RunOutcome, compute_views
 from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
 from designer.ui.paint_clock import PAINT_CLOCK
 from designer.ui.training.devices import wait_for_warm_up, warm_up_first
-from designer.ui.training.outcome import RunOutcome, compute_views
 
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
 SLOWEST_MS = 500  # and at least two, however slow the redraw

@@ -14,8 +14,8 @@ from designer.document.workers import running_workers
 from designer.insight import Inspector
 from designer.project import load_project
 from designer.project.weights import save_weights
+from designer.runs.outcome import ImageSamples, ResultViews, RunOutcome
 from designer.train import FINISHED, EpochMetrics, RunResult
-from designer.ui.training.outcome import ImageSamples, ResultViews, RunOutcome
 
 DIGITS = sample("digits_cnn")
 SPIRALS = sample("spirals_mlp")

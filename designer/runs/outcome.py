@@ -3,7 +3,8 @@ thread (the UI thread never runs the model on a whole split): the confusion
 matrix, the decision boundary over 2-D data, predicted against true values
 for regression, and a grid of validation images, misclassified first.
 
-Plain numpy and the Qt-free trainer only, so it can be tested without a window.
+Plain numpy and the Qt-free trainer only, so it can be tested without a window;
+``designer.runs.views`` writes the views into a run's folder and reads them back.
 """
 
 from __future__ import annotations
