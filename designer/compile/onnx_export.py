@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from torch import nn
 
 DEFAULT_OPSET = 20  # torch's default; onnxruntime 1.17 and later run it
+TORCH_EXPORT_MIN_OPSET = 18  # torch.export's translations start here; lower opsets are converted from it
 TORCHSCRIPT_MAX_OPSET = 20
 EXAMPLE_BATCH = 2  # not 1: torch.export would treat a size-1 batch as a constant
 ATTENTION = frozenset({"MultiheadAttention", "TransformerEncoderLayer"})
@@ -170,12 +171,43 @@ def _with_torch_export(module: nn.Module, args: tuple, sig: Signature, opset: in
             args,
             input_names=[p.name for p in sig.inputs],
             output_names=[p.name for p in sig.outputs],
-            opset_version=opset,
+            opset_version=max(opset, TORCH_EXPORT_MIN_OPSET),
             dynamic_shapes=dynamic,
             dynamo=True,
             verbose=False,
         )
-    return program.model_proto
+    model = program.model_proto
+    return _lowered(model, opset) if opset < TORCH_EXPORT_MIN_OPSET else model
+
+
+# Reduce operators that had no noop_with_empty_axes attribute before opset 18 (ReduceSum had it from 13).
+_NEW_IN_18 = frozenset(
+    {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"}
+)
+
+
+def _lowered(model: Any, opset: int) -> Any:
+    """The model converted down to ``opset`` by onnx's version converter, or
+    unchanged when it cannot be (``_check_opset`` then names the layer).
+
+    From opset 18 the Reduce operators take their axes as an input; the
+    converter moves constant axes back into the attribute but keeps the
+    ``noop_with_empty_axes`` attribute, which older versions do not know.
+    Its value here is always 0 (the axes are given), so dropping it keeps the
+    meaning."""
+    import onnx.version_converter
+
+    try:
+        lowered = onnx.version_converter.convert_version(model, opset)
+    except Exception:  # the converter raises RuntimeError (and others) for operators it cannot lower
+        return model
+    for node in lowered.graph.node:
+        if node.op_type in _NEW_IN_18:
+            kept = [a for a in node.attribute if not (a.name == "noop_with_empty_axes" and a.i == 0)]
+            if len(kept) != len(node.attribute):
+                del node.attribute[:]
+                node.attribute.extend(kept)
+    return lowered
 
 
 def _with_torchscript(module: nn.Module, args: tuple, sig: Signature, opset: int) -> Any:
@@ -256,9 +288,37 @@ def _check_opset(model: Any, opset: int, compiled: CompiledDesign, graph: Graph)
                 f"{layer} cannot be exported at opset {opset}: ONNX has {op.op_type} only from opset {first}; choose opset {first} or higher",
                 node,
             ) from None
+    blocked = _converter_blocker(model, opset)
+    if blocked is not None:
+        op_type, since = blocked
+        op = next(op for op in model.graph.node if op.op_type == op_type)
+        node = _node_of_onnx_op(op, compiled)
+        layer = f"{node} ({graph.node(node).type})" if node else f"the {op_type} operator"
+        raise ExportError(
+            f"{layer} cannot be exported at opset {opset}: the ONNX version converter cannot lower {op_type} "
+            f"below its version {since}; choose opset {since} or higher",
+            node,
+        )
     raise ExportError(
         f"the ONNX version converter cannot lower the model from opset {actual} to {opset}: choose a higher opset ({actual} and above always work)"
     )
+
+
+_NO_ADAPTER = re.compile(r"No Adapter From Version \$(\d+) for (\w+)")
+
+
+def _converter_blocker(model: Any, opset: int) -> tuple[str, int] | None:
+    """(operator, its version) that onnx's version converter has no adapter
+    to lower, when that is why the model stayed at a newer opset."""
+    import onnx.version_converter
+
+    try:
+        onnx.version_converter.convert_version(model, opset)
+    except Exception as exc:  # the converter's assertions surface as RuntimeError
+        match = _NO_ADAPTER.search(str(exc))
+        if match and any(op.op_type == match.group(2) for op in model.graph.node):
+            return match.group(2), int(match.group(1))
+    return None
 
 
 def _node_of_onnx_op(op: Any, compiled: CompiledDesign) -> str | None:

@@ -249,15 +249,21 @@ class Graph:
         pos = position if position is not None else (len(self._nodes) * 180.0, 0.0)
         return self.add_node(type_name, params, node_id=id, position=pos).id
 
-    def sequential(self, *layers: str | tuple[str, Mapping[str, Any]], after: str | None = None) -> list[str]:
-        """Add layers in a chain (each a type name, or ``(type, params)``), wired
-        one after another, starting from node ``after`` when given."""
+    def sequential(
+        self, *layers: str | tuple[str, Mapping[str, Any]] | tuple[str, Mapping[str, Any], str], after: str | None = None
+    ) -> list[str]:
+        """Add layers in a chain (each a type name, ``(type, params)`` or
+        ``(type, params, id)``), wired one after another, starting from node
+        ``after`` when given."""
         ids: list[str] = []
         previous = after
         with self.batch():
             for layer in layers:
-                type_name, params = (layer, {}) if isinstance(layer, str) else layer
-                node_id = self.add(type_name, **params)
+                if isinstance(layer, str):
+                    type_name, params, wanted = layer, {}, None
+                else:
+                    type_name, params, wanted = layer[0], layer[1], (layer[2] if len(layer) > 2 else None)
+                node_id = self.add_node(type_name, params, node_id=wanted, position=(len(self._nodes) * 180.0, 0.0)).id
                 if previous is not None:
                     self.connect(previous, node_id)
                 ids.append(node_id)

@@ -6,11 +6,13 @@ default for :class:`designer.graph.Graph`.
 """
 
 from designer.graph.model import set_default_catalog
-from designer.layers import activations, attention, conv, core, merge, norm, recurrent
+from designer.layers import activations, attention, conv, core, merge, norm, recurrent, reduce
 from designer.layers.base import CATEGORIES, Catalog, LayerType, build_module, torch_call
 from designer.params import Param
 
-CATALOG = Catalog([*core.LAYERS, *activations.LAYERS, *conv.LAYERS, *norm.LAYERS, *recurrent.LAYERS, *attention.LAYERS, *merge.LAYERS])
+CATALOG = Catalog(
+    [*core.LAYERS, *activations.LAYERS, *conv.LAYERS, *reduce.LAYERS, *norm.LAYERS, *recurrent.LAYERS, *attention.LAYERS, *merge.LAYERS]
+)
 set_default_catalog(CATALOG)
 
 __all__ = ["CATALOG", "CATEGORIES", "Catalog", "LayerType", "Param", "build_module", "torch_call"]

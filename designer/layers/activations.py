@@ -56,6 +56,7 @@ DIM = Param("dim", INT, -1, "Dimension to normalise over (PyTorch style: 1 is th
 
 LAYERS = [
     _simple("ReLU", "max(0, x): the default hidden activation; cheap and trains well.", "torch.relu"),
+    _simple("ReLU6", "min(max(0, x), 6): ReLU capped at 6, as in MobileNet; keeps activations small for low precision.", "F.relu6"),
     _simple(
         "LeakyReLU",
         "Like ReLU, but lets a small slope through for negative inputs, so units never die.",
@@ -125,4 +126,5 @@ LAYERS = [
         label=lambda p: f"dim {p['dim']}",
     ),
     _simple("Hardswish", "x * relu6(x + 3) / 6: a cheap swish used in mobile networks.", "F.hardswish"),
+    _simple("Hardsigmoid", "relu6(x + 3) / 6: a cheap, piecewise-linear sigmoid used in mobile networks' gates.", "F.hardsigmoid"),
 ]

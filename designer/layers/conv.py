@@ -199,7 +199,7 @@ def _global_rule(inputs, p) -> Inference:
     return Inference(TensorSpec((x.shape[0],)))
 
 
-UPSAMPLE_RANKS = {"nearest": (3, 4), "linear": (3,), "bilinear": (4,)}
+UPSAMPLE_RANKS = {"nearest": (3, 4), "nearest-exact": (3, 4), "linear": (3,), "bilinear": (4,), "bicubic": (4,)}
 
 
 def _upsample_rule(inputs, p) -> Inference:
@@ -301,7 +301,7 @@ LAYERS = [
     LayerType(
         "Upsample",
         "Convolution and pooling",
-        "Enlarges by scale_factor without learning (nearest, linear or bilinear).",
+        "Enlarges by scale_factor without learning (nearest, nearest-exact, linear, bilinear or bicubic).",
         _upsample_rule,
         params=(
             Param("scale_factor", FLOAT, 2.0, "Size multiplier, e.g. 2 doubles height and width.", min=0.0, exclusive_min=True, max=64.0),
@@ -309,8 +309,9 @@ LAYERS = [
                 "mode",
                 CHOICE,
                 "nearest",
-                "nearest copies values; linear (1-D) and bilinear (2-D) interpolate.",
-                choices=("nearest", "linear", "bilinear"),
+                "nearest copies values; nearest-exact copies the nearest pixel centre (as image libraries do); "
+                "linear (1-D), bilinear and bicubic (2-D) interpolate.",
+                choices=tuple(UPSAMPLE_RANKS),
             ),
         ),
         id_prefix="up",

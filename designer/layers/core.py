@@ -1,5 +1,5 @@
 """Input/Output and the core layers: Linear, Flatten, Reshape, Permute,
-Identity, Dropout, Embedding."""
+Identity, Dropout, Dropout2d, Embedding, Scale."""
 
 from __future__ import annotations
 
@@ -101,6 +101,33 @@ def _permute_rule(inputs, p) -> Inference:
 
 def _dropout_rule(inputs, p) -> Inference:
     return Inference(inputs[0])
+
+
+def _dropout2d_rule(inputs, p) -> Inference:
+    x = inputs[0]
+    if x.rank != 4:
+        raise ShapeError(
+            f"Dropout2d needs a 4-D input (N x channels x height x width), got {x.display()}: it zeroes whole channels of "
+            "an image; use Dropout for other data",
+            code="rank",
+        )
+    return Inference(x)
+
+
+def _scale_forward(var: str, attr: str, args: list[str], p) -> list[str]:
+    expression = args[0]
+    if p["factor"] != 1.0:
+        expression += f" * {p['factor']!r}"
+    if p["offset"] != 0.0:
+        expression += f" {'-' if p['offset'] < 0 else '+'} {abs(p['offset'])!r}"
+    return [f"{var} = {expression}"]
+
+
+def _scale_label(p) -> str:
+    parts = [f"x{p['factor']:g}"] if p["factor"] != 1.0 else []
+    if p["offset"] != 0.0:
+        parts.append(f"{p['offset']:+g}")
+    return " ".join(parts)
 
 
 def _embedding_rule(inputs, p) -> Inference:
@@ -223,6 +250,17 @@ LAYERS = [
         label=lambda p: f"p={p['p']:g}",
     ),
     LayerType(
+        "Dropout2d",
+        "Core",
+        "During training, zeroes whole channels of an image with probability p (and scales the rest by 1/(1-p)); "
+        "does nothing at evaluation. Neighbouring pixels are correlated, so dropping channels regularises a CNN better.",
+        _dropout2d_rule,
+        params=(Param("p", FLOAT_KIND, 0.5, "Probability of zeroing a channel.", min=0.0, max=1.0),),
+        id_prefix="dropout",
+        constructor=lambda p, i: torch_call("nn.Dropout2d", p=p["p"]),
+        label=lambda p: f"p={p['p']:g}",
+    ),
+    LayerType(
         "Embedding",
         "Core",
         "Looks up a learned vector for each integer token id; the input must be int64 ids below num_embeddings.",
@@ -238,5 +276,18 @@ LAYERS = [
             "nn.Embedding", p["num_embeddings"], p["embedding_dim"], padding_idx=p["padding_idx"], defaults={"padding_idx": None}
         ),
         label=lambda p: f"{p['num_embeddings']}→{p['embedding_dim']}",
+    ),
+    LayerType(
+        "Scale",
+        "Core",
+        "Multiplies by a constant and adds a constant: x * factor + offset (nothing is learned). "
+        "E.g. factor 0.00392 scales pixels from 0-255 to 0-1.",
+        lambda inputs, p: Inference(inputs[0]),
+        params=(
+            Param("factor", FLOAT_KIND, 1.0, "The number every value is multiplied by.", min=-1e6, max=1e6),
+            Param("offset", FLOAT_KIND, 0.0, "The number added after multiplying.", min=-1e6, max=1e6),
+        ),
+        forward=_scale_forward,
+        label=_scale_label,
     ),
 ]
