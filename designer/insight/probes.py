@@ -89,11 +89,14 @@ class ProbeBudget:
         trained = now - self._started - self.spent
         return self.spent <= self.share * trained or now - self._last >= self.floor_s
 
-    def charge(self, seconds: float) -> None:
-        """Count one measurement that took ``seconds``."""
+    def charge(self, seconds: float, measurement: bool = True) -> None:
+        """Count one measurement that took ``seconds``; ``measurement=False``
+        counts work that is not one (tracing the module at the run's start),
+        so the first measurement is still allowed at once."""
         self.spent += seconds
-        self.measured += 1
-        self._last = time.perf_counter()
+        if measurement:
+            self.measured += 1
+            self._last = time.perf_counter()
 
     @contextmanager
     def spend(self) -> Iterator[None]:

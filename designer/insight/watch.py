@@ -15,6 +15,7 @@ is measured (``--layer-stats``, tests).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,9 @@ class TrainingWatch(Callback):
         self._checked = 0
         self._divergence = dx.DivergenceDetector()
         self.budget.start()
+        began = time.perf_counter()
         taps = NodeTaps(run.module, run.compiled) if run.is_main else None  # one trace, shared by both probes
+        self.budget.charge(time.perf_counter() - began, measurement=False)  # within the probes' share too
         self.gradients.on_run_start(run, taps)
         self.activations.on_run_start(run, taps)
 

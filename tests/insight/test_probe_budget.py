@@ -62,3 +62,14 @@ def test_no_share_measures_everything(clock: Clock) -> None:
 def test_a_share_must_be_a_fraction(share: float) -> None:
     with pytest.raises(ValueError, match="share"):
         ProbeBudget(share)
+
+
+def test_setting_up_counts_against_the_share_but_the_first_measurement_still_comes(clock: Clock) -> None:
+    budget = ProbeBudget(0.05, floor_s=60.0)
+    budget.charge(0.01, measurement=False)  # tracing the module at the run's start
+    assert budget.measured == 0 and budget.allows()  # the first measurement at once
+    budget.charge(0.01)
+    clock.now += 0.3  # 0.3 s of training: 5% is 15 ms, less than the 20 ms spent on setup and the measurement
+    assert not budget.allows()
+    clock.now += 0.15  # 0.45 s: 22.5 ms allowed
+    assert budget.allows()
