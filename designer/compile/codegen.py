@@ -7,31 +7,16 @@ ONNX export and "Export as Python" all use this same source.
 
 from __future__ import annotations
 
-import builtins
-import keyword
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from designer.compile import names
 from designer.compile.errors import CompileError
+from designer.compile.names import MODULE_ATTRIBUTES, RESERVED
 from designer.graph import Graph
 from designer.graph.summary import human_count
 
-RESERVED = {"torch", "nn", "self", "super", "_"} | set(dir(builtins)) | set(keyword.kwlist)
-# Names nn.Module already uses (its public methods and attributes, as of torch 2.13; a
-# test compares this with dir(nn.Module)): a layer stored under one of them would
-# shadow or break the method, so such a node's attribute gets a trailing underscore.
-MODULE_ATTRIBUTES = frozenset(
-    """
-    T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double dump_patches
-    eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict
-    modules mtia named_buffers named_children named_modules named_parameters parameters register_backward_hook
-    register_buffer register_forward_hook register_forward_pre_hook register_full_backward_hook
-    register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook
-    register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_
-    set_extra_state set_submodule share_memory state_dict to to_empty train training type xpu zero_grad
-    """.split()  # noqa: SIM905 - a word list reads better than 54 quoted lines
-)
+__all__ = ["MODULE_ATTRIBUTES", "RESERVED", "GeneratedSource", "class_name_for", "generate", "to_source"]
 
 
 @dataclass(frozen=True)
@@ -44,36 +29,13 @@ class GeneratedSource:
     line_nodes: dict[int, str] = field(default_factory=dict)  # source line number -> node id
 
 
+DEFAULT_TITLE = "Network"  # the docstring's title for a design without a name
+_USES_FUNCTIONAL = re.compile(r"(?<![\w.])F\.")  # a call such as F.gelu(x), not a variable ending in F
+
+
 def class_name_for(name: str) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", name)
-    candidate = "".join(w[:1].upper() + w[1:] for w in words)
-    if not candidate or candidate[0].isdigit():
-        candidate = "Network" + candidate
-    return candidate
-
-
-def _unique_names(node_ids: list[str], clashes: Callable[[str], bool]) -> dict[str, str]:
-    """Node id -> a legal, unique name: an id that clashes gets trailing underscores
-    (or a ``layer`` prefix if it starts with one), never a name another node has."""
-    taken = {nid for nid in node_ids if not clashes(nid)}
-    names: dict[str, str] = {}
-    for nid in node_ids:
-        name = nid
-        if clashes(nid):
-            name = f"layer{nid}" if nid.startswith("_") else f"{nid}_"
-            while name in taken or clashes(name):
-                name += "_"
-            taken.add(name)
-        names[nid] = name
-    return names
-
-
-def _clashes_variable(name: str) -> bool:
-    return name in RESERVED
-
-
-def _clashes_attribute(name: str) -> bool:
-    return name in MODULE_ATTRIBUTES or name.startswith("_")  # nn.Module keeps its internals under _names
+    """The class a design's name gives (see :func:`designer.compile.names.class_name`)."""
+    return names.class_name(name)
 
 
 def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
@@ -81,9 +43,11 @@ def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
     analysis = graph.analyze()
     if analysis.errors:
         raise CompileError(analysis.errors)
-    name = class_name or class_name_for(graph.name)
-    variables = _unique_names(analysis.order, _clashes_variable)
-    attribute_names = _unique_names(analysis.order, _clashes_attribute)
+    name = _explicit_class_name(class_name) if class_name is not None else class_name_for(graph.name)
+    # Every identifier below comes from the sanitiser; the class name is taken
+    # first so no variable (the __main__ block's inputs among them) shadows it.
+    variables = names.unique_names(analysis.order, names.is_variable_clash, taken=[name])
+    attribute_names = names.unique_names(analysis.order, names.is_attribute_clash)
     attributes: dict[str, str] = {}
     init: list[tuple[str, str]] = []
     body: list[tuple[str, str]] = []
@@ -101,11 +65,12 @@ def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
         layer = graph.catalog.get(node.type)
         info = analysis.nodes[nid]
         var, attr = variables[nid], f"self.{attribute_names[nid]}"
-        constructor = layer.constructor(node.params, info.inferred) if layer.constructor else None
+        params = {key: layer.check_param(key, value) for key, value in node.params.items()}  # checked values only: typed, in range
+        constructor = layer.constructor(params, info.inferred) if layer.constructor else None
         if constructor is not None:
             attributes[nid] = attribute_names[nid]
             init.append((f"{attr} = {constructor}", nid))
-        lines = layer.forward(var, attr, args, node.params)
+        lines = layer.forward(var, attr, args, params)
         for i, line in enumerate(lines):
             body.append((_with_shape(line, info.output.display()) if i == len(lines) - 1 and info.output else line, nid))
 
@@ -114,11 +79,11 @@ def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
     returned = [variables[o] for o in outputs]
     return_type = "torch.Tensor" if len(returned) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(returned))}]"
     header = [
-        f'"""{_docstring_text(graph.name)}: generated by the neural network designer. Needs only PyTorch."""',
+        names.docstring(f"{graph.name or DEFAULT_TITLE}: generated by the neural network designer. Needs only PyTorch."),
         "",
         "import torch",
         "from torch import nn",
-        *(["from torch.nn import functional as F"] if any("F." in text for text, _ in body) else []),
+        *(["from torch.nn import functional as F"] if any(_USES_FUNCTIONAL.search(text) for text, _ in body) else []),
         "",
         "",
         f"class {name}(nn.Module):",
@@ -148,8 +113,12 @@ def _with_shape(line: str, shape: str) -> str:
     return f"{code}  # {comment}: {shape}" if comment else f"{code}  # {shape}"
 
 
-def _docstring_text(name: str) -> str:
-    return name.replace('"""', "'''").replace("\\", "/") or "Network"
+def _explicit_class_name(text: str) -> str:
+    """A class name a caller chose: kept when it is a legal name that shadows
+    nothing the generated code uses, refused otherwise (a caller's bug)."""
+    if names.identifier(text) != text or names.is_variable_clash(text):
+        raise ValueError(f"{text!r} cannot name the generated class: use a CamelCase name that is not a Python builtin")
+    return text
 
 
 def to_source(graph: Graph, class_name: str | None = None) -> str:

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from designer.compile import names
 from designer.compile.build import compile_design
 from designer.compile.codegen import GeneratedSource, generate
 from designer.compile.signature import SEQUENCE, Signature, signature
@@ -43,7 +44,7 @@ def export_python(graph: Graph, path: str | os.PathLike[str], *, weights: Weight
     if weights is not None:
         module = export_module(compile_design(graph), weights)  # refuses weights that do not fit, before writing anything
         weights_path = target.with_suffix(".safetensors")
-        save_weights(weights_path, module.state_dict(), graph.fingerprint(), {"design": graph.name})
+        save_weights(weights_path, module.state_dict(), graph.fingerprint(), {"design": names.plain_text(graph.name)})
     generated = generate(graph)
     text = generated.source + _main_block(generated, signature(graph, generated), weights_path.name if weights_path else None)
     write_text_atomic(target, text)
@@ -65,7 +66,7 @@ def _main_block(generated: GeneratedSource, sig: Signature, weights_file: str | 
             "",
             "    from safetensors.torch import load_file",
             "",
-            f'    model.load_state_dict(load_file(Path(__file__).with_name("{weights_file}")))',
+            f"    model.load_state_dict(load_file(Path(__file__).with_name({names.literal(weights_file)})))",
         ]
     lines.append("    model.eval()")
     for argument, port in zip(sig.arguments, sig.inputs):

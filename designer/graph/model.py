@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from designer.graph.tensor import TensorSpec
 
 Position = tuple[float, float]
-_ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # the whole id (fullmatch: "$" would let a trailing newline through)
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 _default_catalog: Catalog | None = None
 
@@ -91,8 +91,8 @@ def _position(value: Any) -> Position:
 
 
 def check_node_id(node_id: str) -> None:
-    if not isinstance(node_id, str) or not _ID_PATTERN.match(node_id) or keyword.iskeyword(node_id):
-        raise InvalidIdError(f"'{node_id}' is not a valid node id: use letters, digits and _, starting with a letter")
+    if not isinstance(node_id, str) or not _ID_PATTERN.fullmatch(node_id) or keyword.iskeyword(node_id):
+        raise InvalidIdError(f"{node_id!r} is not a valid node id: use letters, digits and _, starting with a letter")
 
 
 class Graph:
