@@ -2,13 +2,21 @@
 
 The source is registered with ``linecache`` so tracebacks show the generated
 lines, and a runtime error can be mapped back to the node that raised it.
+The namespace is a real module in ``sys.modules``: tools that import a
+class's module by name, such as ``torch.compile`` inlining a design that sits
+inside another module, find it. Only the latest ``REGISTERED`` compilations
+stay registered, so a long session's edits do not pile up there.
 """
 
 from __future__ import annotations
 
 import itertools
 import linecache
+import sys
+import threading
 import traceback
+import types
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +27,9 @@ if TYPE_CHECKING:
     from torch import nn
 
 _counter = itertools.count(1)
+REGISTERED = 256
+_registered: deque[str] = deque()  # module names, oldest first
+_registering = threading.Lock()  # designs compile on worker threads too
 
 
 @dataclass(frozen=True)
@@ -54,10 +65,16 @@ def compile_design(graph: Graph, class_name: str | None = None) -> CompiledDesig
     filename = f"<designer {next(_counter)}: {generated.class_name}>"
     lines = generated.source.splitlines(keepends=True)
     linecache.cache[filename] = (len(generated.source), None, lines, filename)
-    namespace: dict[str, object] = {"__name__": f"designer_generated_{generated.class_name}"}
-    exec(compile(generated.source, filename, "exec"), namespace)  # noqa: S102 - our own generated source
+    module = types.ModuleType(f"designer_generated_{next(_counter)}_{generated.class_name}")
+    exec(compile(generated.source, filename, "exec"), module.__dict__)  # noqa: S102 - our own generated source
     del torch, nn  # imported above so a missing torch fails here, with a clear ImportError
-    return CompiledDesign(generated, filename, namespace[generated.class_name])  # type: ignore[arg-type]
+    module_class = getattr(module, generated.class_name)
+    with _registering:
+        sys.modules[module.__name__] = module
+        _registered.append(module.__name__)
+        while len(_registered) > REGISTERED:
+            sys.modules.pop(_registered.popleft(), None)
+    return CompiledDesign(generated, filename, module_class)
 
 
 def build_module(graph: Graph) -> nn.Module:
