@@ -19,7 +19,7 @@ from designer.data import SOURCES, DataError
 from designer.document import commands as cmd
 from designer.document.data_spec import DataDescriber
 from designer.graph import Analysis, DataSpec, DuplicateIdError, Edge, EditError, Graph, ParamError, Problem
-from designer.graph.layout import auto_layout
+from designer.graph.layout import auto_layout, room_for_insert
 from designer.graph.model import Position, check_node_id
 from designer.project import Project, load_project, save_project
 from designer.project.settings import Settings
@@ -185,9 +185,18 @@ class Document(QObject):
     def duplicate(self, node_ids: Iterable[str]) -> list[str]:
         return self.paste(self.graph.records(list(node_ids)), (40.0, 40.0))
 
-    def insert_on_edge(self, edge: Edge, type_name: str, position: Position, params: Mapping[str, Any] | None = None) -> str:
-        """Put a new node between the two ends of ``edge``, as one undo step."""
+    def insert_on_edge(
+        self, edge: Edge, type_name: str, position: Position | None = None, params: Mapping[str, Any] | None = None
+    ) -> str:
+        """Put a new node between the two ends of ``edge``, as one undo step.
+        Without ``position`` it goes between them, and when they are too close
+        the nodes downstream move right to make room (designer.graph.layout)."""
+        moves: dict[str, Position] = {}
+        if position is None:
+            position, moves = room_for_insert(self.graph, edge)
         with self.macro(f"Insert {type_name}"):
+            if moves:
+                self.push(cmd.MoveNodesCommand(self.graph, {nid: self.graph.node(nid).position for nid in moves}, moves))
             self.push(cmd.DisconnectCommand(self.graph, edge))
             node_id = self.add_node(type_name, position, params)
             self.push(cmd.ConnectCommand(self.graph, Edge(edge.source, node_id, 0)))
@@ -206,8 +215,9 @@ class Document(QObject):
             self.push(cmd.ConnectCommand(self.graph, Edge(edge.source, node_id, 0)))
             self.push(cmd.ConnectCommand(self.graph, Edge(node_id, edge.target, edge.port)))
 
-    def auto_layout(self) -> None:
-        new = auto_layout(self.graph)
+    def auto_layout(self, room: tuple[float, float] | None = None) -> None:
+        """Lay the design out by depth; ``room``: the canvas's size in pixels, to wrap a long design into bands that fit it."""
+        new = auto_layout(self.graph, room)
         old = {nid: self.graph.node(nid).position for nid in new}
         changed = {nid: pos for nid, pos in new.items() if old[nid] != pos}
         if changed:

@@ -1,6 +1,9 @@
 """Quick fixes: one-click repairs for problems that have an obvious one.
 
 Each fix is a title and a function that edits the document (one undo step).
+A node a fix inserts goes where it covers no other: between the two ends
+of its wire, with the nodes downstream moved right when they are too close.
+The canvas's context menu, the Problems list and the inspector offer them.
 """
 
 from __future__ import annotations
@@ -18,11 +21,6 @@ class QuickFix:
     apply: Callable[[], None]
 
 
-def _between(document: Document, source: str, target: str) -> tuple[float, float]:
-    a, b = document.graph.node(source).position, document.graph.node(target).position
-    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + 40.0)
-
-
 def fixes_for(document: Document, problem: Problem) -> list[QuickFix]:
     graph = document.graph
     node = problem.node
@@ -31,7 +29,7 @@ def fixes_for(document: Document, problem: Problem) -> list[QuickFix]:
     if problem.code == "linear-needs-flatten":
         edge = graph.inputs_of(node)[0]
         return [
-            QuickFix("Insert Flatten before it", lambda: document.insert_on_edge(edge, "Flatten", _between(document, edge.source, node)))
+            QuickFix("Insert Flatten before it", lambda: document.insert_on_edge(edge, "Flatten"))  # room is made downstream
         ]
     if problem.code == "channel-mismatch":
         return [QuickFix("Insert 1x1 Conv2d projections so the channels match", lambda: _project_channels(document, node))]
@@ -52,4 +50,4 @@ def _project_channels(document: Document, merge: str) -> None:
         for edge in edges:
             channels = analysis.nodes[edge.source].output.shape[0]  # type: ignore[union-attr]
             if channels != widest:
-                document.insert_on_edge(edge, "Conv2d", _between(document, edge.source, merge), {"out_channels": widest, "kernel_size": 1})
+                document.insert_on_edge(edge, "Conv2d", None, {"out_channels": widest, "kernel_size": 1})

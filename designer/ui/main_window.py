@@ -29,7 +29,7 @@ from designer.document.clipboard import from_mime, to_mime
 from designer.document.workers import stop_all
 from designer.graph import EditError
 from designer.layers import CATALOG
-from designer.ui import dialogs
+from designer.ui import dialogs, icons
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.scene import DesignScene
@@ -42,10 +42,15 @@ from designer.ui.palette import Palette
 from designer.ui.problems_panel import ProblemsPanel
 from designer.ui.start_page import StartPage
 from designer.ui.summary_panel import SummaryPanel
+from designer.ui.toolbar import MainToolBar
 from designer.ui.training.dock import TrainingDock
 from designer.ui.training.lr_finder import LrFinderDialog
 
 APP_NAME = "Neural Network Designer"
+# The panels' first sizes (pixels): the canvas gets the rest, most of the window.
+FIRST_PALETTE_WIDTH = 190
+FIRST_INSPECTOR_WIDTH = 300
+FIRST_BOTTOM_HEIGHT = 190
 
 
 class MainWindow(QMainWindow):
@@ -110,7 +115,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._docks_sized:  # first start: the canvas gets most of the room
             self._docks_sized = True
-            self.resizeDocks([self.bottom_dock], [190], Qt.Orientation.Vertical)
+            self.resizeDocks([self.palette_dock, self.inspector_dock], [FIRST_PALETTE_WIDTH, FIRST_INSPECTOR_WIDTH], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.bottom_dock], [FIRST_BOTTOM_HEIGHT], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------ layout
     def _build_docks(self) -> None:
@@ -163,7 +169,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.problems.refresh()
         self.show_canvas()
-        self.view.fit()
+        self.view.fit(readable=True)
 
     def _detach(self) -> None:
         """Unhook the panels of the old document before they are replaced."""
@@ -198,13 +204,13 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        S = QKeySequence.StandardKey  # noqa: N806
+        # Keys spelled out, not the platform's standard keys: the F1 list names them, and they are the same everywhere.
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self.new_action = self._action("&New", self.files.new, S.New)
-        self.open_action = self._action("&Open…", self.files.open, S.Open)
-        self.save_action = self._action("&Save", self.files.save, S.Save)
-        self.save_as_action = self._action("Save &As…", self.files.save_as, S.SaveAs)
+        self.new_action = self._action("&New", self.files.new, "Ctrl+N")
+        self.open_action = self._action("&Open…", self.files.open, "Ctrl+O")
+        self.save_action = self._action("&Save", self.files.save, "Ctrl+S")
+        self.save_as_action = self._action("Save &As…", self.files.save_as, "Ctrl+Shift+S")
         self.revert_action = self._action("&Revert to Saved", self.files.revert)
         self.start_action = self._action("Start &Page", self.show_start_page, tip="Samples, recent designs and a new design")
         file_menu.addActions([self.start_action, self.new_action, self.open_action])
@@ -215,34 +221,47 @@ class MainWindow(QMainWindow):
         export_menu = file_menu.addMenu("&Export")
         self.exports.fill_menu(export_menu)
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, S.Quit))
+        file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
 
         edit = bar.addMenu("&Edit")
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.undo_action.setShortcut(S.Undo)
-        self.redo_action.setShortcuts([QKeySequence(S.Redo), QKeySequence("Ctrl+Shift+Z")])
+        # Spelled out: the platform's standard keys differ between desktops (on
+        # X11, Redo's first key is Ctrl+Shift+Z, elsewhere Ctrl+Y), and a key
+        # given twice makes Qt refuse it as ambiguous.
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action.setIcon(icons.icon("undo"))
+        self.redo_action.setIcon(icons.icon("redo"))
         edit.addActions([self.undo_action, self.redo_action])
         edit.addSeparator()
-        self.cut_action = self._action("Cu&t", self.cut, S.Cut, edits=True)
-        self.copy_action = self._action("&Copy", self.copy, S.Copy)
-        self.paste_action = self._action("&Paste", self.paste, S.Paste, edits=True)
+        self.cut_action = self._action("Cu&t", self.cut, "Ctrl+X", edits=True)
+        self.copy_action = self._action("&Copy", self.copy, "Ctrl+C")
+        self.paste_action = self._action("&Paste", self.paste, "Ctrl+V", edits=True)
         self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D", edits=True)
         self.delete_action = self._action("&Delete", self.delete_selection, edits=True)
-        self.delete_action.setShortcuts([QKeySequence(S.Delete), QKeySequence("Backspace")])
-        self.select_all_action = self._action("Select &All", self.select_all, S.SelectAll)
+        self.delete_action.setShortcuts([QKeySequence("Delete"), QKeySequence("Backspace")])
+        self.select_all_action = self._action("Select &All", self.select_all, "Ctrl+A")
         self.rename_action = self._action("Re&name…", self.rename_selected, "F2", edits=True)
+        self.connect_action = self._action(
+            "C&onnect Selected", self.connect_selected, "Ctrl+E", "Wire the two selected layers, left to right (Ctrl+E)", edits=True
+        )
+        self.connect_action.setIcon(icons.icon("connect"))
         edit.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action, self.delete_action])
         edit.addSeparator()
-        edit.addActions([self.select_all_action, self.rename_action])
+        edit.addActions([self.select_all_action, self.rename_action, self.connect_action])
 
         view = bar.addMenu("&View")
-        self.fit_action = self._action("&Fit to Window", lambda: self.view.fit(), tip="Fit the design in the window (F)")
-        self.zoom_in_action = self._action("Zoom &In", lambda: self.view.set_zoom(self.view.zoom() * 1.25), S.ZoomIn)
-        self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.set_zoom(self.view.zoom() / 1.25), S.ZoomOut)
+        self.fit_action = self._action("&Fit to Window", lambda: self.view.fit(), "F", tip="Fit the design in the window (F)")
+        self.fit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # a plain key: only on the canvas
+        self.removeAction(self.fit_action)
+        self.view.addAction(self.fit_action)
+        self.zoom_in_action = self._action("Zoom &In", lambda: self.view.set_zoom(self.view.zoom() * 1.25), "Ctrl++")
+        self.zoom_in_action.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])  # Ctrl+= is Ctrl++ without Shift
+        self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.set_zoom(self.view.zoom() / 1.25), "Ctrl+-")
         self.zoom_reset_action = self._action("&Actual Size", lambda: self.view.set_zoom(1.0), "Ctrl+0")
         self.layout_action = self._action(
-            "Auto-&layout", self.auto_layout, "Ctrl+L", "Arrange the layers left to right by depth", edits=True
+            "Auto-&layout", self.auto_layout, "Ctrl+L", "Arrange the layers by depth, wrapped to fit the canvas (Ctrl+L)", edits=True
         )
         self.add_action = self._action(
             "&Add Layer…", lambda: self.view.open_quick_add(), tip="Search and add a layer (Tab on the canvas)", edits=True
@@ -267,23 +286,27 @@ class MainWindow(QMainWindow):
         self.train_menu.addAction(self.lr_finder_action)
 
         self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, S.HelpContents))
+        self.help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, "F1"))
         self.help_menu.addAction(
             self._action("&Guide to the Ideas", self.show_guide, tip="What a layer, an activation, a loss, an epoch and overfitting are")
         )
         self.help_menu.addAction(self._action(f"&About {APP_NAME}", self.show_about))
 
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main_toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addActions([self.new_action, self.open_action, self.save_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.undo_action, self.redo_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.fit_action, self.layout_action])
-        toolbar.addSeparator()
-        toolbar.addActions(self.training.actions)
-        self.toolbar = toolbar
+        self.toolbar = MainToolBar(self)
+        self.addToolBar(self.toolbar)
+        self.toolbar.add(self.new_action, "new")
+        self.toolbar.add(self.open_action, "open")
+        self.toolbar.add(self.save_action, "save")
+        self.toolbar.addSeparator()
+        self.toolbar.add(self.undo_action, "undo")
+        self.toolbar.add(self.redo_action, "redo")
+        self.toolbar.addSeparator()
+        self.toolbar.add(self.fit_action, "fit")
+        self.toolbar.add(self.layout_action, "layout")
+        self.toolbar.add(self.connect_action, "connect")
+        self.toolbar.addSeparator()
+        for action, name in zip(self.training.actions, ("train", "pause", "stop")):
+            self.toolbar.add(action, name)
 
     # -------------------------------------------------------------- edits
     def selected_ids(self) -> list[str]:
@@ -348,15 +371,37 @@ class MainWindow(QMainWindow):
             self.show_message(f"Cannot rename: {exc}")
 
     def auto_layout(self) -> None:
-        self.document.auto_layout()
+        """Lay the design out for the canvas's shape (a long chain wraps into rows) and fit it."""
+        self.document.auto_layout(self.view.fit_room())
         self.view.fit()
+
+    def connect_selected(self) -> None:
+        """Wire the two selected layers (the keyboard's way to connect): the
+        one that can feed the other does, the left one when both could."""
+        ids = self.selected_ids()
+        if len(ids) != 2:
+            self.show_message("Select two layers to connect them (Ctrl+E)")
+            return
+        graph = self.document.graph
+        ordered = sorted(ids, key=lambda nid: graph.node(nid).position)
+        reasons = []
+        for source, target in (ordered, ordered[::-1]):
+            try:
+                edge = self.document.connect(source, target)
+            except EditError as exc:
+                reasons.append(str(exc))
+                continue
+            self.show_message(f"Connected {edge.source} to {edge.target}")
+            return
+        self.show_message(f"Cannot connect: {reasons[0]}")
 
     def reveal_node(self, node_id: str) -> None:
         self.scene.select_nodes([node_id])
         self.view.center_on_node(node_id)
 
     def _on_palette_add(self, type_name: str) -> None:
-        self.view.add_layer(type_name, self.view.view_centre())
+        self.view.add_layer(type_name)  # after the selected node, or in free space in view
+        self.view.setFocus()
 
     # ------------------------------------------------------- context menu
     def _on_context_menu(self, item, pos: QPointF) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEd
 from designer.graph import ParamError
 from designer.params import BOOL, CHOICE, FILE, FLOAT, FOLDER, INT, TEXT, Param
 from designer.ui import dialogs
+from designer.ui.scrolling import guard_wheel
 
 TEXT_KINDS = (TEXT, FILE, FOLDER)  # taken as typed: spaces and brackets belong to names and paths
 
@@ -95,12 +96,14 @@ class ParamEditor(QWidget):
             combo = QComboBox(self)
             combo.addItems(list(p.choices))
             combo.currentTextChanged.connect(self._submit)
+            guard_wheel(combo)  # the wheel scrolls the panel unless the field has the focus
             return combo
         if p.kind == INT and not p.optional:
             spin = QSpinBox(self)
             spin.setRange(int(max(p.min if p.min is not None else -INT32, -INT32)), int(min(p.max if p.max is not None else INT32, INT32)))
             spin.setKeyboardTracking(False)  # commit on Enter or focus out, not on every digit
             spin.valueChanged.connect(self._submit)
+            guard_wheel(spin)
             return spin
         line = QLineEdit(self)
         if p.optional:

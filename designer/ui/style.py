@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from designer.graph import layout
+
 CATEGORY_COLOURS = {
     "Input/Output": "#56636e",
     "Core": "#3674b5",
@@ -34,13 +36,22 @@ Z_NODE = 1.0
 Z_NODE_SELECTED = 2.0
 Z_DRAFT = 10.0
 
-NODE_WIDTH = 176.0
-HEADER_HEIGHT = 24.0
-BODY_HEIGHT = 40.0
-PORT_RADIUS = 6.0
-PORT_SPACING = 20.0
+# A node's footprint is the layout's (designer.graph.layout), so placement and drawing agree.
+NODE_WIDTH = layout.NODE_WIDTH
+HEADER_HEIGHT = layout.HEADER_HEIGHT
+BODY_HEIGHT = layout.BODY_HEIGHT
+PORT_SPACING = layout.PORT_SPACING
+PORT_RADIUS = 6.5
+PORT_REACH = 14.0  # a press this near a port (in pixels on screen, or scene units when zoomed in) starts a wire
 GRID_STEP = 20.0
-# Below this zoom nodes are drawn as plain boxes (cheap with thousands of nodes).
+# Text on the canvas is drawn no smaller than this many pixels on screen; what
+# no longer fits at that size is left out, least important first (see node_text).
+MIN_TEXT_PX = 9.0
+# Below this zoom nodes are plain boxes without text (cheap with thousands of nodes).
+BOX_ZOOM = 0.12
+# Below this zoom the wires carry no shape labels (the nodes show their output shapes).
+LABEL_ZOOM = 0.7
+# Below this zoom the nodes are drawn without antialiasing and ports.
 DETAIL_ZOOM = 0.45
 
 

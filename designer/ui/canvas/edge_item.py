@@ -10,12 +10,20 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 from designer.graph import Edge
 from designer.ui import style
 
+LEAD = 28.0  # a wire back to the left first goes this far right of its source (and ends this far left of its target)
+RUN_ABOVE = 60.0  # its horizontal run passes this far above the target's port
+CORNER = 14.0
+
 
 def bezier(start: QPointF, end: QPointF) -> QPainterPath:
     """An S-curve leaving to the right and arriving from the left. A long
     wire along one row arcs above it, so a skip connection never hides
-    behind the layers it skips."""
+    behind the layers it skips; a wire back to the left (from the end of
+    one band of a wrapped layout to the start of the next) runs through
+    the gap between the bands."""
     span = end.x() - start.x()
+    if span < -LEAD:
+        return _return_path(start, end)
     dx = max(40.0, abs(span) * 0.5)
     path = QPainterPath(start)
     if span > 2 * style.NODE_WIDTH and abs(end.y() - start.y()) < 8:
@@ -24,6 +32,40 @@ def bezier(start: QPointF, end: QPointF) -> QPainterPath:
         return path
     path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
     return path
+
+
+def _return_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """Out to the right, along a horizontal run clear of the nodes, in from the left, with rounded corners."""
+    if end.y() - start.y() > 2 * RUN_ABOVE:
+        run = end.y() - RUN_ABOVE  # just above the target's band
+    elif start.y() - end.y() > 2 * RUN_ABOVE:
+        run = start.y() - RUN_ABOVE  # just above the source
+    else:
+        run = max(start.y(), end.y()) + RUN_ABOVE  # under both
+    corners = [
+        QPointF(start.x() + LEAD, start.y()),
+        QPointF(start.x() + LEAD, run),
+        QPointF(end.x() - LEAD, run),
+        QPointF(end.x() - LEAD, end.y()),
+    ]
+    path = QPainterPath(start)
+    points = [start, *corners, end]
+    for before, corner, after in zip(points, points[1:], points[2:]):
+        radius = min(CORNER, _length(corner - before) / 2, _length(after - corner) / 2)
+        path.lineTo(_towards(corner, before, radius))
+        path.quadTo(corner, _towards(corner, after, radius))
+    path.lineTo(end)
+    return path
+
+
+def _length(p: QPointF) -> float:
+    return (p.x() * p.x() + p.y() * p.y()) ** 0.5
+
+
+def _towards(corner: QPointF, other: QPointF, distance: float) -> QPointF:
+    d = other - corner
+    length = _length(d)
+    return corner if length == 0 else corner + d * (distance / length)
 
 
 class EdgeItem(QGraphicsPathItem):
@@ -75,7 +117,7 @@ class EdgeItem(QGraphicsPathItem):
         painter.setPen(QPen(colour, 3.0 if self.isSelected() or self.conflict else 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
-        if self.label and zoom >= style.DETAIL_ZOOM:
+        if self.label and zoom >= style.LABEL_ZOOM:  # further out the nodes show their output shapes
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(style.LABEL_BACKGROUND)
             painter.drawRoundedRect(self._label_rect, 4, 4)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF
 
 from designer.document import Document
 from designer.graph import Edge, EditError
+from designer.ui import style
 from designer.ui.canvas.edge_item import DraftEdgeItem
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.scene import DesignScene
@@ -30,6 +31,7 @@ class LinkInteraction:
     def __init__(self, scene: DesignScene, document: Document, node: NodeItem, from_output: bool, port: int, report: Report) -> None:
         self.scene, self.document, self.report = scene, document, report
         self.picked_up: Edge | None = None
+        self.reach = style.PORT_REACH  # how near a port the release must be to choose it (the view sets it for its zoom)
         if not from_output:
             existing = next((e for e in document.graph.inputs_of(node.node_id) if e.port == port), None)
             if existing is not None:  # pick the edge up: keep dragging from its source
@@ -59,7 +61,7 @@ class LinkInteraction:
                     self.report(f"Disconnected {self.picked_up.source} from {self.picked_up.target}")
                 return
             local = target.mapFromScene(pos)
-            hit = target.port_at(local)
+            hit = target.port_at(local, self.reach)
             if self.from_output:
                 port = hit[1] if hit and hit[0] == "in" else None
                 self._connect(self.node.node_id, target.node_id, port)

@@ -12,8 +12,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from designer.graph.layout import node_height
 from designer.ui import style
+from designer.ui.canvas import node_text
 
+BADGE_MAX = 24.0  # the largest radius of the problem badge (scene units)
 HIGHLIGHT = QColor("#e8710a")  # the forward stepper's node: orange, apart from selection blue and error red
 
 
@@ -36,7 +39,7 @@ class NodeItem(QGraphicsItem):
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(style.Z_NODE)
-        self._height = style.HEADER_HEIGHT + style.BODY_HEIGHT
+        self._height = node_height(1)
 
     # ---------------------------------------------------------- content
     def set_content(
@@ -47,7 +50,7 @@ class NodeItem(QGraphicsItem):
         state = (label, shape_text, input_names, connected, has_output, problems)
         if state == (self.label, self.shape_text, self.input_names, self.connected_ports, self.has_output, self.problems):
             return False
-        height = style.HEADER_HEIGHT + max(style.BODY_HEIGHT, len(input_names) * style.PORT_SPACING + 8)
+        height = node_height(len(input_names))
         moved = height != self._height or len(input_names) != len(self.input_names)
         if height != self._height:
             self.prepareGeometryChange()
@@ -84,7 +87,8 @@ class NodeItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         r = style.PORT_RADIUS + 2
-        return QRectF(-r, -10, style.NODE_WIDTH + 2 * r, self._height + 16)
+        badge = BADGE_MAX + 4  # the problem badge over the top-right corner, larger when zoomed out
+        return QRectF(-r, -badge, style.NODE_WIDTH + badge, self._height + badge + 6)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -101,30 +105,32 @@ class NodeItem(QGraphicsItem):
     def output_port_pos(self) -> QPointF:
         return QPointF(style.NODE_WIDTH, style.HEADER_HEIGHT + (self._height - style.HEADER_HEIGHT) / 2)
 
-    def port_at(self, local: QPointF) -> tuple[str, int] | None:
-        """("in", port) or ("out", 0) when ``local`` is on a port (generous hit area)."""
-        reach = style.PORT_RADIUS + 5
-        if self.has_output and _near(local, self.output_port_pos(), reach):
-            return ("out", 0)
-        for port in range(len(self.input_names)):
-            if _near(local, self.input_port_pos(port), reach):
-                return ("in", port)
-        return None
+    def port_at(self, local: QPointF, reach: float = style.PORT_REACH) -> tuple[str, int] | None:
+        """("in", port) or ("out", 0): the port nearest ``local`` within ``reach``
+        (scene units; the view makes it larger when zoomed out)."""
+        ports = [(("in", port), self.input_port_pos(port)) for port in range(len(self.input_names))]
+        if self.has_output:
+            ports.append((("out", 0), self.output_port_pos()))
+        near = [(_distance2(local, at), hit) for hit, at in ports if _distance2(local, at) <= reach * reach]
+        return min(near)[1] if near else None
 
     # ----------------------------------------------------------- paint
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         zoom = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = self.isSelected()
         body = QRectF(0, 0, style.NODE_WIDTH, self._height)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= style.DETAIL_ZOOM)
+        detailed = zoom >= style.DETAIL_ZOOM
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
         if self.highlighted:
             self._draw_highlight(painter, body)
-        if zoom < style.DETAIL_ZOOM:
-            self._paint_overview(painter, body, zoom, selected)
+        if zoom < style.BOX_ZOOM:  # a plain box: cheap with thousands of nodes
+            self._paint_box(painter, body, selected)
             return
-        border = QPen(style.SELECTION if selected else style.NODE_BORDER, 2.5 if selected else 1.0)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        text = node_text.plan(zoom, self._height - style.HEADER_HEIGHT, bool(self.label))
+        border = QPen(style.SELECTION if selected else style.NODE_BORDER, (2.5 if selected else 1.0) / min(1.0, zoom))
         painter.setPen(border)
-        painter.setBrush(style.NODE_BODY)
+        painter.setBrush(style.NODE_BODY if text.header else self.colour)  # zoomed out: all in its colour, white text
         painter.drawRoundedRect(body, 6, 6)
         outline = QPainterPath()
         outline.addRoundedRect(body.adjusted(0.5, 0.5, -0.5, 0), 6, 6)
@@ -132,57 +138,55 @@ class NodeItem(QGraphicsItem):
         painter.setClipPath(outline)
         painter.fillRect(QRectF(0, 0, style.NODE_WIDTH, style.HEADER_HEIGHT), self.colour)
         painter.restore()
-        self._draw_text(painter)
-        self._draw_ports(painter)
+        self._draw_text(painter, text)
+        if detailed:
+            self._draw_ports(painter)
         if self.problems:
-            self._draw_badge(painter)
+            self._draw_badge(painter, zoom)
 
-    def _paint_overview(self, painter: QPainter, body: QRectF, zoom: float, selected: bool) -> None:
-        """Zoomed out: a plain box with the layer type in a font large enough
-        to read at this zoom (no ports, no small text)."""
+    def _paint_box(self, painter: QPainter, body: QRectF, selected: bool) -> None:
+        """Far out: a box in the category's colour, a corner for a problem."""
         painter.setPen(QPen(style.SELECTION if selected else self.colour.darker(130), 3 if selected else 1))
         painter.setBrush(self.colour)
         painter.drawRect(body)
         if self.problems:
             painter.fillRect(QRectF(style.NODE_WIDTH - 28, 0, 28, 28), style.ERROR if self._worst() == "error" else style.WARNING)
-        if zoom >= 0.12:
-            font = QFont(painter.font())
-            font.setBold(True)
-            size = min(body.height() * 0.45, 11 / zoom)
-            font.setPixelSize(max(1, int(size)))
-            width = QFontMetricsF(font).horizontalAdvance(self.type_name)
-            if width > body.width() - 12:  # long names (ConvTranspose2d) shrink to fit the box
-                font.setPixelSize(max(1, int(size * (body.width() - 12) / width)))
+
+    def _draw_text(self, painter: QPainter, text: node_text.NodeText) -> None:
+        """The texts the level of detail keeps (designer.ui.canvas.node_text), elided to the node's width."""
+        width = style.NODE_WIDTH - 16
+        if text.header:
+            font = _font(painter, text.header_px, bold=True)
+            type_width = QFontMetricsF(font).horizontalAdvance(self.type_name)
+            head = QRectF(8, 0, width - (14 if self.problems else 0), style.HEADER_HEIGHT)
             painter.setFont(font)
             painter.setPen(QColor("white"))
-            painter.drawText(body.adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignCenter, self.type_name)
-
-    def _draw_text(self, painter: QPainter) -> None:
-        font = QFont(painter.font())
-        font.setPointSizeF(9.0)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor("white"))
-        head = QRectF(8, 0, style.NODE_WIDTH - 16, style.HEADER_HEIGHT)
-        painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.type_name)
-        font.setBold(False)
-        font.setPointSizeF(8.0)
-        painter.setFont(font)
-        painter.setPen(QColor(255, 255, 255, 210))
-        painter.drawText(
-            head.adjusted(0, 0, -14 if self.problems else 0, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.node_id
-        )
-        inner = QRectF(12, style.HEADER_HEIGHT + 3, style.NODE_WIDTH - 24, self._height - style.HEADER_HEIGHT - 6)
-        font.setPointSizeF(9.0)
-        painter.setFont(font)
-        painter.setPen(style.TEXT)
-        if self.label:
-            painter.drawText(inner, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter, self.label)
-        font.setPointSizeF(7.5)
-        painter.setFont(font)
-        painter.setPen(style.TEXT_MUTED)
-        align = Qt.AlignmentFlag.AlignBottom if self.label else Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(inner, align | Qt.AlignmentFlag.AlignHCenter, self.shape_text or "shape unknown")
+            painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, _elided(font, self.type_name, head.width()))
+            id_font = _font(painter, text.id_px)
+            if type_width + QFontMetricsF(id_font).horizontalAdvance(self.node_id) + 10 <= head.width():
+                painter.setFont(id_font)
+                painter.setPen(QColor(255, 255, 255, 215))
+                painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.node_id)
+        top = style.HEADER_HEIGHT if text.header else 0.0
+        room = self._height - top
+        used = sum(px * node_text.LINE for _, px in text.body)
+        y = top + (room - used) / 2
+        for kind, px in text.body:
+            font = _font(painter, px, bold=kind == node_text.TYPE)
+            height = px * node_text.LINE
+            if kind == node_text.TYPE:
+                words, colour = self.type_name, QColor("white")
+            elif kind == node_text.PARAMS:
+                words, colour = self.label, style.TEXT
+            else:
+                shape = self.shape_text or "shape unknown"
+                fits = QFontMetricsF(font).horizontalAdvance(shape) <= width
+                words = shape if fits else node_text.compact_shape(shape)
+                colour = style.TEXT_MUTED if text.header else QColor(255, 255, 255, 225)
+            painter.setFont(font)
+            painter.setPen(colour)
+            painter.drawText(QRectF(8, y, width, height), Qt.AlignmentFlag.AlignCenter, _elided(font, words, width))
+            y += height
 
     def _draw_ports(self, painter: QPainter) -> None:
         r = style.PORT_RADIUS
@@ -207,20 +211,30 @@ class NodeItem(QGraphicsItem):
     def _worst(self) -> str:
         return "error" if any(s == "error" for s, _ in self.problems) else "warning"
 
-    def _draw_badge(self, painter: QPainter) -> None:
+    def _draw_badge(self, painter: QPainter, zoom: float) -> None:
         colour = style.ERROR if self._worst() == "error" else style.WARNING
+        radius = min(BADGE_MAX, max(9.0, 7.0 / zoom))  # stays visible when zoomed out
         centre = QPointF(style.NODE_WIDTH - 2, -2)
         painter.setPen(QPen(QColor("white"), 1.5))
         painter.setBrush(colour)
-        painter.drawEllipse(centre, 9, 9)
-        font = QFont(painter.font())
-        font.setBold(True)
-        font.setPointSizeF(9.0)
+        painter.drawEllipse(centre, radius, radius)
+        font = _font(painter, radius * 1.3, bold=True)
         painter.setFont(font)
         painter.setPen(QColor("white"))
-        painter.drawText(QRectF(centre.x() - 9, centre.y() - 9, 18, 18), Qt.AlignmentFlag.AlignCenter, "!")
+        painter.drawText(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius), Qt.AlignmentFlag.AlignCenter, "!")
 
 
-def _near(a: QPointF, b: QPointF, reach: float) -> bool:
+def _font(painter: QPainter, px: float, bold: bool = False) -> QFont:
+    font = QFont(painter.font())
+    font.setPixelSize(max(1, round(px)))
+    font.setBold(bold)
+    return font
+
+
+def _elided(font: QFont, text: str, width: float) -> str:
+    return QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+
+
+def _distance2(a: QPointF, b: QPointF) -> float:
     d = a - b
-    return d.x() * d.x() + d.y() * d.y() <= reach * reach
+    return d.x() * d.x() + d.y() * d.y()

@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView
 
 from designer.document import Document
-from designer.graph import EditError
+from designer.graph import EditError, layout
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import LinkInteraction, MoveInteraction
@@ -20,6 +20,7 @@ from designer.ui.canvas.scene import DesignScene
 from designer.ui.paint_clock import times_its_paints
 
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+READABLE_ZOOM = 0.6  # every text of a node is drawn at this zoom (see node_text)
 
 
 @times_its_paints  # gradient flow and unit maps redraw with a run's updates, which are paced by their cost
@@ -46,6 +47,7 @@ class DesignView(QGraphicsView):
         self._quick_add.chosen.connect(self._on_quick_add_chosen)
         self._quick_add_at = QPointF()
         self._was_empty: bool | None = None
+        self._keep_fitted = False  # refit as the canvas changes size, until the user zooms or pans
 
     def setScene(self, scene: DesignScene | None) -> None:  # noqa: N802 - Qt override
         super().setScene(scene)
@@ -75,7 +77,13 @@ class DesignView(QGraphicsView):
 
     def set_zoom(self, factor: float) -> None:
         factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        self._keep_fitted = False
         self.scale(factor / self.zoom(), factor / self.zoom())
+
+    def port_reach(self) -> float:
+        """How near a port a press must be to start a wire, in scene units: at
+        least PORT_REACH on screen however far the canvas is zoomed out."""
+        return max(style.PORT_REACH, style.PORT_REACH / max(self.zoom(), MIN_ZOOM))
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         steps = event.angleDelta().y() / 120.0
@@ -91,17 +99,39 @@ class DesignView(QGraphicsView):
             self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         event.accept()
 
-    def fit(self) -> None:
+    def fit(self, readable: bool = False) -> None:
+        """Show the whole design, at most a little above actual size. ``readable``
+        (a design just opened): never below READABLE_ZOOM, where every node's
+        type, id, parameters and shape can be read; a design too large for
+        that is shown from its top-left corner (its inputs). The view stays
+        fitted as the window or the panels change size, until the user zooms or pans."""
         scene = self.design_scene
         rect = scene.items_rect() if scene.nodes else QRectF(-200, -150, 400, 300)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.25:
-            self.set_zoom(1.25)
+        if self.zoom() > layout.MAX_FIT_ZOOM:
+            self.set_zoom(layout.MAX_FIT_ZOOM)
             self.centerOn(rect.center())
+        elif readable and self.zoom() < READABLE_ZOOM:
+            self.set_zoom(READABLE_ZOOM)
+            half = QPointF(self.viewport().width(), self.viewport().height()) / (2 * READABLE_ZOOM)
+            x = rect.left() + half.x()  # the inputs at the left edge
+            y = rect.center().y() if rect.height() <= 2 * half.y() else rect.top() + half.y()
+            self.centerOn(QPointF(x, y))
+        self._keep_fitted = readable
+
+    def fit_room(self) -> tuple[float, float]:
+        """The canvas's size in pixels: the room an auto-layout is made to fit."""
+        return (float(self.viewport().width()), float(self.viewport().height()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._keep_fitted and self.scene() is not None:
+            self.fit(readable=True)
 
     def center_on_node(self, node_id: str) -> None:
         item = self.design_scene.nodes.get(node_id)
         if item is not None:
+            self._keep_fitted = False
             self.centerOn(item.sceneBoundingRect().center())
 
     def view_centre(self) -> QPointF:
@@ -110,6 +140,7 @@ class DesignView(QGraphicsView):
     # -------------------------------------------------------------- mouse
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         pos = self.mapToScene(event.position().toPoint())
+        self._keep_fitted = False
         if event.button() == Qt.MouseButton.MiddleButton or (event.button() == Qt.MouseButton.LeftButton and self._space):
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -117,9 +148,10 @@ class DesignView(QGraphicsView):
             return
         if event.button() == Qt.MouseButton.LeftButton:
             node = self.design_scene.node_at(pos)
-            hit = node.port_at(node.mapFromScene(pos)) if node else None
+            hit = node.port_at(node.mapFromScene(pos), self.port_reach()) if node else None
             if node is not None and hit is not None:
                 self._link = LinkInteraction(self.design_scene, self.document, node, hit[0] == "out", hit[1], self.message.emit)
+                self._link.reach = self.port_reach()
                 event.accept()
                 return
         super().mousePressEvent(event)
@@ -200,9 +232,6 @@ class DesignView(QGraphicsView):
             self._link.cancel()
             self._link = None
             return
-        if key == Qt.Key.Key_F and not event.modifiers():
-            self.fit()
-            return
         if key == Qt.Key.Key_Tab:
             self.open_quick_add()
             return
@@ -230,22 +259,61 @@ class DesignView(QGraphicsView):
         self.add_layer(type_name, self._quick_add_at)
 
     # -------------------------------------------------------- add layers
-    def add_layer(self, type_name: str, pos: QPointF) -> str | None:
-        """Add a layer centred at ``pos``; dropped on an edge, it goes between its ends."""
-        at = (pos.x() - style.NODE_WIDTH / 2, pos.y() - 30)
-        edge_item = self.design_scene.edge_at(pos)
+    def add_layer(self, type_name: str, pos: QPointF | None = None) -> str | None:
+        """Add a layer, as one undo step, where it covers no other node.
+
+        Dropped on a wire (``pos`` on an edge), it goes between the wire's two
+        ends, and the nodes downstream move right when there is no room. With
+        one node selected, it follows that node the way Keras's Sequential
+        adds layers: wired after it (between it and its one consumer, if it
+        has one) and placed to its right, or at ``pos`` when the user chose a
+        spot. Otherwise it goes at ``pos`` (the view's centre when None)."""
         try:
-            if edge_item is not None and self.document.graph.catalog.get(type_name).max_inputs != 0:
-                node_id = self.document.insert_on_edge(edge_item.edge, type_name, at)
-                self.message.emit(f"Inserted {node_id} between {edge_item.edge.source} and {edge_item.edge.target}")
-            else:
-                node_id = self.document.add_node(type_name, at)
-                self.message.emit(f"Added {node_id}")
+            node_id = self._add_layer(type_name, pos)
         except EditError as exc:
             self.message.emit(f"Cannot add {type_name}: {exc}")
             return None
         self.design_scene.select_nodes([node_id])
+        self.ensureVisible(self.design_scene.nodes[node_id].sceneBoundingRect(), 40, 40)
         return node_id
+
+    def _add_layer(self, type_name: str, pos: QPointF | None) -> str:
+        document, graph = self.document, self.document.graph
+        takes_input = graph.catalog.get(type_name).max_inputs != 0
+        edge_item = self.design_scene.edge_at(pos) if pos is not None else None
+        if edge_item is not None and takes_input:
+            edge = edge_item.edge
+            node_id = document.insert_on_edge(edge, type_name)
+            self.message.emit(f"Inserted {node_id} between {edge.source} and {edge.target}")
+            return node_id
+        chosen = None if pos is None else layout.free_position(graph, (pos.x() - style.NODE_WIDTH / 2, pos.y() - 30))
+        after = self._follows()
+        if after is not None and takes_input:
+            consumers = graph.outputs_of(after)
+            if len(consumers) == 1:
+                edge = consumers[0]
+                node_id = document.insert_on_edge(edge, type_name, chosen)
+                self.message.emit(f"Inserted {node_id} after {after}, before {edge.target}")
+                return node_id
+            with document.macro(f"Add {type_name} after {after}"):
+                node_id = document.add_node(type_name, chosen or layout.place_after(graph, after))
+                document.connect(after, node_id)
+            self.message.emit(f"Added {node_id} after {after} (select nothing to add a layer on its own)")
+            return node_id
+        if chosen is None:
+            centre = self.view_centre()
+            chosen = layout.free_position(graph, (centre.x() - style.NODE_WIDTH / 2, centre.y() - style.HEADER_HEIGHT))
+        node_id = document.add_node(type_name, chosen)
+        self.message.emit(f"Added {node_id}")
+        return node_id
+
+    def _follows(self) -> str | None:
+        """The node a new layer follows: the one selected node, when it has an output."""
+        selected = self.design_scene.selected_node_ids()
+        if len(selected) != 1:
+            return None
+        item = self.design_scene.nodes[selected[0]]
+        return item.node_id if item.has_output else None
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.mimeData().hasFormat(style.LAYER_MIME) or _project_files(event.mimeData()):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.insight.panel import InsightPanel
+from designer.ui.scrolling import scrolling
 from designer.ui.training.panel import TrainingPanel
 from designer.ui.training.runs import RunRecord
 
@@ -31,7 +32,7 @@ class InsightDock(QObject):
         self.panel = InsightPanel(window)
         self.dock = QDockWidget("Insight", window)
         self.dock.setObjectName("insight")
-        self.dock.setWidget(self.panel)
+        self.dock.setWidget(scrolling(self.panel))  # squeezed, it scrolls: the canvas keeps its room
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(beside, self.dock)
         self.dock.hide()  # until asked for: a hidden panel computes nothing

@@ -22,6 +22,7 @@ from designer.graph import EditError
 from designer.graph.tensor import format_dims
 from designer.project.settings import DATA
 from designer.ui.param_editors import ParamEditor
+from designer.ui.scrolling import guard_wheel
 from designer.ui.subscriptions import follow
 from designer.ui.training.data_preview import DataPreview, make_preview
 from designer.ui.training.settings_form import SettingsForm
@@ -51,6 +52,7 @@ class DataSourceEditor(QWidget):
                 self.source.addItem(f"{s.title}", s.name)
                 self.source.setItemData(self.source.count() - 1, f"{title}: {s.description}", Qt.ItemDataRole.ToolTipRole)
         self.source.currentIndexChanged.connect(self._on_source_chosen)
+        guard_wheel(self.source)  # the wheel scrolls the panel unless the list has the focus
         column.addWidget(self.source)
         self.description = QLabel(self)
         self.description.setWordWrap(True)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsView, QHBoxLayout, Q
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
+from designer.ui.scrolling import scrolling
 from designer.ui.training.devices import DeviceProbe, Devices
 from designer.ui.training.live_boundary import PlanePictures
 from designer.ui.training.panel import TrainingPanel
@@ -81,7 +82,7 @@ class TrainingDock(QObject):
         self.panel = TrainingPanel(window, save_project=save_project)
         self.dock = QDockWidget("Training", window)
         self.dock.setObjectName("training")
-        self.dock.setWidget(self.panel)
+        self.dock.setWidget(scrolling(self.panel))  # squeezed, it scrolls: the canvas keeps its room
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(beside, self.dock)
         beside.raise_()

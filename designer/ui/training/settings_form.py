@@ -20,6 +20,7 @@ from designer.graph import EditError
 from designer.params import Param
 from designer.project.settings import DEVICES
 from designer.ui.param_editors import ParamEditor
+from designer.ui.scrolling import guard_wheel
 from designer.ui.training.devices import DeviceProbe, Devices
 
 
@@ -36,6 +37,7 @@ class DeviceEditor(QWidget):
         for name in DEVICES:
             self.field.addItem(name, name)
         self.field.currentIndexChanged.connect(self._on_index_changed)
+        guard_wheel(self.field)  # the wheel scrolls the panel unless the field has the focus
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.field)
