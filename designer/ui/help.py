@@ -1,24 +1,34 @@
 """Help texts shown by the Help menu."""
 
+# (keys, what they do). Keys are written as QKeySequence reads them, joined
+# by " / " where one entry lists several; tests/ui/test_shortcuts.py presses
+# every one of them.
 SHORTCUTS = [
     ("Tab", "search and add a layer at the cursor"),
+    ("Select a layer, then add one", "the new layer is wired after it and placed to its right"),
     ("Drag from an output port to an input port", "connect two layers"),
+    ("Ctrl+E", "connect the two selected layers (the left one feeds the right one)"),
     ("Drag from a connected input port", "pick the connection up: move it, or drop it on empty canvas to remove it"),
     ("Drop a layer on a connection", "insert it between the two ends"),
+    ("Esc", "cancel the connection being drawn"),
     ("Wheel", "zoom at the cursor"),
     ("Middle button drag, or Space + drag", "pan"),
     ("Drag on empty canvas", "select with a rubber band"),
     ("F", "fit the design in the window"),
-    ("Ctrl+L", "auto-layout"),
+    ("Ctrl++ / Ctrl+=", "zoom in"),
+    ("Ctrl+- / Ctrl+0", "zoom out, actual size"),
+    ("Ctrl+L", "auto-layout (long designs wrap to fit the canvas)"),
     ("Delete / Backspace", "delete the selection"),
     ("Ctrl+C / Ctrl+X / Ctrl+V", "copy, cut, paste (also between windows)"),
     ("Ctrl+D", "duplicate"),
     ("Ctrl+A", "select all"),
     ("F2", "rename the selected layer"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "undo, redo"),
+    ("Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y", "undo, redo, redo"),
     ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "new, open, save, save as"),
     ("F5 / F6 / Shift+F5", "train, pause or resume, stop"),
     ("Ctrl+I", "show or hide the Insight panel"),
+    ("F1", "this list"),
+    ("Ctrl+Q", "quit"),
 ]
 
 SHORTCUTS_HTML = "<table>" + "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS) + "</table>"

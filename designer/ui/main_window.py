@@ -25,9 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.document import Document, fixes_for
-from designer.document.clipboard import from_mime, to_mime
 from designer.document.workers import stop_all
-from designer.graph import EditError
 from designer.layers import CATALOG
 from designer.ui import dialogs, icons
 from designer.ui.canvas.edge_item import EdgeItem
@@ -40,6 +38,7 @@ from designer.ui.insight.dock import InsightDock
 from designer.ui.inspector import Inspector
 from designer.ui.palette import Palette
 from designer.ui.problems_panel import ProblemsPanel
+from designer.ui.selection_edits import SelectionEdits
 from designer.ui.start_page import StartPage
 from designer.ui.summary_panel import SummaryPanel
 from designer.ui.toolbar import MainToolBar
@@ -75,6 +74,7 @@ class MainWindow(QMainWindow):
         self.edit_actions = QActionGroup(self)  # every action that edits the design: off while it is locked
         self.edit_actions.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
         self.files = FileActions(self)
+        self.edits = SelectionEdits(self)
         self.exports = ExportActions(self)
         self.palette = Palette(self)
         self._build_docks()
@@ -313,87 +313,33 @@ class MainWindow(QMainWindow):
         return self.scene.selected_node_ids() if self.scene else []
 
     def copy(self) -> None:
-        ids = self.selected_ids()
-        if ids:
-            QApplication.clipboard().setMimeData(to_mime(self.document.graph.records(ids)))
-            self.show_message(f"Copied {len(ids)} node{'s' if len(ids) != 1 else ''}")
+        self.edits.copy()
 
     def cut(self) -> None:
-        self.copy()
-        self.delete_selection()
+        self.edits.cut()
 
     def paste(self) -> None:
-        records = from_mime(QApplication.clipboard().mimeData())
-        if not records or not records["nodes"]:
-            self.show_message("The clipboard holds no layers to paste")
-            return
-        xs = [float(n.get("position", [0, 0])[0]) for n in records["nodes"] if isinstance(n.get("position"), list)]
-        ys = [float(n.get("position", [0, 0])[1]) for n in records["nodes"] if isinstance(n.get("position"), list)]
-        centre = self.view.view_centre()
-        offset = (centre.x() - (min(xs) if xs else 0.0) - 80, centre.y() - (min(ys) if ys else 0.0) - 40)
-        try:
-            new_ids = self.document.paste(records, offset)
-        except (EditError, KeyError, TypeError) as exc:
-            self.show_message(f"Cannot paste: {exc}")
-            return
-        self.scene.select_nodes(new_ids)
-        self.show_message(f"Pasted {len(new_ids)} node{'s' if len(new_ids) != 1 else ''}")
+        self.edits.paste()
 
     def duplicate(self) -> None:
-        ids = self.selected_ids()
-        if ids:
-            new_ids = self.document.duplicate(ids)
-            self.scene.select_nodes(new_ids)
+        self.edits.duplicate()
 
     def delete_selection(self) -> None:
-        ids = self.selected_ids()
-        edges = [e for e in self.scene.selected_edges() if e.source not in ids and e.target not in ids]
-        if not ids and not edges:
-            return
-        with self.document.macro("Delete selection"):
-            for edge in edges:
-                self.document.disconnect(edge)
-            self.document.remove_nodes(ids)
+        self.edits.delete_selection()
 
     def select_all(self) -> None:
-        self.scene.select_nodes(list(self.scene.nodes))
+        self.edits.select_all()
 
     def rename_selected(self) -> None:
-        ids = self.selected_ids()
-        if len(ids) != 1:
-            return
-        new = dialogs.ask_text(self, "Rename layer", "New id:", ids[0])
-        if new is None:
-            return
-        try:
-            self.document.rename_node(ids[0], new.strip())
-        except EditError as exc:
-            self.show_message(f"Cannot rename: {exc}")
+        self.edits.rename_selected()
+
+    def connect_selected(self) -> None:
+        self.edits.connect_selected()
 
     def auto_layout(self) -> None:
         """Lay the design out for the canvas's shape (a long chain wraps into rows) and fit it."""
         self.document.auto_layout(self.view.fit_room())
         self.view.fit()
-
-    def connect_selected(self) -> None:
-        """Wire the two selected layers (the keyboard's way to connect): the
-        one that can feed the other does, the left one when both could."""
-        ids = self.selected_ids()
-        if len(ids) != 2:
-            self.show_message("Select two layers to connect them (Ctrl+E)")
-            return
-        graph = self.document.graph
-        ordered = sorted(ids, key=lambda nid: graph.node(nid).position)
-        reasons = []
-        for source, target in (ordered, ordered[::-1]):
-            try:
-                edge = self.document.connect(source, target)
-            except EditError as exc:
-                reasons.append(str(exc))
-                continue
-            self.show_message(f"Connected {edge.source} to {edge.target}")
-            return
-        self.show_message(f"Cannot connect: {reasons[0]}")
 
     def reveal_node(self, node_id: str) -> None:
         self.scene.select_nodes([node_id])
