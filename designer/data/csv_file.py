@@ -4,6 +4,14 @@ Numeric feature columns are standardised on the training part; text columns
 are one-hot encoded. Rows with missing values are refused (or, with option
 ``missing`` = ``drop``, left out and reported) with their line numbers, never
 silently dropped. Every message names the file, and the line and column.
+
+The dialect is recognised: the separator (comma, semicolon, tab or bar) and
+the decimal mark. A file separated by semicolons or tabs may write its
+numbers with decimal commas (``1,5;60,5;a``); those are read as numbers. A
+file that mixes decimal commas and decimal points, or puts numbers with a
+comma into a comma-separated file, is refused with the place named, since
+either reading could be wrong. A number beyond float32's range (1e39) is
+refused with its line and column rather than becoming infinity.
 """
 
 from __future__ import annotations
@@ -11,20 +19,28 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from designer.data.errors import DataError
+from designer.data.limits import FLOAT32_MAX, require_memory
 from designer.data.preview import TABLE, Preview
 from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
 from designer.params import CHOICE, TEXT, Param
 from designer.params import FILE as FILE_PARAM
+from designer.project.messages import one_line, shown
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 MAX_CATEGORIES = 50  # more distinct texts than this is an id or free text, not a category
+# Reading keeps the text, each cell as a Python string and the rows' lists:
+# a file takes about this many times its size in memory while it is read.
+TEXT_EXPANSION = 24
+COMMA_NUMBER = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+,\d*|\d+,\d*|,\d+)([eE][+-]?\d+)?")  # 1,5  -,5  1.234,5
+POINT_NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?")  # 1.5  .5  1.5e3
 AUTO_CLASSES = 20  # task auto: whole-number targets with at most this many values are classes
 
 
@@ -36,11 +52,13 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     lines: list[int]
+    decimal: str = "."  # the decimal mark of the file's numbers: "." or ","
 
 
 def read_table(path: Path, label: str, delimiter: str = "auto") -> Table:
     """Parse the file into text cells; DataError for unreadable files and ragged rows."""
     try:
+        require_memory(path.stat().st_size * TEXT_EXPANSION, label, "reading this file")
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
@@ -71,7 +89,36 @@ def read_table(path: Path, label: str, delimiter: str = "auto") -> Table:
         raise DataError(f"{label}: line {reader.line_num}: {exc}") from None
     if header is None or not rows:
         raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values")
-    return Table(label, header, rows, lines)
+    table = Table(label, header, rows, lines)
+    table.decimal = _decimal_mark(table, sep)
+    return table
+
+
+def _decimal_mark(table: Table, sep: str) -> str:
+    """The file's decimal mark: "," when it writes its numbers with decimal commas, else ".".
+    Decimal commas are recognised only where a comma cannot be the separator;
+    a file with both marks is refused, naming a cell of each."""
+    comma = point = None
+    for i, row in enumerate(table.rows):
+        for j, cell in enumerate(row):
+            if comma is None and COMMA_NUMBER.fullmatch(cell):
+                comma = (i, j)
+            elif point is None and POINT_NUMBER.fullmatch(cell):
+                point = (i, j)
+        if comma is not None and point is not None:
+            break
+    if comma is None or sep == ",":
+        return "."  # a comma-separated file with quoted "1,5" cells is refused where the column is read (_numeric)
+    if point is not None:
+        raise DataError(
+            f"{table.label}: {_place(table, *comma)} has a decimal comma but {_place(table, *point)} has a decimal point: "
+            "write every number with the same decimal mark"
+        )
+    return ","
+
+
+def _place(table: Table, i: int, j: int) -> str:
+    return f"line {table.lines[i]}, column '{table.header[j]}' ({shown(table.rows[i][j])})"
 
 
 def _sniff(text: str) -> str:
@@ -82,7 +129,7 @@ def _sniff(text: str) -> str:
 
 
 def _header(row: list[str], label: str) -> list[str]:
-    names = [cell.strip() or f"column {i + 1}" for i, cell in enumerate(row)]
+    names = [one_line(cell.strip()) or f"column {i + 1}" for i, cell in enumerate(row)]
     seen: set[str] = set()
     for name in names:
         if name in seen:
@@ -91,12 +138,28 @@ def _header(row: list[str], label: str) -> list[str]:
     return names
 
 
-def _number(cell: str) -> float | None:
+def _number(cell: str, decimal: str = ".") -> float | None:
+    if decimal == "," and COMMA_NUMBER.fullmatch(cell):
+        cell = cell.replace(".", "").replace(",", ".")
+    elif not cell or "_" in cell:  # float() takes 1_000; a data file does not mean it
+        return None
     try:
         value = float(cell)
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def _numbers(table: Table, column: str, texts: list[str]) -> list[float | None]:
+    """The column's texts as numbers (None where not one); DataError for a number beyond float32's range."""
+    values = [_number(t, table.decimal) for t in texts]
+    for i, v in enumerate(values):
+        if v is not None and abs(v) > FLOAT32_MAX:
+            raise DataError(
+                f"{table.label}: line {table.lines[i]}, column '{column}': {shown(texts[i])} is too large for a 32-bit float "
+                f"(largest {FLOAT32_MAX:.3g}): rescale the column"
+            )
+    return values
 
 
 def _lines_text(lines: list[int], most: int = 8) -> str:
@@ -141,14 +204,27 @@ def _drop_missing(table: Table, req: Request, used: list[str]) -> tuple[Table, l
 def _numeric(table: Table, column: str) -> np.ndarray | None:
     """The column as numbers, or None if it is a text column; DataError for a stray text in a numeric one."""
     j = table.header.index(column)
-    values = [_number(row[j]) for row in table.rows]
+    texts = [row[j] for row in table.rows]
+    values = _numbers(table, column, texts)
     numbers = sum(v is not None for v in values)
     if numbers * 2 <= len(values):
+        _refuse_comma_numbers(table, column, texts)
         return None
     for i, v in enumerate(values):
         if v is None:
-            raise DataError(f"{table.label}: line {table.lines[i]}, column '{column}': '{table.rows[i][j]}' is not a number")
+            raise DataError(f"{table.label}: line {table.lines[i]}, column '{column}': {shown(texts[i])} is not a number")
     return np.asarray(values, np.float64)
+
+
+def _refuse_comma_numbers(table: Table, column: str, texts: list[str]) -> None:
+    """A text column whose values are numbers with a comma in a comma-separated
+    file: a decimal comma or a thousands comma, nobody can tell; refused."""
+    if table.decimal == "." and sum(bool(COMMA_NUMBER.fullmatch(t)) for t in texts) * 2 > len(texts):
+        i = next(k for k, t in enumerate(texts) if COMMA_NUMBER.fullmatch(t))
+        raise DataError(
+            f"{table.label}: line {table.lines[i]}, column '{column}': {shown(texts[i])} is a number with a decimal comma "
+            "(or a thousands comma) in a comma-separated file: separate the values with ';' or write decimal points"
+        )
 
 
 def _encode_features(table: Table, features: list[str]) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, list[str]]]:
@@ -184,7 +260,7 @@ def _encode_features(table: Table, features: list[str]) -> tuple[np.ndarray, np.
 def _target(table: Table, column: str, task: str) -> tuple[np.ndarray, list[str], str]:
     j = table.header.index(column)
     texts = [row[j] for row in table.rows]
-    numbers = [_number(t) for t in texts]
+    numbers = _numbers(table, column, texts)
     numeric = all(v is not None for v in numbers)
     if task == "auto":
         whole = numeric and all(float(v).is_integer() for v in numbers)  # type: ignore[arg-type]
@@ -193,7 +269,7 @@ def _target(table: Table, column: str, task: str) -> tuple[np.ndarray, list[str]
         for i, v in enumerate(numbers):
             if v is None:
                 raise DataError(
-                    f"{table.label}: line {table.lines[i]}, column '{column}': '{texts[i]}' is not a number (the target of a regression)"
+                    f"{table.label}: line {table.lines[i]}, column '{column}': {shown(texts[i])} is not a number (the target of a regression)"
                 )
         return np.asarray(numbers, np.float32)[:, None], [], task
     if numeric:  # class names in numeric order, as written in the file

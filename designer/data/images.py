@@ -2,17 +2,28 @@
 
 Every image is resized to ``size`` (height x width) and made grayscale or RGB,
 so a folder of mixed photos becomes one ``(C, H, W)`` input shape. Pixel
-values are scaled to [0, 1]. Listing the folders is enough to describe the
-data, so validation never opens an image.
+values are scaled to [0, 1] by the range of the image's pixel type (255 for
+8-bit images, 65535 for 16-bit ones). Listing the folders is enough to
+describe the data, so validation never opens an image.
+
+An image's header is read before its pixels: one larger than Pillow's
+decompression-bomb limit (a 2 KB PNG can claim 30000 x 30000 pixels), or one
+whose pixels would not fit in free memory, is refused before it is decoded.
 """
 
 from __future__ import annotations
 
+import re
+import struct
+import warnings
+import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from designer.data.errors import DataError
+from designer.data.limits import LOAD_COPIES, require_memory
 from designer.data.preview import IMAGES, Preview
 from designer.data.source import FILE, Loaded, Request, Source, classification_spec
 from designer.graph import DataSpec
@@ -20,6 +31,10 @@ from designer.params import CHOICE, FOLDER, INTS, Param
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 PIXEL_MAX = 255.0
+# Pixel types whose values are not 8-bit, by Pillow mode: the value that means full white.
+WIDE_MODES = {"I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0, "I;16N": 65535.0, "I": 65535.0, "F": 1.0}
+# What Pillow raises while decoding a damaged or hostile file (beyond OSError and ValueError).
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError, KeyError, struct.error, zlib.error)
 
 
 def class_folders(req: Request) -> list[tuple[str, list[Path]]]:
@@ -52,17 +67,66 @@ def _spec(req: Request, classes: int) -> DataSpec:
 
 def read_image(path: Path, req: Request, label: str) -> np.ndarray:
     """One image as a float32 ``(C, H, W)`` array in [0, 1]."""
-    from PIL import Image, UnidentifiedImageError
+    return read_scaled_image(path, req, label)[0]
+
+
+def read_scaled_image(path: Path, req: Request, label: str) -> tuple[np.ndarray, float]:
+    """One image as a float32 ``(C, H, W)`` array in [0, 1], and the raw value
+    that became 1.0 (255 for 8-bit pixels, 65535 for 16-bit ones)."""
+    from PIL import Image
 
     height, width = req.options["size"]
+    grayscale = req.options["mode"] == "grayscale"
     try:
-        with Image.open(path) as image:
-            image = image.convert("L" if req.options["mode"] == "grayscale" else "RGB")
-            pixels = np.asarray(image.resize((width, height), Image.Resampling.BILINEAR), np.float32)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise DataError(f"{label}: not an image that can be read ({exc.__class__.__name__})") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # refused below, not printed
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")  # damaged metadata: the pixels may still be fine
+            with Image.open(path) as image:
+                _check_size(image, label)
+                pixels, full = _resized(image, (width, height), grayscale, label)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:  # Pillow's own check, at open
+        claimed = re.search(r"\((\d+) pixels\)", str(exc))
+        raise DataError(f"{label}: has {int(claimed[1]) if claimed else 0:,} pixels, {_bomb_text()}") from None
+    except DECODE_ERRORS as exc:
+        detail = (str(exc).strip().splitlines() or [""])[0]
+        raise DataError(f"{label}: not an image that can be read ({exc.__class__.__name__}{': ' + detail if detail else ''})") from None
     pixels = pixels[None] if pixels.ndim == 2 else np.moveaxis(pixels, -1, 0)
-    return pixels / PIXEL_MAX
+    return pixels, full
+
+
+def _bomb_text() -> str:
+    from PIL import Image
+
+    return f"more than the limit of {Image.MAX_IMAGE_PIXELS or 0:,} (a decompression bomb?): use a smaller image"
+
+
+def _check_size(image: Any, label: str) -> None:
+    """Refuse an image whose pixels would not fit in free memory (Pillow's open
+    has refused those beyond its decompression-bomb limit already)."""
+    width, height = image.size
+    bands = len(image.getbands())
+    require_memory(width * height * max(bands, 1) * 4 * 2, label, f"decoding its {width} x {height} pixels")
+
+
+def _resized(image: Any, size: tuple[int, int], grayscale: bool, label: str) -> tuple[np.ndarray, float]:
+    """The image resized to ``size`` (width, height) as float32 values in [0, 1]:
+    H x W for grayscale, H x W x 3 for RGB; and the raw value of full white."""
+    from PIL import Image
+
+    full = WIDE_MODES.get(image.mode)
+    if full is None:  # 8-bit pixels (palette, RGBA, CMYK... included): Pillow converts them
+        converted = image.convert("L" if grayscale else "RGB")
+        return np.asarray(converted.resize(size, Image.Resampling.BILINEAR), np.float32) / PIXEL_MAX, PIXEL_MAX
+    with np.errstate(all="ignore"):  # NaN pixels are refused below
+        raw = np.asarray(image, np.float64)
+        low, high = (float(raw.min()), float(raw.max())) if raw.size else (0.0, 0.0)
+    if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or high > full:
+        raise DataError(
+            f"{label}: {image.mode} pixel values run from {low:g} to {high:g}, outside 0 to {full:g}: save it as an 8- or 16-bit image"
+        )
+    plane = Image.fromarray((raw / full).astype(np.float32), mode="F").resize(size, Image.Resampling.BILINEAR)
+    gray = np.clip(np.asarray(plane, np.float32), 0.0, 1.0)
+    return (gray if grayscale else np.repeat(gray[:, :, None], 3, axis=2)), full
 
 
 def _item(req: Request, class_name: str, path: Path) -> str:
@@ -71,14 +135,28 @@ def _item(req: Request, class_name: str, path: Path) -> str:
 
 def load_images(req: Request) -> Loaded:
     classes = class_folders(req)
-    x: list[np.ndarray] = []
-    y: list[int] = []
+    spec = _spec(req, len(classes))
+    count = sum(len(files) for _, files in classes)
+    shape = "x".join(map(str, spec.input.shape))
+    require_memory(count * spec.input.nbytes * LOAD_COPIES, req.options["path"], f"loading {count:,} images of {shape}")
+    x = np.empty((count, *spec.input.shape), np.float32)
+    y = np.empty(count, np.int64)
+    ranges: set[float] = set()
+    i = 0
     for k, (name, files) in enumerate(classes):
         for path in files:
-            x.append(read_image(path, req, _item(req, name, path)))
-            y.append(k)
-    spec = _spec(req, len(classes))
-    return Loaded(np.stack(x).astype(np.float32), np.asarray(y, np.int64), spec, [c for c, _ in classes], scale=1.0 / PIXEL_MAX)
+            x[i], full = read_scaled_image(path, req, _item(req, name, path))
+            y[i] = k
+            ranges.add(full)
+            i += 1
+    notes = []
+    if len(ranges) > 1:
+        depths = ", ".join(f"{v:g}" for v in sorted(ranges))
+        notes.append(
+            f"{req.options['path']}: the images have different pixel types; each was scaled to [0, 1] by its own full value ({depths})"
+        )
+    scale = 1.0 / ranges.pop() if len(ranges) == 1 else None
+    return Loaded(x, y, spec, [c for c, _ in classes], scale=scale, notes=notes)
 
 
 def describe_images(req: Request) -> tuple[DataSpec, list[str]]:

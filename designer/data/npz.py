@@ -1,51 +1,118 @@
 """A user's NumPy arrays: an ``.npz`` file with ``x`` (one row per sample) and ``y``.
 
 Optional ``class_names`` in the file name the classes. Arrays are loaded
-without pickle, so a file cannot run code.
+without pickle, so a file cannot run code. Each array's header is read first:
+its claimed size must be what the file holds and must fit in free memory
+before anything is allocated.
 """
 
 from __future__ import annotations
 
+import math
 import zipfile
+import zlib
+from typing import IO
 
 import numpy as np
 
 from designer.data.errors import DataError
+from designer.data.limits import LOAD_COPIES, as_float32, require_memory
 from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
+from designer.graph.summary import human_bytes
 from designer.params import CHOICE, Param
 from designer.params import FILE as FILE_PARAM
+
+NPY_MAGIC, ZIP_MAGIC = b"\x93NUMPY", b"PK"
+ARRAYS = ("x", "y", "class_names")
+SAVE_HINT = "save the arrays with numpy.savez(file, x=..., y=...)"
+# What zipfile, zlib and numpy's .npy reader raise for a damaged archive or member.
+ARCHIVE_ERRORS = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, RuntimeError)
 
 
 def _read(req: Request) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
     path = req.path("path")
     label = req.options["path"]
     try:
-        archive = np.load(path, allow_pickle=False)
-    except ValueError:  # neither a zip nor a .npy header: numpy would only try pickle, which is refused
-        raise DataError(f"{label}: not a NumPy .npz file: save the arrays with numpy.savez(file, x=..., y=...)") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise DataError(f"{label}: cannot be read as a NumPy .npz file ({exc})") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
+        with open(path, "rb") as handle:
+            head = handle.read(len(NPY_MAGIC))
+    except OSError as exc:
+        raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    if head.startswith(NPY_MAGIC):
         raise DataError(f"{label}: holds a single array, not x and y: save both with numpy.savez(file, x=..., y=...)")
-    with archive:
-        missing = [k for k in ("x", "y") if k not in archive.files]
-        if missing:
-            found = ", ".join(archive.files) or "none"
-            raise DataError(
-                f"{label}: no array named {' or '.join(map(repr, missing))} (arrays found: {found}): save with numpy.savez(file, x=..., y=...)"
-            )
-        try:
-            x, y = archive["x"], archive["y"]
-            names = [str(n) for n in archive["class_names"]] if "class_names" in archive.files else None
-        except (ValueError, OSError, zipfile.BadZipFile) as exc:
-            raise _unreadable(label, exc, "an array cannot be read") from None
-    return x, y, names
+    if not head.startswith(ZIP_MAGIC):
+        raise DataError(f"{label}: not a NumPy .npz file: {SAVE_HINT}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = _members(archive)
+            missing = [k for k in ("x", "y") if k not in members]
+            if missing:
+                found = ", ".join(members) or "none"
+                raise DataError(f"{label}: no array named {' or '.join(map(repr, missing))} (arrays found: {found}): {SAVE_HINT}")
+            wanted = [k for k in ARRAYS if k in members]
+            claimed = sum(_claimed_bytes(archive, members[k], label, k) for k in wanted)
+            require_memory(claimed * LOAD_COPIES, label, "loading its arrays")
+            arrays = {k: _array(archive, members[k]) for k in wanted}
+    except ARCHIVE_ERRORS as exc:
+        raise _unreadable(label, exc, "cannot be read as a NumPy .npz file") from None
+    names = _class_names(arrays["class_names"], label) if "class_names" in arrays else None
+    return arrays["x"], arrays["y"], names
+
+
+def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The archive's arrays by name (``x.npy`` is ``x``, as numpy.load names it)."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+        members.setdefault(name, info)
+    return members
+
+
+def _header(handle: IO[bytes]) -> tuple[tuple[int, ...], np.dtype]:
+    """(shape, dtype) from a .npy header; ValueError when it is not one."""
+    version = np.lib.format.read_magic(handle)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read(handle)
+    return tuple(shape), dtype
+
+
+def _claimed_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, name: str) -> int:
+    """What the array's header says it takes; DataError when the file cannot hold
+    that much or the array holds Python objects."""
+    with archive.open(info) as handle:
+        shape, dtype = _header(handle)
+        offset = handle.tell()
+    if dtype.hasobject:
+        raise DataError(f"{label}: holds Python objects, which are not loaded for safety: save plain numeric arrays")
+    claimed = math.prod(shape) * dtype.itemsize
+    held = max(0, info.file_size - offset)
+    if claimed > held:
+        raise DataError(
+            f"{label}: array '{name}' claims shape {shape} of {dtype} ({human_bytes(claimed)}), "
+            f"but the file holds {human_bytes(held)} for it: the file is damaged or was cut short"
+        )
+    return claimed
+
+
+def _array(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    with archive.open(info) as handle:
+        return np.lib.format.read_array(handle, allow_pickle=False)
+
+
+def _class_names(names: np.ndarray, label: str) -> list[str]:
+    if names.ndim != 1:
+        raise DataError(f"{label}: class_names has shape {names.shape}: save one name per class, as a list (a 1-D array)")
+    if not (names.dtype.kind in "USiub" or np.issubdtype(names.dtype, np.number)):
+        raise DataError(f"{label}: class_names has dtype {names.dtype}: save the names as text")
+    return [n.decode("utf-8", "replace") if isinstance(n, bytes) else str(n) for n in names.tolist()]
 
 
 def _unreadable(label: str, exc: Exception, what: str) -> DataError:
     if "pickle" in str(exc):  # object arrays need pickle, which could run code: refused
         return DataError(f"{label}: holds Python objects, which are not loaded for safety: save plain numeric arrays")
-    return DataError(f"{label}: {what} ({exc}): save plain arrays with numpy.savez(file, x=..., y=...)")
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return DataError(f"{label}: {what} ({detail}): {SAVE_HINT}")
 
 
 def _inputs(x: np.ndarray, label: str, wanted: str) -> np.ndarray:
@@ -55,17 +122,20 @@ def _inputs(x: np.ndarray, label: str, wanted: str) -> np.ndarray:
         x = x[:, None]  # one number per sample
     if not (np.issubdtype(x.dtype, np.number) or x.dtype == np.bool_) or np.iscomplexobj(x):
         raise DataError(f"{label}: x has dtype {x.dtype}: it must hold numbers")
+    if x.size == 0:
+        raise DataError(f"{label}: x has shape {x.shape}: each sample holds no values")
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        raise DataError(f"{label}: x[{_first(~np.isfinite(x))}] holds NaN or infinity")
     tokens = wanted == "int64" or wanted == "auto" and np.issubdtype(x.dtype, np.signedinteger)
     if tokens:
         if np.issubdtype(x.dtype, np.floating) and not np.all(np.mod(x, 1) == 0):
             raise DataError(f"{label}: x[{_first(np.mod(x, 1) != 0)}] holds fractions, but token ids must be whole numbers")
         if (x < 0).any():
             raise DataError(f"{label}: x[{_first(x < 0)}] holds a negative token id")
+        if float(x.max()) >= 2.0**63:
+            raise DataError(f"{label}: x[{_first(x >= 2**63)}] holds a token id too large for int64")
         return x.astype(np.int64)
-    x = x.astype(np.float32)
-    if not np.isfinite(x).all():
-        raise DataError(f"{label}: x[{_first(~np.isfinite(x))}] holds NaN or infinity")
-    return x
+    return as_float32(x, label, lambda index: f"x[{index[0]}]")
 
 
 def _first(bad: np.ndarray) -> int:
@@ -78,6 +148,10 @@ def _classes(y: np.ndarray, label: str, names: list[str] | None) -> tuple[np.nda
         y = y[:, 0]
     if y.ndim != 1:
         raise DataError(f"{label}: y has shape {y.shape}: a classifier needs one class per sample, shape ({len(y)},)")
+    if y.dtype.kind not in "biufUS":
+        raise DataError(f"{label}: y has dtype {y.dtype}: classes must be whole numbers, booleans or text")
+    if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
+        raise DataError(f"{label}: y[{_first(~np.isfinite(y))}] holds NaN or infinity")
     if np.issubdtype(y.dtype, np.floating) and not np.all(np.mod(y, 1) == 0):
         raise DataError(f"{label}: y[{_first(np.mod(y, 1) != 0)}] is not a whole number: set option 'task' to 'regression'")
     values, ids = np.unique(y, return_inverse=True)
@@ -86,7 +160,7 @@ def _classes(y: np.ndarray, label: str, names: list[str] | None) -> tuple[np.nda
     ids_are_positions = np.issubdtype(values.dtype, np.number) and np.array_equal(values, np.arange(len(values)))
     if names is not None and ids_are_positions and len(names) == len(values):
         return ids.astype(np.int64), names
-    return ids.astype(np.int64), [str(v.item() if hasattr(v, "item") else v) for v in values]
+    return ids.astype(np.int64), [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in values.tolist()]
 
 
 def load_npz(req: Request) -> Loaded:
@@ -107,9 +181,11 @@ def load_npz(req: Request) -> Loaded:
         return Loaded(x, ids, spec, class_names, standardize=standardize and dtype == "float32")
     if not np.issubdtype(y.dtype, np.number) or np.iscomplexobj(y):
         raise DataError(f"{label}: y has dtype {y.dtype}: regression targets must be numbers (or set option 'task' to 'classification')")
-    target = y.astype(np.float32).reshape(len(y), -1) if y.ndim == 1 else y.astype(np.float32)
-    if not np.isfinite(target).all():
-        raise DataError(f"{label}: y[{_first(~np.isfinite(target))}] holds NaN or infinity")
+    if y.size == 0:
+        raise DataError(f"{label}: y has shape {y.shape}: each sample's target holds no values")
+    if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
+        raise DataError(f"{label}: y[{_first(~np.isfinite(y))}] holds NaN or infinity")
+    target = as_float32(y.reshape(len(y), -1) if y.ndim == 1 else y, label, lambda index: f"y[{index[0]}]")
     spec = regression_spec(x.shape[1:], target.shape[1:], name, dtype)
     return Loaded(x, target, spec, [], standardize=standardize and dtype == "float32", standardize_target=standardize)
 

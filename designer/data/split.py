@@ -51,11 +51,11 @@ def make_bundle(loaded: Loaded, source: str, validation: float, test: float, see
     mask = np.broadcast_to(np.asarray(loaded.standardize, bool), x.shape[1:])
     if mask.any() and x.dtype == np.float32:
         mean, std = _stats(x[train], mask)
-        x = ((x - mean) / std).astype(np.float32)
+        x = _standardized(x, mean, std, loaded.spec.name, "input")
         normalization["mean"], normalization["std"] = mean.tolist(), std.tolist()
     if loaded.standardize_target:
         mean, std = _stats(y[train], np.ones(y.shape[1:], bool))
-        y = ((y - mean) / std).astype(np.float32)
+        y = _standardized(y, mean, std, loaded.spec.name, "target")
         normalization["target_mean"], normalization["target_std"] = mean.tolist(), std.tolist()
     if loaded.feature_names:
         normalization["features"] = list(loaded.feature_names)
@@ -70,6 +70,18 @@ def make_bundle(loaded: Loaded, source: str, validation: float, test: float, see
         normalization=normalization,
         notes=list(loaded.notes),
     )
+
+
+def _standardized(values: np.ndarray, mean: np.ndarray, std: np.ndarray, name: str, what: str) -> np.ndarray:
+    """``(values - mean) / std`` in float32; DataError when values near float32's
+    limits leave its range on the way (a sample of 3e38 among ones of -3e38)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = ((values - mean) / std).astype(np.float32)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        sample = int(np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))[0])
+        raise DataError(f"{name}: sample {sample}: its {what} values are too far apart to standardise in 32-bit floats: rescale the data")
+    return out
 
 
 def _stats(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

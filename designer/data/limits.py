@@ -1,0 +1,59 @@
+"""The checks every data reader makes on what a user's file holds or claims:
+enough memory before allocating, and numbers that fit a float32.
+
+Readers call these instead of catching failures afterwards, so a hostile
+file (a header claiming 48 GB, a value of 1e39) is one :class:`DataError`
+naming the file and the place, never a traceback or a silent ``inf``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from designer.data.errors import DataError
+from designer.project.memory import check_memory
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Loading keeps the samples, their split parts and a normalised copy alive at
+# once: about three times what the samples take.
+LOAD_COPIES = 3
+
+
+def require_memory(nbytes: int, label: str, what: str = "loading the data") -> None:
+    """DataError when ``nbytes`` (what a header or a folder claims) will not fit in free memory."""
+    check_memory(nbytes, f"{label}: {what}", DataError, "use a smaller file (fewer samples, smaller images) or free some memory")
+
+
+def as_float32(values: np.ndarray, label: str, where: Callable[[tuple[int, ...]], str]) -> np.ndarray:
+    """``values`` as float32; DataError naming the first NaN, infinity or value
+    beyond float32's range (about 3.4e38), placed by ``where(index)``."""
+    with np.errstate(all="ignore"):  # a hostile value is reported below, not warned about
+        return _as_float32(values, label, where)
+
+
+def _as_float32(values: np.ndarray, label: str, where: Callable[[tuple[int, ...]], str]) -> np.ndarray:
+    if values.dtype == np.float32 or not np.issubdtype(values.dtype, np.floating) and values.dtype.itemsize <= 2:
+        out = values.astype(np.float32, copy=False)  # small integers and bools fit exactly
+    else:
+        wide = values.astype(np.float64, copy=False)
+        bad = ~np.isfinite(wide)
+        if bad.any():
+            index = np.unravel_index(int(np.argmax(bad)), wide.shape)
+            raise DataError(f"{label}: {where(index)}: holds {_text(wide[index])}; every value must be a finite number")
+        too_big = np.abs(wide) > FLOAT32_MAX
+        if too_big.any():
+            index = np.unravel_index(int(np.argmax(too_big)), wide.shape)
+            raise DataError(
+                f"{label}: {where(index)}: {wide[index]:g} is too large for a 32-bit float (largest {FLOAT32_MAX:.3g}): rescale the column"
+            )
+        out = wide.astype(np.float32)
+    if not np.isfinite(out).all():  # float32 given as it is: NaN or infinity may still be there
+        index = np.unravel_index(int(np.argmax(~np.isfinite(out))), out.shape)
+        raise DataError(f"{label}: {where(index)}: holds {_text(out[index])}; every value must be a finite number")
+    return out
+
+
+def _text(value: float) -> str:
+    return "NaN" if np.isnan(value) else "infinity" if value > 0 else "-infinity"
