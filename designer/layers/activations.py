@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from designer.graph.spec import Inference
+from designer.layers import onnx_forms as onnx
+from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
+from designer.layers.mapping import OnnxMapping, TorchMapping, WeightFrom
 from designer.layers.shapes import axis
 from designer.params import BOOL, CHOICE, FLOAT, INT, Param
 
@@ -40,7 +43,10 @@ def functional(function: str, defaults: dict | None = None):
     return forward
 
 
-def _simple(name: str, help_text: str, function: str, *params: Param, defaults: dict | None = None, label=None) -> LayerType:
+def _simple(name: str, help_text: str, function: str, *params: Param, defaults: dict | None = None, label=None, onnx_forms=()) -> LayerType:
+    """An element-wise activation written as ``function``; its torch module
+    has the layer's name and its parameters as attributes, and the function
+    takes them in order after the input."""
     return LayerType(
         name,
         "Activation",
@@ -49,14 +55,25 @@ def _simple(name: str, help_text: str, function: str, *params: Param, defaults: 
         params=tuple(params),
         forward=functional(function, defaults),
         label=label or (lambda p: ""),
+        torch=TorchMapping(modules=(name,), functions=(function.rsplit(".", 1)[-1],), args=tuple(p.name for p in params)),
+        onnx=tuple(onnx_forms),
     )
+
+
+def _op(op: str, read=onnx.nothing, **options) -> OnnxMapping:
+    return OnnxMapping(op, read, **options)
 
 
 DIM = Param("dim", INT, -1, "Dimension to normalise over (PyTorch style: 1 is the first after the batch; -1 the last).", min=-6, max=5)
 
 LAYERS = [
-    _simple("ReLU", "max(0, x): the default hidden activation; cheap and trains well.", "torch.relu"),
-    _simple("ReLU6", "min(max(0, x), 6): ReLU capped at 6, as in MobileNet; keeps activations small for low precision.", "F.relu6"),
+    _simple("ReLU", "max(0, x): the default hidden activation; cheap and trains well.", "torch.relu", onnx_forms=[_op("Relu")]),
+    _simple(
+        "ReLU6",
+        "min(max(0, x), 6): ReLU capped at 6, as in MobileNet; keeps activations small for low precision.",
+        "F.relu6",
+        onnx_forms=[_op("Clip", onnx.relu6)],
+    ),
     _simple(
         "LeakyReLU",
         "Like ReLU, but lets a small slope through for negative inputs, so units never die.",
@@ -64,6 +81,7 @@ LAYERS = [
         Param("negative_slope", FLOAT, 0.01, "Slope for x < 0.", min=0.0, max=1.0),
         defaults={"negative_slope": 0.01},
         label=lambda p: f"{p['negative_slope']:g}",
+        onnx_forms=[_op("LeakyRelu", onnx.leaky_relu)],
     ),
     LayerType(
         "PReLU",
@@ -72,6 +90,8 @@ LAYERS = [
         _prelu_rule,
         params=(Param("per_channel", BOOL, False, "Learn one slope per channel (dimension 1) instead of one in all."),),
         constructor=lambda p, i: torch_call("nn.PReLU", num_parameters=i["num_parameters"], defaults={"num_parameters": 1}),
+        torch=TorchMapping(modules=("PReLU",), read=forms.prelu),
+        onnx=(_op("PRelu", onnx.prelu, weights={"weight": WeightFrom(1, "flatten")}),),
     ),
     _simple(
         "ELU",
@@ -79,6 +99,7 @@ LAYERS = [
         "F.elu",
         Param("alpha", FLOAT, 1.0, "Value approached for very negative inputs (-alpha).", min=0.0, max=100.0),
         defaults={"alpha": 1.0},
+        onnx_forms=[_op("Elu", onnx.elu)],
     ),
     _simple(
         "GELU",
@@ -86,11 +107,18 @@ LAYERS = [
         "F.gelu",
         Param("approximate", CHOICE, "none", "'tanh' uses a faster approximation.", choices=("none", "tanh")),
         defaults={"approximate": "none"},
+        # Gelu is an operator from opset 20; below it, the exporter writes x * (1 + erf(x / sqrt 2)) / 2.
+        onnx_forms=[_op("Gelu", onnx.gelu), _op("Erf", onnx.nothing, region=True, region_ops={"Erf": 1})],
     ),
     _simple("SiLU", "x * sigmoid(x) (swish): smooth and self-gated.", "F.silu"),
-    _simple("Mish", "x * tanh(softplus(x)): a smooth, non-monotonic activation.", "F.mish"),
-    _simple("Sigmoid", "1 / (1 + e^-x): squashes to (0, 1). Good for gates; saturates in deep stacks.", "torch.sigmoid"),
-    _simple("Tanh", "Squashes to (-1, 1), centred at zero.", "torch.tanh"),
+    _simple("Mish", "x * tanh(softplus(x)): a smooth, non-monotonic activation.", "F.mish", onnx_forms=[_op("Mish")]),
+    _simple(
+        "Sigmoid",
+        "1 / (1 + e^-x): squashes to (0, 1). Good for gates; saturates in deep stacks.",
+        "torch.sigmoid",
+        onnx_forms=[_op("Sigmoid")],
+    ),
+    _simple("Tanh", "Squashes to (-1, 1), centred at zero.", "torch.tanh", onnx_forms=[_op("Tanh")]),
     _simple(
         "Softplus",
         "log(1 + e^(beta x)) / beta: a smooth ReLU that is always positive.",
@@ -106,6 +134,7 @@ LAYERS = [
             max=100.0,
         ),
         defaults={"beta": 1.0, "threshold": 20.0},
+        onnx_forms=[_op("Softplus")],
     ),
     LayerType(
         "Softmax",
@@ -115,6 +144,8 @@ LAYERS = [
         params=(DIM,),
         forward=functional("torch.softmax"),
         label=lambda p: f"dim {p['dim']}",
+        torch=TorchMapping(modules=("Softmax",), functions=("softmax",), read=lambda module: {"dim": module.dim}, call=forms.dim_call),
+        onnx=(_op("Softmax", onnx.softmax),),
     ),
     LayerType(
         "LogSoftmax",
@@ -124,7 +155,16 @@ LAYERS = [
         params=(DIM,),
         forward=functional("torch.log_softmax"),
         label=lambda p: f"dim {p['dim']}",
+        torch=TorchMapping(
+            modules=("LogSoftmax",), functions=("log_softmax",), read=lambda module: {"dim": module.dim}, call=forms.dim_call
+        ),
+        onnx=(_op("LogSoftmax", onnx.softmax),),
     ),
-    _simple("Hardswish", "x * relu6(x + 3) / 6: a cheap swish used in mobile networks.", "F.hardswish"),
-    _simple("Hardsigmoid", "relu6(x + 3) / 6: a cheap, piecewise-linear sigmoid used in mobile networks' gates.", "F.hardsigmoid"),
+    _simple("Hardswish", "x * relu6(x + 3) / 6: a cheap swish used in mobile networks.", "F.hardswish", onnx_forms=[_op("HardSwish")]),
+    _simple(
+        "Hardsigmoid",
+        "relu6(x + 3) / 6: a cheap, piecewise-linear sigmoid used in mobile networks' gates.",
+        "F.hardsigmoid",
+        onnx_forms=[_op("HardSigmoid", onnx.hard_sigmoid)],
+    ),
 ]

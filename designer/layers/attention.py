@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
+from designer.layers import onnx_forms as onnx
+from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
+from designer.layers.mapping import ATTENTION, SEQUENCE, OnnxMapping, TorchMapping
 from designer.layers.shapes import need_rank
 from designer.params import BOOL, CHOICE, FLOAT, INT, Param
 
@@ -66,6 +69,14 @@ LAYERS = [
         ),
         forward=lambda var, attr, args, p: [f"{var}, _ = {attr}({args[0]}, {args[0]}, {args[0]}, need_weights=False)"],
         label=lambda p: f"{p['num_heads']} heads",
+        torch=TorchMapping(modules=("MultiheadAttention",), read=forms.attention),
+        # The exporter writes attention as projections, reshapes, two products and a softmax.
+        onnx=(
+            OnnxMapping(
+                "Softmax", onnx.attention, onnx.attention_weights(-1), region=True, region_ops={"Softmax": 1, "LayerNormalization": 0}
+            ),
+        ),
+        capabilities=frozenset({SEQUENCE, ATTENTION}),
     ),
     LayerType(
         "TransformerEncoderLayer",
@@ -104,5 +115,12 @@ LAYERS = [
             },
         ),
         label=lambda p: f"{p['nhead']} heads, ff {p['dim_feedforward']}",
+        torch=TorchMapping(modules=("TransformerEncoderLayer",), read=forms.encoder_layer),
+        onnx=(
+            OnnxMapping(
+                "Softmax", onnx.encoder_layer, onnx.attention_weights(-3), region=True, region_ops={"Softmax": 1, "LayerNormalization": 2}
+            ),
+        ),
+        capabilities=frozenset({SEQUENCE, ATTENTION}),
     ),
 ]

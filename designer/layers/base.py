@@ -16,6 +16,7 @@ from typing import Any
 from designer.graph.errors import ParamError, ShapeError, UnknownLayerError
 from designer.graph.spec import Inference
 from designer.graph.tensor import FLOAT, LONG, TensorSpec
+from designer.layers.mapping import OnnxMapping, TorchMapping
 from designer.params import Param
 
 Params = Mapping[str, Any]
@@ -56,6 +57,9 @@ class LayerType:
     label: Callable[[Params], str] = field(default=lambda p: "")
     dtypes: tuple[str, ...] = (FLOAT,)  # dtypes the inputs may have
     port_names: tuple[str, ...] = ()
+    torch: TorchMapping | None = None  # its PyTorch forms, read back by the importer (designer.layers.mapping)
+    onnx: tuple[OnnxMapping, ...] = ()  # ONNX operators that are this layer
+    capabilities: frozenset[str] = frozenset()  # what the compiler and exporters ask (designer.layers.mapping)
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -90,6 +94,10 @@ class LayerType:
         if port < len(self.port_names):
             return self.port_names[port]
         return "in" if self.max_inputs == 1 else f"in {port + 1}"
+
+    def can(self, capability: str) -> bool:
+        """Whether the layer type declares ``capability`` (see designer.layers.mapping)."""
+        return capability in self.capabilities
 
     def describe(self, params: Params) -> str:
         """Key parameters for the node's face, e.g. ``32, 3x3``."""
@@ -132,6 +140,10 @@ class Catalog:
 
     def names(self) -> list[str]:
         return list(self._layers)
+
+    def with_capability(self, capability: str) -> frozenset[str]:
+        """Names of the layer types that declare ``capability``."""
+        return frozenset(name for name, layer in self._layers.items() if layer.can(capability))
 
     def by_category(self) -> dict[str, list[LayerType]]:
         groups: dict[str, list[LayerType]] = {c: [] for c in CATEGORIES}

@@ -11,7 +11,10 @@ from typing import Any
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.graph.tensor import TensorSpec, format_dims
+from designer.layers import onnx_forms as onnx
+from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
+from designer.layers.mapping import OnnxMapping, TorchMapping
 from designer.layers.shapes import conv_size, need_rank, pool_size, spatial_fit
 from designer.params import BOOL, CHOICE, FLOAT, INT, PADDING, SIZE, Param
 
@@ -229,6 +232,8 @@ LAYERS = [
         id_prefix="conv",
         constructor=_conv_constructor("Conv1d"),
         label=_conv_label(1),
+        torch=TorchMapping(modules=("Conv1d",), read=forms.conv),
+        onnx=(OnnxMapping("Conv", onnx.conv(1), onnx.CONV_WEIGHTS),),
     ),
     LayerType(
         "Conv2d",
@@ -239,6 +244,8 @@ LAYERS = [
         id_prefix="conv",
         constructor=_conv_constructor("Conv2d"),
         label=_conv_label(2),
+        torch=TorchMapping(modules=("ConvTranspose2d",), read=forms.conv),
+        onnx=(OnnxMapping("ConvTranspose", onnx.conv_transpose, onnx.CONV_WEIGHTS),),
     ),
     LayerType(
         "ConvTranspose2d",
@@ -249,6 +256,8 @@ LAYERS = [
         id_prefix="deconv",
         constructor=_conv_constructor("ConvTranspose2d"),
         label=_conv_label(2),
+        torch=TorchMapping(modules=("Conv2d",), read=forms.conv),
+        onnx=(OnnxMapping("Conv", onnx.conv(2), onnx.CONV_WEIGHTS),),
     ),
     LayerType(
         "MaxPool1d",
@@ -258,6 +267,8 @@ LAYERS = [
         params=_pool_params(1, dilation=True, avg=False),
         id_prefix="pool",
         constructor=_pool_constructor("MaxPool1d", POOL_DEFAULTS),
+        torch=TorchMapping(modules=("MaxPool1d",), read=forms.pool),
+        onnx=(OnnxMapping("MaxPool", onnx.max_pool(1)),),
         label=lambda p: show_size(p["kernel_size"]),
     ),
     LayerType(
@@ -268,6 +279,8 @@ LAYERS = [
         params=_pool_params(2, dilation=True, avg=False),
         id_prefix="pool",
         constructor=_pool_constructor("MaxPool2d", POOL_DEFAULTS),
+        torch=TorchMapping(modules=("MaxPool2d",), read=forms.pool),
+        onnx=(OnnxMapping("MaxPool", onnx.max_pool(2)),),
         label=lambda p: _spatial(p["kernel_size"], 2),
     ),
     LayerType(
@@ -278,6 +291,8 @@ LAYERS = [
         params=_pool_params(2, dilation=False, avg=True),
         id_prefix="pool",
         constructor=_pool_constructor("AvgPool2d", POOL_DEFAULTS),
+        torch=TorchMapping(modules=("AvgPool2d",), read=forms.pool),
+        onnx=(OnnxMapping("AveragePool", onnx.avg_pool),),
         label=lambda p: _spatial(p["kernel_size"], 2),
     ),
     LayerType(
@@ -288,6 +303,10 @@ LAYERS = [
         params=(Param("output_size", SIZE, 1, "Height and width of the output, e.g. 1 or 4x4.", min=1, max=4096, length=2),),
         id_prefix="pool",
         constructor=lambda p, i: torch_call("nn.AdaptiveAvgPool2d", p["output_size"]),
+        torch=TorchMapping(
+            modules=("AdaptiveAvgPool2d",), functions=("adaptive_avg_pool2d",), args=("output_size",), read=forms.adaptive_pool
+        ),
+        onnx=(OnnxMapping("GlobalAveragePool", onnx.global_average_pool),),
         label=lambda p: _spatial(p["output_size"], 2),
     ),
     LayerType(
@@ -297,6 +316,8 @@ LAYERS = [
         _global_rule,
         id_prefix="gap",
         forward=lambda var, attr, args, p: [f"{var} = {args[0]}.flatten(2).mean(dim=2)"],
+        torch=TorchMapping(functions=("mean",), call=forms.global_pool_call),
+        onnx=(OnnxMapping("ReduceMean", onnx.global_mean),),
     ),
     LayerType(
         "Upsample",
@@ -316,6 +337,8 @@ LAYERS = [
         ),
         id_prefix="up",
         constructor=lambda p, i: torch_call("nn.Upsample", scale_factor=p["scale_factor"], mode=p["mode"]),
+        torch=TorchMapping(modules=("Upsample",), functions=("interpolate",), read=forms.upsample, call=forms.interpolate_call),
+        onnx=(OnnxMapping("Resize", onnx.resize),),
         label=lambda p: f"x{p['scale_factor']:g} {p['mode']}",
     ),
 ]

@@ -8,7 +8,10 @@ from math import prod
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.graph.tensor import DTYPES, FLOAT, LONG, TensorSpec, format_dims
+from designer.layers import onnx_forms as onnx
+from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
+from designer.layers.mapping import CONSTANT_AFFINE, PASS_THROUGH_AT_EVALUATION, TOKEN_IDS, OnnxMapping, TorchMapping, WeightFrom
 from designer.params import BOOL, CHOICE, INT, INTS, Param
 from designer.params import FLOAT as FLOAT_KIND
 
@@ -178,6 +181,8 @@ LAYERS = [
         ),
         id_prefix="dense",
         constructor=lambda p, i: torch_call("nn.Linear", i["in_features"], p["out_features"], bias=p["bias"], defaults={"bias": True}),
+        torch=TorchMapping(modules=("Linear",), read=forms.linear),
+        onnx=(OnnxMapping("Gemm", onnx.gemm, onnx.GEMM_WEIGHTS),),
         label=lambda p: str(p["out_features"]),
     ),
     LayerType(
@@ -187,6 +192,10 @@ LAYERS = [
         _flatten_rule,
         dtypes=ANY,
         forward=lambda var, attr, args, p: [f"{var} = {args[0]}.flatten(1)"],
+        torch=TorchMapping(
+            modules=("Flatten",), functions=("flatten", "view", "reshape"), read=forms.flatten_module, call=forms.flatten_call
+        ),
+        onnx=(OnnxMapping("Flatten", onnx.flatten), OnnxMapping("Reshape", onnx.flatten)),
     ),
     LayerType(
         "Reshape",
@@ -207,6 +216,8 @@ LAYERS = [
         ),
         dtypes=ANY,
         forward=_reshape_forward,
+        torch=TorchMapping(functions=("view", "reshape", "unsqueeze", "squeeze", "flatten"), call=forms.reshape_call),
+        onnx=tuple(OnnxMapping(op, onnx.reshape) for op in ("Reshape", "Flatten", "Squeeze", "Unsqueeze")),
         label=lambda p: format_dims(tuple(p["shape"])),
     ),
     LayerType(
@@ -229,6 +240,8 @@ LAYERS = [
         ),
         dtypes=ANY,
         forward=lambda var, attr, args, p: [f"{var} = {args[0]}.permute({', '.join(map(str, p['dims']))})"],
+        torch=TorchMapping(functions=("permute", "transpose", "swapaxes", "swapdims"), call=forms.permute_call),
+        onnx=(OnnxMapping("Transpose", onnx.transpose),),
         label=lambda p: ",".join(map(str, p["dims"])),
     ),
     LayerType(
@@ -238,6 +251,7 @@ LAYERS = [
         _passthrough,
         dtypes=ANY,
         constructor=lambda p, i: "nn.Identity()",
+        torch=TorchMapping(modules=("Identity",), read=lambda module: {}),
     ),
     LayerType(
         "Dropout",
@@ -247,6 +261,9 @@ LAYERS = [
         _dropout_rule,
         params=(Param("p", FLOAT_KIND, 0.5, "Probability of zeroing a value.", min=0.0, max=1.0),),
         constructor=lambda p, i: torch_call("nn.Dropout", p=p["p"]),
+        torch=TorchMapping(modules=("Dropout",), functions=("dropout",), args=("p",), read=forms.dropout),
+        onnx=(OnnxMapping("Dropout", onnx.dropout),),
+        capabilities=frozenset({PASS_THROUGH_AT_EVALUATION}),
         label=lambda p: f"p={p['p']:g}",
     ),
     LayerType(
@@ -258,6 +275,8 @@ LAYERS = [
         params=(Param("p", FLOAT_KIND, 0.5, "Probability of zeroing a channel.", min=0.0, max=1.0),),
         id_prefix="dropout",
         constructor=lambda p, i: torch_call("nn.Dropout2d", p=p["p"]),
+        torch=TorchMapping(modules=("Dropout2d",), functions=("dropout2d",), args=("p",), read=forms.dropout),
+        capabilities=frozenset({PASS_THROUGH_AT_EVALUATION}),
         label=lambda p: f"p={p['p']:g}",
     ),
     LayerType(
@@ -276,6 +295,9 @@ LAYERS = [
             "nn.Embedding", p["num_embeddings"], p["embedding_dim"], padding_idx=p["padding_idx"], defaults={"padding_idx": None}
         ),
         label=lambda p: f"{p['num_embeddings']}→{p['embedding_dim']}",
+        torch=TorchMapping(modules=("Embedding",), read=forms.embedding),
+        onnx=(OnnxMapping("Gather", onnx.embedding, {"weight": WeightFrom(0)}),),
+        capabilities=frozenset({TOKEN_IDS}),
     ),
     LayerType(
         "Scale",
@@ -289,5 +311,8 @@ LAYERS = [
         ),
         forward=_scale_forward,
         label=_scale_label,
+        torch=TorchMapping(functions=("mul", "multiply", "add", "sub", "subtract", "truediv", "div", "divide"), call=forms.scale_call),
+        onnx=tuple(OnnxMapping(op, onnx.scale) for op in ("Mul", "Add", "Sub", "Div")),
+        capabilities=frozenset({CONSTANT_AFFINE}),
     ),
 ]

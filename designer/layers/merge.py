@@ -5,7 +5,10 @@ from __future__ import annotations
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.graph.tensor import DTYPES, FLOAT, LONG, TensorSpec
+from designer.layers import onnx_forms as onnx
+from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType
+from designer.layers.mapping import MERGE_MEAN, MERGE_PRODUCT, MERGE_SUM, OnnxMapping, TorchMapping
 from designer.layers.shapes import axis, broadcast
 from designer.params import INT, Param
 
@@ -60,6 +63,9 @@ LAYERS = [
         max_inputs=None,
         dtypes=DTYPES,
         forward=_join("+"),
+        torch=TorchMapping(functions=("add",), call=forms.tensors_only),
+        onnx=(OnnxMapping("Add", onnx.tensors_only), OnnxMapping("Sum", onnx.tensors_only)),
+        capabilities=frozenset({MERGE_SUM}),
     ),
     LayerType(
         "Multiply",
@@ -71,6 +77,9 @@ LAYERS = [
         dtypes=DTYPES,
         id_prefix="mul",
         forward=_join("*"),
+        torch=TorchMapping(functions=("mul", "multiply"), call=forms.tensors_only),
+        onnx=(OnnxMapping("Mul", onnx.tensors_only),),
+        capabilities=frozenset({MERGE_PRODUCT}),
     ),
     LayerType(
         "Concat",
@@ -83,6 +92,8 @@ LAYERS = [
         dtypes=DTYPES,
         id_prefix="concat",
         forward=lambda var, attr, args, p: [f"{var} = torch.cat([{', '.join(args)}], dim={p['dim']})"],
+        torch=TorchMapping(functions=("cat", "concat", "concatenate"), call=forms.concat_call),
+        onnx=(OnnxMapping("Concat", onnx.concat),),
         label=lambda p: f"dim {p['dim']}",
     ),
     LayerType(
@@ -94,5 +105,9 @@ LAYERS = [
         max_inputs=None,
         dtypes=DTYPES,
         forward=lambda var, attr, args, p: [f"{var} = ({' + '.join(args)}) / {len(args)}"],
+        # (a + b) / 2: the importer reads a sum's division by its count as one call on the summed tensors
+        torch=TorchMapping(functions=("truediv", "div"), call=forms.mean_of_sum),
+        onnx=(OnnxMapping("Mean", onnx.tensors_only),),
+        capabilities=frozenset({MERGE_MEAN}),
     ),
 ]

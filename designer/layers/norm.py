@@ -6,7 +6,10 @@ from math import prod
 
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
+from designer.layers import onnx_forms as onnx
+from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
+from designer.layers.mapping import OnnxMapping, TorchMapping
 from designer.layers.shapes import need_rank
 from designer.params import BOOL, FLOAT, INT, Param
 
@@ -70,6 +73,8 @@ LAYERS = [
         params=(EPS, MOMENTUM, AFFINE),
         id_prefix="bn",
         constructor=lambda p, i: torch_call("nn.BatchNorm1d", i["num_features"], defaults=BN_DEFAULTS, **dict(p)),
+        torch=TorchMapping(modules=("BatchNorm1d",), read=forms.batchnorm),
+        onnx=(OnnxMapping("BatchNormalization", onnx.batchnorm((2, 3)), onnx.BATCHNORM_WEIGHTS),),
     ),
     LayerType(
         "BatchNorm2d",
@@ -79,6 +84,8 @@ LAYERS = [
         params=(EPS, MOMENTUM, AFFINE),
         id_prefix="bn",
         constructor=lambda p, i: torch_call("nn.BatchNorm2d", i["num_features"], defaults=BN_DEFAULTS, **dict(p)),
+        torch=TorchMapping(modules=("BatchNorm2d",), read=forms.batchnorm),
+        onnx=(OnnxMapping("BatchNormalization", onnx.batchnorm((4,)), onnx.BATCHNORM_WEIGHTS),),
     ),
     LayerType(
         "LayerNorm",
@@ -100,6 +107,8 @@ LAYERS = [
         ),
         id_prefix="ln",
         constructor=_layernorm_constructor,
+        torch=TorchMapping(modules=("LayerNorm",), read=forms.layernorm),
+        onnx=(OnnxMapping("LayerNormalization", onnx.layernorm, onnx.NORM_WEIGHTS),),
     ),
     LayerType(
         "GroupNorm",
@@ -112,5 +121,6 @@ LAYERS = [
             "nn.GroupNorm", p["num_groups"], i["num_channels"], eps=p["eps"], affine=p["affine"], defaults=BN_DEFAULTS
         ),
         label=lambda p: f"{p['num_groups']} groups",
+        torch=TorchMapping(modules=("GroupNorm",), read=forms.groupnorm),
     ),
 ]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from designer.graph.spec import Inference
 from designer.graph.tensor import TensorSpec
+from designer.layers import onnx_forms as onnx
+from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
+from designer.layers.mapping import RECURRENT, SEQUENCE, UNROLLED_BY_TORCH_EXPORT, OnnxMapping, TorchMapping
 from designer.layers.shapes import need_rank
 from designer.params import BOOL, CHOICE, FLOAT, INT, Param
 
@@ -115,6 +118,19 @@ HELP = {
     "GRU": "Gated recurrent unit: like an LSTM with fewer gates; often as good and faster.",
 }
 
+
+def _onnx(name: str) -> OnnxMapping:
+    """ONNX has one operator per stacked layer, reading steps first; the run
+    around it (transposes, the step or state it returns) is read as one layer."""
+    read, weights = onnx.recurrent(name)
+    return OnnxMapping(name, read, weights, region=True, region_ops={name: 1})
+
+
+def _capabilities(name: str) -> frozenset[str]:
+    # torch.export unrolls a plain RNN over the example's steps (it keeps LSTM and GRU loops).
+    return frozenset({SEQUENCE, RECURRENT} | ({UNROLLED_BY_TORCH_EXPORT} if name == "RNN" else set()))
+
+
 LAYERS = [
     LayerType(
         name,
@@ -126,6 +142,9 @@ LAYERS = [
         constructor=_constructor(name),
         forward=_forward(name),
         label=_label,
+        torch=TorchMapping(modules=(name,), read=forms.recurrent),
+        onnx=(_onnx(name),),
+        capabilities=_capabilities(name),
     )
     for name in ("RNN", "LSTM", "GRU")
 ]

@@ -6,7 +6,10 @@ from __future__ import annotations
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
 from designer.graph.tensor import DTYPES, FLOAT, TensorSpec
+from designer.layers import onnx_forms as onnx
+from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType
+from designer.layers.mapping import OnnxMapping, TorchMapping
 from designer.layers.shapes import axis
 from designer.params import BOOL, INTS, Param
 
@@ -82,6 +85,8 @@ LAYERS = [
         id_prefix="mean",
         forward=_forward("mean"),
         label=_label,
+        torch=TorchMapping(functions=("mean",), call=forms.reduce_call),
+        onnx=(OnnxMapping("ReduceMean", onnx.reduce),),
     ),
     LayerType(
         "ReduceMax",
@@ -93,5 +98,7 @@ LAYERS = [
         dtypes=DTYPES,
         forward=_forward("amax"),
         label=_label,
+        torch=TorchMapping(functions=("amax",), call=forms.reduce_call),
+        onnx=(OnnxMapping("ReduceMax", onnx.reduce),),
     ),
 ]
