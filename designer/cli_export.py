@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from designer.cli import OK, PROBLEMS, UsageError, _load
 from designer.graph import ERROR
 from designer.project import Project, ProjectError
 
+if TYPE_CHECKING:
+    import torch
+
 MIN_OPSET, MAX_OPSET = 7, 25
+EXPORT_BATCH = 5  # the most samples the export traces or verifies with at once
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -65,6 +70,8 @@ def _opset(text: str) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from designer.compile import CompileError, ExportError, trained_weights
+    from designer.train.errors import TrainError
+    from designer.train.memory import out_of_memory_as_error
 
     if not args.python and not args.onnx:
         raise UsageError("nothing to export: give --python OUT.py or --onnx OUT.onnx (or both)")
@@ -79,15 +86,19 @@ def _export(args: argparse.Namespace) -> int:
             print(f"{args.file}: {problem.node or 'design'}: error: {problem.message}", file=sys.stderr)
         print(f"designer: error: {args.file}: the design has problems; fix them, then export", file=sys.stderr)
         return PROBLEMS
+    device = _check_memory(project, args.file)
     try:
         weights = None if args.untrained else trained_weights(project)
     except ProjectError as exc:
         raise UsageError(f"{exc} (or export with --untrained)") from None
     try:
-        if args.python:
-            _python(project, args, weights)
-        if args.onnx:
-            _onnx(project, args, weights)
+        with out_of_memory_as_error(project.graph, device, EXPORT_BATCH, training=False, batch_advice=False):
+            if args.python:
+                _python(project, args, weights)
+            if args.onnx:
+                _onnx(project, args, weights)
+    except TrainError as exc:  # out of memory after all
+        raise UsageError(f"{args.file}: {exc}") from None
     except CompileError as exc:  # validate() said the design compiles; kept for safety
         print(f"designer: error: {exc}", file=sys.stderr)
         return PROBLEMS
@@ -97,6 +108,21 @@ def _export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from None
     return OK
+
+
+def _check_memory(project: Project, path: str) -> torch.device:
+    """The CPU the export runs on; UsageError when the design's weights would not fit in its memory."""
+    import torch
+
+    from designer.train.errors import TrainError
+    from designer.train.memory import check_design_memory
+
+    device = torch.device("cpu")
+    try:
+        check_design_memory(project.graph, device, EXPORT_BATCH, training=False, batch_advice=False)
+    except TrainError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    return device
 
 
 def _python(project: Project, args: argparse.Namespace, weights: dict | None) -> None:

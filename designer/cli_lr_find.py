@@ -46,8 +46,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _lr_find(args: argparse.Namespace) -> int:
     from designer.cli import _load
     from designer.cli_train import _data, _print_problems
-    from designer.train import DesignProblems, TrainError, TrainSettings, prepare
+    from designer.train import DesignProblems, TrainError, TrainSettings, pick_device, prepare
     from designer.train.lr_find import find_lr
+    from designer.train.memory import check_design_memory
 
     if not 0 < args.min < args.max:
         raise UsageError(f"the learning rates must satisfy 0 < --min < --max, not {args.min:g} and {args.max:g}")
@@ -60,6 +61,7 @@ def _lr_find(args: argparse.Namespace) -> int:
         settings = TrainSettings.from_mapping(project.training, **({"device": args.device} if args.device else {}))
         bundle = _data(project, args.file)
         compiled = prepare(project, bundle)
+        check_design_memory(project.graph, pick_device(settings.device), settings.batch_size, training=True)
         result = find_lr(compiled, bundle, settings, min_lr=args.min, max_lr=args.max, steps=args.steps)
     except DesignProblems as exc:
         return _print_problems(args.file, exc)

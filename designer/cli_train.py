@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from designer.data import DataBundle
     from designer.insight.watch import TrainingWatch
     from designer.project import Project
-    from designer.train import BatchReport, Callbacks, DistContext, EpochMetrics, RunResult, Trainer
+    from designer.train import BatchReport, Callbacks, DistContext, EpochMetrics, OutputPaths, RunResult, Trainer
 
 INTERRUPTED = 130  # a run stopped with Ctrl-C (its weights are still written)
 
@@ -109,9 +109,12 @@ def _train(args: argparse.Namespace) -> int:
     with _process_group(dist, trainer.device.type), progress, _stop_on_interrupt(trainer, enabled=dist is None):
         result = trainer.run()
     if show:
-        weights = save_results(project, result, paths, trainer.objective.metric_name)
-        progress.summary(result, weights, paths.metrics)
-        if watch is not None and args.layer_stats:
+        try:
+            weights = save_results(project, result, paths, trainer.objective.metric_name)
+        except TrainError as exc:
+            raise UsageError(str(exc)) from None
+        progress.summary(result, weights, paths)
+        if watch is not None and args.layer_stats and weights is not None:
             from designer.insight.layer_stats import write_layers_csv
 
             print(f"wrote {write_layers_csv(paths.layers, watch.rows())}")
@@ -119,14 +122,18 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | None) -> Trainer:
-    """Everything checked before a run (settings, outputs, device, data, design), cheapest first."""
+    """Everything checked before a run (settings, outputs, device, data, design, memory), cheapest first."""
     from designer.train import Trainer, TrainSettings, output_paths, pick_device, prepare
+    from designer.train.memory import check_design_memory
+    from designer.train.session import check_outputs
 
     settings = TrainSettings.from_mapping(project.training, **setting_overrides(args))
-    output_paths(project, args.out)
+    check_outputs(output_paths(project, args.out), layers=args.layer_stats)
     pick_device(settings.device, dist.local_rank if dist else 0)
     bundle = _data(project, args.file)
-    return Trainer(prepare(project, bundle), bundle, settings, dist=dist)
+    trainer = Trainer(prepare(project, bundle), bundle, settings, dist=dist)
+    check_design_memory(project.graph, trainer.device, max(1, settings.batch_size // trainer.world), training=True)
+    return trainer
 
 
 def _watch(project: Project, path: str, every_epoch: bool) -> TrainingWatch:
@@ -294,7 +301,7 @@ class _Progress:
             )
         self._started = time.perf_counter()
 
-    def summary(self, result: RunResult, weights: Path | None, metrics: Path) -> None:
+    def summary(self, result: RunResult, weights: Path | None, paths: OutputPaths) -> None:
         from designer.train import FAILED
 
         final, best = result.last, result.best
@@ -305,4 +312,9 @@ class _Progress:
                 which = "val_" if m.val_loss is not None else ""
                 parts.append(f"{label} (epoch {m.epoch}): {which}loss {loss:.4f} {_metric(m.metric_name, metric, which)}")
         print("; ".join(parts), file=sys.stderr if result.status == FAILED else sys.stdout)
-        print(f"wrote {weights} and {metrics}" if weights else f"wrote {metrics} (no weights: no epoch completed)")
+        if weights is not None:
+            print(f"wrote {weights} and {paths.metrics}")
+            return
+        earlier = [p.name for p in (paths.weights, paths.metrics) if p.exists()]
+        kept = f"; {' and '.join(earlier)} of an earlier run are left as they were" if earlier else ""
+        print(f"wrote nothing (no weights: no epoch completed){kept}")

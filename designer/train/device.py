@@ -43,10 +43,16 @@ def autocast(device: torch.device, bf16: bool) -> contextlib.AbstractContextMana
     return contextlib.nullcontext()
 
 
+# How torch's allocators say they ran out: CUDA, MPS and the CPU ("DefaultCPUAllocator: can't allocate memory").
+OUT_OF_MEMORY_TEXTS = ("out of memory", "can't allocate memory", "defaultcpuallocator")
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is an allocation failing: Python's MemoryError or a torch allocator's error."""
     import torch
 
     oom = getattr(torch.cuda, "OutOfMemoryError", None)
-    if oom is not None and isinstance(exc, oom):
+    if isinstance(exc, MemoryError) or oom is not None and isinstance(exc, oom):
         return True
-    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and any(t in text for t in OUT_OF_MEMORY_TEXTS)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from designer.train.device import is_out_of_memory
 from designer.train.errors import TrainError
+from designer.train.memory import tried_to_allocate
 from designer.train.settings import TrainSettings
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ def describe_failure(
         _release_memory(device)
         smaller = max(1, s.batch_size // 2)
         return (
-            f"out of {device.type.upper()} memory at batch size {s.batch_size} (epoch {epoch}): use a smaller batch, e.g. --batch-size {smaller}",
+            f"out of {device.type.upper()} memory{tried_to_allocate(exc)} at batch size {s.batch_size} (epoch {epoch}): "
+            f"use a smaller batch (e.g. --batch-size {smaller}), or fewer units or channels in the largest layers "
+            "('designer summary' shows each layer's parameters and memory)",
             None,
         )
     if isinstance(exc, TrainError):

@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING
 
 from designer.graph import ERROR
 from designer.project import Project
+from designer.project.atomic import unwritable
 from designer.project.weights import load_weights, save_weights
 from designer.train.errors import DesignProblems, TrainError
+from designer.train.memory import check_design_memory, out_of_memory_as_error
 from designer.train.objective import Objective
 from designer.train.predict import Evaluation, evaluate
-from designer.train.results import RunResult, write_metrics_csv
+from designer.train.results import RunResult, StateDict, write_metrics_csv
 
 if TYPE_CHECKING:
     import torch
@@ -74,13 +76,33 @@ def prepare(project: Project, bundle: DataBundle) -> CompiledDesign:
         raise DesignProblems(exc.problems) from None
 
 
+def check_outputs(paths: OutputPaths, layers: bool = False) -> None:
+    """TrainError when a run's outputs could not be written (a folder that is a
+    file, one the user may not write in): said before the run, not after it."""
+    for path in (paths.weights, paths.metrics, *([paths.layers] if layers else [])):
+        problem = unwritable(path)
+        if problem is not None:
+            raise TrainError(problem)
+
+
 def save_results(project: Project, result: RunResult, paths: OutputPaths, metric_name: str) -> Path | None:
-    """Write the metrics CSV and, when the run kept weights, the weights file
-    (tagged with the design's fingerprint). Returns the weights path, if written."""
-    write_metrics_csv(paths.metrics, result.epochs, metric_name)
+    """Write the weights file (tagged with the design's fingerprint) and the
+    metrics CSV, as a pair. A run that kept no weights (it failed before its
+    first epoch ended) writes neither, so the pair an earlier run left there
+    still belongs together. Returns the weights path, or None when nothing was
+    written; TrainError when a file cannot be written."""
     state = result.kept_state
     if state is None:
         return None
+    try:
+        written = _save_weights(project, result, paths, state)
+        write_metrics_csv(paths.metrics, result.epochs, metric_name)
+    except OSError as exc:
+        raise TrainError(f"cannot write {exc.filename or paths.weights.parent}: {exc.strerror or exc}") from None
+    return written
+
+
+def _save_weights(project: Project, result: RunResult, paths: OutputPaths, state: StateDict) -> Path:
     best, last = result.best, result.last
     metadata = {
         "status": result.status,
@@ -93,9 +115,10 @@ def save_results(project: Project, result: RunResult, paths: OutputPaths, metric
 
 def load_trained(project: Project, compiled: CompiledDesign, weights: str | os.PathLike[str]) -> torch.nn.Module:
     """A module of the design with saved weights; raises ProjectError when the
-    file is missing, unreadable or belongs to another version of the design."""
+    file is missing, unreadable, belongs to another version of the design or
+    holds tensors that do not fit it (named)."""
     module = compiled.new_module()
-    module.load_state_dict(load_weights(weights, project.graph.fingerprint()))
+    module.load_state_dict(load_weights(weights, project.graph.fingerprint(), expected=module.state_dict()))
     return module
 
 
@@ -117,6 +140,8 @@ def evaluate_project(project: Project, bundle: DataBundle, weights: str | os.Pat
     settings = TrainSettings.from_mapping(project.training, device=device)
     name, split = evaluation_split(bundle)
     target = pick_device(settings.device)
-    module = load_trained(project, compiled, weights).to(target)
-    objective = Objective(settings.loss, bundle.spec)
-    return name, evaluate(module, split, objective, target, settings.batch_size, settings.bf16)
+    check_design_memory(project.graph, target, settings.batch_size, training=False)
+    with out_of_memory_as_error(project.graph, target, settings.batch_size, training=False):
+        module = load_trained(project, compiled, weights).to(target)
+        objective = Objective(settings.loss, bundle.spec)
+        return name, evaluate(module, split, objective, target, settings.batch_size, settings.bf16)

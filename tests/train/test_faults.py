@@ -65,7 +65,7 @@ def test_running_out_of_memory_suggests_a_smaller_batch(monkeypatch) -> None:
     monkeypatch.setattr(type(compiled), "new_module", lambda self: Hungry())
     result = Trainer(compiled, classification_bundle(), settings(batch_size=512)).run()
     assert result.status == FAILED
-    assert result.message == "out of CPU memory at batch size 512 (epoch 1): use a smaller batch, e.g. --batch-size 256"
+    assert result.message.startswith("out of CPU memory at batch size 512 (epoch 1): use a smaller batch (e.g. --batch-size 256), or fewer units")
 
 
 def test_an_unexpected_error_is_a_message_too(monkeypatch) -> None:
