@@ -1,0 +1,28 @@
+"""Resuming a recorded run: a stopped run goes on from its checkpoint and
+ends with exactly the weights of a run that never stopped (CPU, same seed),
+its files holding each epoch once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from runkit import StopAfter, project, record_run
+
+from designer.runs import load_resume, read_run
+from designer.train import FINISHED
+
+
+def test_a_stopped_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_path: Path) -> None:
+    tiny = project(tmp_path, epochs=5, schedule="step", step_size=2)
+    straight = record_run(tiny).trainer.result.last_state
+    stopped = record_run(tiny, before=[StopAfter(2)])
+    resumed = record_run(tiny, resume=load_resume(stopped.folder), folder=stopped.folder)
+    assert resumed.folder == stopped.folder and resumed.trainer.result.status == FINISHED
+    weights = resumed.trainer.result.last_state
+    assert all(torch.equal(straight[name], weights[name]) for name in straight)
+    run = read_run(stopped.folder)
+    assert run.status == FINISHED and [m.epoch for m in run.epochs] == [1, 2, 3, 4, 5]
+    x = run.batch_x.view()
+    assert len(x) == 25 and (x[1:] > x[:-1]).all()  # each batch once, in order
+    assert not run.resumable  # finished: its checkpoint is gone
