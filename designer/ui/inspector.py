@@ -1,17 +1,17 @@
 """The inspector: an editor generated from the selected node's catalog
 declaration (parameters, inferred arguments read-only, output shape,
-parameter count, problems, help); with nothing selected, the project's
-settings."""
+parameter count, problems with a button for each quick fix, help); with
+nothing selected, the project's settings."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
-from designer.document import Document
+from designer.document import Document, QuickFix, fixes_for
 from designer.graph import EditError
 from designer.graph.summary import human_count
-from designer.ui import style
+from designer.ui import icons, style
 from designer.ui.param_editors import ERROR_STYLE, ParamEditor, show_value
 from designer.ui.project_settings import ProjectSettingsPanel
 from designer.ui.subscriptions import follow
@@ -71,10 +71,13 @@ class NodeInspector(QWidget):
         self.problems = QLabel(content)
         self.problems.setWordWrap(True)
         self.problems.setTextFormat(Qt.TextFormat.RichText)
+        self.fix_box = QWidget(content)  # a button per quick fix of the node's problems
+        QVBoxLayout(self.fix_box).setContentsMargins(0, 0, 0, 0)
+        self._fixes: list[QuickFix] = []
         help_text = QLabel(layer.help, content)
         help_text.setWordWrap(True)
         help_text.setStyleSheet("color: #57606a; padding-top: 6px;")
-        for widget in (self.inferred, self.facts, self.problems, help_text):
+        for widget in (self.inferred, self.facts, self.problems, self.fix_box, help_text):
             column.addWidget(widget)
         column.addStretch(1)
 
@@ -100,6 +103,36 @@ class NodeInspector(QWidget):
         colours = {"error": "#d73a49", "warning": "#b07d00"}
         self.problems.setText("<br>".join(f"<span style='color:{colours[p.severity]}'>{p.severity}: {p.message}</span>" for p in problems))
         self.problems.setVisible(bool(problems))
+        self._show_fixes([fix for p in problems for fix in fixes_for(self.document, p)])
+
+    def _show_fixes(self, fixes: list[QuickFix]) -> None:
+        """Buttons for ``fixes``, made again only when their titles change (a fix's closure is kept fresh)."""
+        same = [f.title for f in fixes] == [f.title for f in self._fixes]
+        self._fixes = fixes
+        if same:
+            return
+        box = self.fix_box.layout()
+        while box.count():
+            old = box.takeAt(0).widget()
+            if old is not None:
+                old.deleteLater()  # perhaps the button whose click is being handled
+        for index, fix in enumerate(fixes):
+            button = QPushButton(icons.icon("fix"), f"Fix: {fix.title}", self.fix_box)
+            button.setToolTip("Apply this repair (one undo step)")
+            button.clicked.connect(lambda checked=False, i=index: self._apply_fix(i))
+            box.addWidget(button)
+        self.fix_box.setVisible(bool(fixes))
+
+    def _apply_fix(self, index: int) -> None:
+        if index >= len(self._fixes):
+            return
+        fix = self._fixes[index]
+        try:
+            fix.apply()
+        except EditError as exc:
+            self.message.emit(f"Cannot apply the fix: {exc}")
+            return
+        self.message.emit(f"Applied: {fix.title}")
 
     def _on_param_committed(self, name: str, value) -> None:
         if self.node_id is None:

@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)  # Undo/Redo follow whichever document is open
         self.edit_actions = QActionGroup(self)  # every action that edits the design: off while it is locked
         self.edit_actions.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
+        self.design_actions = QActionGroup(self)  # actions on the design shown: off while the start page shows
+        self.design_actions.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
         self.files = FileActions(self)
         self.edits = SelectionEdits(self)
         self.exports = ExportActions(self)
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
         self.problems.node_activated.connect(self.reveal_node)
         self.summary.node_activated.connect(self.reveal_node)
         self.problems.count_changed.connect(self._on_problem_counts)
+        self.problems.message.connect(self.show_message)
         document.modified_changed.connect(self._update_title)
         document.path_changed.connect(self._update_title)
         document.settings_changed.connect(self._update_title)
@@ -307,6 +310,8 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         for action, name in zip(self.training.actions, ("train", "pause", "stop")):
             self.toolbar.add(action, name)
+        self.design_actions.addAction(self.training.panel.start_action)  # nothing to train while the start page shows
+        self._on_locked_changed()
 
     # -------------------------------------------------------------- edits
     def selected_ids(self) -> list[str]:
@@ -384,15 +389,18 @@ class MainWindow(QMainWindow):
 
     def _on_locked_changed(self, *_: object) -> None:
         """While a run uses the design nothing here edits it: the canvas, the
-        palette, the inspector, every edit action and undo/redo are off."""
+        palette, the inspector, every edit action and undo/redo are off. While
+        the start page shows, the design behind it is not edited or trained either."""
         locked = self.document is not None and self.document.locked
+        shown = self.central.currentWidget() is self.view
         self.view.setInteractive(not locked)
         self.palette.setEnabled(not locked)
         if self.inspector is not None:
             self.inspector.setEnabled(not locked)
-        self.edit_actions.setEnabled(not locked)
+        self.edit_actions.setEnabled(not locked and shown)
+        self.design_actions.setEnabled(shown)
         if self.document is not None:
-            self.undo_group.setActiveStack(None if locked else self.document.undo_stack)
+            self.undo_group.setActiveStack(None if locked or not shown else self.document.undo_stack)
 
     # ------------------------------------------------------------- status
     def show_message(self, text: str) -> None:
@@ -482,12 +490,14 @@ class MainWindow(QMainWindow):
         self.central.addWidget(self.start_page)
         self.central.setCurrentWidget(self.start_page)
         self._set_docks_visible(False)
+        self._on_locked_changed()
         self.show_message("Choose a sample to start from, or a new design")
 
     def show_canvas(self) -> None:
         if self.central.currentWidget() is not self.view:
             self.central.setCurrentWidget(self.view)
             self._set_docks_visible(True)
+            self._on_locked_changed()
         self.view.setFocus()
 
     def _set_docks_visible(self, visible: bool) -> None:

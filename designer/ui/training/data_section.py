@@ -19,6 +19,7 @@ from designer.data import SOURCES, Preview, Source
 from designer.document import Document
 from designer.document.workers import LatestRequest
 from designer.graph import EditError
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.graph.tensor import format_dims
 from designer.project.settings import DATA
 from designer.ui.param_editors import ParamEditor
@@ -175,11 +176,18 @@ class DataSourceEditor(QWidget):
         if self.document.data_spec is None:
             self.fit.setText("")
             return
-        problems = [p for p in self.document.analysis().problems if p.code in FIT_CODES]
+        analysis, graph = self.document.analysis(), self.document.graph
+        problems = [p for p in analysis.problems if p.code in FIT_CODES]
+        inputs = [n.id for n in graph.nodes if n.type == INPUT_TYPE]
+        outputs = [n.id for n in graph.nodes if n.type == OUTPUT_TYPE]
         if problems:
             lines = [f"<b>{p.node}</b>: {_escape(p.message)}" for p in problems]
             self.fit.setText("<span style='color:#d73a49'>The design does not fit this data:<br>" + "<br>".join(lines) + "</span>")
-        else:
+        elif len(inputs) != 1 or len(outputs) != 1:
+            self.fit.setText(f"<span style='{MUTED}'>Add one Input and one Output to check the design against this data.</span>")
+        elif analysis.output_of(outputs[0]) is None:
+            self.fit.setText(f"<span style='{MUTED}'>Wire the design through to its Output to check it against this data.</span>")
+        else:  # only now has the data check run on both ends
             self.fit.setText("<span style='color:#2a9467'>The design's Input and Output fit this data.</span>")
 
     def _on_preview_loaded(self, preview: Preview) -> None:
