@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.graph.errors import ParamError
+from designer.graph.messages import short_repr
 
 INT, FLOAT, BOOL, CHOICE, INTS, SIZE, PADDING = "int", "float", "bool", "choice", "ints", "size", "padding"
 TEXT, FILE, FOLDER = "text", "file", "folder"  # settings such as a data source's column names and paths
@@ -89,7 +90,7 @@ class Param:
         return text + (", or 'same' or 'valid'" if self.kind == PADDING else "")
 
     def _fail(self, value: Any, why: str = "") -> ParamError:
-        return ParamError(self.name, why or f"must be {self.describe()}, got {value!r}")
+        return ParamError(self.name, why or f"must be {self.describe()}, got {short_repr(value)}")
 
 
 def _bounds_text(p: Param) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from designer.graph.errors import ParamError, ShapeError
-from designer.graph.tensor import TensorSpec, format_dims
+from designer.graph.tensor import MAX_DIM, MAX_ELEMENTS, TensorSpec, format_dims
 
 if TYPE_CHECKING:
     from designer.graph.model import Edge, Graph
@@ -26,7 +26,7 @@ CLASSIFICATION, REGRESSION = "classification", "regression"  # the tasks a DataS
 
 # Problems about a node's own wiring, values or place in the design. Every
 # other error on a node says the tensors reaching it do not fit it.
-_OWN_CODES = frozenset({"missing-input", "extra-input", "param", "unused", "cycle"})
+_OWN_CODES = frozenset({"missing-input", "extra-input", "param", "unused", "cycle", "too-large"})
 
 
 @dataclass(frozen=True)
@@ -174,9 +174,31 @@ def _infer_node(graph: Graph, nid: str, infos: dict[str, NodeInfo], problems: li
     except ShapeError as exc:
         problems.append(Problem(ERROR, str(exc), nid, code=exc.code))
         return
+    too_large = _too_large(result.output, result.param_count)
+    if too_large:  # reported like a shape error: the node gets no output, so nothing downstream computes with it
+        problems.append(Problem(ERROR, too_large, nid, code="too-large"))
+        return
     infos[nid] = NodeInfo(result.output, dict(result.inferred), result.param_count, result.macs)
     for code, message in result.warnings:
         problems.append(Problem(WARNING, message, nid, code=code))
+
+
+def _too_large(output: TensorSpec, param_count: int) -> str:
+    """Why a node's output or weights exceed the sane bounds ("" when they do not)."""
+    if any(d > MAX_DIM for d in output.shape):
+        return f"its output {output.display()} has a dimension above {MAX_DIM:,}, more than PyTorch and ONNX can index: use smaller sizes"
+    if output.numel > MAX_ELEMENTS:
+        return f"its output {output.display()} holds {_count(output.numel)} values per sample (at most {MAX_ELEMENTS:,}): use smaller sizes"
+    if param_count > MAX_ELEMENTS:
+        return f"it would have {_count(param_count)} parameters (at most {MAX_ELEMENTS:,}): use fewer units or channels"
+    return ""
+
+
+def _count(n: int) -> str:
+    """A large count for a message (a float's range and str's digit limit stay out of reach)."""
+    if n < 10**15:
+        return f"{n:,}"
+    return f"{n:.3g}" if n.bit_length() < 1000 else f"about 2**{n.bit_length() - 1}"
 
 
 def _missing_ports(spec, edges: list[Edge]) -> str:

@@ -25,6 +25,7 @@ from designer.graph.errors import (
     UnknownNodeError,
 )
 from designer.graph.events import GraphEvents
+from designer.graph.messages import short_repr
 from designer.graph.spec import Catalog
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 Position = tuple[float, float]
 _ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # the whole id (fullmatch: "$" would let a trailing newline through)
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
+MAX_INPUTS = 256  # input ports of one node (a merge takes any number up to this)
+MAX_COORDINATE = 1e9  # canvas units: far beyond any design, well inside what the canvas can draw
 _default_catalog: Catalog | None = None
 
 
@@ -92,7 +95,7 @@ def _position(value: Any) -> Position:
 
 def check_node_id(node_id: str) -> None:
     if not isinstance(node_id, str) or not _ID_PATTERN.fullmatch(node_id) or keyword.iskeyword(node_id):
-        raise InvalidIdError(f"{node_id!r} is not a valid node id: use letters, digits and _, starting with a letter")
+        raise InvalidIdError(f"{short_repr(node_id)} is not a valid node id: use letters, digits and _, starting with a letter")
 
 
 class Graph:
@@ -361,7 +364,7 @@ class Graph:
         spec = self.spec(node_id)
         if spec.max_inputs is not None:
             return spec.max_inputs
-        return max(spec.min_inputs, max(self._in[node_id], default=-1) + 2)
+        return max(spec.min_inputs, min(MAX_INPUTS, max(self._in[node_id], default=-1) + 2))
 
     def check_connect(self, source: str, target: str, port: int | None = None) -> int:
         """Return the port an edge would use, or raise why it is refused."""
@@ -376,6 +379,8 @@ class Graph:
         if not isinstance(port, int) or port < 0 or (spec.max_inputs is not None and port >= spec.max_inputs):
             count = spec.max_inputs
             raise PortError(f"{target} ({spec.name}) has {count} input{'s' if count != 1 else ''}; port {port} does not exist")
+        if port >= MAX_INPUTS:
+            raise PortError(f"{target} ({spec.name}) takes at most {MAX_INPUTS} inputs; port {port} does not exist")
         taken = self._in[target].get(port)
         if taken is not None:
             if taken.source == source:

@@ -13,6 +13,12 @@ FLOAT = "float32"
 LONG = "int64"
 DTYPES = (FLOAT, LONG)
 DTYPE_BYTES = {FLOAT: 4, LONG: 8}
+# Sane upper bounds, far above any real design and far below what overflows:
+# one dimension fits the int32 indices some torch and ONNX kernels use, and
+# one tensor of one sample (or one layer's weights) holds at most 2**36 values
+# (256 GiB of float32), so even 2**20 samples of it keep byte offsets in int64.
+MAX_DIM = 2**31 - 1
+MAX_ELEMENTS = 2**36
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,17 +23,25 @@ FIX = {
     1: "Conv1d and pooling read sequences as channels x length; add a Reshape or Permute before it",
     2: "images need channels x height x width; add a Reshape (e.g. shape [1, 8, 8]) before it",
 }
+# The widest padding a kernel can use: its dilated size (1024 x 1023 + 1) on each side.
+MAX_PADDING = 1 << 20
 CONV_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True}
 
 
 def _conv_params(n: int, transposed: bool = False) -> tuple[Param, ...]:
     padding = (
-        Param("padding", SIZE, 0, "Zeros removed from each side of the output (transposed convolution).", min=0, length=n)
+        Param("padding", SIZE, 0, "Zeros removed from each side of the output (transposed convolution).", min=0, max=MAX_PADDING, length=n)
         if transposed
-        else Param("padding", PADDING, 0, "Zeros added on each side; 'same' keeps the size (stride 1 only).", min=0, length=n)
+        else Param(
+            "padding", PADDING, 0, "Zeros added on each side; 'same' keeps the size (stride 1 only).", min=0, max=MAX_PADDING, length=n
+        )
     )
     extra = (
-        (Param("output_padding", SIZE, 0, "Extra size added to one side of the output, to reach an exact size.", min=0, length=n),)
+        (
+            Param(
+                "output_padding", SIZE, 0, "Extra size added to one side of the output, to reach an exact size.", min=0, max=1023, length=n
+            ),
+        )
         if transposed
         else ()
     )
@@ -141,7 +149,7 @@ def _pool_params(n: int, dilation: bool, avg: bool) -> tuple[Param, ...]:
     params = [
         Param("kernel_size", SIZE, 2, "Size of the pooling window.", min=1, max=1024, length=n),
         Param("stride", SIZE, None, "Step between windows.", min=1, max=1024, length=n, optional=True, none_means="same as kernel_size"),
-        Param("padding", SIZE, 0, "Padding on each side; at most half the kernel size.", min=0, length=n),
+        Param("padding", SIZE, 0, "Padding on each side; at most half the kernel size.", min=0, max=512, length=n),
     ]
     if dilation:
         params.append(Param("dilation", SIZE, 1, "Spacing between window taps.", min=1, max=1024, length=n))

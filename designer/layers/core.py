@@ -7,7 +7,7 @@ from math import prod
 
 from designer.graph.errors import ShapeError
 from designer.graph.spec import Inference
-from designer.graph.tensor import DTYPES, FLOAT, LONG, TensorSpec, format_dims
+from designer.graph.tensor import DTYPES, FLOAT, LONG, MAX_DIM, TensorSpec, format_dims
 from designer.layers import onnx_forms as onnx
 from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
@@ -149,7 +149,7 @@ LAYERS = [
         "e.g. [1, 28, 28] for a grey image or [50, 1] for a sequence of 50 steps.",
         _input_rule,
         params=(
-            Param("shape", INTS, (2,), "Shape of one sample, without the batch dimension.", min=1, min_length=1, max_length=4),
+            Param("shape", INTS, (2,), "Shape of one sample, without the batch dimension.", min=1, max=MAX_DIM, min_length=1, max_length=4),
             Param("dtype", CHOICE, FLOAT, "float32 for measurements and pixels; int64 for token ids fed to an Embedding.", choices=DTYPES),
         ),
         min_inputs=0,
@@ -209,6 +209,7 @@ LAYERS = [
                 (1, 8, 8),
                 "New shape of one sample, without the batch dimension.",
                 min=-1,
+                max=MAX_DIM,
                 min_length=1,
                 max_length=4,
                 extra=_check_reshape,
@@ -233,6 +234,7 @@ LAYERS = [
                 (0, 2, 1),
                 "New order of the dimensions; 0 (the batch) stays first.",
                 min=0,
+                max=4,
                 min_length=2,
                 max_length=5,
                 extra=_check_permutation,
@@ -287,7 +289,16 @@ LAYERS = [
         params=(
             Param("num_embeddings", INT, 100, "Vocabulary size: ids run from 0 to num_embeddings - 1.", min=1, max=1 << 24),
             Param("embedding_dim", INT, 32, "Length of each token's vector.", min=1, max=1 << 16),
-            Param("padding_idx", INT, None, "An id whose vector stays zero and is not trained.", min=0, optional=True, none_means="none"),
+            Param(
+                "padding_idx",
+                INT,
+                None,
+                "An id whose vector stays zero and is not trained.",
+                min=0,
+                max=(1 << 24) - 1,
+                optional=True,
+                none_means="none",
+            ),
         ),
         dtypes=(LONG,),
         id_prefix="embed",

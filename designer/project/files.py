@@ -1,13 +1,15 @@
 """Reading and writing ``.nnd`` project files (JSON, versioned, atomic).
 
-Loading never executes anything from the file: it is parsed as JSON and
-every field is checked. Anything wrong raises one :class:`ProjectError`
-naming what and where.
+Loading never executes anything from the file: it is read within the limits
+of :mod:`designer.project.parse` (size, nesting, numbers, text), then every
+field is checked for structure and type before anything is built; values of
+the right type but out of range are kept and reported on their node by
+validation. Anything wrong raises one :class:`ProjectError`, one line naming
+the file and the place (``nodes[3] (dense1).params.shape``).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable
@@ -16,17 +18,21 @@ from typing import Any
 
 from designer.graph import Edge, Graph
 from designer.graph.errors import EditError, ParamError
+from designer.graph.messages import short_repr
+from designer.graph.model import MAX_COORDINATE, MAX_INPUTS, check_node_id
 from designer.layers import CATALOG
 from designer.params import FLOAT, INT, INTS, PADDING, SIZE, Param
 from designer.project.atomic import write_text_atomic
 from designer.project.errors import ProjectError
 from designer.project.jsonfmt import dumps as format_json
 from designer.project.model import Project, default_data, default_view
+from designer.project.parse import parse, read_text
 from designer.project.settings import data_settings, training_settings
 
 FORMAT = "nn-designer"
 VERSION = 1
 SUFFIX = ".nnd"
+MAX_ZOOM = 1e6
 # version -> function upgrading a document of that version to the next one
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
@@ -63,47 +69,32 @@ def save_project(project: Project, path: str | os.PathLike[str] | None = None) -
 
 # ----------------------------------------------------------------- loading
 def load_project(path: str | os.PathLike[str]) -> Project:
+    """The project in the file at ``path``; ProjectError (one line naming the
+    file and the place) when it cannot be used."""
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProjectError(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise ProjectError(f"{source}: is a folder, not a project file") from None
-    except UnicodeDecodeError:
-        raise ProjectError(f"{source}: not a project file (it is not text)") from None
-    except OSError as exc:
-        raise ProjectError(f"{source}: cannot be read ({exc.strerror})") from None
-    project = loads(text, str(source))
+    project = loads(read_text(source), str(source))
     project.path = source
     return project
 
 
 def loads(text: str, source: str = "<text>") -> Project:
+    """The project in ``text``; errors name ``source`` and the place."""
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise ProjectError(f"{source}: not a valid project file: JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except ValueError as exc:
-        raise ProjectError(f"{source}: {exc}") from None
-    try:
-        return from_document(document)
+        return from_document(parse(text))
     except ProjectError as exc:
         raise ProjectError(f"{source}: {exc}") from None
 
 
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"not a valid project file: {name} is not allowed in JSON")
-
-
 def from_document(document: Any) -> Project:
+    """Build a project from a parsed document, checking it first (every
+    field's structure and type; parse's limits when it came from text)."""
     if not isinstance(document, dict):
         raise ProjectError("not a project file: the top level must be a JSON object")
     if document.get("format") != FORMAT:
-        raise ProjectError(f"not a project file: 'format' must be {FORMAT!r}, found {document.get('format')!r}")
+        raise ProjectError(f"not a project file: 'format' must be {FORMAT!r}, found {short_repr(document.get('format'))}")
     version = document.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ProjectError(f"'version' must be a whole number ≥ 1, found {version!r}")
+        raise ProjectError(f"'version' must be a whole number ≥ 1, found {short_repr(version)}")
     if version > VERSION:
         raise ProjectError(f"written by a newer designer (file version {version}; this one reads up to {VERSION}): update the designer")
     while version < VERSION:
@@ -131,7 +122,7 @@ def from_document(document: Any) -> Project:
         training = training_settings(_section(document, "training", dict))
     except (ValueError, ParamError) as exc:
         raise ProjectError(str(exc)) from None
-    view = {**default_view(), **_section(document, "view", dict)}
+    view = _load_view({**default_view(), **_section(document, "view", dict)})
     return Project(graph, _field(document, "description", str, ""), data, training, view)
 
 
@@ -146,6 +137,20 @@ def _section(document: dict[str, Any], key: str, kind: type) -> dict[str, Any]:
     return dict(_field(document, key, kind, {}))
 
 
+def _load_view(view: dict[str, Any]) -> dict[str, Any]:
+    """The canvas's zoom and centre, checked (other keys are kept as they are)."""
+    zoom, center = view["zoom"], view["center"]
+    if not (_is_number(zoom) and 0 < zoom <= MAX_ZOOM):
+        raise ProjectError(f"view.zoom: must be a number > 0 and ≤ {MAX_ZOOM:g}, found {short_repr(zoom)}")
+    if not _is_point(center):
+        raise ProjectError(f"view.center: must be [x, y] numbers between ±{MAX_COORDINATE:g}, found {short_repr(center)}")
+    return view
+
+
+def _is_point(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(_is_number(v) and abs(v) <= MAX_COORDINATE for v in value)
+
+
 def _load_node(graph: Graph, record: Any, where: str) -> None:
     if not isinstance(record, dict):
         raise ProjectError(f"{where}: must be an object with id, type, params and position")
@@ -153,9 +158,13 @@ def _load_node(graph: Graph, record: Any, where: str) -> None:
         if not isinstance(record.get(key), str):
             raise ProjectError(f"{where}: missing or invalid '{key}'")
     node_id, type_name = record["id"], record["type"]
+    try:
+        check_node_id(node_id)
+    except EditError as exc:
+        raise ProjectError(f"{where}.id: {exc}") from None
     where = f"{where} ({node_id})"
     if type_name not in CATALOG:
-        raise ProjectError(f"{where}: unknown layer type '{type_name}'")
+        raise ProjectError(f"{where}: unknown layer type {short_repr(type_name)}")
     params = record.get("params", {})
     if not isinstance(params, dict):
         raise ProjectError(f"{where}.params: must be an object")
@@ -163,11 +172,11 @@ def _load_node(graph: Graph, record: Any, where: str) -> None:
     values = {}
     for key, value in params.items():
         if key not in spec.param_names():
-            raise ProjectError(f"{where}.params.{key}: {type_name} has no parameter '{key}'")
+            raise ProjectError(f"{where}.params: {type_name} has no parameter {short_repr(key)}")
         values[key] = _load_param(spec.param(key), value, f"{where}.params.{key}")
     position = record.get("position", [0.0, 0.0])
-    if not (isinstance(position, list) and len(position) == 2 and all(_is_number(v) for v in position)):
-        raise ProjectError(f"{where}.position: must be [x, y] numbers")
+    if not _is_point(position):
+        raise ProjectError(f"{where}.position: must be [x, y] numbers between ±{MAX_COORDINATE:g}")
     try:
         graph.add_node(type_name, values, node_id=node_id, position=(position[0], position[1]), check=False)
     except EditError as exc:
@@ -175,12 +184,16 @@ def _load_node(graph: Graph, record: Any, where: str) -> None:
 
 
 def _load_param(param: Param, value: Any, where: str) -> Any:
-    """The checked value; a value of the right type but out of range is kept
-    as it is (validation reports it on the node, and nothing is lost)."""
+    """The checked value. A value of the right type and structure but out of
+    range is kept (validation reports it on the node, and nothing is lost),
+    in the normalised form the checked value would have: a list of ints is a
+    tuple, a lone int for a list parameter is a tuple of one."""
     try:
         return param.check(value)
     except ParamError as exc:
         if _type_matches(param, value):
+            if param.kind == INTS and _is_int(value):
+                return (value,)
             return tuple(value) if isinstance(value, list) else value
         raise ProjectError(f"{where}: {exc.reason}") from None
 
@@ -199,19 +212,28 @@ def _type_matches(param: Param, value: Any) -> bool:
     if param.kind == FLOAT:
         return _is_number(value)
     if param.kind == INTS or param.kind in (SIZE, PADDING):
-        return _is_int(value) or isinstance(value, list) and bool(value) and all(_is_int(v) for v in value)
+        items = [value] if _is_int(value) else value  # a lone int stands for a list of one
+        return isinstance(items, list) and _length_fits(param, len(items)) and all(_is_int(v) for v in items)
     return False  # bool and choice values are either valid or the wrong type
+
+
+def _length_fits(param: Param, length: int) -> bool:
+    """A list kept out of range still has a length the parameter takes (so a
+    kept value is never larger than a valid one)."""
+    if param.kind == INTS:
+        return length == param.length if param.length else param.min_length <= length <= param.max_length
+    return length in (1, param.length)
 
 
 def _load_edge(graph: Graph, record: Any, where: str) -> None:
     if not isinstance(record, dict) or not isinstance(record.get("source"), str) or not isinstance(record.get("target"), str):
         raise ProjectError(f"{where}: must be an object with 'source' and 'target' node ids")
     port = record.get("port", 0)
-    if not _is_int(port) or port < 0:
-        raise ProjectError(f"{where}: 'port' must be a whole number ≥ 0, found {port!r}")
+    if not _is_int(port) or not 0 <= port < MAX_INPUTS:
+        raise ProjectError(f"{where}: 'port' must be a whole number from 0 to {MAX_INPUTS - 1}, found {short_repr(port)}")
     for key in ("source", "target"):
         if record[key] not in graph:
-            raise ProjectError(f"{where}: {key} '{record[key]}' is not a node of this design")
+            raise ProjectError(f"{where}: {key} {short_repr(record[key])} is not a node of this design")
     spec = graph.spec(record["target"])
     if spec.max_inputs is not None and port >= spec.max_inputs:
         raise ProjectError(f"{where}: {record['target']} ({spec.name}) has no input port {port}")

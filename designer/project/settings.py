@@ -18,6 +18,7 @@ from typing import Any
 from psygnal import Signal
 
 from designer.graph.errors import ParamError
+from designer.graph.messages import short_repr, shown_name
 from designer.params import BOOL, CHOICE, FLOAT, INT, Param, check_all
 
 LOSSES = ("cross_entropy", "bce_with_logits", "mse", "l1", "huber")
@@ -100,7 +101,9 @@ def defaults(params: tuple[Param, ...]) -> dict[str, Any]:
 def check_settings(params: tuple[Param, ...], values: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Defaults merged with ``values``; raises ValueError naming the bad key."""
     try:
-        return check_all(params, values, lambda key, known: ValueError(f"{where}.{key}: unknown setting (known: {', '.join(known)})"))
+        return check_all(
+            params, values, lambda key, known: ValueError(f"{where}.{shown_name(key)}: unknown setting (known: {', '.join(known)})")
+        )
     except ParamError as exc:
         raise ValueError(f"{where}.{exc}") from None
 
@@ -165,7 +168,7 @@ class Settings(Mapping[str, Any]):
         if key in self._free:
             kind, _ = self._free[key]
             if not isinstance(value, kind):
-                raise ParamError(f"{self.section}.{key}", f"must be {'a name' if kind is str else 'an object'}, got {value!r}")
+                raise ParamError(f"{self.section}.{key}", f"must be {'a name' if kind is str else 'an object'}, got {short_repr(value)}")
             return copy.deepcopy(value)
         try:
             return check_all(self.params, {key: value}, self._unknown)[key]
@@ -180,7 +183,7 @@ class Settings(Mapping[str, Any]):
         return checked
 
     def _unknown(self, key: str, known: list[str]) -> ParamError:
-        return ParamError(key, f"unknown setting (known: {', '.join(known + list(self._free))})")
+        return ParamError(shown_name(key), f"unknown setting (known: {', '.join(known + list(self._free))})")
 
     # ------------------------------------------------------------ writing
     def set(self, key: str, value: Any) -> None:

@@ -144,7 +144,8 @@ class ParamEditor(QWidget):
             elif isinstance(self.field, QComboBox):
                 self.field.setCurrentText(str(value))
             elif isinstance(self.field, QSpinBox):
-                self.field.setValue(int(value))
+                # A file may hold any whole number (kept, and reported on the node); the box shows the nearest it can hold.
+                self.field.setValue(max(self.field.minimum(), min(self.field.maximum(), int(value))))
             else:
                 self.field.setText(show_value(value))
         finally:
