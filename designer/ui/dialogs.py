@@ -72,3 +72,28 @@ def show_text(parent: QWidget, title: str, html: str) -> None:
     layout.addWidget(browser)
     layout.addWidget(buttons)
     dialog.exec()
+
+
+def ask_choice(parent: QWidget, title: str, text: str, options: list[str], default: int = 0) -> int | None:
+    """One of ``options`` (radio buttons under ``text``): its index, or None when cancelled."""
+    from PySide6.QtWidgets import QButtonGroup, QDialog, QDialogButtonBox, QLabel, QRadioButton, QVBoxLayout
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    layout = QVBoxLayout(dialog)
+    label = QLabel(text, dialog)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    group = QButtonGroup(dialog)
+    for index, option in enumerate(options):
+        button = QRadioButton(option, dialog)
+        button.setChecked(index == default)
+        group.addButton(button, index)
+        layout.addWidget(button)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    chosen = group.checkedId() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    dialog.deleteLater()
+    return chosen

@@ -1,8 +1,14 @@
-"""The Export menu: the trained (or freshly initialised) model to ONNX or to
-a standalone PyTorch file, on a worker thread; the canvas as PNG or SVG."""
+"""The Export menu: the model to ONNX or to a standalone PyTorch file, on a
+worker thread; the canvas as PNG or SVG.
+
+A model export asks which weights to write, and says which it wrote: the
+latest training run's kept weights when they fit the design as it is (the
+default right after a run), the weights saved beside the project, or fresh
+untrained ones."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -30,6 +36,17 @@ class CanvasWindow(Protocol):
 
     def window(self) -> QWidget: ...  # QWidget.window(): the parent of dialogs and of the export's thread
 
+    def latest_run_weights(self) -> tuple[str, dict] | None: ...  # (the run's label, its kept weights) when they fit the design
+
+
+@dataclass(frozen=True)
+class WeightsChoice:
+    """Weights an export can write: what the dialog and the message call them, and the tensors (None: fresh ones)."""
+
+    label: str
+    described: str
+    weights: dict | None
+
 
 class ExportActions:
     def __init__(self, window: CanvasWindow) -> None:
@@ -47,9 +64,9 @@ class ExportActions:
         menu.addAction("Canvas as &SVG…", self.export_svg)
 
     # ------------------------------------------------------------ models
-    def _snapshot(self) -> tuple[Project, dict | None] | None:
+    def _snapshot(self) -> tuple[Project, WeightsChoice] | None:
         """An independent copy of the project (the export runs on another
-        thread) and its trained weights; None when the user gives up."""
+        thread) and the weights the user chose; None when the user gives up."""
         document = self.window.document
         errors = document.analysis().errors
         if errors:
@@ -58,15 +75,34 @@ class ExportActions:
             return None
         project = loads(dumps(document.project))
         project.path = document.path
-        try:
-            weights = trained_weights(project)
-        except ProjectError as exc:
-            if not dialogs.ask_yes_no(self._parent, "Weights out of date", f"{exc}.\n\nExport with fresh, untrained weights instead?"):
-                return None
-            weights = None
-        return project, weights
+        choices, note = self.weight_choices(project)
+        text = "Which weights should the exported model hold?" + (f"<br><span style='color:#57606a'>{note}</span>" if note else "")
+        index = dialogs.ask_choice(self._parent, "Export: which weights", text, [c.label for c in choices], 0)
+        if index is None:
+            return None
+        return project, choices[index]
 
-    def _prepare(self, path: str | None, title: str, suffix: str, file_filter: str) -> tuple[Project, dict | None, str] | None:
+    def weight_choices(self, project: Project) -> tuple[list[WeightsChoice], str]:
+        """The weights that fit ``project``'s design, the best first (the latest
+        run's, then the saved file's, then fresh ones), and a note on weights
+        that exist but no longer fit."""
+        choices, notes = [], []
+        run = self.window.latest_run_weights()
+        if run is not None:
+            label, weights = run
+            choices.append(WeightsChoice(f"The trained weights of {label} (the latest run)", f"{label}'s trained weights", weights))
+        try:
+            saved = trained_weights(project)
+        except ProjectError as exc:
+            saved = None
+            notes.append(f"The saved weights do not fit the design as it is now ({exc}).")
+        if saved is not None and project.weights_path is not None:
+            name = project.weights_path.name
+            choices.append(WeightsChoice(f"The weights saved beside the project ({name})", f"the saved weights ({name})", saved))
+        choices.append(WeightsChoice("Fresh, untrained weights", "fresh untrained weights", None))
+        return choices, " ".join(notes)
+
+    def _prepare(self, path: str | None, title: str, suffix: str, file_filter: str) -> tuple[Project, WeightsChoice, str] | None:
         """The project copy, its weights and the target path; None when the
         design cannot be exported or the user cancels."""
         snapshot = self._snapshot()
@@ -79,16 +115,18 @@ class ExportActions:
         prepared = self._prepare(path, "Export ONNX", ".onnx", "ONNX models (*.onnx)")
         if prepared is None:
             return
-        project, weights, path = prepared
+        project, choice, path = prepared
 
         def work() -> OnnxExport:
-            return export_onnx(project.graph, path, weights=weights)
+            return export_onnx(project.graph, path, weights=choice.weights)
 
         def done(result: OnnxExport) -> None:
             check = result.verification
             verified = f"; onnxruntime matches PyTorch (max difference {check.max_abs_diff:.1e})" if check else ""
             trained = "trained" if result.trained else "untrained"
-            self.window.show_message(f"Exported the {trained} model to {Path(path).name} in {result.seconds:.1f} s{verified}")
+            self.window.show_message(
+                f"Exported the {trained} model with {choice.described} to {Path(path).name} in {result.seconds:.1f} s{verified}"
+            )
 
         run_in_background(self._parent, "Exporting to ONNX and checking it with onnxruntime…", work, done, self._failed("ONNX"))
 
@@ -96,16 +134,16 @@ class ExportActions:
         prepared = self._prepare(path, "Export Python", ".py", "Python files (*.py)")
         if prepared is None:
             return
-        project, weights, path = prepared
+        project, choice, path = prepared
 
         def done(result: PythonExport) -> None:
-            extra = f" and the weights to {result.weights_path.name}" if result.weights_path else ""
+            extra = f" and {choice.described} to {result.weights_path.name}" if result.weights_path else f" ({choice.described})"
             self.window.show_message(f"Exported class {result.class_name} to {result.path.name}{extra}")
 
         run_in_background(
             self._parent,
             "Writing the PyTorch file…",
-            lambda: export_python(project.graph, path, weights=weights),
+            lambda: export_python(project.graph, path, weights=choice.weights),
             done,
             self._failed("Python"),
         )

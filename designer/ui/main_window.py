@@ -438,6 +438,16 @@ class MainWindow(QMainWindow):
         if paths:
             self.files.open_path(paths[0])
 
+    def latest_run_weights(self) -> tuple[str, dict] | None:
+        """The latest training run's kept weights, when they fit the design as it is now (for the exports)."""
+        history = self.training.panel.history
+        fingerprint = self.document.graph.fingerprint() if self.document is not None else None
+        for record in reversed(history.runs if history is not None else []):
+            kept = record.outcome.result.kept_state if record.outcome is not None else None
+            if kept is not None and record.fingerprint == fingerprint:
+                return record.label, kept
+        return None
+
     # --------------------------------------------------------------- help
     def find_learning_rate(self) -> LrFinderDialog | None:
         """Open the learning-rate finder on the current design (a sweep on a worker)."""

@@ -116,6 +116,7 @@ def window(qtbot, settings: QSettings, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: errors.append((title, message)))
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: None)
     monkeypatch.setattr(dialogs, "ask_save_changes", lambda parent, name: "discard")
+    monkeypatch.setattr(dialogs, "ask_choice", lambda parent, title, text, options, default=0: default)
     win = MainWindow(settings)
     win.errors = errors  # type: ignore[attr-defined]
     qtbot.addWidget(win, before_close_func=lambda w: w.document.undo_stack.setClean())
