@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from designer.train.lr_find import LrFindResult
 
 TABLE_ROWS = 12
+MIN_STEPS, MAX_STEPS = 8, 100_000  # a sweep longer than a long training run is a typo
 PLOT_SIZE = (640, 400)
 MARGIN = 56
 
@@ -52,8 +53,8 @@ def _lr_find(args: argparse.Namespace) -> int:
 
     if not 0 < args.min < args.max:
         raise UsageError(f"the learning rates must satisfy 0 < --min < --max, not {args.min:g} and {args.max:g}")
-    if args.steps is not None and args.steps < 8:
-        raise UsageError(f"--steps must be at least 8, not {args.steps}")
+    if args.steps is not None and not MIN_STEPS <= args.steps <= MAX_STEPS:
+        raise UsageError(f"--steps must be at least {MIN_STEPS} and at most {MAX_STEPS:,}, not {args.steps}")
     if args.out and Path(args.out).suffix.lower() != ".png":
         raise UsageError(f"--out must name a .png file, not {args.out}")
     project = _load(args.file)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from designer.cli import OK, PROBLEMS, UsageError, main
+from designer.cli_runs import add_record_flags, load_resumed, recorded_line, start_recording
 from designer.params import CHOICE, INT
 from designer.project.settings import DEVICES, TRAINING_FLAGS, training_param
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from designer.insight.watch import TrainingWatch
     from designer.project import Project
     from designer.train import BatchReport, Callbacks, DistContext, EpochMetrics, OutputPaths, RunResult, Trainer
+    from designer.train.resume import TrainState
 
 INTERRUPTED = 130  # a run stopped with Ctrl-C (its weights are still written)
 
@@ -33,7 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=(
             "Train the design on its project's data with its training settings (the options override them). "
             "Writes NAME.safetensors and NAME.metrics.csv beside FILE, or DIR/weights.safetensors and DIR/metrics.csv with --out "
-            "(and NAME.layers.csv or DIR/layers.csv with --layer-stats). Problems seen while training (vanishing gradients, a diverging loss, "
+            "(and NAME.layers.csv or DIR/layers.csv with --layer-stats), and records the run in NAME.runs beside FILE (in DIR with --out), "
+            "where the window shows it. Problems seen while training (vanishing gradients, a diverging loss, "
             "overfitting...) are printed as warnings. "
             "Exit 0 when training ends, 1 when the design has problems or training fails, 2 on unusable input, 130 when stopped with Ctrl-C."
         ),
@@ -49,6 +53,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--nproc", type=int, default=1, metavar="N", help="train in N processes with DistributedDataParallel (gloo on CPU, NCCL on CUDA)"
     )
+    add_record_flags(train)
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser(
@@ -89,9 +94,14 @@ def _train(args: argparse.Namespace) -> int:
 
     if args.nproc < 1:
         raise UsageError(f"--nproc must be at least 1, not {args.nproc}")
+    if args.nproc > max_processes():
+        raise UsageError(f"--nproc {args.nproc} is more processes than this machine has CPU cores and GPUs ({max_processes()})")
     project, dist = _load(args.file), DistContext.from_env()
+    resumed = load_resumed(project, args)
+    if resumed is not None:
+        project = resumed.snapshot  # the run's own design and settings
     try:
-        trainer = _trainer(project, args, dist)
+        trainer = _trainer(project, args, dist, resumed.state if resumed else None)
     except DesignProblems as exc:
         return _print_problems(args.file, exc)
     except TrainError as exc:
@@ -102,7 +112,10 @@ def _train(args: argparse.Namespace) -> int:
     show = dist is None or dist.is_main
     progress = _Progress(trainer.settings.epochs, trainer.objective.metric_name, enabled=show)
     watch = _watch(project, args.file, every_epoch=args.layer_stats) if show else None
-    trainer.callbacks = [progress.callbacks(), *([watch] if watch is not None else [])]
+    layers = _layers_text(watch) if watch is not None and args.layer_stats else None
+    recorder = start_recording(project, args, trainer, resumed, layers) if show else None
+    # The recorder goes last: it captures the state to resume from after the others' epoch ends.
+    trainer.callbacks = [progress.callbacks(), *([watch] if watch is not None else []), *([recorder] if recorder is not None else [])]
     # Everything made so far (torch, the data, the module) lives to the end:
     # keep the collector from walking it again and again while training.
     gc.freeze()
@@ -118,10 +131,19 @@ def _train(args: argparse.Namespace) -> int:
             from designer.insight.layer_stats import write_layers_csv
 
             print(f"wrote {write_layers_csv(paths.layers, watch.rows())}")
+        if recorder is not None:
+            print(recorded_line(recorder))
     return PROBLEMS if result.status == FAILED else INTERRUPTED if result.status == STOPPED else OK
 
 
-def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | None) -> Trainer:
+def max_processes() -> int:
+    """The most processes a --nproc run may start: one per CPU core, or per GPU where there are more."""
+    import torch
+
+    return max(os.cpu_count() or 1, torch.cuda.device_count() if torch.cuda.is_available() else 0)
+
+
+def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | None, resume: TrainState | None = None) -> Trainer:
     """Everything checked before a run (settings, outputs, device, data, design, memory), cheapest first."""
     from designer.train import Trainer, TrainSettings, output_paths, pick_device, prepare
     from designer.train.memory import check_design_memory
@@ -131,7 +153,7 @@ def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | Non
     check_outputs(output_paths(project, args.out), layers=args.layer_stats)
     pick_device(settings.device, dist.local_rank if dist else 0)
     bundle = _data(project, args.file)
-    trainer = Trainer(prepare(project, bundle), bundle, settings, dist=dist)
+    trainer = Trainer(prepare(project, bundle), bundle, settings, dist=dist, resume=resume)
     check_design_memory(project.graph, trainer.device, max(1, settings.batch_size // trainer.world), training=True)
     return trainer
 
@@ -146,6 +168,13 @@ def _watch(project: Project, path: str, every_epoch: bool) -> TrainingWatch:
     # No floor: nothing draws curves here, so a short run need not measure twice a second.
     budget = ProbeBudget(None) if every_epoch else ProbeBudget(LIVE_SHARE, floor_s=math.inf)
     return TrainingWatch(project.graph, on_problem=lambda problem: print(f"{path}: warning: {problem.line()}", file=sys.stderr), budget=budget)
+
+
+def _layers_text(watch: TrainingWatch) -> Callable[[], str]:
+    """The per-node statistics so far as CSV, for the run's record."""
+    from designer.insight.layer_stats import layers_csv
+
+    return lambda: layers_csv(watch.rows())
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -197,6 +226,7 @@ def _launch(args: argparse.Namespace) -> int:
     argv = ["train", args.file, *setting_argv(args)]
     argv += ["--out", args.out] if args.out is not None else []
     argv += ["--layer-stats"] if args.layer_stats else []
+    argv += ["--no-record"] if args.no_record else []
     try:
         codes = launch(args.nproc, _worker, argv)
     except TrainError as exc:

@@ -62,15 +62,9 @@ def read_table(path: Path, label: str, delimiter: str = "auto") -> Table:
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    if b"\0" in raw[:4096]:
-        raise DataError(f"{label}: is a binary file, not CSV text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{label}: line {line}: not UTF-8 text (byte {exc.start}): save the file as UTF-8 CSV") from None
+    text = _decode(raw, label)
     sep = DELIMITERS.get(delimiter) or _sniff(text)
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)  # lines end in \n, \r\n or \r
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -119,6 +113,24 @@ def _decimal_mark(table: Table, sep: str) -> str:
 
 def _place(table: Table, i: int, j: int) -> str:
     return f"line {table.lines[i]}, column '{table.header[j]}' ({shown(table.rows[i][j])})"
+
+
+def _decode(raw: bytes, label: str) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark) or, with its
+    byte-order mark, UTF-16 (what spreadsheets save as "Unicode text")."""
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and b"\0" in raw[:4096]:
+        raise DataError(f"{label}: is a binary file, not CSV text")
+    try:
+        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{label}: line {line}: not {'UTF-16' if utf16 else 'UTF-8'} text (byte {exc.start}): save the file as UTF-8 CSV"
+        ) from None
+    if "\0" in text:
+        raise DataError(f"{label}: line {text[: text.index(chr(0))].count(chr(10)) + 1}: holds a NUL character: it is not CSV text")
+    return text
 
 
 def _sniff(text: str) -> str:
