@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from designer.compile import names
 from designer.compile.build import CompiledDesign, compile_design
 from designer.compile.errors import ExportError
 from designer.compile.onnx_verify import Verification, verify_onnx
@@ -255,9 +256,10 @@ def _declare_shapes(model: Any, sig: Signature) -> None:
 
 
 def _describe(model: Any, graph: Graph, exporter: str, trained: bool) -> None:
-    model.doc_string = f"{graph.name}: exported by the neural network designer"
+    name = names.plain_text(graph.name)  # protobuf strings are UTF-8: a lone surrogate is written escaped
+    model.doc_string = f"{name}: exported by the neural network designer"
     entries = {
-        "designer.design": graph.name,
+        "designer.design": name,
         "designer.fingerprint": graph.fingerprint(),
         "designer.weights": "trained" if trained else "untrained",
         "designer.exporter": exporter,

@@ -268,3 +268,11 @@ def test_explicit_class_names_that_would_break_the_file_are_refused() -> None:
         with pytest.raises(ValueError, match="cannot name the generated class"):
             generate(SMALL, bad)
     assert generate(SMALL, "MyNet").class_name == "MyNet"
+
+
+def test_onnx_export_writes_a_name_utf8_cannot_hold_escaped(tmp_path: Path) -> None:
+    from designer.compile import export_onnx
+
+    graph = _design("a\ud800b\x00", SMALL_RECORDS, {})
+    result = export_onnx(graph, tmp_path / "net.onnx", verify=False)
+    assert result.model.doc_string.startswith("a\\ud800b\x00: ")
