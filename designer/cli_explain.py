@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from designer.insight import Attribution, Inspector
     from designer.project import Project
 
+ATTRIBUTION_BATCH = 64  # samples an attribution runs at once (integrated gradients' steps, occlusion's windows)
 METHOD_CHOICES = (
     "saliency",
     "integrated-gradients",
@@ -61,6 +62,7 @@ def _explain(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.out}: the picture is written as PNG: name it .png")
     project = _load(args.file)
     weights = _weights_path(project, args)
+    _check_memory(project, args.file)
     try:
         inspector = Inspector(project, weights)
         target = _target(inspector, args.target)
@@ -85,6 +87,19 @@ def _explain(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(as_json(result, project.name), indent=1))
     return OK
+
+
+def _check_memory(project: Project, path: str) -> None:
+    """UsageError when the design would not fit in free memory for an attribution (run on the CPU)."""
+    import torch
+
+    from designer.train.errors import TrainError
+    from designer.train.memory import check_design_memory
+
+    try:
+        check_design_memory(project.graph, torch.device("cpu"), ATTRIBUTION_BATCH, training=False, batch_advice=False)
+    except TrainError as exc:
+        raise UsageError(f"{path}: {exc}") from None
 
 
 def _weights_path(project: Project, args: argparse.Namespace) -> Path:

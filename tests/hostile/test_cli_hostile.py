@@ -106,29 +106,29 @@ def _huge(tmp_path: Path) -> Path:
     return project_file(tmp_path, data=data, nodes={"input1": {"shape": [HUGE_WIDTH]}, "dense1": {"out_features": 1_000_000}})
 
 
+LAYER_ADVICE = "use fewer units or channels in dense1 (50,001,000,000 weights)"
+
+
 @pytest.mark.parametrize(
-    ("command", "need"),
+    ("command", "need", "advice"),
     [
-        (["train"], "to train, the design needs about 1118.1 GB"),
-        (["evaluate", "--weights", "{file}"], "to run, the design needs about 186.5 GB"),
+        (["train"], "to train, the design needs about 1118.1 GB", f"{LAYER_ADVICE}, or a smaller batch (e.g. --batch-size 16)"),
+        (["lr-find"], "to train, the design needs about 1118.1 GB", f"{LAYER_ADVICE}, or a smaller batch (e.g. --batch-size 16)"),
+        (
+            ["evaluate", "--weights", "{file}"],
+            "to run, the design needs about 186.5 GB",
+            f"{LAYER_ADVICE}, or a smaller batch (e.g. --batch-size 16)",
+        ),
+        (["export", "--onnx", "{folder}/huge.onnx"], "to run, the design needs about 186.3 GB", LAYER_ADVICE),
+        (["explain", "--weights", "{file}", "--json"], "to run, the design needs about 186.8 GB", LAYER_ADVICE),
     ],
 )
-def test_a_design_too_big_for_memory_says_so_before_allocating(tmp_path: Path, capsys, command: list[str], need: str) -> None:
+def test_a_design_too_big_for_memory_says_so_before_allocating(tmp_path: Path, capsys, command: list[str], need: str, advice: str) -> None:
     path = _huge(tmp_path)
-    args = [command[0], path, *(a.format(file=path) for a in command[1:])]
+    args = [command[0], path, *(a.format(file=path, folder=tmp_path) for a in command[1:])]
     code, out, err = run(capsys, *args)
-    assert code == UNUSABLE and err.count("\n") == 1 and "epoch" not in out
-    assert err.startswith("designer: error: out of CPU memory: ") and need in err
-    assert "use fewer units or channels in dense1 (50,001,000,000 weights), or a smaller batch (e.g. --batch-size 16)" in err
-
-
-def test_export_of_a_design_too_big_for_memory(tmp_path: Path, capsys) -> None:
-    path = _huge(tmp_path)
-    code, _, err = run(capsys, "export", path, "--onnx", tmp_path / "huge.onnx")
-    assert code == UNUSABLE and err.count("\n") == 1 and not (tmp_path / "huge.onnx").exists()
-    assert "out of CPU memory: to run, the design needs about 186.3 GB" in err and err.rstrip().endswith(
-        "use fewer units or channels in dense1 (50,001,000,000 weights)"
-    )
+    assert code == UNUSABLE and err.count("\n") == 1 and out == "" and not (tmp_path / "huge.onnx").exists()
+    assert "out of CPU memory: " in err and need in err and err.rstrip().endswith(advice)
 
 
 def test_torch_running_out_of_memory_anyway_is_one_message(tmp_path: Path, capsys, monkeypatch) -> None:
