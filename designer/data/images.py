@@ -49,7 +49,10 @@ def class_folders(req: Request) -> list[tuple[str, list[Path]]]:
         raise DataError(f"{label}: has no sub-folders: put the images of each class in a sub-folder named after the class")
     classes = []
     for sub in subfolders:
-        files = sorted(p for p in sub.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+        try:
+            files = sorted(p for p in sub.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+        except OSError as exc:
+            raise DataError(f"{label}/{sub.name}: cannot be read ({exc.strerror or exc})") from None
         if not files:
             raise DataError(f"{label}/{sub.name}: no images ({', '.join(SUFFIXES)}) in this class folder: add some or remove the folder")
         classes.append((sub.name, files))

@@ -38,15 +38,22 @@ class Request:
         if not text:
             what = "folder" if folder else "file"
             raise DataError(f"{self.source}: no {what} chosen: set option '{option}' to the {what} with the data")
-        path = Path(text).expanduser()
-        if not path.is_absolute() and self.base_dir is not None:
-            path = self.base_dir / path
-        if not path.exists():
+        try:
+            path = Path(text).expanduser()
+            if not path.is_absolute() and self.base_dir is not None:
+                path = self.base_dir / path
+            exists, is_dir, is_file = path.exists(), path.is_dir(), path.is_file()
+        except (OSError, RuntimeError, ValueError) as exc:  # a name too long, ~user unknown, a NUL
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise DataError(f"{text}: cannot be used as a path ({reason})") from None
+        if not exists:
             raise DataError(f"{text}: no such {'folder' if folder else 'file'} (looked for {path})")
-        if folder and not path.is_dir():
+        if folder and not is_dir:
             raise DataError(f"{text}: is a file, not a folder with one sub-folder per class")
-        if not folder and path.is_dir():
+        if not folder and is_dir:
             raise DataError(f"{text}: is a folder, not a file")
+        if not folder and not is_file:  # a pipe or a device: reading it could wait or run forever
+            raise DataError(f"{text}: is not a regular file (a pipe or a device?): give a file with the data")
         return path
 
 

@@ -6,6 +6,7 @@ them (HYPOTHESIS_PROFILE=deep for the long run)."""
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import struct
 import zipfile
@@ -145,6 +146,10 @@ def test_mixed_pixel_types_are_each_scaled_and_noted(tmp_path: Path) -> None:
     assert any("different pixel types" in note for note in bundle.notes)
 
 
+def _csv_settings(name: str) -> dict:
+    return {"source": "csv", "options": {"path": name}, "validation_split": 0.0}
+
+
 def _csv(root: Path, text: str) -> dict:
     (root / "table.csv").write_text(text, encoding="utf-8")
     return {"source": "csv", "options": {"path": "table.csv"}, "validation_split": 0.0}
@@ -178,6 +183,19 @@ def test_semicolons_with_decimal_commas_are_numbers(tmp_path: Path) -> None:
 )
 def test_csv_dialect_that_cannot_be_read_safely_is_refused(tmp_path: Path, text: str, expected: str) -> None:
     assert _refused(_csv(tmp_path, text), tmp_path).startswith(expected)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_or_a_device_is_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.csv")
+    assert "pipe.csv: is not a regular file (a pipe or a device?)" in _refused(_csv_settings("pipe.csv"), tmp_path)
+    if Path("/dev/zero").exists():
+        assert "/dev/zero: is not a regular file" in _refused(_npz_settings("/dev/zero"), tmp_path)
+
+
+@pytest.mark.parametrize("name", ["x" * 5000 + ".csv", "~no-such-user-here/data.csv"])
+def test_a_path_that_cannot_be_one_is_one_line(tmp_path: Path, name: str) -> None:
+    assert "cannot be used as a path" in _refused(_csv_settings(name), tmp_path)
 
 
 # ------------------------------------------------------------------ generators
