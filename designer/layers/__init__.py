@@ -8,10 +8,12 @@ default for :class:`designer.graph.Graph`.
 from designer.graph.model import set_default_catalog
 from designer.layers import activations, attention, conv, core, merge, norm, recurrent, reduce
 from designer.layers.base import CATEGORIES, Catalog, LayerType, build_module, torch_call
+from designer.layers.placeholder import PLACEHOLDER
 from designer.params import Param
 
 CATALOG = Catalog(
-    [*core.LAYERS, *activations.LAYERS, *conv.LAYERS, *reduce.LAYERS, *norm.LAYERS, *recurrent.LAYERS, *attention.LAYERS, *merge.LAYERS]
+    [*core.LAYERS, *activations.LAYERS, *conv.LAYERS, *reduce.LAYERS, *norm.LAYERS, *recurrent.LAYERS, *attention.LAYERS, *merge.LAYERS],
+    hidden=[PLACEHOLDER],
 )
 set_default_catalog(CATALOG)
 

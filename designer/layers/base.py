@@ -114,23 +114,28 @@ def _dtype_message(layer: str, spec: TensorSpec) -> str:
 
 
 class Catalog:
-    """All layer types, by name, in palette order."""
+    """All layer types, by name, in palette order. ``hidden`` types (the
+    import placeholder) can be loaded and validated but are not offered:
+    iterating, ``names`` and ``by_category`` leave them out."""
 
-    def __init__(self, layers: Iterable[LayerType]) -> None:
+    def __init__(self, layers: Iterable[LayerType], hidden: Iterable[LayerType] = ()) -> None:
         self._layers: dict[str, LayerType] = {}
         for layer in layers:
             if layer.name in self._layers:
                 raise ValueError(f"layer type {layer.name} declared twice")
             self._layers[layer.name] = layer
+        self._hidden = {layer.name: layer for layer in hidden}
 
     def get(self, type_name: str) -> LayerType:
         try:
             return self._layers[type_name]
         except KeyError:
+            if type_name in self._hidden:
+                return self._hidden[type_name]
             raise UnknownLayerError(f"unknown layer type '{type_name}'") from None
 
     def __contains__(self, type_name: object) -> bool:
-        return type_name in self._layers
+        return type_name in self._layers or type_name in self._hidden
 
     def __iter__(self):
         return iter(self._layers.values())
