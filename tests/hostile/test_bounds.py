@@ -69,3 +69,11 @@ def test_a_merge_takes_at_most_max_inputs() -> None:
     assert graph.input_slots(add) == MAX_INPUTS
     with pytest.raises(PortError, match=f"at most {MAX_INPUTS} inputs"):
         graph.connect(graph.add("Input", shape=[4]), add, port=MAX_INPUTS)
+
+
+def test_a_sequence_near_the_largest_length_keeps_it_fixed_when_doubling_it_would_pass_the_bound() -> None:
+    from designer.compile import generate, signature
+
+    graph = _design([2**30 + 1, 4], ("LSTM", {"hidden_size": 4}))
+    sig = signature(graph, generate(graph))
+    assert sig.sequence is None and sig.inputs[0].dims == ("batch", 2**30 + 1, 4)
