@@ -55,6 +55,8 @@ def _read_header(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str
     from safetensors import safe_open
 
     try:
+        if os.path.exists(path) and not os.path.isfile(path):  # a folder, a pipe or a device: opening it may wait forever
+            raise ProjectError(one_line(f"{path}: not a weights file (it is not a regular file)"))
         with safe_open(str(path), framework="pt") as handle:
             tensors = {}
             for name in handle.keys():  # noqa: SIM118 - a safetensors handle, not a dict
@@ -63,6 +65,8 @@ def _read_header(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str
             return dict(handle.metadata() or {}), tensors
     except FileNotFoundError:
         raise ProjectError(one_line(f"{path}: no such weights file")) from None
+    except ProjectError:
+        raise
     except Exception as exc:  # safetensors raises its own error types (and OSError, TypeError) for corrupt headers
         raise ProjectError(one_line(f"{path}: not a safetensors weights file ({_first_line(exc)})")) from None
 

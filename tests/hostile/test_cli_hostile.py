@@ -94,6 +94,14 @@ def test_a_weights_file_that_is_not_one(tmp_path: Path, capsys) -> None:
         assert code == UNUSABLE and err.count("\n") == 1 and err.startswith(f"designer: error: {bad}: not a safetensors weights file")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_weights_that_are_a_pipe_are_not_waited_for(tmp_path: Path, capsys) -> None:
+    path = project_file(tmp_path, data={"source": "xor", "options": {"samples": 100}, "validation_split": 0.2})
+    os.mkfifo(tmp_path / "pipe.safetensors")
+    code, _, err = run(capsys, "evaluate", path, "--weights", tmp_path / "pipe.safetensors")
+    assert code == UNUSABLE and err.endswith("pipe.safetensors: not a weights file (it is not a regular file)\n")
+
+
 # -------------------------------------------------------------------- memory
 
 HUGE_WIDTH = 50_000  # Input of 50,000 values into 1,000,000 units: 5e10 weights, 186 GB
