@@ -16,22 +16,37 @@ def _python_block(containing: str) -> str:
     return blocks[0]
 
 
-def _run_in(folder: Path, code: str) -> None:
+def _run_in(folder: Path, code: str) -> dict:
+    """Run the example in ``folder``; its variables afterwards."""
     cwd = os.getcwd()
     os.chdir(folder)
+    namespace: dict = {"__name__": "readme"}
     try:
-        exec(compile(code, "README.md", "exec"), {"__name__": "readme"})  # noqa: S102 - our own README
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
     finally:
         os.chdir(cwd)
+    return namespace
 
 
-def test_python_example_runs(tmp_path: Path) -> None:
-    _run_in(tmp_path, _python_block("small.nnd"))
-    assert (tmp_path / "small.nnd").exists()
+def test_python_example_prints_what_its_comments_say(tmp_path: Path, capsys) -> None:
+    from designer.cli import main
+
+    namespace = _run_in(tmp_path, _python_block("small.nnd"))
+    validated, shape, *table = capsys.readouterr().out.splitlines()
+    assert validated == "[]"  # the design is clean
+    assert shape == "N x 16 x 4 x 3"  # pool1 after the 3x5 kernel
+    assert main(["summary", str(tmp_path / "small.nnd")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(table) == 7 + 4 and printed[-len(table) :] == table  # the table `designer summary` prints: 7 nodes
+    assert table[-1].split()[:2] == ["total", f"{sum(row.params for row in namespace['designer'].summarize(namespace['g']).rows):,}"]
+    assert namespace["project"].graph.fingerprint() == namespace["g"].fingerprint()
 
 
 def test_insight_example_runs() -> None:
-    _run_in(ROOT, _python_block("designer.insight"))  # it opens a shipped sample
+    namespace = _run_in(ROOT, _python_block("designer.insight"))  # it opens a shipped sample
+    project, outputs = namespace["project"], namespace["outputs"]
+    assert set(outputs) == set(project.graph.node_ids())  # every node's output
+    assert all(len(value) == 2 for value in outputs.values())  # for the two samples asked for
 
 
 def test_readme_opens_with_the_two_commands() -> None:

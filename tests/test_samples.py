@@ -19,8 +19,6 @@ from paths import SAMPLES
 from designer.data import ArrayDataset, DataBundle, data_spec_for
 from designer.project import load_project
 
-torch = pytest.importorskip("torch")
-
 CAP = 256  # samples per split in the smoke run
 STATED_RESULT = re.compile(r"\d+%|MSE below")  # "over 95% validation accuracy", "validation MSE below 0.01"
 

@@ -7,10 +7,9 @@ batch 32), so the check does not depend on the trainer.
 from __future__ import annotations
 
 import pytest
+import torch
 
 from designer.data import load_data
-
-torch = pytest.importorskip("torch")
 
 
 @pytest.fixture
