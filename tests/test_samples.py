@@ -2,8 +2,9 @@
 compiles, and trains one epoch with the real Trainer.
 
 The data is capped to a few hundred samples per split so all samples together
-train in seconds; training each sample to its stated result, and exporting it
-to ONNX, is the slow script's job (benchmarks/train_samples.py).
+train in seconds; training each sample to its stated result is the slow
+test's job (test_sample_results.py), timing it and exporting it to ONNX the
+benchmark's (benchmarks/train_samples.py).
 """
 
 from __future__ import annotations
