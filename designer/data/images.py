@@ -127,7 +127,7 @@ def _resized(image: Any, size: tuple[int, int], grayscale: bool, label: str) -> 
         raise DataError(
             f"{label}: {image.mode} pixel values run from {low:g} to {high:g}, outside 0 to {full:g}: save it as an 8- or 16-bit image"
         )
-    plane = Image.fromarray((raw / full).astype(np.float32), mode="F").resize(size, Image.Resampling.BILINEAR)
+    plane = Image.fromarray((raw / full).astype(np.float32)).resize(size, Image.Resampling.BILINEAR)  # float32: mode F
     gray = np.clip(np.asarray(plane, np.float32), 0.0, 1.0)
     return (gray if grayscale else np.repeat(gray[:, :, None], 3, axis=2)), full
 
