@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from designer.data.errors import DataError
-from designer.data.limits import FLOAT32_MAX, require_memory
+from designer.data.limits import FLOAT32_MAX, LOAD_COPIES, require_memory
 from designer.data.preview import TABLE, Preview
 from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
 from designer.params import CHOICE, TEXT, Param
@@ -240,17 +240,13 @@ def _refuse_comma_numbers(table: Table, column: str, texts: list[str]) -> None:
 
 
 def _encode_features(table: Table, features: list[str]) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, list[str]]]:
-    """Numeric columns as they are, text columns one-hot; returns x, the standardise mask, names and categories."""
-    blocks: list[np.ndarray] = []
-    mask: list[bool] = []
-    names: list[str] = []
-    categories: dict[str, list[str]] = {}
+    """Numeric columns as they are, text columns one-hot; returns x, the standardise mask, names and categories.
+    The width one-hot encoding gives is known before x is made, so its memory is checked first."""
+    parsed: list[tuple[str, np.ndarray | list[str], list[str] | None]] = []
     for column in features:
         values = _numeric(table, column)
         if values is not None:
-            blocks.append(values[:, None])
-            mask.append(True)
-            names.append(column)
+            parsed.append((column, values, None))
             continue
         j = table.header.index(column)
         texts = [row[j] for row in table.rows]
@@ -259,14 +255,26 @@ def _encode_features(table: Table, features: list[str]) -> tuple[np.ndarray, np.
             raise DataError(
                 f"{table.label}: column '{column}' has {len(cats)} different texts, too many to one-hot encode: leave it out of option 'features'"
             )
+        parsed.append((column, texts, cats))
+    rows, width = len(table.rows), sum(1 if cats is None else len(cats) for _, _, cats in parsed)
+    require_memory(rows * width * 4 * LOAD_COPIES, table.label, f"{rows:,} rows of {width:,} values")
+    x = np.zeros((rows, width), np.float32)
+    mask: list[bool] = []
+    names: list[str] = []
+    categories: dict[str, list[str]] = {}
+    for column, values, cats in parsed:
+        at = len(names)
+        if cats is None:
+            x[:, at] = values
+            mask.append(True)
+            names.append(column)
+            continue
         position = {c: k for k, c in enumerate(cats)}
-        onehot = np.zeros((len(texts), len(cats)))
-        onehot[np.arange(len(texts)), [position[t] for t in texts]] = 1.0
-        blocks.append(onehot)
+        x[np.arange(rows), [at + position[t] for t in values]] = 1.0
         mask.extend([False] * len(cats))  # 0/1 indicators keep their meaning unscaled
         names.extend(f"{column}={c}" for c in cats)
         categories[column] = cats
-    return np.concatenate(blocks, axis=1).astype(np.float32), np.asarray(mask), names, categories
+    return x, np.asarray(mask), names, categories
 
 
 def _target(table: Table, column: str, task: str) -> tuple[np.ndarray, list[str], str]:

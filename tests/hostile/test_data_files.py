@@ -170,6 +170,14 @@ def test_semicolons_with_decimal_commas_are_numbers(tmp_path: Path) -> None:
     assert regression.spec.task == "regression" and regression.normalization["target_mean"] == pytest.approx([(0.25 - 0.5 + 1000) / 3])
 
 
+def test_csv_too_wide_once_one_hot_encoded_is_refused_before_allocating(tmp_path: Path, monkeypatch) -> None:
+    header = ",".join(f"c{k}" for k in range(10)) + ",y\n"
+    rows = "".join(",".join(f"t{(i * (k + 1)) % 40}" for k in range(10)) + f",{i % 2}\n" for i in range(200))
+    settings = _csv(tmp_path, header + rows)
+    monkeypatch.setattr(memory, "available_memory", lambda: 500 << 10)
+    assert "table.csv: 200 rows of 227 values needs 532.0 KB of memory, more than the 500.0 KB free" in _refused(settings, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
