@@ -125,13 +125,12 @@ def analyze(graph: Graph, data: DataSpec | None = None) -> Analysis:
         order = list(nx.lexicographical_topological_sort(g, key=index.__getitem__))
     except nx.NetworkXUnfeasible:  # only a broken file can hold a cycle: find and report it
         for component in nx.strongly_connected_components(g):
-            if len(component) > 1:
+            if len(component) > 1 or any(g.has_edge(n, n) for n in component):  # a node wired to itself is a cycle of one
                 members = sorted(component, key=index.__getitem__)
                 in_cycle.update(members)
+                cycle = f"is part of a cycle ({' -> '.join(members)})" if len(members) > 1 else "is wired to itself"
                 for nid in members:
-                    problems.append(
-                        Problem(ERROR, f"is part of a cycle ({' -> '.join(members)}): remove one of its edges", nid, code="cycle")
-                    )
+                    problems.append(Problem(ERROR, f"{cycle}: remove one of its edges", nid, code="cycle"))
         acyclic = g.subgraph(n for n in g if n not in in_cycle)
         order = list(nx.lexicographical_topological_sort(acyclic, key=index.__getitem__))
 

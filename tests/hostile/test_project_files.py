@@ -154,6 +154,15 @@ def test_each_refusal_is_one_line_naming_the_file_and_the_place(change, place: s
     assert message.startswith(f"{path}: ") and place in message and "\n" not in message and len(message) < 300, message
 
 
+def test_a_node_wired_to_itself_in_a_file_is_a_cycle_error_on_it() -> None:
+    def self_loop(d):
+        d["edges"].append({"source": "sigmoid1", "target": "sigmoid1", "port": 0})
+        d["edges"] = [e for e in d["edges"] if not (e["target"] == "sigmoid1" and e["source"] != "sigmoid1")]
+
+    project = load_project(_write(_sample_with(self_loop)))
+    assert [(p.node, p.code) for p in project.graph.validate() if p.code == "cycle"] == [("sigmoid1", "cycle")]
+
+
 def test_numbers_past_the_limits_are_refused_with_their_place() -> None:
     text = to_text(DOCUMENTS[0]).replace('"version": 1', '"version": ' + "9" * 5000)
     with pytest.raises(ProjectError, match=r"line 1, column \d+: a number with more than 4300 digits"):

@@ -44,6 +44,7 @@ OPENED = {
     "too_many_values.nnd": (_with(_param(0, "shape", [2**31 - 1] * 4)), "input1"),
     "units_2_62.nnd": (_with(_param(1, "out_features", 2**62)), "dense1"),
     "units_negative.nnd": (_with(_param(1, "out_features", -(2**62))), "dense1"),
+    "wired_to_itself.nnd": (_with(lambda d: d["edges"][1].__setitem__("source", "sigmoid1")), "sigmoid1"),
 }
 
 
