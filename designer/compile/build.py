@@ -39,6 +39,7 @@ class CompiledDesign:
     generated: GeneratedSource
     filename: str
     module_class: type
+    macs_per_sample: int = 0  # the design's multiply-accumulates for one sample (the summary's), 0 when unknown
 
     @property
     def source(self) -> str:
@@ -74,7 +75,16 @@ def compile_design(graph: Graph, class_name: str | None = None) -> CompiledDesig
         _registered.append(module.__name__)
         while len(_registered) > REGISTERED:
             sys.modules.pop(_registered.popleft(), None)
-    return CompiledDesign(generated, filename, module_class)
+    return CompiledDesign(generated, filename, module_class, _macs(graph))
+
+
+def _macs(graph: Graph) -> int:
+    from designer.graph.summary import summarize
+
+    try:
+        return summarize(graph).total_macs
+    except Exception:  # a summary is a nicety here (it sizes the thread pool), never a reason not to compile
+        return 0
 
 
 def build_module(graph: Graph) -> nn.Module:

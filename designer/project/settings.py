@@ -51,6 +51,14 @@ TRAINING: tuple[Param, ...] = (
     Param("seed", INT, 0, "Random seed: the same seed on the same device gives the same curve.", min=0, max=2**31 - 1),
     Param("device", CHOICE, "auto", "auto picks CUDA, then Apple MPS, then the CPU.", choices=DEVICES),
     Param(
+        "threads",
+        INT,
+        0,
+        "CPU threads for training; 0 picks one for a small design (more only slow it down) and torch's default for a large one.",
+        min=0,
+        max=1024,
+    ),
+    Param(
         "bf16",
         BOOL,
         False,
@@ -91,6 +99,7 @@ TRAINING_FLAGS: dict[str, str] = {
     "--batch-size": "batch_size",
     "--lr": "learning_rate",
     "--device": "device",
+    "--threads": "threads",
 }
 
 

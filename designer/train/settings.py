@@ -27,6 +27,7 @@ class TrainSettings:
     grad_clip: float
     seed: int
     device: str
+    threads: int
     bf16: bool
     early_stopping: bool
     patience: int

@@ -21,6 +21,7 @@ from designer.train.reporting import BatchLosses, SplitTotals, Totals
 from designer.train.results import EARLY_STOPPED, FAILED, FINISHED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult, StateDict
 from designer.train.resume import LoopState, TrainState, capture, restore
 from designer.train.settings import TrainSettings
+from designer.train.threads import choose_threads, torch_threads, training_threads
 
 if TYPE_CHECKING:
     import torch
@@ -78,6 +79,9 @@ class Trainer:
         self.device = pick_device(settings.device, dist.local_rank if dist else 0)
         self.objective = Objective(settings.loss, bundle.spec)
         self.report_every = report_every or (1 if self.device.type == "cpu" else 20)
+        # Several processes share the cores as designer.train.distributed set them; one process chooses.
+        own = choose_threads(settings.threads, compiled.macs_per_sample, settings.batch_size, torch_threads())
+        self.threads = torch_threads() if dist else own
         self.module: torch.nn.Module | None = None
         self.result: RunResult | None = None
         self.result_so_far: RunResult | None = None  # while running: the epochs so far (train_state reads it)
@@ -127,7 +131,8 @@ class Trainer:
         result = RunResult(FINISHED, "", keep_best=s.early_stopping)
         self.result_so_far = result
         try:
-            self._train(result)
+            with training_threads(self.threads):
+                self._train(result)
         except _Stopped:
             epoch, batch = self._where
             result.status, result.message = STOPPED, f"stopped at epoch {epoch}, batch {batch}"
