@@ -119,7 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Commands that live in their own modules (train, export...)."""
     registers = []
-    for module_name in ("designer.cli_train", "designer.cli_export", "designer.cli_import", "designer.cli_explain", "designer.cli_lr_find"):
+    for module_name in (
+        "designer.cli_train",
+        "designer.cli_export",
+        "designer.cli_import",
+        "designer.cli_explain",
+        "designer.cli_lr_find",
+        "designer.cli_runs",
+    ):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:
