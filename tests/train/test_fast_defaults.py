@@ -1,4 +1,4 @@
-"""The thread count a run trains with: one for a small design (more only slow
+"""The defaults that make training faster than a hand-written loop. The thread count a run trains with: one for a small design (more only slow
 it down), torch's default for a large one, the user's number when set; the
 process's own setting is given back after the run."""
 
@@ -53,3 +53,13 @@ def test_the_command_line_flag_and_the_setting_are_one_declaration() -> None:
     assert param.default == 0 and param.min == 0
     with pytest.raises(Exception, match="threads"):
         TrainSettings.from_mapping({"threads": -1})
+
+
+@pytest.mark.parametrize(("name", "fused"), [("adam", True), ("adamw", True), ("sgd", True), ("rmsprop", False)])
+def test_optimizers_take_one_fused_step_where_torch_has_one(name: str, fused: bool) -> None:
+    from designer.train.optim import make_optimizer
+
+    module = torch.nn.Linear(3, 2)
+    optimizer = make_optimizer(module.parameters(), TrainSettings.from_mapping({"optimizer": name}))
+    assert bool(optimizer.defaults.get("fused")) is fused
+    assert optimizer.defaults.get("foreach") is (None if fused else True)  # never torch's per-tensor loop
