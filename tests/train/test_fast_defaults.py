@@ -1,6 +1,7 @@
-"""The defaults that make training faster than a hand-written loop. The thread count a run trains with: one for a small design (more only slow
-it down), torch's default for a large one, the user's number when set; the
-process's own setting is given back after the run."""
+"""The defaults that make training faster than a hand-written loop: the
+thread count a run trains with (one for a small design, where more only slow
+it down; torch's default for a large one; the user's number when set; the
+process's own setting given back after the run) and fused optimizer steps."""
 
 from __future__ import annotations
 
