@@ -29,12 +29,11 @@ def add_record_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-record", action="store_true", help="do not record the run in NAME.runs beside FILE")
 
 
-def run_store(project_path: Path, out: str | None) -> RunStore:
-    """NAME.runs beside the project, or inside --out DIR."""
-    from designer.runs import RunStore, runs_folder
+def run_store(project_path: Path) -> RunStore:
+    """NAME.runs beside the project, where the window looks (--out moves the weights and metrics, not the runs)."""
+    from designer.runs import RunStore
 
-    folder = runs_folder(project_path)
-    return RunStore(Path(out) / folder.name if out is not None else folder)
+    return RunStore.of(project_path)
 
 
 @dataclass
@@ -58,7 +57,7 @@ def load_resumed(project: Project, args: argparse.Namespace) -> Resumed | None:
         raise UsageError("--resume continues a run in one process: leave out --nproc")
     if args.no_record:
         raise UsageError("--resume records into the run it continues: leave out --no-record")
-    store = run_store(project.path, args.out)
+    store = run_store(project.path)
     try:
         folder = store.find(args.resume)
         record = read_run(folder, with_weights=False)
@@ -82,7 +81,7 @@ def start_recording(
 
     if args.no_record:
         return None
-    store = run_store(project.path, args.out)
+    store = run_store(project.path)
     settings = trainer.settings.as_dict()
     if resumed is not None:
         if settings["epochs"] <= resumed.state.epoch:
@@ -130,7 +129,7 @@ def _runs(args: argparse.Namespace) -> int:
     project_path = Path(args.file)
     if not project_path.is_file():
         raise UsageError(f"{args.file}: no such project file")
-    store = run_store(project_path, None)
+    store = run_store(project_path)
     try:
         if args.delete:
             return _delete(store, args.delete, args.yes)

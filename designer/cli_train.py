@@ -36,7 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=(
             "Train the design on its project's data with its training settings (the options override them). "
             "Writes NAME.safetensors and NAME.metrics.csv beside FILE, or DIR/weights.safetensors and DIR/metrics.csv with --out "
-            "(and NAME.layers.csv or DIR/layers.csv with --layer-stats), and records the run in NAME.runs beside FILE (in DIR with --out), "
+            "(and NAME.layers.csv or DIR/layers.csv with --layer-stats), and records the run in NAME.runs beside FILE, "
             "where the window shows it. Problems seen while training (vanishing gradients, a diverging loss, "
             "overfitting...) are printed as warnings. "
             "Exit 0 when training ends, 1 when the design has problems or training fails, 2 on unusable input, 130 when stopped with Ctrl-C."
@@ -126,13 +126,13 @@ def _train(args: argparse.Namespace) -> int:
             weights = save_results(project, result, paths, trainer.objective.metric_name)
         except TrainError as exc:
             raise UsageError(str(exc)) from None
+        if recorder is not None:
+            print(recorded_line(recorder))
         progress.summary(result, weights, paths)
         if watch is not None and args.layer_stats and weights is not None:
             from designer.insight.layer_stats import write_layers_csv
 
             print(f"wrote {write_layers_csv(paths.layers, watch.rows())}")
-        if recorder is not None:
-            print(recorded_line(recorder))
     return PROBLEMS if result.status == FAILED else INTERRUPTED if result.status == STOPPED else OK
 
 

@@ -41,7 +41,7 @@ def copy_sample(tmp_path: Path, name: str, **training) -> Path:
 
 @pytest.mark.parametrize("name", ["spirals_mlp", "digits_cnn"])
 def test_samples_reach_95_percent_validation_accuracy(name: str, tmp_path: Path, capsys) -> None:
-    code, out, _ = run(capsys, "train", str(sample(name)), "--device", "cpu", "--out", str(tmp_path))
+    code, out, _ = run(capsys, "train", str(sample(name)), "--device", "cpu", "--out", str(tmp_path), "--no-record")
     assert code == 0, out
     table = rows(tmp_path / "metrics.csv")
     assert list(table[0]) == ["epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "seconds"]
@@ -111,7 +111,7 @@ def test_ctrl_c_stops_and_leaves_loadable_weights(tmp_path: Path) -> None:
 
 def test_two_processes_train_with_distributed_data_parallel(tmp_path: Path, capsys) -> None:
     code, out, _ = run(
-        capsys, "train", str(sample("spirals_mlp")), "--device", "cpu", "--epochs", "2", "--nproc", "2", "--out", str(tmp_path)
+        capsys, "train", str(sample("spirals_mlp")), "--device", "cpu", "--epochs", "2", "--nproc", "2", "--out", str(tmp_path), "--no-record"
     )
     assert code == 0
     # One checkpoint and one CSV, written by rank 0.
