@@ -26,6 +26,7 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QLabel, QStyleOptionGraphicsItem, QWidget
@@ -289,6 +290,8 @@ class GradientFlowOverlay:
 
 
 def _drop(item: QGraphicsItem) -> None:
+    if not shiboken6.isValid(item):  # deleted with its node or wire (removed from the design)
+        return
     scene = item.scene()
     if scene is not None:
         scene.removeItem(item)

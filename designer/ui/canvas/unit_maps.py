@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -144,6 +145,12 @@ class PlaneMapsOverlay:
     def _drop(self, nid: str) -> None:
         item = self.items.pop(nid)
         self._nodes.pop(nid, None)
+        if not shiboken6.isValid(item):
+            return
         scene = item.scene()
         if scene is not None:
             scene.removeItem(item)
+        elif item.parentItem() is not None:
+            # Its node left the scene (removed from the design): part from it, so that
+            # each is deleted once (the node with the child still in it crashed).
+            item.setParentItem(None)
