@@ -4,7 +4,8 @@ curves in the middle, the runs and the chosen run's results on the right.
 A run trains a snapshot of the project on a worker thread (worker.py). While
 it runs the design is locked (Document.set_locked): every edit is refused and
 the window says so on the canvas; the lock lifts when the run ends, however
-it ends. The weights a run kept stay with its record until saved or exported.
+it ends. Each run is recorded beside the project (designer.runs) as it goes;
+the weights a run kept also stay with its record in this session.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from designer.document import Document
 from designer.document.workers import Worker
 from designer.graph import ERROR
 from designer.insight.playground import PlaneProbe, plane_reason
-from designer.project import Project, dumps, loads
+from designer.project import Project
 from designer.project.settings import TRAINING
+from designer.runs import RunStore, load_resume
+from designer.runs.files import RunFileError
 from designer.runs.outcome import RunOutcome
+from designer.runs.recorder import Recording
 from designer.train import FAILED, STOPPED, BatchReport, EpochMetrics, output_paths, save_results
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
@@ -34,6 +38,7 @@ from designer.ui.training.live_watch import LiveWatch
 from designer.ui.training.plots import TrainingPlots
 from designer.ui.training.progress import ProgressClock
 from designer.ui.training.results import ResultsView
+from designer.ui.training.run_actions import RunActions
 from designer.ui.training.runs import RunHistory, RunRecord
 from designer.ui.training.runs_list import RunsList
 from designer.ui.training.settings_form import SettingsForm
@@ -121,6 +126,7 @@ class TrainingPanel(QWidget):
         self.splitter.setStretchFactor(2, 1)
         layout.addWidget(self.splitter)
         self.runs_list.run_selected.connect(self._on_run_selected)
+        self.run_actions = RunActions(self)  # delete, resume, compare, the runs table, open a run's design
         self.results.save_requested.connect(self.save_weights)
         self.results.export_requested.connect(self.export_onnx)
         self.data_editor: DataSourceEditor | None = None
@@ -136,6 +142,7 @@ class TrainingPanel(QWidget):
                 if editor is not None:
                     editor.deleteLater()  # they follow the old document until they are gone
         self.side.clear()
+        self.run_actions.close_dialogs()
         self.data_editor = self.settings_form = None
         self.document = document
         if document is None:
@@ -147,7 +154,11 @@ class TrainingPanel(QWidget):
         self.side.addTab(_scrolled(self.data_editor, self), "Data")
         self.side.addTab(_scrolled(self.settings_form, self), "Settings")
         document.path_changed.connect(self._on_path_changed)
-        history = self._histories.setdefault(self._key(document), RunHistory(self))
+        history = self._histories.get(self._key(document))
+        if history is None:
+            history = self._histories[self._key(document)] = RunHistory(self, RunStore.of(document.path) if document.path else None)
+        else:
+            history.refresh()  # runs other processes recorded meanwhile
         self.plots.set_history(history)
         self.plots.suggested_stem = document.path.stem if document.path else "training"
         self.runs_list.set_history(history)
@@ -162,6 +173,8 @@ class TrainingPanel(QWidget):
         if self.document is not None and history is not None:
             self._histories = {k: h for k, h in self._histories.items() if h is not history}
             self._histories[self._key(self.document)] = history
+            if self.document.path is not None:
+                history.set_store(RunStore.of(self.document.path))  # new runs go beside the file
             self.plots.suggested_stem = self.document.path.stem if self.document.path else "training"
 
     @property
@@ -173,25 +186,50 @@ class TrainingPanel(QWidget):
         return self.run is not None and self.run.running
 
     # ------------------------------------------------------------- control
-    def start(self) -> bool:
-        """Start a run of the current design; False (with the reason shown) when it cannot."""
+    def start(self, resume: RunRecord | None = None) -> bool:
+        """Start a run of the current design, or continue ``resume`` (a stopped
+        or crashed run) from its checkpoint; False (with the reason shown) when it cannot."""
         document, history = self.document, self.history
         if document is None or history is None or self.running:
             return False
+        if resume is not None:
+            return self._resume(resume)
         errors = [p for p in document.data_problems + document.analysis().problems if p.severity == ERROR]
         if errors:
             first = errors[0]
             where = f"{first.node}: " if first.node else ""
             self.controls.show_message(f"Fix the design's problems first ({len(errors)}): {where}{first.message}", "error")
             return False
-        snapshot = loads(dumps(document.project))
-        snapshot.path = document.path
-        record = history.new_run(dict(snapshot.training), str(snapshot.data.get("source")), snapshot.graph.fingerprint())
-        record.snapshot = snapshot
+        record, snapshot = history.start_run(document.project)
+        recording = Recording(history.store, record.stored_copy(), snapshot) if record.folder is not None else None
+        return self._launch(record, snapshot, recording)
+
+    def _resume(self, record: RunRecord) -> bool:
+        """Continue ``record`` with its own design and settings from its last checkpoint."""
+        history = self.history
+        if not record.resumable or history is None or history.store is None or record.snapshot is None:
+            self.controls.show_message(f"{record.label} cannot be resumed: only a stopped or crashed run with a checkpoint can.", "error")
+            return False
+        try:
+            state, extra = load_resume(record.folder)
+        except RunFileError as exc:
+            self.controls.show_message(f"{record.label} cannot be resumed: {exc}", "error")
+            return False
+        snapshot = record.snapshot
+        snapshot.path = self.document.path
+        record.truncate(state.epoch)
+        record.status, record.message, record.outcome = "running", "", None
+        history.resumed(record)
+        self.plots.update_run(record)
+        recording = Recording(history.store, record.stored_copy(), snapshot, state, extra)
+        return self._launch(record, snapshot, recording)
+
+    def _launch(self, record: RunRecord, snapshot: Project, recording: Recording | None) -> bool:
+        document = self.document
         self.record = record
         plane = self._plane_watchers(snapshot)
         watchers = [*self.live.watchers(snapshot.graph), *plane]
-        self.run = TrainingRun(snapshot, self, watchers=watchers)
+        self.run = TrainingRun(snapshot, self, watchers=watchers, recording=recording)
         self.run.prepared.connect(self._on_prepared)
         self.run.updated.connect(self._on_updated)
         self.run.observed.connect(self._on_plane_observed)
@@ -293,7 +331,7 @@ class TrainingPanel(QWidget):
             record.metric_name = outcome.metric_name
             record.outcome = outcome
             if self.history is not None and record in self.history.runs:
-                self.history.changed(record)
+                self.history.ended(record)
                 self.runs_list.select(record)
             self.plots.update_run(record)
         failed = outcome.status == FAILED

@@ -23,7 +23,9 @@ update, emitted right after ``updated``): never a signal per batch. Items must
 be safe to hand to another thread (numbers, numpy arrays, frozen dataclasses).
 
 Everything slow happens on the worker: loading the data, compiling, training,
-and the predictions the results views need (outcome.py).
+and the predictions the results views need (designer.runs.outcome). With a
+``recording`` (designer.runs.Recording) the run is written into its folder
+beside the project as it trains, on this same thread.
 
 While a run trains, the objects alive when it started are frozen out of the
 garbage collector (``gc.freeze``) and thawed when it ends. A full collection
@@ -56,6 +58,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from designer.document.workers import Worker, report_progress
 from designer.project import Project
 from designer.runs.outcome import RunOutcome, compute_views
+from designer.runs.recorder import Recording, RunRecorder
 from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
 from designer.ui.paint_clock import PAINT_CLOCK
 from designer.ui.training.devices import wait_for_warm_up, warm_up_first
@@ -137,9 +140,10 @@ class TrainingJob:
     """Runs one project snapshot from data loading to results, on a worker's
     thread; its controls may be used from any thread."""
 
-    def __init__(self, project: Project, buffer: MetricsBuffer) -> None:
+    def __init__(self, project: Project, buffer: MetricsBuffer, recording: Recording | None = None) -> None:
         self.project = project
         self.buffer = buffer
+        self.recording = recording
         self.extras: list[Callback] = []  # the watchers' callbacks, after the metrics' own
         self.trainer = None
         self._stop = threading.Event()
@@ -171,6 +175,13 @@ class TrainingJob:
         once the trainer exists, then METRICS_WAITING whenever the buffer fills
         from empty. A fault outside the trainer's own handling arrives as the
         worker's ``failed``."""
+        recorder = self.recording.recorder() if self.recording is not None else None
+        outcome = self._train(recorder)
+        if recorder is not None and not recorder.ended:  # it ended before training began: recorded as such
+            recorder.on_run_end(outcome.result)
+        return outcome
+
+    def _train(self, recorder: RunRecorder | None) -> RunOutcome:
         from designer.data import DataError
         from designer.train import DesignProblems, Trainer, TrainError, load_bundle, prepare
 
@@ -179,7 +190,12 @@ class TrainingJob:
             settings = TrainSettings.from_mapping(self.project.training)
             bundle = load_bundle(self.project)
             compiled = prepare(self.project, bundle)
-            trainer = Trainer(compiled, bundle, settings, [Callbacks(self._on_batch, self._on_epoch), *self.extras])
+            # The recorder goes last: it captures the state to resume from after the others' epoch ends.
+            callbacks = [Callbacks(self._on_batch, self._on_epoch), *self.extras, *([recorder] if recorder is not None else [])]
+            resume = self.recording.resume if self.recording is not None else None
+            trainer = Trainer(compiled, bundle, settings, callbacks, resume=resume)
+            if recorder is not None:
+                recorder.trainer = trainer
         except DataError as exc:
             return RunOutcome(RunResult(FAILED, f"the data cannot be used: {exc}"))
         except DesignProblems as exc:
@@ -204,10 +220,14 @@ class TrainingJob:
         report_progress(info)
         result = trainer.run()
         outcome = RunOutcome(result, trainer.objective.metric_name)
-        try:
-            outcome.views = compute_views(trainer, bundle)
-        except Exception as exc:  # the run's result stands even when a view cannot be drawn
-            outcome.notes.append(f"the results views could not be computed: {exc}")
+        if recorder is not None:  # it computed them at the run's end
+            outcome.views = recorder.views
+            outcome.notes.extend(recorder.view_notes + ([recorder.error] if recorder.error else []))
+        else:
+            try:
+                outcome.views = compute_views(trainer, bundle)
+            except Exception as exc:  # the run's result stands even when a view cannot be drawn
+                outcome.notes.append(f"the results views could not be computed: {exc}")
         _keep_only_kept_weights(result)
         return outcome
 
@@ -248,12 +268,15 @@ class TrainingRun(QObject):
     live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished (the collector stays frozen)
     _switch_interval: ClassVar[float] = sys.getswitchinterval()  # restored when the last run's thread finishes
 
-    def __init__(self, project: Project, parent: QObject | None = None, watchers: Sequence[RunWatcher] = ()) -> None:
+    def __init__(
+        self, project: Project, parent: QObject | None = None, watchers: Sequence[RunWatcher] = (), recording: Recording | None = None
+    ) -> None:
         """``watchers``: factories of extra callbacks for this run, each given
-        the run's ``publish`` (see the module docstring)."""
+        the run's ``publish`` (see the module docstring); ``recording``: where
+        the run is written as it goes (none for an untitled project)."""
         super().__init__(parent)
         self.buffer = MetricsBuffer()
-        self.job = TrainingJob(project, self.buffer)
+        self.job = TrainingJob(project, self.buffer, recording)
         self.job.extras = [make(self.job.publish) for make in watchers]
         self.worker = Worker(self.job.run, "training", on_cancel=self.job.stop, parent=self)
         self.worker.progressed.connect(self._on_progressed)

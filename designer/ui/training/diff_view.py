@@ -1,0 +1,144 @@
+"""The diff of two designs drawn as a canvas: the second design's nodes where
+they stand, coloured by what changed (added, changed, renamed, rewired),
+and the first design's removed nodes as dashed ghosts where they stood;
+wires that appeared are green, wires that went are dashed red.
+
+A read-only picture of its own (no document, no undo): it draws from the
+project files' records, so it can show any two runs' designs side by side
+with the open one untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QWidget
+
+from designer.runs.diff import ADDED, CHANGED, REMOVED, RENAMED, REWIRED, DesignDiff, Wire
+from designer.ui import style
+
+DIFF_COLOURS = {ADDED: "#2a9467", REMOVED: "#c04a46", CHANGED: "#e8710a", RENAMED: "#8756b0", REWIRED: "#2f80ed"}
+SAME = "#b8bec6"
+NODE_W, NODE_H = 180.0, 56.0
+LEGEND = (ADDED, CHANGED, RENAMED, REWIRED, REMOVED)
+
+
+class DiffScene(QGraphicsScene):
+    """Design ``b`` (records) with the changes from ``a`` marked; ``boxes`` maps node ids to their boxes."""
+
+    def __init__(self, a: dict[str, Any], b: dict[str, Any], diff: DesignDiff) -> None:
+        super().__init__()
+        self.diff = diff
+        self.setBackgroundBrush(style.CANVAS_BACKGROUND)
+        self.boxes: dict[str, QGraphicsRectItem] = {}
+        self.ghosts: dict[str, QGraphicsRectItem] = {}
+        nodes_b = {n["id"]: n for n in b.get("nodes", [])}
+        nodes_a = {n["id"]: n for n in a.get("nodes", [])}
+        centres: dict[str, QPointF] = {}
+        for node_id, node in nodes_b.items():
+            status = diff.status(node_id)
+            self.boxes[node_id] = self._box(node, status, _detail(diff, node_id, node))
+            centres[node_id] = _position(node)
+        for node_id in diff.removed:
+            node = nodes_a[node_id]
+            self.ghosts[node_id] = self._box(node, REMOVED, "removed")
+            centres[f"a:{node_id}"] = _position(node)
+        added = set(diff.wires_added)
+        for edge in b.get("edges", []):
+            wire = Wire(edge["source"], edge["target"], edge.get("port", 0))
+            self._wire(centres.get(wire.source), centres.get(wire.target), DIFF_COLOURS[ADDED] if wire in added else None)
+        for wire in diff.wires_removed:  # drawn between the nodes as they are now, or their ghosts
+            source = centres.get(diff.renamed.get(wire.source, wire.source)) if wire.source not in diff.removed else centres.get(f"a:{wire.source}")
+            target = centres.get(diff.renamed.get(wire.target, wire.target)) if wire.target not in diff.removed else centres.get(f"a:{wire.target}")
+            self._wire(source, target, DIFF_COLOURS[REMOVED], dashed=True)
+
+    def _box(self, node: dict[str, Any], status: str | None, detail: str) -> QGraphicsRectItem:
+        x, y = _position(node).x(), _position(node).y()
+        colour = QColor(DIFF_COLOURS.get(status or "", SAME))
+        box = QGraphicsRectItem(QRectF(0, 0, NODE_W, NODE_H))
+        box.setPos(x, y)
+        pen = QPen(colour, 3.0 if status else 1.2, Qt.PenStyle.DashLine if status == REMOVED else Qt.PenStyle.SolidLine)
+        box.setPen(pen)
+        fill = QColor(colour)
+        fill.setAlpha(34 if status else 0)
+        box.setBrush(QBrush(style.NODE_BODY) if not status else QBrush(fill))
+        box.setZValue(style.Z_NODE)
+        box.setToolTip(f"{node['id']} ({node['type']})" + (f": {detail}" if detail else ""))
+        title = QGraphicsSimpleTextItem(f"{node['id']}  ·  {node['type']}", box)
+        title.setBrush(QBrush(style.TEXT_MUTED if status == REMOVED else style.TEXT))
+        title.setPos(8, 6)
+        if detail:
+            note = QGraphicsSimpleTextItem(_elide(detail, 30), box)
+            note.setBrush(QBrush(colour.darker(130)))
+            note.setPos(8, 30)
+        self.addItem(box)
+        return box
+
+    def _wire(self, source: QPointF | None, target: QPointF | None, colour: str | None, dashed: bool = False) -> None:
+        if source is None or target is None:
+            return
+        start = QPointF(source.x() + NODE_W, source.y() + NODE_H / 2)
+        end = QPointF(target.x(), target.y() + NODE_H / 2)
+        path = QPainterPath(start)
+        reach = max(40.0, abs(end.x() - start.x()) / 2)
+        path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
+        item = QGraphicsPathItem(path)
+        pen = QPen(QColor(colour or style.EDGE.name()), 2.6 if colour else 1.4, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+        item.setPen(pen)
+        item.setZValue(style.Z_EDGE)
+        self.addItem(item)
+
+
+class DiffView(QGraphicsView):
+    """A DiffScene fitted to the view."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.diff_scene: DiffScene | None = None
+
+    def show_diff(self, a: dict[str, Any], b: dict[str, Any], diff: DesignDiff) -> None:
+        self.diff_scene = DiffScene(a, b, diff)
+        self.setScene(self.diff_scene)
+        self.fit()
+
+    def fit(self) -> None:
+        if self.diff_scene is not None:
+            self.fitInView(self.diff_scene.itemsBoundingRect().adjusted(-30, -30, 30, 30), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit()
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
+        factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
+        self.scale(factor, factor)
+
+
+def legend_html() -> str:
+    return " ".join(f"<span style='color:{DIFF_COLOURS[s]}'>■</span> {s}" for s in LEGEND)
+
+
+def _position(node: dict[str, Any]) -> QPointF:
+    position = node.get("position") or (0.0, 0.0)
+    return QPointF(float(position[0]), float(position[1]))
+
+
+def _detail(diff: DesignDiff, node_id: str, node: dict[str, Any]) -> str:
+    if node_id in diff.changed:
+        return ", ".join(c.text() for c in diff.changed[node_id])
+    old = next((o for o, n in diff.renamed.items() if n == node_id), None)
+    if old is not None:
+        return f"was {old}"
+    if node_id in diff.added:
+        return "added"
+    if node_id in diff.rewired:
+        return "inputs rewired"
+    return ""
+
+
+def _elide(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
