@@ -88,7 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="designer",
         description="Design, check, train and export neural networks. With no command, opens the desktop designer (on FILE if given).",
-        epilog="Run 'designer COMMAND --help' for a command's options.",
+        epilog=(
+            "Run 'designer COMMAND --help' for a command's options. Exit codes: 0 done, 1 the design has problems, "
+            "2 unusable input (one line says why), 3 an internal error (a bug; one line says where its trace was written)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
