@@ -22,10 +22,12 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QPu
 
 from designer.ui import dialogs
 from designer.ui.paint_clock import times_its_paints
-from designer.ui.training.plotting import BACKGROUND, style_plot
+from designer.ui.training.plotting import AXIS, BACKGROUND, style_plot
 from designer.ui.training.runs import RunHistory, RunRecord
 
 DIM_ALPHA = 90  # earlier runs
+PLOT_MIN_HEIGHT = 110  # the loss plot; the accuracy plot a little less: their ticks never crowd
+LR_HEIGHT = 80  # the learning-rate plot, shown while a schedule changes the rate
 RAW_ALPHA = 55  # the current run's per-batch losses behind the smoothed line
 
 
@@ -43,8 +45,8 @@ class RunCurves:
         self.raw = plots.loss.plot()
         self.smooth = plots.loss.plot()
         self.val = plots.loss.plot(symbol="o", symbolSize=6)
-        self.train_metric = plots.metric.plot()
-        self.val_metric = plots.metric.plot(symbol="o", symbolSize=6)
+        self.train_metric = plots.metric_plot.plot()
+        self.val_metric = plots.metric_plot.plot(symbol="o", symbolSize=6)
         self.lr = plots.lr.plot()
         self.items = [self.raw, self.smooth, self.val, self.train_metric, self.val_metric, self.lr]
         for item in (self.raw, self.smooth):
@@ -100,7 +102,7 @@ class RunCurves:
         self.raw.setVisible(visible and self.current)
 
     def remove(self, plots: TrainingPlots) -> None:
-        for plot, item in zip((plots.loss, plots.loss, plots.loss, plots.metric, plots.metric, plots.lr), self.items):
+        for plot, item in zip((plots.loss, plots.loss, plots.loss, plots.metric_plot, plots.metric_plot, plots.lr), self.items):
             plot.removeItem(item)
 
 
@@ -124,6 +126,7 @@ class TrainingPlots(QWidget):
         self.curves: dict[int, RunCurves] = {}  # by run number
         self.suggested_stem = "training"
         self._lr_top = 0.0
+        self._lr_decided = False
         self._metric_label = "accuracy %"
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -149,26 +152,32 @@ class TrainingPlots(QWidget):
         self.canvas = _Canvas(self)
         self.canvas.setBackground(BACKGROUND)
         self.loss = style_plot(self.canvas.addPlot(row=0, col=0), "loss")
-        self.metric = style_plot(self.canvas.addPlot(row=1, col=0), "accuracy %")
+        self.metric_plot = style_plot(self.canvas.addPlot(row=1, col=0), "accuracy %")
         self.lr = style_plot(self.canvas.addPlot(row=2, col=0), "lr", "epoch")
-        self.lr.setMaximumHeight(95)
+        self.lr.setMaximumHeight(LR_HEIGHT)
         layout = self.canvas.ci.layout
         for row, stretch in enumerate((5, 3, 1)):
             layout.setRowStretchFactor(row, stretch)
-        for plot in (self.loss, self.metric, self.lr):
+        for plot in (self.loss, self.metric_plot, self.lr):
             plot.getAxis("left").setWidth(58)
+            plot.getAxis("left").setStyle(hideOverlappingLabels=True)
             plot.enableAutoRange(x=False)  # the epoch axis spans the runs' epochs from the start (see _fit_epochs)
             if plot is not self.loss:
                 plot.setXLink(self.loss)
-            if plot is not self.lr:
-                plot.getAxis("bottom").setStyle(showValues=False)
+        self.loss.setMinimumHeight(PLOT_MIN_HEIGHT)
+        self.metric_plot.setMinimumHeight(PLOT_MIN_HEIGHT * 0.8)
+        self.canvas.setMinimumHeight(int(PLOT_MIN_HEIGHT * 1.8) + 60)  # squeezed further, the panel scrolls: ticks never overlap
         self.lr.enableAutoRange(y=False)
         self.loss.enableAutoRange(y=False)  # with slack, see _fit_loss
+        self.loss.setYRange(0, 1, padding=0)
+        self.metric_plot.enableAutoRange(y=False)  # accuracy spans 0-100 from the start; MAE follows its values (see _fit_metric)
+        self.metric_plot.setYRange(0, 100, padding=0)
+        self._show_lr(False)  # a learning rate that never changes is said in the readout, not drawn
         self.loss.setTitle(
             "<span style='color:#57606a;font-size:9pt'>faint: each batch · line: smoothed · dots: validation, per epoch</span>"
         )
         self.crosshair = [pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#8c959f", style=Qt.PenStyle.DashLine)) for _ in range(3)]
-        for plot, line in zip((self.loss, self.metric, self.lr), self.crosshair):
+        for plot, line in zip((self.loss, self.metric_plot, self.lr), self.crosshair):
             plot.addItem(line, ignoreBounds=True)
             line.hide()
         self._mouse = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
@@ -200,6 +209,7 @@ class TrainingPlots(QWidget):
             self._fit_loss()
             if record.epochs:
                 self._fit_lr()
+                self._fit_metric()
 
     def _on_run_added(self, record: RunRecord) -> None:
         self.curves[record.number] = RunCurves(self, record)
@@ -212,6 +222,7 @@ class TrainingPlots(QWidget):
             curves.set_visible(not record.hidden)
             self._fit_epochs()
             self._fit_loss(force=True)
+            self._fit_metric()
 
     def _on_run_removed(self, record: RunRecord) -> None:
         curves = self.curves.pop(record.number, None)
@@ -266,18 +277,44 @@ class TrainingPlots(QWidget):
             self.loss.setYRange(lo, hi + 0.08 * span, padding=0)
 
     def _fit_lr(self) -> None:
-        """From 0 to the highest rate shown: a constant rate is a flat line near the top, not noise around it."""
-        rates = [m.lr for c in self.curves.values() if not c.record.hidden for m in c.record.epochs]
+        """From 0 to the highest rate shown: a constant rate is a flat line near the top, not noise around it.
+        The plot shows only while some run's rate changes (a schedule); a constant one takes no room."""
+        runs = [c.record for c in self.curves.values() if not c.record.hidden]
+        rates = [m.lr for r in runs for m in r.epochs]
+        self._show_lr(any(len({round(m.lr, 12) for m in r.epochs}) > 1 for r in runs))
         top = max(rates) * 1.15 if rates else 0.0
         if rates and top != self._lr_top:  # an unchanged range is not set again: the axis would repaint
             self._lr_top = top
             self.lr.setYRange(0, top or 1.0, padding=0)
 
+    def _show_lr(self, shown: bool) -> None:
+        """The learning-rate plot, or not; the lowest plot shown carries the epoch axis."""
+        if shown == self.lr.isVisible() and self._lr_decided:
+            return
+        self._lr_decided = True
+        self.lr.setVisible(shown)
+        self.lr.setMaximumHeight(LR_HEIGHT if shown else 0)
+        self.lr.setMinimumHeight(LR_HEIGHT * 0.6 if shown else 0)
+        self.metric_plot.getAxis("bottom").setStyle(showValues=not shown)
+        self.metric_plot.setLabel("bottom", "" if shown else "epoch", color=AXIS)
+        self.loss.getAxis("bottom").setStyle(showValues=False)
+
+    def _fit_metric(self) -> None:
+        """Accuracy keeps its 0-100 axis; MAE spans 0 to its largest value shown."""
+        if self._metric_label != "MAE":
+            return
+        values = [v for c in self.curves.values() if not c.record.hidden for k in ("train_metric", "val_metric") for v in c.record.epoch_array(k)[1]]
+        finite = [v for v in values if np.isfinite(v)]
+        if finite:
+            self.metric_plot.setYRange(0, max(finite) * 1.1 or 1.0, padding=0)
+
     def _label_metric(self, record: RunRecord) -> None:
         label = "accuracy %" if record.metric_name == "accuracy" else "MAE"
         if label != self._metric_label:
             self._metric_label = label
-            self.metric.setLabel("left", label)
+            self.metric_plot.setLabel("left", label)
+            if label == "accuracy %":
+                self.metric_plot.setYRange(0, 100, padding=0)
 
     def _on_log_toggled(self, on: bool) -> None:
         self.loss.setLogMode(y=on)
@@ -290,13 +327,13 @@ class TrainingPlots(QWidget):
 
     def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
         pos = event[0]
-        inside = any(p.sceneBoundingRect().contains(pos) for p in (self.loss, self.metric, self.lr))
+        inside = any(p.sceneBoundingRect().contains(pos) for p in (self.loss, self.metric_plot, self.lr))
         record = self._focus()
         if not inside or record is None:
             for line in self.crosshair:
                 line.hide()
             return
-        x = self.lr.vb.mapSceneToView(pos).x()
+        x = self.loss.vb.mapSceneToView(pos).x()  # the plots share the epoch axis; the loss plot always shows
         for line in self.crosshair:
             line.setPos(x)
             line.show()

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -60,9 +61,34 @@ class ConfusionTable(QTableWidget):
                 item.setBackground(QBrush(base))
                 item.setToolTip(f"true {labels[i]}, predicted {labels[j]}: {int(matrix[i, j])} ({100 * share:.0f}% of {labels[i]})")
                 self.setItem(i, j, item)
-        for header in (self.horizontalHeader(), self.verticalHeader()):
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows = self.verticalHeader()
+        rows.setMinimumSectionSize(self.fontMetrics().height() + 4)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # never squeezed under its text: it scrolls instead
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setVerticalScrollMode(QTableWidget.ScrollMode.ScrollPerPixel)
+
+
+class ConfusionView(QWidget):
+    """The confusion table under its titles: predicted classes across, true classes down."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = ConfusionTable(self)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(2, 2, 2, 2)
+        grid.setSpacing(2)
+        across = QLabel("predicted class →", self)
+        across.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        down = QLabel("true\nclass\n↓", self)
+        down.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        for label in (across, down):
+            label.setStyleSheet("color: #57606a;")
+        grid.addWidget(across, 0, 1)
+        grid.addWidget(down, 1, 0)
+        grid.addWidget(self.table, 1, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(1, 1)
 
 
 class ResultsView(QWidget):
@@ -96,7 +122,8 @@ class ResultsView(QWidget):
         keep = self.tabs.sizePolicy()
         keep.setRetainSizeWhenHidden(True)  # hidden while a run trains: the panel must not be laid out again
         self.tabs.setSizePolicy(keep)
-        self.confusion = ConfusionTable(self)
+        self.confusion_view = ConfusionView(self)
+        self.confusion = self.confusion_view.table
         self.boundary = plot_widget(self, "x2", "x1")
         self.regression = plot_widget(self, "predicted", "true")
         self.samples = ImageGrid(self, tile=44, columns=6)
@@ -106,7 +133,7 @@ class ResultsView(QWidget):
             "boundary": self.boundary,
             "samples": _scrolling(self.samples, self),
             "reconstructions": _scrolling(self.reconstructions, self),
-            "confusion": self.confusion,
+            "confusion": self.confusion_view,
             "regression": self.regression,
         }
         titles = {

@@ -1,0 +1,72 @@
+"""The training plots and results read right: accuracy in percent from the
+start, the learning rate drawn only while a schedule changes it, and the
+confusion matrix titled, every row reachable at its text's height."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from designer.train import EpochMetrics
+from designer.ui.training.plots import TrainingPlots
+from designer.ui.training.results import ConfusionView
+from designer.ui.training.runs import RunHistory
+
+
+def epochs(rates: list[float]) -> list[EpochMetrics]:
+    return [EpochMetrics(i + 1, 1.0 / (i + 1), 1.1 / (i + 1), 0.5 + 0.1 * i, 0.45 + 0.1 * i, "accuracy", lr, 1.0, 100.0) for i, lr in enumerate(rates)]
+
+
+@pytest.fixture
+def plots(qtbot) -> TrainingPlots:
+    widget = TrainingPlots()
+    qtbot.addWidget(widget)
+    widget.set_history(RunHistory(widget))
+    widget.resize(600, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_before_a_run_accuracy_reads_in_percent_and_no_rate_is_drawn(plots) -> None:
+    low, high = plots.metric_plot.vb.viewRange()[1]
+    assert (low, high) == (0.0, 100.0)
+    assert not plots.lr.isVisible()
+    assert plots.metric_plot.getAxis("bottom").style["showValues"], "the lowest plot shown carries the epochs"
+
+
+def test_the_rate_plot_shows_only_while_a_schedule_changes_it(plots, qtbot) -> None:
+    constant = plots.history.new_run({"epochs": 3}, "spirals", "a")
+    constant.add_epochs(epochs([0.01, 0.01, 0.01]))
+    plots.update_run(constant)
+    assert not plots.lr.isVisible()
+    scheduled = plots.history.new_run({"epochs": 3}, "spirals", "a")
+    scheduled.add_epochs(epochs([0.01, 0.005, 0.001]))
+    plots.update_run(scheduled)
+    assert plots.lr.isVisible()
+    qtbot.waitUntil(lambda: plots.lr.height() >= 40)  # once laid out: tall enough for its ticks
+    assert not plots.metric_plot.getAxis("bottom").style["showValues"]
+    low, high = plots.metric_plot.vb.viewRange()[1]
+    assert (low, high) == (0.0, 100.0), "percent, and the curve is drawn in percent too"
+    x, y = plots.curves[scheduled.number].val_metric.getData()
+    assert np.allclose(y, [45.0, 55.0, 65.0])
+
+
+def test_the_confusion_matrix_is_titled_and_its_last_row_can_be_read(qtbot) -> None:
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.resize(320, 220)
+    view.show()
+    qtbot.waitExposed(view)
+    names = [str(d) for d in range(10)]
+    view.table.show_matrix(np.eye(10, dtype=int) * 5, names)
+    titles = " ".join(label.text() for label in view.findChildren(QLabel))
+    assert "predicted" in titles and "true" in titles
+    table = view.table
+    qtbot.wait(50)  # laid out
+    text_height = table.fontMetrics().height()
+    assert all(table.rowHeight(r) >= text_height for r in range(10))
+    table.scrollToItem(table.item(9, 9))
+    last = table.visualItemRect(table.item(9, 9))
+    assert table.viewport().rect().contains(last), "the last row can be scrolled into view whole"
