@@ -230,7 +230,9 @@ def _check_structure(graph: Graph, g: nx.DiGraph, in_cycle: set[str], problems: 
     for node in graph.nodes:
         if node.id in reaches_output or node.id in in_cycle or node.type == OUTPUT_TYPE:
             continue
-        if not g.in_degree(node.id) and not g.out_degree(node.id) and node.type != INPUT_TYPE:
+        if g.out_degree(node.id):
+            continue  # only the dead end is the cause: the layers before it feed it (one unwired Output is one warning, not one per layer)
+        if not g.in_degree(node.id) and node.type != INPUT_TYPE:
             continue  # an isolated node already has its "no input" error
         problems.append(Problem(WARNING, "its output is not used: connect it towards an Output, or delete it", node.id, code="unused"))
 
