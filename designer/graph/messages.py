@@ -26,9 +26,13 @@ class _ShortRepr(reprlib.Repr):
 _SHORT = _ShortRepr()
 
 
+MAX_SHOWN = 60  # characters of one value in a message
+
+
 def short_repr(value: Any) -> str:
-    """``repr(value)`` cut to a few dozen characters on one line."""
-    return _SHORT.repr(value)
+    """``repr(value)`` cut to at most ``MAX_SHOWN`` characters on one line."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
 
 
 def shown_name(name: Any) -> str:

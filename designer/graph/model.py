@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 Position = tuple[float, float]
 _ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # the whole id (fullmatch: "$" would let a trailing newline through)
+MAX_ID_LENGTH = 100
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 MAX_INPUTS = 256  # input ports of one node (a merge takes any number up to this)
 MAX_COORDINATE = 1e9  # canvas units: far beyond any design, well inside what the canvas can draw
@@ -96,6 +97,8 @@ def _position(value: Any) -> Position:
 def check_node_id(node_id: str) -> None:
     if not isinstance(node_id, str) or not _ID_PATTERN.fullmatch(node_id) or keyword.iskeyword(node_id):
         raise InvalidIdError(f"{short_repr(node_id)} is not a valid node id: use letters, digits and _, starting with a letter")
+    if len(node_id) > MAX_ID_LENGTH:
+        raise InvalidIdError(f"{short_repr(node_id)} is too long for a node id: use at most {MAX_ID_LENGTH} characters")
 
 
 class Graph:

@@ -194,7 +194,11 @@ def hostile_files(draw: st.DrawFn) -> bytes:
         text = text[: draw(st.integers(0, len(text)))]
     elif damage == "insert":
         at = draw(st.integers(0, len(text)))
-        text = text[:at] + draw(st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "9" * 5000, "[" * 5000, '"', "\\", ",", "}"])) + text[at:]
+        text = (
+            text[:at]
+            + draw(st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "9" * 5000, "[" * 5000, '"', "\\", ",", "}"]))
+            + text[at:]
+        )
     elif damage == "literal":
         text = text.replace("0.0", draw(st.sampled_from(["NaN", "1e400", "-1e400", "Infinity"])), 1)
     data = text.encode("utf-8", "surrogatepass")

@@ -54,4 +54,6 @@ HOSTILE_IDS = sorted(
 any_text = st.text(st.characters(exclude_categories=()), max_size=40)  # surrogates included
 names = st.one_of(st.sampled_from(HOSTILE_NAMES), any_text)
 legal_ids = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
-node_ids = st.one_of(st.sampled_from(HOSTILE_IDS), legal_ids, any_text, st.sampled_from(HOSTILE_NAMES))
+node_ids = st.one_of(
+    st.sampled_from(HOSTILE_IDS), legal_ids, any_text, st.sampled_from(HOSTILE_NAMES), st.sampled_from(["a" * 100, "a" * 101])
+)

@@ -25,6 +25,7 @@ from designer.compile import compile_design, generate, python_file, random_input
 from designer.compile import names as sanitiser
 from designer.compile.python_export import export_python
 from designer.graph import Graph, InvalidIdError
+from designer.graph.model import MAX_ID_LENGTH
 from designer.layers import CATALOG
 from designer.project import load_project
 
@@ -90,7 +91,7 @@ def _legal_renames(data: st.DataObject, records: dict) -> dict[str, str]:
     renames: dict[str, str] = {}
     probe = Graph("probe")
     for new in wanted:
-        legal = bool(ID.fullmatch(new)) and not keyword.iskeyword(new)
+        legal = bool(ID.fullmatch(new)) and not keyword.iskeyword(new) and len(new) <= MAX_ID_LENGTH
         try:
             probe.add("Identity", id=new)
         except InvalidIdError:

@@ -138,6 +138,7 @@ def test_an_input_shape_beyond_the_bounds_is_an_error_on_the_node(shape: list[in
     [
         (lambda d: d.__setitem__("name", "a\ud800b"), "name: holds \\ud800"),
         (lambda d: d["nodes"][1].__setitem__("id", "dense1\n"), "nodes[1].id: 'dense1\\n' is not a valid node id"),
+        (lambda d: d["nodes"][1].__setitem__("id", "a" * 10_000), "nodes[1].id: 'aaaa"),
         (lambda d: d["nodes"][1]["params"].__setitem__("out_features", 1e999), "line 1, column"),  # json.dumps writes Infinity
         (lambda d: d["edges"][0].__setitem__("port", 10**18), "edges[0]: 'port' must be a whole number from 0 to"),
         (lambda d: d["nodes"][2].__setitem__("position", [1e300, 0]), "nodes[2] (sigmoid1).position: must be [x, y] numbers between"),
