@@ -1,5 +1,11 @@
 """Training throughput: the designer's Trainer against a minimal hand-written
-PyTorch loop, on the same model (the digits CNN sample) and the same data.
+PyTorch loop, on the same model (a sample: the digits CNN by default) and the
+same data.
+
+Without ``--threads`` each side keeps its own defaults: the Trainer picks its
+thread count (one for a small design) and its optimizer step (fused), the loop
+uses PyTorch's (one thread per core, Adam's per-tensor loop on the CPU), which
+is what a user's script gets. ``--threads N`` gives both sides N threads.
 
 Both run in one process, interleaved (trainer, loop, loop, trainer, ...) so a
 machine that speeds up or slows down during the run affects both alike; the
@@ -9,7 +15,7 @@ device, a shuffled index per epoch, forward, loss, backward, step; no metrics.
 The trainer's figure includes what it does on top: accuracy, per-batch loss
 reports, pause/stop checks.
 
-    python benchmarks/train_throughput.py [--device cpu] [--rounds 8] [--epochs 3] [--threads N] [--json FILE]
+    python benchmarks/train_throughput.py [--device cpu] [--rounds 8] [--epochs 3] [--threads N] [--sample NAME] [--json FILE]
 """
 
 from __future__ import annotations
@@ -29,7 +35,6 @@ from designer.project import load_project
 from designer.train import Trainer, TrainSettings, load_bundle, pick_device, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "samples" / "digits_cnn.nnd"
 
 
 def trainer_rates(compiled, bundle, settings: TrainSettings) -> list[float]:
@@ -68,17 +73,19 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (the first is warm-up)")
     parser.add_argument("--batch-size", type=int, default=None, help="default: the sample's")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
-    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "train_throughput.json"))
+    parser.add_argument("--sample", default="digits_cnn", help="sample stem (default: digits_cnn)")
+    parser.add_argument("--json", default=None, help="default: benchmarks/results/train_throughput[_SAMPLE].json")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    project = load_project(SAMPLE)
+    sample = ROOT / "samples" / f"{args.sample}.nnd"
+    project = load_project(sample)
     bundle = load_bundle(project)
     compiled = prepare(project, bundle)
     # Constant learning rate for both, so the schedule is not part of the comparison.
     settings = TrainSettings.from_mapping(
-        project.training, epochs=args.epochs, schedule="none", device=args.device, batch_size=args.batch_size
+        project.training, epochs=args.epochs, schedule="none", device=args.device, batch_size=args.batch_size, threads=args.threads
     )
     device = pick_device(settings.device)
     load_before = os.getloadavg()[0]  # other work on the machine makes the figures noisy
@@ -90,7 +97,8 @@ def main() -> None:
 
     result = {
         "benchmark": "train_throughput",
-        "model": SAMPLE.name,
+        "model": sample.name,
+        "trainer_threads": Trainer(compiled, bundle, settings).threads,
         "device": str(device),
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine(),
         "torch": torch.__version__,
@@ -109,14 +117,16 @@ def main() -> None:
     result["ratio_trainer_to_loop"] = result["trainer_samples_per_s"]["median"] / result["loop_samples_per_s"]["median"]
 
     print(
-        f"digits CNN, {len(bundle.train)} training samples, batch {settings.batch_size}, {device} ({result['threads']} threads), torch {torch.__version__}"
+        f"{sample.stem}, {len(bundle.train)} training samples, batch {settings.batch_size}, {device} "
+        f"(trainer {result['trainer_threads']} threads, loop {result['threads']}), torch {torch.__version__}"
     )
     print(f"{'':10}{'median':>12}{'min':>12}{'max':>12}   samples/s over {len(trainer)} epochs each")
     for name in ("trainer", "loop"):
         stats = result[f"{name}_samples_per_s"]
         print(f"{name:10}{stats['median']:>12,.0f}{stats['min']:>12,.0f}{stats['max']:>12,.0f}")
     print(f"ratio trainer/loop (medians): {result['ratio_trainer_to_loop']:.3f}")
-    target = Path(args.json)
+    suffix = "" if args.sample == "digits_cnn" else f"_{args.sample}"
+    target = Path(args.json or ROOT / "benchmarks" / "results" / f"train_throughput{suffix}.json")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {target}")
