@@ -137,8 +137,14 @@ def _cuts(graph: Graph, cells: Mapping[str, tuple[int, int]]) -> set[int]:
 
 def _bands(cells: Mapping[str, tuple[int, int]], cuts: set[int], per_band: int) -> Bands:
     """Bands of at most ``per_band`` columns, ending only at ``cuts`` (a band
-    that cannot end in time runs on to the next cut)."""
+    that cannot end in time runs on to the next cut), as even as that many
+    bands can be (no lone Output on a last row)."""
     columns = max(c for c, _ in cells.values()) + 1
+    count = len(_greedy_bands(columns, cuts, per_band).starts)
+    return _greedy_bands(columns, cuts, -(-columns // count))
+
+
+def _greedy_bands(columns: int, cuts: set[int], per_band: int) -> Bands:
     starts = [0]
     while True:
         first = starts[-1]

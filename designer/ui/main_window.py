@@ -48,7 +48,7 @@ from designer.ui.training.lr_finder import LrFinderDialog
 APP_NAME = "Neural Network Designer"
 # The panels' first sizes (pixels): the canvas gets the rest, most of the window.
 FIRST_PALETTE_WIDTH = 190
-FIRST_INSPECTOR_WIDTH = 300
+FIRST_INSPECTOR_WIDTH = 320
 FIRST_BOTTOM_HEIGHT = 190
 
 

@@ -9,6 +9,7 @@ builds the main window the way a user would see it and grabs it.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -39,10 +40,18 @@ def _settle(app: QApplication) -> None:
         app.processEvents()
 
 
+def _copy(sample: str) -> Path:
+    """A copy of samples/SAMPLE.nnd in a fresh folder: the runs a shot trains are kept
+    beside the project, and the samples folder must neither gain them nor show old ones."""
+    target = Path(tempfile.mkdtemp()) / f"{sample}.nnd"
+    shutil.copyfile(ROOT / "samples" / f"{sample}.nnd", target)
+    return target
+
+
 def _open(app: QApplication, sample: str):
-    """A window showing samples/SAMPLE.nnd at the screenshot size."""
+    """A window showing (a copy of) samples/SAMPLE.nnd at the screenshot size."""
     window = _window()
-    window.open_file(ROOT / "samples" / f"{sample}.nnd")
+    window.open_file(_copy(sample))
     window.resize(*SIZE)
     _settle(app)
     return window
@@ -60,6 +69,35 @@ def _save(app: QApplication, window, name: str) -> Path:
 def _close(window) -> None:
     window.document.undo_stack.setClean()
     window.close()
+
+
+# The window sizes a sample is shown opened at: the first start's (1400x860, see
+# MainWindow._fit_first_size), a small laptop's and a full-HD screen's.
+OPEN_SIZES = ((1400, 860), (1280, 720), (1920, 1080))
+OPEN_SAMPLES = ("digits_cnn", "residual_cnn", "spirals_mlp")
+
+
+def shot_opened(app: QApplication) -> list[Path]:
+    """Samples just opened, as a new user first sees them, at each of OPEN_SIZES
+    (the window made at that size, the file opened before it shows, as ``designer FILE`` does)."""
+    from designer.ui.main_window import MainWindow
+
+    paths = []
+    folder = HERE / "opened"
+    folder.mkdir(exist_ok=True)
+    for sample in OPEN_SAMPLES:
+        for width, height in OPEN_SIZES:
+            settings = QSettings(str(Path(tempfile.mkdtemp()) / "screenshots.ini"), QSettings.Format.IniFormat)
+            window = MainWindow(settings)
+            window.resize(width, height)
+            window.open_file(_copy(sample))
+            window.show()
+            _settle(app)
+            path = folder / f"{sample}_{width}x{height}.png"
+            window.grab().save(str(path))
+            _close(window)
+            paths.append(path)
+    return paths
 
 
 def shot_design(app: QApplication) -> Path:
@@ -238,6 +276,7 @@ def shot_backprop(app: QApplication) -> Path:
 
 
 SHOTS: list[Callable[[QApplication], Path | list[Path]]] = [
+    shot_opened,
     shot_design,
     shot_problem,
     shot_training,
