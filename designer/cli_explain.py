@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,11 +106,11 @@ def _check_memory(project: Project, path: str) -> None:
 def _weights_path(project: Project, args: argparse.Namespace) -> Path:
     if args.weights:
         path = Path(args.weights)
-        if not path.is_file():
+        if not os.path.isfile(path):  # never raises, for a name too long as for a missing one
             raise UsageError(f"{args.weights}: no such weights file")
         return path
     path = project.weights_path
-    if path is None or not path.exists():
+    if path is None or not os.path.exists(path):
         name = path.name if path is not None else "NAME.safetensors"
         raise UsageError(f"{args.file}: no trained weights ({name}): run 'designer train {args.file}' first, or pass --weights")
     return path

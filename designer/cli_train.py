@@ -36,7 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=(
             "Train the design on its project's data with its training settings (the options override them). "
             "Writes NAME.safetensors and NAME.metrics.csv beside FILE, or DIR/weights.safetensors and DIR/metrics.csv with --out "
-            "(and NAME.layers.csv or DIR/layers.csv with --layer-stats), and records the run in NAME.runs beside FILE, "
+            "(and NAME.layers.csv or DIR/layers.csv with --layer-stats), and records the run in NAME.runs beside FILE (in DIR with --out), "
             "where the window shows it. Problems seen while training (vanishing gradients, a diverging loss, "
             "overfitting...) are printed as warnings. "
             "Exit 0 when training ends, 1 when the design has problems or training fails, 2 on unusable input, 130 when stopped with Ctrl-C."
@@ -185,7 +185,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     project = _load(args.file)
     bundle = _data(project, args.file)
     weights = Path(args.weights) if args.weights else project.weights_path
-    if not weights.exists():
+    if not os.path.exists(weights):  # never raises, for a name too long as for a missing one
         raise UsageError(f"{weights}: no such weights file: run 'designer train {args.file}' first, or give --weights")
     try:
         split, result = evaluate_project(project, bundle, weights, args.device)
@@ -345,6 +345,6 @@ class _Progress:
         if weights is not None:
             print(f"wrote {weights} and {paths.metrics}")
             return
-        earlier = [p.name for p in (paths.weights, paths.metrics) if p.exists()]
+        earlier = [p.name for p in (paths.weights, paths.metrics) if os.path.exists(p)]
         kept = f"; {' and '.join(earlier)} of an earlier run are left as they were" if earlier else ""
         print(f"wrote nothing (no weights: no epoch completed){kept}")

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from designer.project.messages import one_line
+from designer.project.messages import one_line, shown
 
 TEMP_SUFFIX = ".designer-saving"
 STALE_SECONDS = 24 * 3600  # where a process cannot be asked whether it lives: temporaries older than a day are stale
@@ -79,20 +79,34 @@ def unwritable(path: str | os.PathLike[str]) -> str | None:
     """Why ``path`` could not be written (one line), or None when it can be:
     checked before long work whose result goes there."""
     target = Path(path)
-    if target.is_dir():
+    if os.path.isdir(target):  # os.path's checks never raise, for a name too long as for a missing one
         return one_line(f"{target} is a folder: give a file name")
-    folder = target.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent  # the folders in between would be made
-    if not folder.is_dir():
+    folder, names = target.parent, [target.name]
+    while not os.path.exists(folder) and folder != folder.parent:
+        names.append(folder.name)  # the folders in between would be made
+        folder = folder.parent
+    if not os.path.isdir(folder):
         return one_line(f"cannot write {target}: {folder} is a file, not a folder")
+    longest = _longest_name(folder)
+    for name in names:
+        if len(os.fsencode(name)) > longest:
+            return one_line(
+                f"cannot write {target}: the name {shown(name)} is longer than {longest} bytes, the most this file system takes"
+            )
     try:
-        fd, probe = tempfile.mkstemp(prefix=f"{target.name}.{os.getpid()}-", suffix=TEMP_SUFFIX, dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=".designer-probe-", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         return one_line(f"cannot write in {folder}: {exc.strerror or exc}")
     return None
+
+
+def _longest_name(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or the system will not say
+        return 255
 
 
 def _is_stale(tmp: Path, name: str) -> bool:

@@ -172,6 +172,15 @@ def test_out_under_a_regular_file_fails_before_training(tmp_path: Path, capsys) 
     )
 
 
+def test_names_longer_than_the_file_system_takes_are_one_line(tmp_path: Path, capsys) -> None:
+    path = project_file(tmp_path, data={"source": "xor", "options": {"samples": 100}, "validation_split": 0.2, "test_split": 0.2})
+    long = "x" * 300
+    code, _, err = run(capsys, "evaluate", path, "--weights", tmp_path / f"{long}.safetensors")
+    assert code == UNUSABLE and err.count("\n") == 1 and "no such weights file" in err
+    code, out, err = run(capsys, "train", path, "--out", tmp_path / long / "run")
+    assert code == UNUSABLE and out == "" and err.count("\n") == 1 and "bytes, the most this file system takes" in err
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
 def test_out_in_a_folder_that_cannot_be_written_fails_before_training(tmp_path: Path, capsys) -> None:
     path = project_file(tmp_path, data={"source": "xor", "options": {"samples": 100}})
