@@ -6,7 +6,7 @@ nothing selected, the project's settings."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from designer.document import Document, QuickFix, fixes_for
 from designer.graph import EditError
@@ -185,15 +185,28 @@ class Inspector(QScrollArea):
         self._selection = [nid for nid in node_ids if nid in self.document.graph]
         if len(self._selection) == 1:
             self.node_inspector.show_node(self._selection[0])
-            self.stack.setCurrentWidget(self.node_inspector)
+            self._show_page(self.node_inspector)
         elif self._selection:
             analysis = self.document.analysis()
             total = sum(analysis.nodes[nid].param_count for nid in self._selection)
             self.multi.setText(f"<b>{len(self._selection)} nodes selected</b><br>{total:,} parameters")
-            self.stack.setCurrentWidget(self.multi)
+            self._show_page(self.multi)
         else:
             self.project_settings.refresh()
-            self.stack.setCurrentWidget(self.project_settings)
+            self._show_page(self.project_settings)
+
+    def _show_page(self, page: QWidget) -> None:
+        """Show ``page`` from its top, the scroll area sized to it alone (a stack
+        is as tall as its tallest page: a node's editor showed scrolled off, blank)."""
+        if self.stack.currentWidget() is page:
+            return
+        for index in range(self.stack.count()):
+            other = self.stack.widget(index)
+            policy = QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
+            other.setSizePolicy(policy, policy)
+        self.stack.setCurrentWidget(page)
+        self.stack.adjustSize()
+        self.verticalScrollBar().setValue(0)
 
     def _on_model_changed(self) -> None:
         if self._selection and any(nid not in self.document.graph for nid in self._selection):

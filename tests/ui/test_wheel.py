@@ -67,3 +67,15 @@ def test_wheel_over_unfocused_lists_in_the_settings_and_inspector_keeps_their_ch
         wheel(field, -2)
     after = [f.currentIndex() if isinstance(f, QComboBox) else f.value() for f in fields]
     assert after == before and not window.document.modified
+
+
+def test_a_node_selected_after_scrolling_the_project_settings_shows_from_its_top(window, qtbot) -> None:
+    window.open_file(sample("digits_cnn"))
+    inspector = window.inspector
+    bar = inspector.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)  # the project's settings are long
+    bar.setValue(bar.maximum())
+    window.scene.select_nodes(["conv1"])
+    assert bar.value() == 0
+    field = inspector.node_inspector.id_field
+    qtbot.waitUntil(lambda: not field.visibleRegion().isEmpty())

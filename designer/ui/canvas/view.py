@@ -106,7 +106,12 @@ class DesignView(QGraphicsView):
         that is shown from its top-left corner (its inputs). The view stays
         fitted as the window or the panels change size, until the user zooms or pans."""
         scene = self.design_scene
-        rect = scene.items_rect() if scene.nodes else QRectF(-200, -150, 400, 300)
+        if not scene.nodes:  # an empty design: actual size, the origin in the middle
+            self.set_zoom(1.0)
+            self.centerOn(QPointF(0, 0))
+            self._keep_fitted = readable
+            return
+        rect = scene.items_rect()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > layout.MAX_FIT_ZOOM:
             self.set_zoom(layout.MAX_FIT_ZOOM)

@@ -33,6 +33,7 @@ def style_plot(plot: pg.PlotItem, left: str = "", bottom: str = "") -> pg.PlotIt
         axis.setPen(pg.mkPen(AXIS))
         axis.setTextPen(pg.mkPen(AXIS))
         axis.enableAutoSIPrefix(False)  # a loss of 0.6 reads 0.6, not 600 x0.001
+        axis.setStyle(hideOverlappingLabels=True)  # a small plot drops tick labels rather than print them over each other
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # redrawn when its range changes, not with every curve
     if left:
         plot.setLabel("left", left, color=AXIS)
