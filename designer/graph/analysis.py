@@ -149,9 +149,10 @@ def _infer_node(graph: Graph, nid: str, infos: dict[str, NodeInfo], problems: li
     node = graph.node(nid)
     spec = graph.catalog.get(node.type)
     bad_param = False
+    params: dict[str, Any] = {}  # the checked values: a rule never sees a stored value as it came (a script's check=False)
     for name in spec.param_names():
         try:
-            spec.check_param(name, node.params.get(name))
+            params[name] = spec.check_param(name, node.params.get(name))
         except ParamError as exc:
             problems.append(Problem(ERROR, f"parameter {exc}", nid, code="param"))
             bad_param = True
@@ -169,7 +170,7 @@ def _infer_node(graph: Graph, nid: str, infos: dict[str, NodeInfo], problems: li
     if bad_param or any(spec_in is None for spec_in in inputs):
         return
     try:
-        result = spec.infer(inputs, node.params)  # type: ignore[arg-type]
+        result = spec.infer(inputs, params)  # type: ignore[arg-type]
     except ShapeError as exc:
         problems.append(Problem(ERROR, str(exc), nid, code=exc.code))
         return

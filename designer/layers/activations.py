@@ -7,7 +7,7 @@ from designer.layers import onnx_forms as onnx
 from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
 from designer.layers.mapping import OnnxMapping, TorchMapping, WeightFrom
-from designer.layers.shapes import axis
+from designer.layers.shapes import axis, need_a_dimension
 from designer.params import BOOL, CHOICE, FLOAT, INT, Param
 
 
@@ -17,6 +17,8 @@ def _same(inputs, p) -> Inference:
 
 def _prelu_rule(inputs, p) -> Inference:
     x = inputs[0]
+    if p["per_channel"]:
+        need_a_dimension("PReLU", x)
     n = x.shape[0] if p["per_channel"] else 1
     return Inference(x, {"num_parameters": n}, n)
 

@@ -12,6 +12,7 @@ from designer.layers import onnx_forms as onnx
 from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
 from designer.layers.mapping import CONSTANT_AFFINE, PASS_THROUGH_AT_EVALUATION, TOKEN_IDS, OnnxMapping, TorchMapping, WeightFrom
+from designer.layers.shapes import need_a_dimension
 from designer.params import BOOL, CHOICE, INT, INTS, Param
 from designer.params import FLOAT as FLOAT_KIND
 
@@ -33,6 +34,7 @@ def _flatten_rule(inputs, p) -> Inference:
 
 def _linear_rule(inputs, p) -> Inference:
     x = inputs[0]
+    need_a_dimension("Linear", x)
     in_features, out = x.shape[-1], p["out_features"]
     params = in_features * out + (out if p["bias"] else 0)
     leading = prod(x.shape[:-1])

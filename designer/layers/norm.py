@@ -10,7 +10,7 @@ from designer.layers import onnx_forms as onnx
 from designer.layers import torch_forms as forms
 from designer.layers.base import LayerType, torch_call
 from designer.layers.mapping import OnnxMapping, TorchMapping
-from designer.layers.shapes import need_rank
+from designer.layers.shapes import need_a_dimension, need_rank
 from designer.params import BOOL, FLOAT, INT, Param
 
 EPS = Param("eps", FLOAT, 1e-5, "Added to the variance for numerical stability.", min=0.0, exclusive_min=True, max=1.0)
@@ -45,6 +45,7 @@ def _layernorm_rule(inputs, p) -> Inference:
 
 def _groupnorm_rule(inputs, p) -> Inference:
     x = inputs[0]
+    need_a_dimension("GroupNorm", x)
     c, g = x.shape[0], p["num_groups"]
     if c % g:
         raise ShapeError(f"GroupNorm: the {c} channels cannot be split into {g} groups: choose num_groups that divides {c}", code="groups")

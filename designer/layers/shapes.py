@@ -19,6 +19,17 @@ def need_rank(layer: str, x: TensorSpec, ranks: tuple[int, ...], layout: str, fi
         raise ShapeError(f"{layer} needs a {wanted} input ({layout}), got {x.display()}: {fix}", code="rank")
 
 
+def need_a_dimension(layer: str, x: TensorSpec) -> None:
+    """The input has at least one dimension per sample (a reduction over every
+    dimension leaves a single value per sample, which a Linear cannot take)."""
+    if x.rank < 2:
+        raise ShapeError(
+            f"{layer} needs at least one dimension per sample, got {x.display()} (one value per sample): "
+            "reduce fewer dimensions before it, or keep them (keepdim)",
+            code="rank",
+        )
+
+
 def axis(layer: str, x: TensorSpec, dim: int, param: str = "dim") -> int:
     """Normalise a PyTorch dim (batch is 0) to a per-sample index; refuses the batch."""
     rank = x.rank

@@ -6,13 +6,15 @@ overflowing."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from designer.compile import CompileError, compile_design
-from designer.graph import Graph, PortError
+from designer.graph import DTYPES, Graph, ParamError, PortError, ShapeError, TensorSpec
 from designer.graph.model import MAX_INPUTS
 from designer.graph.tensor import MAX_DIM, MAX_ELEMENTS
 from designer.layers import CATALOG
-from designer.params import FLOAT, INT, INTS, PADDING, SIZE
+from designer.params import BOOL, CHOICE, FLOAT, INT, INTS, PADDING, SIZE
 from designer.project.settings import DATA, TRAINING
 
 NUMERIC = (INT, FLOAT, INTS, SIZE, PADDING)
@@ -77,3 +79,53 @@ def test_a_sequence_near_the_largest_length_keeps_it_fixed_when_doubling_it_woul
     graph = _design([2**30 + 1, 4], ("LSTM", {"hidden_size": 4}))
     sig = signature(graph, generate(graph))
     assert sig.sequence is None and sig.inputs[0].dims == ("batch", 2**30 + 1, 4)
+
+
+def _any_value(p) -> st.SearchStrategy:
+    """Any value the parameter's declaration accepts, from its whole range."""
+    if p.kind == BOOL:
+        value = st.booleans()
+    elif p.kind == CHOICE:
+        value = st.sampled_from(p.choices)
+    elif p.kind == INT:
+        value = st.one_of(st.integers(int(p.min), min(int(p.max), int(p.min) + 8)), st.integers(int(p.min), int(p.max)))
+    elif p.kind == FLOAT:
+        value = st.floats(p.min, p.max, exclude_min=p.exclusive_min, allow_nan=False)
+    else:  # INTS, SIZE, PADDING
+        item = st.one_of(st.integers(int(p.min), int(p.min) + 4), st.integers(int(p.min), int(p.max)))
+        value = st.one_of(item, st.lists(item, min_size=1, max_size=max(p.length, p.max_length)))
+        if p.kind == PADDING:
+            value = st.one_of(value, st.sampled_from(["same", "valid"]))
+    value = st.one_of(st.none(), value) if p.optional else value
+    return value.filter(lambda v: _accepts(p, v))
+
+
+def _accepts(p, value) -> bool:
+    try:
+        p.check(value)
+    except ParamError:
+        return False
+    return True
+
+
+dims = st.one_of(st.integers(1, 9), st.sampled_from([0, 1, 2**20, MAX_DIM]), st.integers(1, MAX_DIM))
+
+
+@given(data=st.data())
+def test_every_shape_rule_infers_or_refuses_with_a_reason_for_any_input(data: st.DataObject) -> None:
+    """Any tensors (one value per sample, huge or empty dimensions, either
+    dtype) and any accepted parameters: a rule answers with a shape or a
+    ShapeError, never another exception."""
+    layer = CATALOG.get(data.draw(st.sampled_from([name for name in CATALOG.names() if name != "Input"])))
+    count = data.draw(st.integers(max(layer.min_inputs, 1), layer.max_inputs or 4))
+    rank = data.draw(st.integers(0, 5))
+    inputs = [
+        TensorSpec(tuple(data.draw(st.lists(dims, min_size=rank, max_size=rank))), data.draw(st.sampled_from(DTYPES))) for _ in range(count)
+    ]
+    params = {p.name: p.check(data.draw(_any_value(p), label=p.name)) for p in layer.params}  # as validation passes them
+    try:
+        result = layer.infer(inputs, params)
+    except ShapeError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert all(isinstance(d, int) and d >= 0 for d in result.output.shape)

@@ -5,12 +5,17 @@ say why in one message, and the design that was open stays as it was."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hostile_projects import hostile_files
+from hypothesis import HealthCheck, event, given, settings
 from paths import sample
 
 from designer.ui.main_window import MainWindow
+
+FOLDER = Path(tempfile.mkdtemp(prefix="hostile-open-"))  # hypothesis runs many examples per test function
 
 
 def _xor() -> dict:
@@ -74,3 +79,21 @@ def test_a_file_with_values_out_of_bounds_opens_with_the_problem_on_its_node(win
     for node_id in window.document.graph.node_ids():  # the inspector shows each node's values, the kept ones too
         window.reveal_node(node_id)
     window.view.fit()
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # one window serves every example
+@given(data=hostile_files())
+def test_the_window_opens_or_refuses_every_generated_hostile_file(window: MainWindow, data: bytes) -> None:
+    before = window.document
+    path = FOLDER / "hostile.nnd"
+    path.write_bytes(data)
+    window.errors.clear()  # type: ignore[attr-defined]
+    if window.files.open_path(str(path), ask=False):
+        event("opened")
+        assert window.document is not before and not window.errors  # type: ignore[attr-defined]
+        window.document.graph.validate()
+    else:
+        event("refused in a message")
+        ((_, message),) = window.errors  # type: ignore[attr-defined]
+        assert message.startswith(f"{path}: ") and "\n" not in message
+        assert window.document is before
