@@ -29,11 +29,12 @@ def add_record_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-record", action="store_true", help="do not record the run in NAME.runs beside FILE")
 
 
-def run_store(project_path: Path) -> RunStore:
-    """NAME.runs beside the project, where the window looks (--out moves the weights and metrics, not the runs)."""
+def run_store(project_path: Path, out: str | None = None) -> RunStore:
+    """NAME.runs beside the project, where the window looks; with --out DIR, DIR/NAME.runs (every output goes to DIR)."""
     from designer.runs import RunStore
 
-    return RunStore.of(project_path)
+    beside = RunStore.of(project_path)
+    return RunStore(Path(out) / beside.folder.name) if out is not None else beside
 
 
 @dataclass
@@ -57,7 +58,7 @@ def load_resumed(project: Project, args: argparse.Namespace) -> Resumed | None:
         raise UsageError("--resume continues a run in one process: leave out --nproc")
     if args.no_record:
         raise UsageError("--resume records into the run it continues: leave out --no-record")
-    store = run_store(project.path)
+    store = run_store(project.path, args.out)
     try:
         folder = store.find(args.resume)
         record = read_run(folder, with_weights=False)
@@ -81,7 +82,7 @@ def start_recording(
 
     if args.no_record:
         return None
-    store = run_store(project.path)
+    store = run_store(project.path, args.out)
     settings = trainer.settings.as_dict()
     if resumed is not None:
         if settings["epochs"] <= resumed.state.epoch:

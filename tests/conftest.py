@@ -36,3 +36,25 @@ def one_torch_thread():
 @pytest.fixture
 def samples_dir() -> Path:
     return ROOT / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _runs_of_samples_kept_apart(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training records its run beside the project (designer.runs): a test that trains one
+    of the repository's samples in place keeps those runs in a folder of its own, so the
+    repository stays clean and no test sees another's runs."""
+    from designer.runs import layout
+
+    beside = layout.runs_folder
+    samples = (ROOT / "samples").resolve()
+    folder: list[Path] = []
+
+    def runs_folder(project_path: str | os.PathLike[str]) -> Path:
+        path = Path(project_path)
+        if path.resolve().parent != samples:
+            return beside(path)
+        if not folder:
+            folder.append(tmp_path_factory.mktemp("sample-runs"))
+        return folder[0] / f"{path.stem}{layout.RUNS_SUFFIX}"
+
+    monkeypatch.setattr(layout, "runs_folder", runs_folder)

@@ -19,9 +19,10 @@ from typing import TypeVar
 
 from designer.project import ProjectError, loads
 from designer.project.atomic import write_text_atomic
+from designer.runs import layout
 from designer.runs.files import RunFileError, dump_json, plain_file, read_json, read_text
 from designer.runs.formatting import better
-from designer.runs.layout import BATCHES, DESIGN, EPOCHS, RUN_FILE, WEIGHTS, run_id, run_number, runs_folder
+from designer.runs.layout import BATCHES, DESIGN, EPOCHS, RUN_FILE, WEIGHTS, run_id, run_number
 from designer.runs.meta import apply_meta, check_meta
 from designer.runs.outcome import RunOutcome
 from designer.runs.record import RUNNING, RunRecord
@@ -53,7 +54,7 @@ class RunStore:
 
     @classmethod
     def of(cls, project_path: str | os.PathLike[str]) -> RunStore:
-        return cls(runs_folder(project_path))
+        return cls(layout.runs_folder(project_path))
 
     # ------------------------------------------------------------ listing
     def run_folders(self) -> list[Path]:

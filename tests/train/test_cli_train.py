@@ -91,7 +91,8 @@ def test_an_absurd_learning_rate_fails_cleanly(tmp_path: Path, capsys) -> None:
     err = failure + "\n"
     assert err.startswith("training failed: the training loss became ")
     assert "at epoch 1, batch " in err and "learning rate (10) is probably too high" in err
-    assert "no weights" in out and not (tmp_path / "run").exists()  # nothing written: an earlier run's pair would stay together
+    # No weights or metrics written: an earlier run's pair would stay together (the run's own record is in run/sine_lstm.runs).
+    assert "no weights" in out and not any((tmp_path / "run" / name).exists() for name in ("weights.safetensors", "metrics.csv"))
 
 
 def test_ctrl_c_stops_and_leaves_loadable_weights(tmp_path: Path) -> None:
