@@ -1,6 +1,6 @@
 """What the Training panel does with its recorded runs: delete one (after a
-confirmation), resume one, compare two, show them all in a table, open a
-run's design on the canvas."""
+confirmation), resume one, compare two, show them all in a table, sweep
+settings, open a run's design on the canvas."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from designer.ui import dialogs
 from designer.ui.training.compare import CompareDialog
 from designer.ui.training.runs import RunRecord
 from designer.ui.training.runs_table import RunsTableDialog
+from designer.ui.training.sweep_dialog import SweepDialog
 
 if TYPE_CHECKING:
     from designer.ui.training.panel import TrainingPanel
@@ -47,6 +48,7 @@ class RunActions(QObject):
         runs.compare_requested.connect(self.compare)
         runs.table_requested.connect(self.show_table)
         runs.open_design_requested.connect(self.open_design)
+        runs.sweep_requested.connect(self.show_sweep)
         panel.running_changed.connect(runs.set_running)
 
     def delete(self, target: RunRecord | UnreadableRun) -> bool:
@@ -85,6 +87,14 @@ class RunActions(QObject):
             return None
         dialog = RunsTableDialog(history, self.panel.window())
         dialog.run_chosen.connect(self.panel.runs_list.select)
+        return self._show(dialog)
+
+    def show_sweep(self) -> SweepDialog | None:
+        panel = self.panel
+        if panel.document is None or panel.history is None:
+            return None
+        dialog = SweepDialog(panel.document, panel.history, panel.window())
+        dialog.applied.connect(lambda text: panel.controls.show_message(text, "ok"))
         return self._show(dialog)
 
     def open_design(self, record: RunRecord) -> bool:

@@ -36,6 +36,7 @@ class RunsList(QWidget):
     compare_requested = Signal(object, object)  # two RunRecords, older first
     open_design_requested = Signal(object)  # RunRecord
     table_requested = Signal()
+    sweep_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,8 +52,9 @@ class RunsList(QWidget):
         )
         self.compare_button = _button("Compare", "Compare the two selected runs: curves, settings and the diff of their designs", self)
         self.table_button = _button("Table", "Every run in a sortable table, with a plot of a setting against the result", self)
+        self.sweep_button = _button("Sweep…", "Try many settings and node parameters, each trial a recorded run (Optuna)", self)
         header.addWidget(title, 1)
-        for button in (self.compare_button, self.table_button):
+        for button in (self.compare_button, self.table_button, self.sweep_button):
             header.addWidget(button)
         column.addLayout(header)
         self.list = QListWidget(self)
@@ -74,6 +76,7 @@ class RunsList(QWidget):
         column.addLayout(actions)
         self.compare_button.clicked.connect(self._on_compare_clicked)
         self.table_button.clicked.connect(self.table_requested)
+        self.sweep_button.clicked.connect(self.sweep_requested)
         self.resume_button.clicked.connect(lambda: self._emit_for_selected(self.resume_requested))
         self.open_button.clicked.connect(lambda: self._emit_for_selected(self.open_design_requested))
         self.pin_button.clicked.connect(self._on_pin_clicked)
@@ -242,3 +245,4 @@ class RunsList(QWidget):
         self.open_button.setEnabled(ended and record.snapshot is not None and not self.running)
         self.compare_button.setEnabled(len(self.selected_runs) == 2 if self.history is not None else False)
         self.table_button.setEnabled(self.history is not None and bool(self.history.runs))
+        self.sweep_button.setEnabled(self.history is not None and self.history.store is not None and not self.running)
