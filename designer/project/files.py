@@ -96,7 +96,7 @@ def from_document(document: Any) -> Project:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ProjectError(f"'version' must be a whole number ≥ 1, found {short_repr(version)}")
     if version > VERSION:
-        raise ProjectError(f"written by a newer designer (file version {version}; this one reads up to {VERSION}): update the designer")
+        raise ProjectError(f"written by a newer designer (file version {short_repr(version)}; this one reads up to {VERSION}): update the designer")
     while version < VERSION:
         document = MIGRATIONS[version](document)
         version += 1

@@ -145,6 +145,7 @@ def test_an_input_shape_beyond_the_bounds_is_an_error_on_the_node(shape: list[in
         (lambda d: d.__setitem__("view", {"zoom": "big"}), "view.zoom: must be a number > 0"),
         (lambda d: d["nodes"][0]["params"].__setitem__("shape", list(range(1, 10_000))), "nodes[0] (input1).params.shape: must be a list"),
         (lambda d: d["training"].__setitem__("epochs", "x" * 100_000), "training.epochs: must be a whole number"),
+        (lambda d: d.__setitem__("version", 10**4000), "written by a newer designer (file version 2**13287..."),
     ],
 )
 def test_each_refusal_is_one_line_naming_the_file_and_the_place(change, place: str) -> None:
