@@ -86,6 +86,7 @@ def test_tab_search_follows_the_selected_node(window) -> None:
     QTest.keyClick(popup.search, Qt.Key.Key_Return)
     assert [(e.source, e.target) for e in doc.graph.edges] == [(first, "dense1")]
     assert not overlaps(window)
+    assert doc.graph.node("dense1").position[1] == doc.graph.node(first).position[1], "in the chain's row, not at the cursor"
 
 
 def test_insert_flatten_quick_fix_makes_room_downstream(window) -> None:

@@ -261,7 +261,11 @@ class DesignView(QGraphicsView):
         self._quick_add.popup(self.viewport().mapToGlobal(local))
 
     def _on_quick_add_chosen(self, type_name: str) -> None:
-        self.add_layer(type_name, self._quick_add_at)
+        """At the cursor; but a layer that follows the selected node goes into its chain
+        (the cursor is where Tab was pressed, not a place chosen for the layer), unless Tab was pressed over a wire."""
+        at = self._quick_add_at
+        in_chain = self._follows() is not None and self.design_scene.edge_at(at) is None
+        self.add_layer(type_name, None if in_chain else at)
 
     # -------------------------------------------------------- add layers
     def add_layer(self, type_name: str, pos: QPointF | None = None) -> str | None:
