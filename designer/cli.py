@@ -130,6 +130,7 @@ def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
         "designer.cli_lr_find",
         "designer.cli_runs",
         "designer.cli_sweep",
+        "designer.cli_report",
     ):
         try:
             module = __import__(module_name, fromlist=["register"])

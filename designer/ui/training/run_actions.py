@@ -1,9 +1,10 @@
 """What the Training panel does with its recorded runs: delete one (after a
 confirmation), resume one, compare two, show them all in a table, sweep
-settings, open a run's design on the canvas."""
+settings, open a run's design on the canvas, export a run as a report."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Qt
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QDialog
 
 from designer.document import Document
 from designer.runs import UnreadableRun
+from designer.runs.report import write_report
 from designer.ui import dialogs
 from designer.ui.training.compare import CompareDialog
 from designer.ui.training.runs import RunRecord
@@ -49,6 +51,7 @@ class RunActions(QObject):
         runs.table_requested.connect(self.show_table)
         runs.open_design_requested.connect(self.open_design)
         runs.sweep_requested.connect(self.show_sweep)
+        runs.report_requested.connect(self.export_report)
         panel.running_changed.connect(runs.set_running)
 
     def delete(self, target: RunRecord | UnreadableRun) -> bool:
@@ -96,6 +99,22 @@ class RunActions(QObject):
         dialog = SweepDialog(panel.document, panel.history, panel.window())
         dialog.applied.connect(lambda text: panel.controls.show_message(text, "ok"))
         return self._show(dialog)
+
+    def export_report(self, record: RunRecord, path: str | None = None) -> Path | None:
+        """Write ``record`` as a self-contained HTML report (asks where unless ``path`` is given)."""
+        suggested = f"{record.snapshot.name if record.snapshot else 'run'} {record.label}.html".replace(" ", "-").lower()
+        if record.folder is not None:
+            suggested = str(record.folder / "report.html")
+        path = path or dialogs.ask_save_path(self.panel, "Export the run as an HTML report", suggested, "HTML files (*.html)")
+        if not path:
+            return None
+        try:
+            written = write_report(record, path)
+        except OSError as exc:
+            self.panel.controls.show_message(f"The report could not be written: {exc}", "error")
+            return None
+        self.panel.controls.show_message(f"Wrote {record.label}'s report to {written}.", "ok")
+        return written
 
     def open_design(self, record: RunRecord) -> bool:
         document = self.panel.document

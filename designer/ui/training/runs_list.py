@@ -1,8 +1,8 @@
 """The legend of the plots and the project's run history: one row per run
 with its colour, settings and result; the check box shows or hides its
 curves, selecting a row shows that run's results. Below the list, what can
-be done with the selected run (resume, pin, open its design, delete) and
-with two (compare). Folders that could not be read are listed
+be done with the selected run (resume, pin, open its design, an HTML
+report, delete) and with two (compare). Folders that could not be read are listed
 last, greyed, with the reason; they can only be deleted."""
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class RunsList(QWidget):
     resume_requested = Signal(object)  # RunRecord
     compare_requested = Signal(object, object)  # two RunRecords, older first
     open_design_requested = Signal(object)  # RunRecord
+    report_requested = Signal(object)  # RunRecord
     table_requested = Signal()
     sweep_requested = Signal()
 
@@ -69,8 +70,9 @@ class RunsList(QWidget):
         self.pin_button = _button("Pin", "Keep this run's weights beside the project whatever runs come later", self)
         self.pin_button.setCheckable(True)
         self.open_button = _button("Open design", "Put this run's design and settings on the canvas (one undo step)", self)
+        self.report_button = _button("Report…", "Export this run as a self-contained HTML report", self)
         self.delete_button = _button("Delete", "Delete the selected run and its files (asks first)", self)
-        for button in (self.resume_button, self.pin_button, self.open_button, self.delete_button):
+        for button in (self.resume_button, self.pin_button, self.open_button, self.report_button, self.delete_button):
             actions.addWidget(button)
         actions.addStretch(1)
         column.addLayout(actions)
@@ -79,6 +81,7 @@ class RunsList(QWidget):
         self.sweep_button.clicked.connect(self.sweep_requested)
         self.resume_button.clicked.connect(lambda: self._emit_for_selected(self.resume_requested))
         self.open_button.clicked.connect(lambda: self._emit_for_selected(self.open_design_requested))
+        self.report_button.clicked.connect(lambda: self._emit_for_selected(self.report_requested))
         self.pin_button.clicked.connect(self._on_pin_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self._items: dict[int, QListWidgetItem] = {}
@@ -243,6 +246,7 @@ class RunsList(QWidget):
         self.pin_button.setEnabled(ended)
         self.pin_button.setChecked(record is not None and record.pinned)
         self.open_button.setEnabled(ended and record.snapshot is not None and not self.running)
+        self.report_button.setEnabled(ended)
         self.compare_button.setEnabled(len(self.selected_runs) == 2 if self.history is not None else False)
         self.table_button.setEnabled(self.history is not None and bool(self.history.runs))
         self.sweep_button.setEnabled(self.history is not None and self.history.store is not None and not self.running)
