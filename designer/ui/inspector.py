@@ -5,13 +5,15 @@ nothing selected, the project's settings."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from designer.document import Document, QuickFix, fixes_for
 from designer.graph import EditError
 from designer.graph.summary import human_count
-from designer.ui import icons, style
+from designer.ui import style
 from designer.ui.param_editors import ERROR_STYLE, ParamEditor, show_value
 from designer.ui.project_settings import ProjectSettingsPanel
 from designer.ui.subscriptions import follow
@@ -117,10 +119,12 @@ class NodeInspector(QWidget):
             if old is not None:
                 old.deleteLater()  # perhaps the button whose click is being handled
         for index, fix in enumerate(fixes):
-            button = QPushButton(icons.icon("fix"), f"Fix: {fix.title}", self.fix_box)
-            button.setToolTip("Apply this repair (one undo step)")
-            button.clicked.connect(lambda checked=False, i=index: self._apply_fix(i))
-            box.addWidget(button)
+            link = QLabel(f"<a href='{index}'>Fix: {html.escape(fix.title)}</a>", self.fix_box)
+            link.setWordWrap(True)  # a long fix wraps instead of widening the inspector
+            link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+            link.setToolTip("Apply this repair (one undo step)")
+            link.linkActivated.connect(lambda href: self._apply_fix(int(href)))
+            box.addWidget(link)
         self.fix_box.setVisible(bool(fixes))
 
     def _apply_fix(self, index: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel
 
 from designer.ui.problems_panel import FIX_COLUMN
 
@@ -86,8 +86,8 @@ def test_a_quick_fix_from_the_problems_list(window) -> None:
 def test_a_quick_fix_from_the_inspector(window) -> None:
     a, b, c = linear_fed_an_image(window)
     window.scene.select_nodes([b])
-    buttons = [w for w in window.inspector.node_inspector.fix_box.findChildren(QPushButton) if w.isVisibleTo(window)]
-    assert [w.text() for w in buttons] == ["Fix: Insert Flatten before it"]
-    buttons[0].click()
+    links = [w for w in window.inspector.node_inspector.fix_box.findChildren(QLabel) if w.isVisibleTo(window)]
+    assert ["Fix: Insert Flatten before it" in w.text() for w in links] == [True]
+    links[0].linkActivated.emit("0")  # what a click on the link does
     assert "flatten1" in window.document.graph
     assert not window.document.analysis().problems_for(b)
