@@ -39,7 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="append",
         type=_shape,
         metavar="SHAPE",
-        help="for a .py file: one sample's shape without the batch, e.g. 3,32,32 (once per input of forward)",
+        help="one sample's shape without the batch, e.g. 3,32,32: for a .py file, once per input of forward; for an ONNX file, "
+        "where it leaves sizes free (a sequence length)",
     )
     command.add_argument(
         "--input-dtype",
@@ -84,7 +85,7 @@ def _import(args: argparse.Namespace) -> int:
 def _read(source: Path, args: argparse.Namespace):
     from designer.importer import import_python_file
 
-    python_only = {"--class": args.class_name, "--args": args.args, "--input-shape": args.input_shape, "--weights": args.weights}
+    python_only = {"--class": args.class_name, "--args": args.args, "--input-dtype": args.input_dtype, "--weights": args.weights}
     if source.suffix == ".py":
         if not args.class_name or not args.input_shape:
             raise UsageError("importing a .py file needs --class NAME and --input-shape (e.g. --input-shape 3,32,32)")
@@ -100,9 +101,11 @@ def _read(source: Path, args: argparse.Namespace):
     given = [flag for flag, value in python_only.items() if value]
     if given:
         raise UsageError(f"{', '.join(given)} go{'es' if len(given) == 1 else ''} with a .py file, not {source.suffix or 'this file'}")
-    from designer.importer.onnx_import import from_onnx
+    from designer.importer import from_onnx
 
-    return from_onnx(source, partial=args.partial)
+    if args.input_shape and len(args.input_shape) > 1:
+        raise UsageError("an ONNX model is imported with one input: give --input-shape once")
+    return from_onnx(source, input_shape=tuple(args.input_shape[0]) if args.input_shape else None, partial=args.partial)
 
 
 def _report(source: Path, exc) -> None:

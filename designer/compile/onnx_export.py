@@ -202,7 +202,11 @@ def _lowered(model: Any, opset: int) -> Any:
         lowered = onnx.version_converter.convert_version(model, opset)
     except Exception:  # the converter raises RuntimeError (and others) for operators it cannot lower
         return model
+    # The converter drops each operator's metadata (the layer it came from); it keeps their names.
+    recorded = {node.name: node.metadata_props for node in model.graph.node if node.name and node.metadata_props}
     for node in lowered.graph.node:
+        if node.name in recorded and not node.metadata_props:
+            node.metadata_props.extend(recorded[node.name])
         if node.op_type in _NEW_IN_18:
             kept = [a for a in node.attribute if not (a.name == "noop_with_empty_axes" and a.i == 0)]
             if len(kept) != len(node.attribute):

@@ -15,7 +15,8 @@ placeholders that fail validation with their reason.
 
 from designer.importer.errors import ModelImportError, Unmapped
 from designer.importer.from_torch import from_module
+from designer.importer.onnx_import import from_onnx
 from designer.importer.python_file import import_python_file, load_module
 from designer.importer.result import ImportedDesign
 
-__all__ = ["ImportedDesign", "ModelImportError", "Unmapped", "from_module", "import_python_file", "load_module"]
+__all__ = ["ImportedDesign", "ModelImportError", "Unmapped", "from_module", "from_onnx", "import_python_file", "load_module"]

@@ -27,24 +27,24 @@ def load_module(path: str | os.PathLike[str], class_name: str, arguments: str | 
     object, or a JSON list for positional ones)."""
     source = Path(path)
     if not source.is_file():
-        raise ModelImportError(f"{source}: no such file")
+        raise ModelImportError("no such file")
     kwargs, positional = _arguments(arguments)
     module_name = f"designer_imported_{next(_counter)}_{source.stem.replace('-', '_')}"
     spec = importlib.util.spec_from_file_location(module_name, source)
     if spec is None or spec.loader is None:
-        raise ModelImportError(f"{source}: not a Python file")
+        raise ModelImportError("not a Python file")
     code = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = code  # dataclasses and pickling look the module up by name
     try:
         spec.loader.exec_module(code)
     except Exception as exc:  # the user's file failed: say where, in one line
-        raise ModelImportError(f"{source}: running it failed: {type(exc).__name__}: {_first_line(exc)}") from None
+        raise ModelImportError(f"running it failed: {type(exc).__name__}: {_first_line(exc)}") from None
     cls = getattr(code, class_name, None)
     if not isinstance(cls, type):
         classes = sorted(name for name, value in vars(code).items() if isinstance(value, type) and _is_module_class(value))
-        raise ModelImportError(f"{source} has no class {class_name} (its nn.Module classes: {', '.join(classes) or 'none'})")
+        raise ModelImportError(f"no class {class_name} in the file (its nn.Module classes: {', '.join(classes) or 'none'})")
     if not _is_module_class(cls):
-        raise ModelImportError(f"{class_name} in {source} is not a torch.nn.Module")
+        raise ModelImportError(f"{class_name} is not a torch.nn.Module")
     try:
         return cls(*positional, **kwargs)
     except Exception as exc:

@@ -252,8 +252,8 @@ LAYERS = [
         id_prefix="conv",
         constructor=_conv_constructor("Conv2d"),
         label=_conv_label(2),
-        torch=TorchMapping(modules=("ConvTranspose2d",), read=forms.conv),
-        onnx=(OnnxMapping("ConvTranspose", onnx.conv_transpose, onnx.CONV_WEIGHTS),),
+        torch=TorchMapping(modules=("Conv2d",), read=forms.conv),
+        onnx=(OnnxMapping("Conv", onnx.conv(2), onnx.CONV_WEIGHTS),),
     ),
     LayerType(
         "ConvTranspose2d",
@@ -264,8 +264,8 @@ LAYERS = [
         id_prefix="deconv",
         constructor=_conv_constructor("ConvTranspose2d"),
         label=_conv_label(2),
-        torch=TorchMapping(modules=("Conv2d",), read=forms.conv),
-        onnx=(OnnxMapping("Conv", onnx.conv(2), onnx.CONV_WEIGHTS),),
+        torch=TorchMapping(modules=("ConvTranspose2d",), read=forms.conv),
+        onnx=(OnnxMapping("ConvTranspose", onnx.conv_transpose, onnx.CONV_WEIGHTS),),
     ),
     LayerType(
         "MaxPool1d",
@@ -314,7 +314,7 @@ LAYERS = [
         torch=TorchMapping(
             modules=("AdaptiveAvgPool2d",), functions=("adaptive_avg_pool2d",), args=("output_size",), read=forms.adaptive_pool
         ),
-        onnx=(OnnxMapping("GlobalAveragePool", onnx.global_average_pool),),
+        onnx=(OnnxMapping("GlobalAveragePool", onnx.global_average_pool), OnnxMapping("ReduceMean", onnx.adaptive_mean)),
         label=lambda p: _spatial(p["output_size"], 2),
     ),
     LayerType(

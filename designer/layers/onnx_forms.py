@@ -184,6 +184,11 @@ def global_average_pool(view: OnnxView) -> Params:
     return {"output_size": 1}
 
 
+def adaptive_mean(view: OnnxView) -> Params:
+    require(rank(view) == 4 and axes(view) == [2, 3] and view.attr("keepdims", 1), "not a mean over height and width")
+    return {"output_size": 1}
+
+
 def global_mean(view: OnnxView) -> Params:
     r = rank(view)
     require(r in (3, 4) and axes(view) == list(range(2, r)), "not a mean over all positions")
@@ -303,7 +308,8 @@ def tensors_only(view: OnnxView) -> Params:
 
 
 # ----------------------------------------------------------- recurrent
-GATES = {"LSTM": "iofc>ifgo", "GRU": "zrh>rzh", "RNN": ""}
+# ONNX's gate order > torch's (c is the cell gate torch calls g; h the new gate it calls n).
+GATES = {"LSTM": "iofc>ifco", "GRU": "zrh>rzh", "RNN": "-"}
 
 
 def recurrent(op: str):
@@ -366,7 +372,7 @@ def attention(view: OnnxView) -> list[Params]:
     e = view.input_shape(0)[-1]
     require(len(facts.linears) in (2, 4), "not one self-attention (its projections do not match)")
     require(all(f == e for _, f, _ in facts.linears[-1:]), "its output projection does not keep the embedding size")
-    bias = all(b for *_, b in facts.linears)
+    bias = any(b for *_, b in facts.linears)  # an exporter leaves out a bias that is all zeros
     return [{"num_heads": h, "dropout": 0.0, "bias": bias} for h in _heads(e, facts.heads_hints)]
 
 
@@ -381,7 +387,7 @@ def encoder_layer(view: OnnxView) -> list[Params]:
         "activation": activation,
         "norm_first": facts.norm_before_softmax,
         "layer_norm_eps": float(facts.norms_eps[0]),
-        "bias": all(b for *_, b in facts.linears),
+        "bias": any(b for *_, b in facts.linears),
     }
     return [{"nhead": h, **base} for h in _heads(e, facts.heads_hints)]
 

@@ -43,3 +43,9 @@ def test_capabilities_name_the_layers_the_exporters_ask_about() -> None:
     assert CATALOG.with_capability(RECURRENT) == {"RNN", "LSTM", "GRU"}
     assert CATALOG.with_capability(UNROLLED_BY_TORCH_EXPORT) == {"RNN"}
     assert CATALOG.with_capability(TOKEN_IDS) == {"Embedding"}
+
+
+def test_a_layer_named_like_a_torch_module_declares_that_module() -> None:
+    for layer in CATALOG:
+        if isinstance(getattr(nn, layer.name, None), type) and layer.torch is not None and layer.torch.modules:
+            assert layer.torch.modules == (layer.name,), layer.name
