@@ -34,6 +34,7 @@ from designer.ui.canvas.scene import DesignScene
 from designer.ui.canvas.view import DesignView
 from designer.ui.exports import ExportActions
 from designer.ui.files import FileActions
+from designer.ui.importing import ImportActions
 from designer.ui.insight.dock import InsightDock
 from designer.ui.inspector import Inspector
 from designer.ui.palette import Palette
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self.edits = SelectionEdits(self)
         self.exports = ExportActions(self)
+        self.importing = ImportActions(self)
         self.palette = Palette(self)
         self._build_docks()
         self._status = QLabel(self)
@@ -221,6 +223,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
         file_menu.addSeparator()
+        self.import_action = self._action("&Import Model…", self.importing.import_model, tip="An ONNX model as a design with its weights")
+        file_menu.addAction(self.import_action)
         export_menu = file_menu.addMenu("&Export")
         self.exports.fill_menu(export_menu)
         file_menu.addSeparator()
