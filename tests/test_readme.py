@@ -35,6 +35,8 @@ def test_python_example_prints_what_its_comments_say(tmp_path: Path, capsys) -> 
     validated, shape, *table = capsys.readouterr().out.splitlines()
     assert validated == "[]"  # the design is clean
     assert shape == "N x 16 x 4 x 3"  # pool1 after the 3x5 kernel
+    assert main(["check", str(tmp_path / "small.nnd")]) == 0  # the example's design fits the data it chose
+    capsys.readouterr()
     assert main(["summary", str(tmp_path / "small.nnd")]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert len(table) == 7 + 4 and printed[-len(table) :] == table  # the table `designer summary` prints: 7 nodes
