@@ -197,7 +197,8 @@ class TrainingPlots(QWidget):
         history.run_changed.connect(self._on_run_changed)
         history.run_removed.connect(self._on_run_removed)
         for record in history.runs:
-            self.curves[record.number] = RunCurves(self, record)
+            if not record.hidden:  # a hidden run gets its items when it is shown (a project may have many runs)
+                self.curves[record.number] = RunCurves(self, record)
         self._restyle()
 
     def update_run(self, record: RunRecord) -> None:
@@ -212,12 +213,15 @@ class TrainingPlots(QWidget):
                 self._fit_metric()
 
     def _on_run_added(self, record: RunRecord) -> None:
-        self.curves[record.number] = RunCurves(self, record)
-        self._restyle()
+        if not record.hidden:
+            self.curves[record.number] = RunCurves(self, record)
+            self._restyle()
 
     def _on_run_changed(self, record: RunRecord) -> None:
         curves = self.curves.get(record.number)
-        if curves is not None:
+        if curves is None and not record.hidden:  # shown for the first time
+            self._on_run_added(record)
+        elif curves is not None:
             curves.update()
             curves.set_visible(not record.hidden)
             self._fit_epochs()
