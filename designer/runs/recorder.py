@@ -11,7 +11,11 @@ epoch, and the checkpoint and per-node statistics are written only while
 their cost stays under ``SHARE`` of the run's time so far (the latest
 checkpoint is kept in memory and written at the end of a stopped run
 whatever it costs). A run killed mid-way keeps every epoch it finished and
-the last checkpoint written.
+the last checkpoint written (and the batch losses of all but its last second).
+
+Every file is replaced in one rename (or appended to and flushed), never
+half-written, but without the flush to disk that a project save makes: a
+killed process keeps everything, a power cut may lose the last seconds.
 
 A recording that fails (a full disk) never fails the run: the run goes on,
 and ``recorder.error`` says what went wrong.
@@ -26,7 +30,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from designer.project import Project, dumps, loads
-from designer.project.atomic import write_text_atomic
 from designer.runs.checkpoint import read_checkpoint, remove_checkpoint, write_checkpoint
 from designer.runs.files import dump_json, read_text, replace_text
 from designer.runs.layout import BATCH_ROWS, BATCHES, DESIGN, EPOCHS, LAYERS, RUN_FILE, WEIGHTS
@@ -35,7 +38,7 @@ from designer.runs.outcome import ResultViews, compute_views
 from designer.runs.record import RUNNING, RunRecord, Smoother
 from designer.runs.store import RunStore
 from designer.runs.tables import BATCH_HEADER, EPOCH_HEADER, batch_lines, epoch_line, parse_batches
-from designer.runs.views import write_views
+from designer.runs.views import write_views, write_weights
 from designer.train import FAILED, STOPPED, BatchReport, Callback, EpochMetrics, RunResult, RunStart
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from designer.train.resume import TrainState
 
 SHARE = 0.01  # of the run's time that checkpoints and per-node statistics may take
+BATCH_FLUSH_S = 1.0  # batch rows reach the file at least this often (each epoch's row at once)
 
 
 def new_run(
@@ -101,10 +105,16 @@ class Thinning:
         self._group: list[tuple[float, float, float]] = []
 
     def add(self, xs: list[float], losses: list[float], smooth: list[float]) -> None:
-        for row in zip(xs, losses, smooth):
-            self._group.append(row)
-            if len(self._group) >= self.stride:
-                self._close_group()
+        if self.stride == 1 and not self._group:  # every batch kept: no groups to average
+            rows = list(zip(xs, losses, smooth))
+            self.kept.extend(rows)
+            if not self.rewrite:
+                self.pending.extend(rows)
+        else:
+            for row in zip(xs, losses, smooth):
+                self._group.append(row)
+                if len(self._group) >= self.stride:
+                    self._close_group()
         if len(self.kept) > self.limit:
             pairs = [_merge(self.kept[i : i + 2]) for i in range(0, len(self.kept) - 1, 2)]
             rest = self.kept[len(pairs) * 2 :]
@@ -167,6 +177,8 @@ class RunRecorder(Callback):
         self._spent = 0.0  # seconds spent on checkpoints and statistics
         self._last_cost = 0.0
         self._bundle: Any = None
+        self._files: dict[str, Any] = {}  # epochs.csv and batches.csv, open for appending while the run trains
+        self._flushed = 0.0  # when batches.csv was last flushed
         if resume is not None:
             record.epochs = list(resume.epochs)
             record.status, record.message, record.ended = RUNNING, "", None
@@ -182,18 +194,41 @@ class RunRecorder(Callback):
             write()
         except Exception as exc:  # recording is never worth a failed run
             self.error = f"the run could not be recorded in {self.folder}: {exc}"
+            self._close()
 
     def _begin(self) -> None:
         folder = self.folder
-        replace_text(folder / DESIGN, dumps(self.snapshot))
-        self._write_meta(durable=False)
-        if self._resume is None:
-            replace_text(folder / EPOCHS, EPOCH_HEADER)
-            replace_text(folder / BATCHES, BATCH_HEADER)
+        if self._resume is None:  # new files in the run's own new folder: nothing to replace
+            (folder / DESIGN).write_text(dumps(self.snapshot), encoding="utf-8")
+            (folder / EPOCHS).write_text(EPOCH_HEADER, encoding="utf-8")
+            (folder / BATCHES).write_text(BATCH_HEADER, encoding="utf-8")
+        else:
+            replace_text(folder / DESIGN, dumps(self.snapshot))
+        self._write_meta()  # last: a folder with run.json has all its files
+        self._open(EPOCHS)
+        self._open(BATCHES)
 
-    def _write_meta(self, durable: bool) -> None:
+    def _open(self, name: str) -> None:
+        """Keep ``name`` open for appending: a line per epoch costs a write, not an open and a close."""
+        self._files[name] = open(self.folder / name, "a", encoding="utf-8")  # noqa: SIM115 - closed at the run's end
+
+    def _append(self, name: str, text: str) -> None:
+        handle = self._files[name]
+        handle.write(text)
+        now = time.perf_counter()
+        if name == EPOCHS or now - self._flushed >= BATCH_FLUSH_S:
+            handle.flush()  # in the file now: a killed process keeps it
+            if name == BATCHES:
+                self._flushed = now
+
+    def _close(self) -> None:
+        for handle in self._files.values():
+            handle.close()
+        self._files = {}
+
+    def _write_meta(self) -> None:
         text = dump_json(to_meta(self.record, self.snapshot.name))
-        (write_text_atomic if durable else replace_text)(self.folder / RUN_FILE, text)
+        replace_text(self.folder / RUN_FILE, text)
 
     def _continue(self, state: TrainState, extra: dict[str, Any]) -> None:
         """Go on from ``state``: the files keep what came before its epoch, and nothing after."""
@@ -210,7 +245,7 @@ class RunRecorder(Callback):
         self._bundle = run.bundle
         self.record.device = device_text(run.device)
         self.record.metric_name = run.objective.metric_name
-        self._safely(lambda: self._write_meta(durable=False))
+        self._safely(lambda: self._write_meta())
 
     def on_report(self, report: BatchReport) -> None:
         self._batches.append(report)
@@ -233,13 +268,12 @@ class RunRecorder(Callback):
         self._batches = []
         self._thinning.add(xs, losses, smooth)
         self._write_batches()
-        with open(self.folder / EPOCHS, "a", encoding="utf-8") as handle:
-            handle.write(epoch_line(metrics))
-        if self.trainer is not None:
-            self._latest = self.trainer.train_state()
+        self._append(EPOCHS, epoch_line(metrics))
         elapsed = time.perf_counter() - self._started
         if self._spent + self._last_cost <= SHARE * elapsed or self._written_epoch == 0:
             started = time.perf_counter()
+            if self.trainer is not None:
+                self._latest = self.trainer.train_state()
             self._write_checkpoint()
             self._write_layers()
             self._last_cost = time.perf_counter() - started
@@ -248,11 +282,12 @@ class RunRecorder(Callback):
     def _write_batches(self) -> None:
         thinning = self._thinning
         if thinning.rewrite:
+            self._files.pop(BATCHES).close()
             replace_text(self.folder / BATCHES, BATCH_HEADER + batch_lines(*_columns(thinning.kept)))
+            self._open(BATCHES)
             thinning.rewrite = False
         elif thinning.pending:
-            with open(self.folder / BATCHES, "a", encoding="utf-8") as handle:
-                handle.write(batch_lines(*_columns(thinning.pending)))
+            self._append(BATCHES, batch_lines(*_columns(thinning.pending)))
         thinning.pending = []
 
     def _write_checkpoint(self) -> None:
@@ -284,6 +319,7 @@ class RunRecorder(Callback):
         self._thinning.add(xs, losses, smooth)
         self._thinning.finish()
         self._write_batches()
+        self._close()
         if result.status in (STOPPED, FAILED):
             self._write_checkpoint()  # whatever it costs: the user may resume it
         else:
@@ -297,10 +333,8 @@ class RunRecorder(Callback):
         keep = self.store.keepers(metas)
         state = result.kept_state
         if self.record.id in keep and state is not None:
-            from designer.project.weights import save_weights
-
-            save_weights(folder / WEIGHTS, state, self.record.fingerprint, {"run": self.record.id, "status": result.status})
-        self._write_meta(durable=True)
+            write_weights(folder / WEIGHTS, state, self.record.fingerprint, {"run": self.record.id, "status": result.status})
+        self._write_meta()
         self.store.prune_weights(keep)
 
 

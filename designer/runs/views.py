@@ -37,11 +37,25 @@ def write_views(folder: Path, views: ResultViews) -> None:
         for field in fields:
             array = getattr(value, field)
             if array is not None:
+                if field == "classes" and array.size and array.max() < 256:
+                    array = array.astype(np.uint8)  # a class per grid point: a byte each, not eight
                 arrays[f"{group}.{field}"] = np.ascontiguousarray(array)
         if group == "boundary":
             info["extent"] = [float(v) for v in value.extent]
     replace_quickly(folder / VIEW_ARRAYS, lambda tmp: save_file(arrays, str(tmp)))
     replace_text(folder / VIEWS, dump_json(info))
+
+
+def write_weights(path: Path, state: dict, fingerprint: str, metadata: dict[str, str]) -> None:
+    """Kept weights as safetensors tagged with the design's fingerprint (as designer.project.weights
+    writes them, so load_weights reads them), replaced in one rename."""
+    from safetensors.torch import save_file
+
+    from designer.project.weights import FINGERPRINT_KEY
+
+    tensors = {name: tensor.detach().to("cpu").contiguous() for name, tensor in state.items()}
+    header = {**{k: str(v) for k, v in metadata.items()}, FINGERPRINT_KEY: fingerprint}
+    replace_quickly(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
 
 
 def read_views(folder: Path) -> ResultViews | None:

@@ -14,6 +14,7 @@ ran straight through. How the state is stored is the caller's business
 from __future__ import annotations
 
 import copy
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,9 @@ def restore(state: TrainState, loop: LoopState, result: RunResult) -> int:
     if scheduler is not None and state.scheduler is not None:
         scheduler.load_state_dict(state.scheduler)
     loop.schedule._steps = state.schedule_steps
-    loop.schedule.after_epoch(state.monitored)  # the step the stopped run had not taken yet
+    with warnings.catch_warnings():  # torch warns of a schedule step before any optimizer step: here it is the stopped run's
+        warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step", category=UserWarning)
+        loop.schedule.after_epoch(state.monitored)  # the step the stopped run had not taken yet
     loop.shuffle.set_state(state.shuffle)
     torch.set_rng_state(state.rng)
     loop.best_loss, loop.monitored = state.best_loss, state.monitored
