@@ -319,18 +319,18 @@ class OnnxReader:
         """A node is named after the torch module it came from (``layer1.0.conv1``),
         else the variable its line of code assigns (the last node of a line),
         else its ONNX node name."""
-        last_of_line: dict[SourceLine, str] = {}
+        last_of_line: dict[tuple[SourceLine, str | None], str] = {}  # (line, block): a block's line runs once per block
         for node_id, members in self.origins.items():
             for member in members:
                 line = source_line(member, self.skip_dirs)
                 if line is not None:
-                    last_of_line[line] = node_id
+                    last_of_line[line, _module_of(member)[0]] = node_id
         for node_id, members in self.origins.items():
             built = self.builder.built[node_id]
             layer = CATALOG.get(self.builder.graph.node(node_id).type)
             built.wanted = self._name(node_id, layer, members, last_of_line)
 
-    def _name(self, node_id: str, layer: LayerType, members: list[Any], last_of_line: dict[SourceLine, str]) -> str:
+    def _name(self, node_id: str, layer: LayerType, members: list[Any], last_of_line: dict[tuple[SourceLine, str | None], str]) -> str:
         own_modules = set(layer.torch.modules) if layer.torch else set()
         for member in members:
             path, cls = _module_of(member)
@@ -343,8 +343,8 @@ class OnnxReader:
                 return f"{block}_{layer.id_prefix}" if block else layer.id_prefix
         for member in reversed(members):
             line = source_line(member, self.skip_dirs)
-            if line is not None and last_of_line.get(line) == node_id and line.variable:
-                scope, cls = _module_of(member)
+            scope, cls = _module_of(member)
+            if line is not None and last_of_line.get((line, scope)) == node_id and line.variable:
                 inside_block = scope is not None and cls not in CATALOG_MODULES  # a line of the user's block, run once per block
                 return f"{scope}_{line.variable}" if inside_block else line.variable
         name = members[-1].name if members else ""

@@ -14,6 +14,8 @@ from designer.importer.errors import Unmapped
 from designer.project import Project, save_project
 from designer.project.weights import save_weights
 
+CANVAS_ROOM = (882.0, 567.0)  # the canvas at first start (a 1400x860 window), which the samples are laid out for too
+
 
 @dataclass
 class ImportedDesign:
@@ -34,9 +36,10 @@ class ImportedDesign:
     def partial(self) -> bool:
         return bool(self.unmapped)
 
-    def lay_out(self) -> None:
-        """Place the nodes: the main path along a row, branches beside it."""
-        self.graph.move_nodes(auto_layout(self.graph))
+    def lay_out(self, room: tuple[float, float] = CANVAS_ROOM) -> None:
+        """Place the nodes: the main path along a row, branches beside it, a
+        long design wrapped into bands that fit ``room`` (the canvas, pixels)."""
+        self.graph.move_nodes(auto_layout(self.graph, room))
 
     def project(self) -> Project:
         project = Project(self.graph)
