@@ -36,6 +36,7 @@ from designer.compile.onnx_verify import Verification, verify_onnx
 from designer.compile.signature import BATCH, SEQUENCE, Signature, random_inputs, signature
 from designer.compile.trained import Weights, export_module
 from designer.graph import Graph
+from designer.layers import mapping as capabilities
 from designer.project.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ DEFAULT_OPSET = 20  # torch's default; onnxruntime 1.17 and later run it
 TORCH_EXPORT_MIN_OPSET = 18  # torch.export's translations start here; lower opsets are converted from it
 TORCHSCRIPT_MAX_OPSET = 20
 EXAMPLE_BATCH = 2  # not 1: torch.export would treat a size-1 batch as a constant
-ATTENTION = frozenset({"MultiheadAttention", "TransformerEncoderLayer"})
 QUIET_LOGGERS = ("torch.onnx", "torch.export", "torch._dynamo", "torch.fx", "onnxscript", "onnx_ir")
 
 
@@ -104,15 +104,21 @@ def onnx_model(graph: Graph, compiled: CompiledDesign, module: nn.Module, opset:
     exporter, notes = "torch.export", ()
     try:
         model = _with_torch_export(module, args, sig, opset)
-        types = {node.type for node in graph.nodes}
+        layers = [graph.catalog.get(node.type) for node in graph.nodes]
+        attention = any(layer.can(capabilities.ATTENTION) for layer in layers)
         if sig.dynamic_sequence and not _sequence_kept(model, sig):
-            if not types & ATTENTION and opset <= TORCHSCRIPT_MAX_OPSET:
+            if not attention and opset <= TORCHSCRIPT_MAX_OPSET:
                 model, exporter = _with_torchscript(module, args, sig, opset), "torchscript"
             else:
                 length = sig.sequence
                 sig = signature(graph, compiled.generated, dynamic_sequence=False)
                 model = _with_torch_export(module, tuple(random_inputs(sig, EXAMPLE_BATCH)), sig, opset)
-                why = "torch.export unrolls RNN layers over the steps" if "RNN" in types else "torch.export fixed it while tracing"
+                unrolled = sorted({layer.name for layer in layers if layer.can(capabilities.UNROLLED_BY_TORCH_EXPORT)})
+                why = (
+                    f"torch.export unrolls {' and '.join(unrolled)} layers over the steps"
+                    if unrolled
+                    else "torch.export fixed it while tracing"
+                )
                 notes = (f"the sequence length is fixed at {length}: {why}",)
     except Exception as exc:
         raise _export_error(exc, compiled, graph) from None

@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING
 
 from designer.compile.codegen import GeneratedSource
 from designer.graph import LONG, Graph
+from designer.layers import mapping as capabilities
 
 if TYPE_CHECKING:
     import torch
 
 BATCH = "batch"
 SEQUENCE = "sequence"
-# Layers that read a sequence of any length with the same weights.
-SEQUENCE_LAYERS = frozenset({"RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer"})
 Dim = int | str | None  # a fixed size, a named dynamic size, or a size that varies without a name
 
 
@@ -82,7 +81,8 @@ def signature(graph: Graph, generated: GeneratedSource, dynamic_sequence: bool =
 
 def _sequence_inputs(graph: Graph, inputs: list[str]) -> list[str]:
     """Inputs whose first dimension is a sequence length (recurrent and attention designs only)."""
-    if not any(node.type in SEQUENCE_LAYERS for node in graph.nodes):
+    # Only layers that read a sequence of any length with the same weights (the catalog says which) make the length free.
+    if not any(graph.catalog.get(node.type).can(capabilities.SEQUENCE) for node in graph.nodes):
         return []
     found = []
     for nid in inputs:
@@ -112,7 +112,7 @@ def _variant_outputs(graph: Graph, inputs: list[str], length: int) -> dict[str, 
 
 def _token_bound(graph: Graph) -> int:
     """Random token ids must be valid for every Embedding in the design."""
-    sizes = [node.params["num_embeddings"] for node in graph.nodes if node.type == "Embedding"]
+    sizes = [node.params["num_embeddings"] for node in graph.nodes if graph.catalog.get(node.type).can(capabilities.TOKEN_IDS)]
     return min(sizes) if sizes else 10
 
 

@@ -40,6 +40,10 @@ class LayerSpec(Protocol):
 
     def param_names(self) -> Iterable[str]: ...
 
+    def can(self, capability: str) -> bool:
+        """Whether the layer type declares a capability the compiler or exporters ask about."""
+        ...
+
     def infer(self, inputs: list[TensorSpec], params: Mapping[str, Any]) -> Inference:
         """Apply the shape rule; raise ShapeError with a readable reason."""
         ...
