@@ -28,7 +28,7 @@ from collections.abc import Mapping
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QLabel, QStyleOptionGraphicsItem, QWidget
 
 from designer.insight.colors import POSITIVE, ZERO, diverging_rgb
@@ -170,14 +170,17 @@ class TrainingTag(QGraphicsItem):
 
 class FlowLegend(QLabel):
     """What the colours mean, fixed in the view's bottom-left corner (the top
-    belongs to the banner that says the design is locked while it trains)."""
+    belongs to the banner that says the design is locked while it trains).
+    One line by default, so it hides little of the design; a click opens the
+    full explanation and another folds it again (its tooltip has it too)."""
 
     def __init__(self, view: QGraphicsView) -> None:
         super().__init__(view)
         self.setObjectName("gradientFlowLegend")
         self.setTextFormat(Qt.TextFormat.RichText)
-        self.setStyleSheet("QLabel { background: rgba(255,255,255,235); border: 1px solid #b8bec6; border-radius: 4px; padding: 4px 6px; }")
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setStyleSheet("QLabel { background: rgba(255,255,255,235); border: 1px solid #b8bec6; border-radius: 4px; padding: 3px 6px; }")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.expanded = False
         self.view = view
         view.installEventFilter(self)
         self._place()
@@ -192,27 +195,43 @@ class FlowLegend(QLabel):
         below = scroll.height() if scroll.isVisible() else 0
         self.move(10, max(10, self.view.height() - self.height() - below - 10))
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self.set_expanded(not self.expanded)
+        event.accept()
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.expanded = expanded
+        self._write()
+
     def show_scale(self, scale: tuple[float, float]) -> None:
         if scale == getattr(self, "scale", None) and self.isVisible():
             return
         self.scale = scale
-        low, high = scale
-        white, red = "#ffffff", QColor(*POSITIVE).name()
-        blue = QColor(*diverging_rgb(np.array(-1.0), 1.0).tolist()).name()
-        self.setText(
-            "<b>Gradient flow</b> (log scales)<br>"
-            f"bar: gradient norm at the node's output, "
-            f"<span style='background:{white};border:1px solid #999'>&nbsp;1e{low:.0f}&nbsp;</span>"
-            f"<span style='background:{red};color:white'>&nbsp;1e{high:.0f}&nbsp;</span> "
-            "(red half of the weight scale)<br>"
-            f"wire, going backward: <span style='color:{blue}'><b>blue</b></span> the gradient shrinks, "
-            f"<span style='color:{red}'><b>red</b></span> it grows (saturated at {10**RATIO_DECADES:.0f}×)<br>"
-            f"<span style='background:{TRAINING_TAG.name()};color:white'>&nbsp;!&nbsp;</span> a problem found while training (hover it)"
-        )
-        self.adjustSize()
-        self._place()
+        self._write()
         self.show()
         self.raise_()
+
+    def _write(self) -> None:
+        low, high = getattr(self, "scale", (0.0, 0.0))
+        white, red = "#ffffff", QColor(*POSITIVE).name()
+        blue = QColor(*diverging_rgb(np.array(-1.0), 1.0).tolist()).name()
+        bar = (
+            f"<span style='background:{white};border:1px solid #999'>&nbsp;1e{low:.0f}&nbsp;</span>"
+            f"<span style='background:{red};color:white'>&nbsp;1e{high:.0f}&nbsp;</span>"
+        )
+        shrinks, grows = f"<span style='color:{blue}'><b>blue</b></span>", f"<span style='color:{red}'><b>red</b></span>"
+        tag = f"<span style='background:{TRAINING_TAG.name()};color:white'>&nbsp;!&nbsp;</span>"
+        full = (
+            "<b>Gradient flow</b> (log scales)<br>"
+            f"bar: gradient norm at the node's output, {bar} (red half of the weight scale)<br>"
+            f"wire, going backward: {shrinks} the gradient shrinks, {grows} it grows (saturated at {10**RATIO_DECADES:.0f}×)<br>"
+            f"{tag} a problem found while training (hover it)"
+        )
+        short = f"<b>Gradient flow</b> bar {bar} · wire {shrinks} shrinks, {grows} grows · {tag} problem &nbsp;<u>more</u>"
+        self.setText(full + "<br><u>less</u>" if self.expanded else short)
+        self.setToolTip(full)
+        self.adjustSize()
+        self._place()
 
 
 class GradientFlowOverlay:

@@ -9,7 +9,10 @@ of this item; painting only draws that cached pixmap. Zoomed out, where a
 tile would be a few pixels, nothing is drawn.
 
 ``PlaneMapsOverlay`` keeps one item per node of the scene that has maps,
-adding, updating and removing them as new :class:`PlaneMaps` arrive.
+adding, updating and removing them as new :class:`PlaneMaps` arrive. Maps
+that would cover another node are kept hidden (a design laid out tightly, a
+deep stack of small layers): the design stays readable, and the live
+boundary in the Training panel still shows what the network does.
 """
 
 from __future__ import annotations
@@ -136,6 +139,15 @@ class PlaneMapsOverlay:
                 item = self.items[nid] = UnitMapsItem(node)
                 self._nodes[nid] = node
             item.set_maps(unit_maps, (tiles or {}).get(nid))
+            item.setVisible(not self._covers_a_node(item))
+
+    @staticmethod
+    def _covers_a_node(item: UnitMapsItem) -> bool:
+        scene = item.scene()
+        if scene is None:
+            return False
+        area = item.sceneBoundingRect()
+        return any(isinstance(other, NodeItem) and other is not item.node for other in scene.items(area))
 
     def clear(self) -> None:
         self.fingerprint = None

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from designer.insight.probes import GradientSample
-from designer.ui.training.plotting import BACKGROUND, TimedLayoutWidget, style_plot
+from designer.ui.training.plotting import BACKGROUND, LogAxis, TimedLayoutWidget, style_plot
 
 
 class GradientPlot(TimedLayoutWidget):
@@ -23,9 +23,10 @@ class GradientPlot(TimedLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground(BACKGROUND)
-        self.plot = style_plot(self.addPlot(row=0, col=0), "gradient norm per layer", "epoch")
+        self.plot = style_plot(self.addPlot(row=0, col=0, axisItems={"left": LogAxis("left")}), "gradient norm", "epoch")
         self.plot.setLogMode(y=True)
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", verSpacing=-6)
+        self.setToolTip("The norm of each layer's parameter gradients at the sampled steps, on a log scale (first layers dark, last bright)")
+        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", verSpacing=-6, brush=pg.mkBrush(255, 255, 255, 200))
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.x: list[float] = []
         self.values: dict[str, list[float]] = {}

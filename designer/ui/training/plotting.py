@@ -3,6 +3,8 @@ background, muted axes, one colour per class."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
@@ -42,6 +44,21 @@ def style_plot(plot: pg.PlotItem, left: str = "", bottom: str = "") -> pg.PlotIt
     plot.hideButtons()
     plot.setMenuEnabled(False)
     return plot
+
+
+class LogAxis(pg.AxisItem):
+    """A log-scale axis that labels only 1, 2 and 5 times a power of ten: over
+    less than a decade pyqtgraph labels every minor tick (0.04, 0.05, ... 0.09),
+    which a small plot prints on top of each other. The other ticks stay, unlabelled."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802 - pyqtgraph override
+        strings = super().logTickStrings(values, scale, spacing)
+        kept = []
+        for value, text in zip(values, strings):
+            exponent = float(value) + math.log10(scale)
+            mantissa = round(10 ** (exponent - math.floor(exponent + 1e-9)), 6)
+            kept.append(text if mantissa in (1.0, 2.0, 5.0) else "")
+        return kept
 
 
 @times_its_paints  # a run paces its updates by what they cost to draw

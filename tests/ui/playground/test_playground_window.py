@@ -58,6 +58,7 @@ def test_hidden_nodes_draw_their_unit_maps_and_a_conv_design_has_none(qtbot, win
     relu1 = maps["relu1"]
     assert relu1.parentItem() is window.scene.nodes["relu1"]  # moves with its node
     assert relu1.pixmap is not None and not relu1.pixmap.isNull()
+    assert all(item.isVisible() for item in maps.values())  # the sample leaves room under its first row
     assert relu1.caption == "16 of 64 units (most varied)" and maps["dense3"].caption == "2 units"
     # Editing the design after the run removes maps that no longer show it.
     window.document.set_param("dense1", "out_features", 8)

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from paths import ROOT
+from PySide6.QtCore import Qt
 
 from designer.insight.diagnosis import VANISHING
 from designer.train import FINISHED
@@ -48,13 +49,24 @@ def test_gradient_flow_stays_on_the_canvas_after_the_run(window, qtbot, tmp_path
     flow = window.scene.gradient_flow
     norms = flow.norms
     assert norms["dense1"] < 1e-3 * norms["dense9"]  # the gradient fades towards the input
+    # Its rows are close together: the unit maps that would cover a node stay hidden, none covers one.
+    maps = window.scene.unit_maps.items
+    assert maps and not all(item.isVisible() for item in maps.values())
+    for item in (i for i in maps.values() if i.isVisible()):
+        covered = [n for n, node in window.scene.nodes.items() if node is not item.node and node.sceneBoundingRect().intersects(item.sceneBoundingRect())]
+        assert covered == []
     bars = flow.bars
     assert bars["dense9"].level > bars["dense1"].level >= 0 and "gradient norm" in bars["dense1"].toolTip()
     # Going backward across a Sigmoid the gradient shrinks: the wire into it is drawn blue (negative level).
     wire = next(w for edge, w in flow.wires.items() if (edge.source, edge.target) == ("dense8", "sigmoid8"))
     assert wire.level < 0
     legend = flow.legends[0]
-    assert legend.isVisible() and "Gradient flow" in legend.text() and "red half" in legend.text()
+    assert legend.isVisible() and "Gradient flow" in legend.text() and "red half" in legend.toolTip()
+    one_line = legend.height()
+    qtbot.mouseClick(legend, Qt.MouseButton.LeftButton)  # a click opens the full explanation
+    assert "red half" in legend.text() and legend.height() > 2 * one_line
+    qtbot.mouseClick(legend, Qt.MouseButton.LeftButton)
+    assert legend.height() == one_line and "red half" not in legend.text()
     plot = window.training.panel.live.views.gradients
     assert set(plot.curves) == {f"dense{i}" for i in range(1, 10)}
     assert plot.latest()["dense1"] < plot.latest()["dense9"]
