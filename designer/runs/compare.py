@@ -50,10 +50,10 @@ class RunComparison:
 
 
 def compare_runs(first: RunRecord, second: RunRecord) -> RunComparison:
-    rows = result_rows(first, second)
-    rows += _section_rows("training", first.settings, second.settings)
-    rows += _section_rows("data", _flat_data(first.data), _flat_data(second.data))
-    return RunComparison(first, second, rows, design_diff(first, second))
+    settings = _section_rows("training", first.settings, second.settings)
+    settings += _section_rows("data", _flat_data(first.data), _flat_data(second.data))
+    settings.sort(key=lambda row: not row.differs)  # the differences first, each group in its order
+    return RunComparison(first, second, result_rows(first, second) + settings, design_diff(first, second))
 
 
 def design_diff(first: RunRecord, second: RunRecord) -> DesignDiff:

@@ -40,7 +40,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:.4g}"
     if isinstance(value, (list, tuple)):
         return "×".join(str(v) for v in value) if all(isinstance(v, int) for v in value) else str(list(value))
     if isinstance(value, dict):

@@ -204,5 +204,12 @@ class RunRecord:
         """How far it got: the best validation metric, or the state while running."""
         best = self.best
         if best is None:
-            return self.status.replace("_", " ")
-        return f"{self.status.replace('_', ' ')}, {metric_text(self.metric_name, self.best_metric)} at epoch {best.epoch}"
+            return self.status_text
+        return f"{self.status_text}, {metric_text(self.metric_name, self.best_metric)} at epoch {best.epoch}"
+
+    @property
+    def status_text(self) -> str:
+        """How the run ended, in words; a sweep's trial stopped by the pruner says so."""
+        if (self.sweep or {}).get("pruned"):
+            return "pruned"
+        return self.status.replace("_", " ")

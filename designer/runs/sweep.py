@@ -29,7 +29,7 @@ from designer.project import Project, load_project
 from designer.runs.record import RunRecord
 from designer.runs.store import RunStore
 from designer.runs.sweep_params import SweepError, SweepParam, apply_params, check_params, grid_size
-from designer.train import Callback, EpochMetrics, RunResult
+from designer.train import EARLY_STOPPED, Callback, EpochMetrics, RunResult
 
 SAMPLERS = ("tpe", "random", "grid")
 JOURNAL = "sweeps.journal"
@@ -224,7 +224,6 @@ class _TrialRunner:
     def __call__(self, trial: Any) -> float:
         import optuna
 
-        from designer.runs.checkpoint import remove_checkpoint
         from designer.runs.recorder import RunRecorder, new_run
         from designer.train import FAILED, Trainer, TrainSettings
         from designer.train.session import load_bundle, prepare
@@ -242,7 +241,6 @@ class _TrialRunner:
         trainer.callbacks = [reporter, RunRecorder(store, record, snapshot, trainer)]
         result = trainer.run()
         if reporter.pruned:
-            remove_checkpoint(record.folder)  # a pruned trial is not meant to go on
             raise optuna.TrialPruned(f"pruned at epoch {reporter.epoch}")
         if result.status == FAILED or reporter.value is None:
             raise SweepError(f"trial {trial.number} failed: {result.message}")
@@ -274,7 +272,8 @@ class _Reporter(Callback):
         sweep = dict(self.record.sweep or {})
         sweep.update(value=self.value, pruned=self.pruned)
         self.record.sweep = sweep
-        if self.pruned:
+        if self.pruned:  # stopped early, by the pruner: not a run to resume
+            result.status = EARLY_STOPPED
             result.message = f"pruned by the sweep at epoch {self.epoch}: its curve was worse than the median trial's"
 
 

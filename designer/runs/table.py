@@ -44,7 +44,7 @@ def run_cells(record: RunRecord, settings: Sequence[str], swept: Sequence[str] =
     sort_best = (best if higher else -best) if best is not None else float("-inf")
     cells = [
         Cell(record.label, record.number),
-        Cell(record.status.replace("_", " "), record.status),
+        Cell(record.status_text, record.status),
         Cell(metric_text(record.metric_name, best), sort_best),
         Cell(str(len(record.epochs)), len(record.epochs)),
         Cell(duration_text(record.seconds), record.seconds),

@@ -49,10 +49,10 @@ class CompareDialog(QDialog):
         left = QSplitter(Qt.Orientation.Vertical, split)
         self.curves = pg.GraphicsLayoutWidget(left)
         self.curves.setBackground(BACKGROUND)
-        self.loss = style_plot(self.curves.addPlot(row=0, col=0), "loss")
-        self.metric = style_plot(self.curves.addPlot(row=1, col=0), "accuracy %" if second.metric_name == "accuracy" else "MAE", "epoch")
-        self.metric.setXLink(self.loss)
-        self.loss.addLegend(offset=(-10, 10))
+        self.loss_plot = style_plot(self.curves.addPlot(row=0, col=0), "loss")
+        self.metric_plot = style_plot(self.curves.addPlot(row=1, col=0), "accuracy %" if second.metric_name == "accuracy" else "MAE", "epoch")
+        self.metric_plot.setXLink(self.loss_plot)
+        self.loss_plot.addLegend(offset=(-10, 10))
         self.settings = QTableWidget(left)
         right = QWidget(split)
         right_column = QVBoxLayout(right)
@@ -75,6 +75,7 @@ class CompareDialog(QDialog):
         close.clicked.connect(self.close)
         buttons.addWidget(close)
         right_column.addLayout(buttons)
+        left.setSizes([380, 360])  # the curves and the settings share the column
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         column.addWidget(split, 1)
@@ -105,15 +106,15 @@ class CompareDialog(QDialog):
 
     def _plot(self, record: RunRecord) -> None:
         pen = pg.mkPen(record.colour, width=2.0)
-        self.loss.plot(record.batch_x.view(), record.batch_smooth.view(), pen=pen, name=f"{record.label} loss")
+        self.loss_plot.plot(record.batch_x.view(), record.batch_smooth.view(), pen=pen, name=f"{record.label} loss")
         x, y = record.epoch_array("val_loss")
-        self.loss.plot(x, y, pen=pg.mkPen(record.colour, width=1.4, style=Qt.PenStyle.DashLine), symbol="o", symbolSize=6,
+        self.loss_plot.plot(x, y, pen=pg.mkPen(record.colour, width=1.4, style=Qt.PenStyle.DashLine), symbol="o", symbolSize=6,
                        symbolBrush=record.colour, name=f"{record.label} validation")  # fmt: skip
         scale = 100.0 if record.metric_name == "accuracy" else 1.0
         x, y = record.epoch_array("val_metric")
         if not len(x):
             x, y = record.epoch_array("train_metric")
-        self.metric.plot(x, y * scale, pen=pen, symbol="o", symbolSize=6, symbolBrush=record.colour)
+        self.metric_plot.plot(x, y * scale, pen=pen, symbol="o", symbolSize=6, symbolBrush=record.colour)
 
     def _fill_settings(self) -> None:
         rows = self.comparison.rows

@@ -106,8 +106,16 @@ class DiffView(QGraphicsView):
         self.fit()
 
     def fit(self) -> None:
-        if self.diff_scene is not None:
-            self.fitInView(self.diff_scene.itemsBoundingRect().adjusted(-30, -30, 30, 30), Qt.AspectRatioMode.KeepAspectRatio)
+        """The nodes fill the view (a wire's bounding box holds its far control points: it would shrink them)."""
+        scene = self.diff_scene
+        if scene is None:
+            return
+        boxes = [item.sceneBoundingRect() for item in [*scene.boxes.values(), *scene.ghosts.values()]]
+        if boxes:
+            area = boxes[0]
+            for box in boxes[1:]:
+                area = area.united(box)
+            self.fitInView(area.adjusted(-30, -30, 30, 30), Qt.AspectRatioMode.KeepAspectRatio)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -125,12 +125,16 @@ class RunsTableDialog(QDialog):
         scale = 100.0 if accuracy else 1.0
         spots = [
             {"pos": (x[i], r.best_metric * scale), "brush": pg.mkBrush(r.colour), "size": 11, "data": r.number}
+            if not (r.sweep or {}).get("pruned")
+            else {"pos": (x[i], r.best_metric * scale), "brush": pg.mkBrush("#ffffff"), "pen": pg.mkPen(r.colour, width=1.5), "size": 9,
+                  "data": r.number}  # a pruned trial: hollow (its best is from fewer epochs)  # fmt: skip
             for i, r in scored
         ]
         scatter = pg.ScatterPlotItem(spots, pen=pg.mkPen("#ffffff", width=0.8))
         scatter.sigClicked.connect(lambda _item, points, *_: self._on_points_clicked(points))
         self.plot.addItem(scatter)
         self.plot.setLabel("left", "best accuracy %" if accuracy else "best MAE")
+        self.plot.setTitle("<span style='color:#57606a;font-size:9pt'>each dot a run · hollow: a trial the sweep pruned</span>")
         self.plot.setLabel("bottom", ("log10 " if log else "") + name.replace("_", " "))
 
     def _on_points_clicked(self, points) -> None:
