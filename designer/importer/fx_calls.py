@@ -46,6 +46,7 @@ class FxCall:
         output_shape: tuple[int, ...],
     ) -> None:
         self.function = function
+        self.args = args
         self.kwargs = kwargs
         self.values = values
         self.input_shape = input_shape

@@ -190,7 +190,6 @@ class FxReader:
         call = FxCall(name, tuple(args), dict(kwargs), self.values, (), (-1, *shape))
         if call.tensors and call.tensors[0].spec is not None:
             call.input_shape = (-1, *call.tensors[0].spec.shape)
-        call.args = tuple(args)  # type: ignore[attr-defined]
         return call
 
     def _on_getitem(self, node: Any) -> None:

@@ -48,6 +48,8 @@ def from_onnx(
     loaded = load_onnx(path, input_shape)
     graph = OnnxGraph(loaded)
     reader = OnnxReader(graph, name or Path(path).stem, partial)
+    if loaded.batch_fixed:
+        reader.notes.append(f"the file fixes the batch size at {loaded.file_batch}; the design takes batches of any size")
     builder = reader.read()
     design, weights = builder.finish()
     result = ImportedDesign(design, weights, Path(path).name, tuple(builder.unmapped), notes=tuple(reader.notes))

@@ -34,7 +34,11 @@ class LoadedOnnx:
     constants: dict[str, Any] = field(default_factory=dict)  # name -> numpy array
     values: dict[str, Any] = field(default_factory=dict)  # name -> numpy array at batch RUN_BATCHES[-1]
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # name -> shape, -1 where the batch is
-    batch_fixed: bool = False  # the file fixes the batch size, so no dimension could be seen to change
+    file_batch: int = 0  # the batch size the file fixes (0: free), when no dimension can be seen to change
+
+    @property
+    def batch_fixed(self) -> bool:
+        return self.file_batch > 0
 
     @property
     def batch(self) -> int:
@@ -73,7 +77,7 @@ def load_onnx(path: str | os.PathLike[str], input_shape: tuple[int, ...] | None 
         raise ModelImportError(f"input {value.name} has {len(dims)} dimension(s); the importer needs a batch and at least one more")
     shape = _sample_shape(source, value.name, dims[1:], input_shape)
     loaded = LoadedOnnx(source, model, value.name, shape, dtype, [o.name for o in model.graph.output])
-    loaded.batch_fixed = dims[0].HasField("dim_value") and dims[0].dim_value > 0
+    loaded.file_batch = int(dims[0].dim_value) if dims[0].HasField("dim_value") and dims[0].dim_value > 0 else 0
     _run(loaded)
     return loaded
 
@@ -117,7 +121,7 @@ def _run(loaded: LoadedOnnx) -> None:
                 known.add(name)
     for initializer in loaded.model.graph.initializer:
         loaded.constants[initializer.name] = numpy_helper.to_array(initializer)
-    batches = (loaded.model.graph.input[0].type.tensor_type.shape.dim[0].dim_value,) * 2 if loaded.batch_fixed else RUN_BATCHES
+    batches = (loaded.file_batch,) * 2 if loaded.batch_fixed else RUN_BATCHES
     runs = [_values(loaded, model, batch, seed) for seed, batch in enumerate(batches)]
     first, last = runs
     loaded.values = last

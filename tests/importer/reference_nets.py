@@ -169,7 +169,7 @@ def reference_nets() -> dict[str, tuple[nn.Module, torch.Tensor]]:
     """name -> (module in eval mode, one example batch)."""
     torch.manual_seed(0)
     return {
-        "resnet18": (randomise_statistics(ResNet18()), torch.randn(2, 3, 64, 64)),
+        "resnet18": (randomise_statistics(ResNet18()), torch.randn(2, 3, 32, 32)),
         "mobilenet_v2": (randomise_statistics(MobileNetV2()), torch.randn(2, 3, 32, 32)),
         "vgg": (VGG().eval(), torch.randn(2, 3, 32, 32)),
         "lstm_classifier": (LSTMClassifier().eval(), torch.randint(0, 50, (2, 12))),

@@ -99,9 +99,8 @@ def test_each_sample_comes_back_from_its_onnx_export(path: Path, tmp_path: Path)
     assert torch.allclose(outputs(imported.graph, imported.weights, inputs), reference, atol=1e-5)
 
 
-@pytest.mark.parametrize("stem", ["tokens_transformer", "sine_lstm"])
-def test_opset_17_exports_come_back_too(stem: str, tmp_path: Path) -> None:
-    graph = load_project(sample(stem)).graph
+def test_an_opset_17_export_comes_back_too(tmp_path: Path) -> None:
+    graph = load_project(sample("tokens_transformer")).graph
     imported = from_onnx(_exported(graph, tmp_path / "model.onnx", opset=17), input_shape=_input_shape(graph))
     assert_same_design(graph, imported.graph)
 
