@@ -4,6 +4,9 @@ epochs and batch losses appended as it goes, checkpoints within their time
 budget, the results views, weights and run.json at the end) against
 without, on the spirals MLP and the digits CNN.
 
+Both runs carry a callback that takes every batch report, as ``designer
+train``'s progress and the window always do (the trainer reads batch losses
+only for callbacks that want them), so the difference is the recorder's.
 Both run in one process, interleaved (off, on, on, off, ...) so a machine that
 speeds up or slows down affects both alike. Each run trains a fresh module for
 the sample's own number of epochs (or ``--epochs``). Two rates per run:
@@ -18,7 +21,10 @@ the sample's own number of epochs (or ``--epochs``). Two rates per run:
   and run.json at the end (given in milliseconds as well).
 
 Recorded runs go to a temporary folder. The figures are the medians over
-rounds of the per-round ratios on/off (1.0: no cost).
+rounds of the per-round ratios on/off (1.0: no cost). On a busy machine the
+ratios scatter by several per cent either way, so the time spent inside the
+recorder's per-batch and per-epoch hooks is given too, as a share of the
+training time: the cost itself, without the noise of two runs compared.
 
     python benchmarks/recording_cost.py [--rounds 10] [--epochs N] [--json FILE]
 """
@@ -40,10 +46,26 @@ import torch
 
 from designer.project import load_project
 from designer.runs import RunRecorder, RunStore, new_run
-from designer.train import Callback, Trainer, TrainSettings, load_bundle, prepare
+from designer.train import Callback, Callbacks, Trainer, TrainSettings, load_bundle, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ("spirals_mlp", "digits_cnn")
+
+
+class TimedRecorder(RunRecorder):
+    """The recorder, with the time spent in its per-batch and per-epoch hooks added up."""
+
+    spent = 0.0
+
+    def on_report(self, report) -> None:
+        started = time.perf_counter()
+        super().on_report(report)
+        self.spent += time.perf_counter() - started
+
+    def on_epoch_end(self, metrics) -> None:
+        started = time.perf_counter()
+        super().on_epoch_end(metrics)
+        self.spent += time.perf_counter() - started
 
 
 class EpochClock(Callback):
@@ -60,21 +82,25 @@ class EpochClock(Callback):
             self.last = time.perf_counter()
 
 
-def run_rates(project, compiled, bundle, settings: TrainSettings, store: RunStore | None) -> tuple[float, float, float, float]:
-    """(training rate, whole-run rate, seconds to the end of epoch 1, seconds after the last epoch) of one run."""
+def run_rates(project, compiled, bundle, settings: TrainSettings, store: RunStore | None) -> tuple[float, float, float, float, float]:
+    """(training rate, whole-run rate, seconds to the end of epoch 1, seconds after the last epoch,
+    share of the training time in the recorder's hooks) of one run."""
     started = time.perf_counter()
     trainer = Trainer(compiled, bundle, settings)
     clock = EpochClock(settings.epochs)
-    trainer.callbacks = [clock]
+    progress = Callbacks(on_batch=lambda report: None, on_epoch=lambda metrics: None)  # as designer train's progress and the window
+    trainer.callbacks = [progress, clock]
     if store is not None:  # claiming the folder counts too
         record, snapshot = new_run(store, project, settings.as_dict(), origin="command line")
-        trainer.callbacks = [RunRecorder(store, record, snapshot, trainer), clock]
+        recorder = TimedRecorder(store, record, snapshot, trainer)
+        trainer.callbacks = [progress, recorder, clock]
     result = trainer.run()
     ended = time.perf_counter()
     assert result.status == "finished", result.message
     samples = len(bundle.train)
     training = samples * (settings.epochs - 1) / (clock.last - clock.first)
-    return training, samples * settings.epochs / (ended - started), clock.first - started, ended - clock.last
+    hooks = recorder.spent / (clock.last - started) if store is not None else 0.0
+    return training, samples * settings.epochs / (ended - started), clock.first - started, ended - clock.last, hooks
 
 
 def measure(name: str, rounds: int, epochs: int | None, folder: Path) -> dict:
@@ -85,7 +111,7 @@ def measure(name: str, rounds: int, epochs: int | None, folder: Path) -> dict:
     settings = TrainSettings.from_mapping(project.training, epochs=epochs or project.training["epochs"], device="cpu", threads=1)
     store = RunStore.of(project.path)
     run_rates(project, compiled, bundle, settings, store)  # warm-up: imports, first-call costs
-    off, on, ratios, whole_ratios, start_costs, end_costs = [], [], [], [], [], []
+    off, on, ratios, whole_ratios, start_costs, end_costs, hooks = [], [], [], [], [], [], []
     for round_ in range(rounds):
         order = (False, True) if round_ % 2 == 0 else (True, False)
         rates = {recording: run_rates(project, compiled, bundle, settings, store if recording else None) for recording in order}
@@ -95,6 +121,7 @@ def measure(name: str, rounds: int, epochs: int | None, folder: Path) -> dict:
         whole_ratios.append(rates[True][1] / rates[False][1])
         start_costs.append(rates[True][2] - rates[False][2])
         end_costs.append(rates[True][3] - rates[False][3])
+        hooks.append(rates[True][4])
     sizes = [sum(f.stat().st_size for f in run.iterdir()) for run in store.run_folders()]
     return {
         "model": f"{name}.nnd",
@@ -105,6 +132,7 @@ def measure(name: str, rounds: int, epochs: int | None, folder: Path) -> dict:
         "on_samples_per_s": {"median": statistics.median(on), "min": min(on), "max": max(on)},
         "ratio_on_to_off": {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios), "n": len(ratios)},
         "whole_run_ratio_on_to_off": {"median": statistics.median(whole_ratios), "min": min(whole_ratios), "max": max(whole_ratios)},
+        "share_in_recorder_hooks": {"median": statistics.median(hooks), "max": max(hooks)},
         "start_of_run_ms": {"median": 1000 * statistics.median(start_costs), "max": 1000 * max(start_costs)},
         "end_of_run_ms": {"median": 1000 * statistics.median(end_costs), "max": 1000 * max(end_costs)},
         "run_folder_bytes": {"median": statistics.median(sizes), "max": max(sizes)},
@@ -139,12 +167,12 @@ def main() -> None:
         "goal_ratio": 0.98,
     }
     print(f"recording on/off, cpu (1 thread), torch {torch.__version__}, {args.rounds} rounds")
-    print(f"{'model':16}{'off':>10}{'on':>10}  samples/s while training  ratio on/off [min, max]  whole run  start  end  folder")
+    print(f"{'model':16}{'off':>10}{'on':>10}  samples/s while training  ratio on/off [min, max]  in hooks  whole run  start  end  folder")
     for m in models:
         r, w = m["ratio_on_to_off"], m["whole_run_ratio_on_to_off"]
         print(
             f"{m['model']:16}{m['off_samples_per_s']['median']:>10,.0f}{m['on_samples_per_s']['median']:>10,.0f}{'':26}"
-            f"{r['median']:.3f} [{r['min']:.3f}, {r['max']:.3f}]  {w['median']:9.3f}  {m['start_of_run_ms']['median']:3.0f} ms"
+            f"{r['median']:.3f} [{r['min']:.3f}, {r['max']:.3f}]  {m['share_in_recorder_hooks']['median']:7.2%}  {w['median']:9.3f}  {m['start_of_run_ms']['median']:3.0f} ms"
             f" {m['end_of_run_ms']['median']:3.0f} ms"
             f"  {m['run_folder_bytes']['median'] / 1024:,.0f} KiB"
         )

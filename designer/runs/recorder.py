@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from designer.train import Trainer
     from designer.train.resume import TrainState
 
-SHARE = 0.01  # of the run's time that checkpoints and per-node statistics may take
+SHARE = 0.005  # of the run's time that checkpoints and per-node statistics may take
 BATCH_FLUSH_S = 1.0  # batch rows reach the file at least this often (each epoch's row at once)
 
 
