@@ -5,6 +5,7 @@ conftest names clash between folders)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -86,7 +87,7 @@ def mutated_documents(draw: st.DrawFn) -> Any:
         # Weigh the places that matter most: node parameters, ids, edges.
         path = draw(st.sampled_from(places))
         action = draw(st.sampled_from(["replace", "replace", "replace", "drop", "add", "duplicate"]))
-        value = draw(json_values)
+        value = copy.deepcopy(draw(json_values))  # sampled lists are shared: a later edit must not change SPECIAL_VALUES
         if not path:
             if action == "replace":
                 document = value
@@ -153,7 +154,7 @@ def plausible_documents(draw: st.DrawFn) -> Any:
             params = CATALOG.get(node["type"]).params if node["type"] in CATALOG else ()
             if params:
                 param = draw(st.sampled_from(params))
-                node["params"][param.name] = draw(_typed_value(param))
+                node["params"][param.name] = copy.deepcopy(draw(_typed_value(param)))
         elif action == "type" and node is not None:
             node["type"], node["params"] = draw(st.sampled_from(CATALOG.names())), {}
         elif action == "rewire" and edges and nodes:

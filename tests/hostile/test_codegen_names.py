@@ -98,9 +98,9 @@ def _legal_renames(data: st.DataObject, records: dict) -> dict[str, str]:
             assert not legal, new
             continue
         assert legal, new
-        if new in ids or new in renames.values():
-            continue
         free = [i for i in ids if i not in renames]
+        if new in ids or new in renames.values() or not free:
+            continue
         renames[data.draw(st.sampled_from(free))] = new
     return renames
 
