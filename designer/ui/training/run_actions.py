@@ -5,10 +5,10 @@ settings, open a run's design on the canvas, export a run as a report."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 
 from designer.document import Document
 from designer.runs import UnreadableRun
@@ -20,9 +20,30 @@ from designer.ui.training.runs_table import RunsTableDialog
 from designer.ui.training.sweep_dialog import SweepDialog
 
 if TYPE_CHECKING:
-    from designer.ui.training.panel import TrainingPanel
+    from designer.ui.training.controls import TrainingControls
+    from designer.ui.training.runs import RunHistory
+    from designer.ui.training.runs_list import RunsList
 
 D = TypeVar("D", bound=QDialog)
+
+
+class TrainingPanel(Protocol):
+    """What the actions use of the Training panel (which owns them: no import back)."""
+
+    document: Document | None
+    runs_list: RunsList
+    controls: TrainingControls
+    running_changed: Any
+
+    @property
+    def history(self) -> RunHistory | None: ...
+
+    @property
+    def running(self) -> bool: ...
+
+    def start(self, resume: RunRecord | None = None) -> bool: ...
+
+    def window(self) -> QWidget: ...
 
 
 def open_run_design(document: Document, record: RunRecord) -> None:
@@ -41,7 +62,7 @@ class RunActions(QObject):
     """Follows the panel's runs list and acts on what it asks for."""
 
     def __init__(self, panel: TrainingPanel) -> None:
-        super().__init__(panel)
+        super().__init__(panel)  # type: ignore[arg-type]  # the panel is a QWidget
         self.panel = panel
         self.dialogs: list[QDialog] = []  # open comparison and table windows (closed with the panel's document)
         runs = panel.runs_list
