@@ -4,7 +4,8 @@ runs them) against off, on the spirals MLP and the digits CNN.
 
 Both run in one process, interleaved (off, on, on, off, ...) so a machine that
 speeds up or slows down affects both alike. Each run trains a fresh module for
-the sample's own number of epochs (or ``--epochs``); its rate is training samples times epochs over the whole
+the sample's own number of epochs (or ``--epochs``), with the batch-loss
+reports every run carries (the progress line, the window's curves); its rate is training samples times epochs over the whole
 run's wall time, so everything the probes add is in it: tracing at the start,
 sampled batches, the probe batch and detection at every epoch end. The figure
 is the median over rounds of the per-round ratio on/off (1.0: no cost).
@@ -33,14 +34,24 @@ import torch
 from designer.insight.probes import DEFAULT_EVERY, LIVE_SHARE, ProbeBudget
 from designer.insight.watch import TrainingWatch
 from designer.project import load_project
-from designer.train import Trainer, TrainSettings, load_bundle, prepare
+from designer.train import Callback, Trainer, TrainSettings, load_bundle, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ("spirals_mlp", "digits_cnn")
+SAMPLES = ("spirals_mlp", "digits_cnn", "deep_sigmoid")
+
+
+class BatchReports(Callback):
+    """What every run carries with the probes on or off: batch losses read for
+    the progress display (``designer train``'s progress line, the window's curves)."""
+
+    def on_report(self, report) -> None:
+        self.last = report
 
 
 def run_rate(project, compiled, bundle, settings: TrainSettings, probes: bool, share: float | None) -> float:
-    callbacks = [TrainingWatch(project.graph, budget=ProbeBudget(share, floor_s=math.inf))] if probes else []  # as designer train
+    callbacks: list[Callback] = [BatchReports()]
+    if probes:  # as designer train runs them
+        callbacks.append(TrainingWatch(project.graph, budget=ProbeBudget(share, floor_s=math.inf)))
     started = time.perf_counter()
     result = Trainer(compiled, bundle, settings, callbacks).run()
     seconds = time.perf_counter() - started

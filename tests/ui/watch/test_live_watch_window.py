@@ -72,7 +72,7 @@ def test_gradient_flow_stays_on_the_canvas_after_the_run(window, qtbot, tmp_path
     assert plot.latest()["dense1"] < plot.latest()["dense9"]
     weights = window.training.panel.live.views.weights
     window.scene.select_nodes(["dense3"])
-    # The initialisation, then the epoch ends the probes' time budget allowed (3% of the run).
+    # The initialisation, then the epoch ends the probes' time budget allowed (2% of the run).
     assert weights.node == "dense3" and weights.matrix().shape[0] == 40 and 1 <= weights.matrix().shape[1] <= 3
     # Editing the design clears what no longer applies.
     window.document.set_param("dense1", "out_features", 16)
