@@ -17,7 +17,8 @@ import threading
 import traceback
 import types
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from designer.compile.codegen import GeneratedSource, generate
@@ -40,6 +41,8 @@ class CompiledDesign:
     filename: str
     module_class: type
     macs_per_sample: int = 0  # the design's multiply-accumulates for one sample (the summary's), 0 when unknown
+    frozen: frozenset[str] = frozenset()  # node ids whose weights training leaves as they are
+    lr_factors: Mapping[str, float] = field(default_factory=dict)  # node id -> learning-rate factor, where it is not 1
 
     @property
     def source(self) -> str:
@@ -75,7 +78,9 @@ def compile_design(graph: Graph, class_name: str | None = None) -> CompiledDesig
         _registered.append(module.__name__)
         while len(_registered) > REGISTERED:
             sys.modules.pop(_registered.popleft(), None)
-    return CompiledDesign(generated, filename, module_class, _macs(graph))
+    frozen = frozenset(node.id for node in graph.nodes if node.frozen)
+    factors = {node.id: node.lr_factor for node in graph.nodes if node.lr_factor != 1.0}
+    return CompiledDesign(generated, filename, module_class, _macs(graph), frozen, factors)
 
 
 def _macs(graph: Graph) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from designer.graph import Edge, Graph, Node
-from designer.graph.model import Position
+from designer.graph.model import Position, check_lr_factor
 from designer.project.settings import Settings
 
 MERGE_SET_PARAM = 1001
@@ -67,7 +67,10 @@ class RemoveNodesCommand(QUndoCommand):
     def undo(self) -> None:
         with self.graph.batch():
             for index, node in self.removed:
-                self.graph.add_node(node.type, dict(node.params), node_id=node.id, position=node.position, check=False, index=index)
+                self.graph.add_node(
+                    node.type, dict(node.params), node_id=node.id, position=node.position, check=False, index=index,
+                    frozen=node.frozen, lr_factor=node.lr_factor,
+                )
             for edge in self.edges:
                 self.graph.restore_edge(edge)
 
@@ -119,6 +122,30 @@ class SetParamCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.graph.set_param(self.node_id, self.name, self.old, check=False)
+
+
+class SetNodeTrainingCommand(QUndoCommand):
+    """Freeze or unfreeze nodes and set their learning-rate factor: one undo
+    step however many nodes it changes (None keeps a value)."""
+
+    def __init__(
+        self, graph: Graph, node_ids: list[str], frozen: bool | None, lr_factor: float | None, parent: QUndoCommand | None = None
+    ) -> None:
+        what = ("Freeze" if frozen else "Unfreeze") if frozen is not None else "Set learning-rate factor of"
+        super().__init__(f"{what} {node_ids[0]}" if len(node_ids) == 1 else f"{what} {len(node_ids)} nodes", parent)
+        self.graph, self.frozen = graph, frozen
+        self.lr_factor = check_lr_factor(lr_factor) if lr_factor is not None else None
+        self.old = {nid: (graph.node(nid).frozen, graph.node(nid).lr_factor) for nid in node_ids}
+
+    def redo(self) -> None:
+        with self.graph.batch():
+            for nid in self.old:
+                self.graph.set_node_training(nid, self.frozen, self.lr_factor)
+
+    def undo(self) -> None:
+        with self.graph.batch():
+            for nid, (frozen, factor) in self.old.items():
+                self.graph.set_node_training(nid, frozen, factor)
 
 
 class MoveNodesCommand(QUndoCommand):

@@ -161,6 +161,18 @@ class Document(QObject):
         if command.new != command.old or type(command.new) is not type(command.old):
             self.push(command)
 
+    def set_node_training(self, node_ids: Iterable[str], frozen: bool | None = None, lr_factor: float | None = None) -> None:
+        """Freeze or unfreeze nodes, or set their learning-rate factor, as one
+        undo step; raises ParamError (nothing pushed) for a bad factor."""
+        ids = [self.graph.node(nid).id for nid in dict.fromkeys(node_ids)]
+        command = cmd.SetNodeTrainingCommand(self.graph, ids, frozen, lr_factor)
+        changes = any(
+            (frozen is not None and old[0] != frozen) or (command.lr_factor is not None and old[1] != command.lr_factor)
+            for old in command.old.values()
+        )
+        if ids and changes:
+            self.push(command)
+
     def move_nodes(self, old: Mapping[str, Position], new: Mapping[str, Position]) -> None:
         changed = {nid: pos for nid, pos in new.items() if tuple(old[nid]) != tuple(pos)}
         if changed:

@@ -24,6 +24,7 @@ class GraphEvents:
     node_renamed = Signal(str, str)  # (old_id, new_id)
     node_moved = Signal(str, object)  # (node_id, (x, y))
     param_changed = Signal(str, str, object)  # (node_id, name, value)
+    training_changed = Signal(str, bool, float)  # (node_id, frozen, lr_factor)
     edge_added = Signal(object)  # (edge)
     edge_removed = Signal(object)  # (edge)
     changed = Signal()  # ()

@@ -38,6 +38,7 @@ MAX_ID_LENGTH = 100
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 MAX_INPUTS = 256  # input ports of one node (a merge takes any number up to this)
 MAX_COORDINATE = 1e9  # canvas units: far beyond any design, well inside what the canvas can draw
+MAX_LR_FACTOR = 1e6  # a node's learning-rate factor: 0 (no updates, but optimizer state) up to this
 _default_catalog: Catalog | None = None
 
 
@@ -53,15 +54,24 @@ class Node:
     type: str
     params: dict[str, Any]
     position: Position = (0.0, 0.0)
+    frozen: bool = False  # transfer learning: its weights get no gradient and no optimizer state
+    lr_factor: float = 1.0  # its learning rate is the run's times this
 
     def record(self) -> dict[str, Any]:
-        """The node as plain JSON-able data (the project file's node entry)."""
-        return {
+        """The node as plain JSON-able data (the project file's node entry);
+        ``frozen`` and ``lr_factor`` appear only when they differ from the
+        default, so older files and their diffs stay as they were."""
+        record = {
             "id": self.id,
             "type": self.type,
             "params": {k: _plain(v) for k, v in self.params.items()},
             "position": [round(float(self.position[0]), 2), round(float(self.position[1]), 2)],
         }
+        if self.frozen:
+            record["frozen"] = True
+        if self.lr_factor != 1.0:
+            record["lr_factor"] = self.lr_factor
+        return record
 
 
 @dataclass(frozen=True, order=True)
@@ -99,6 +109,22 @@ def check_node_id(node_id: str) -> None:
         raise InvalidIdError(f"{short_repr(node_id)} is not a valid node id: use letters, digits and _, starting with a letter")
     if len(node_id) > MAX_ID_LENGTH:
         raise InvalidIdError(f"{short_repr(node_id)} is too long for a node id: use at most {MAX_ID_LENGTH} characters")
+
+
+def check_lr_factor(value: Any) -> float:
+    """A node's learning-rate factor as a float; ParamError when it is not a
+    finite number from 0 to MAX_LR_FACTOR."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_LR_FACTOR:
+        raise ParamError("lr_factor", f"the learning-rate factor must be a number from 0 to {MAX_LR_FACTOR:g}, not {short_repr(value)}")
+    return float(value)
+
+
+def _is_factor(value: Any) -> bool:
+    try:
+        check_lr_factor(value)
+    except ParamError:
+        return False
+    return True
 
 
 class Graph:
@@ -223,10 +249,13 @@ class Graph:
         position: Position = (0.0, 0.0),
         check: bool = True,
         index: int | None = None,
+        frozen: bool = False,
+        lr_factor: float = 1.0,
     ) -> Node:
         """Add a node; ``check=False`` keeps stored values as they are (loading
         a file whose values are out of range: validation reports them).
-        ``index`` puts it back at its old place in the node order (undo)."""
+        ``index`` puts it back at its old place in the node order (undo);
+        ``frozen`` and ``lr_factor`` are its training state (see Node)."""
         if check:
             values = self.check_params(type_name, params)
         else:
@@ -236,7 +265,9 @@ class Graph:
         check_node_id(node_id)
         if node_id in self._nodes:
             raise DuplicateIdError(f"a node '{node_id}' already exists")
-        node = Node(node_id, type_name, values, (float(position[0]), float(position[1])))
+        if not isinstance(frozen, bool):
+            raise ParamError("frozen", f"frozen must be true or false, not {short_repr(frozen)}")
+        node = Node(node_id, type_name, values, (float(position[0]), float(position[1])), frozen, check_lr_factor(lr_factor))
         if index is None or index >= len(self._nodes):
             self._nodes[node_id] = node
         else:
@@ -307,6 +338,23 @@ class Graph:
             return old
         node.params[name] = new
         self.events.param_changed.emit(node_id, name, new)
+        self._touched()
+        return old
+
+    def set_node_training(self, node_id: str, frozen: bool | None = None, lr_factor: float | None = None) -> tuple[bool, float]:
+        """Freeze or unfreeze a node and set its learning-rate factor (None
+        keeps a value); returns the old (frozen, lr_factor) for undo. Refuses
+        a factor that is not a finite number from 0 to MAX_LR_FACTOR."""
+        node = self.node(node_id)
+        old = (node.frozen, node.lr_factor)
+        new_frozen = node.frozen if frozen is None else frozen
+        new_factor = node.lr_factor if lr_factor is None else check_lr_factor(lr_factor)
+        if not isinstance(new_frozen, bool):
+            raise ParamError("frozen", f"frozen must be true or false, not {short_repr(new_frozen)}")
+        if (new_frozen, new_factor) == old:
+            return old
+        node.frozen, node.lr_factor = new_frozen, new_factor
+        self.events.training_changed.emit(node_id, new_frozen, new_factor)
         self._touched()
         return old
 
@@ -465,7 +513,12 @@ class Graph:
                 wanted = rec.get("id")
                 node_id = wanted if isinstance(wanted, str) and wanted not in self._nodes else None
                 x, y = _position(rec.get("position"))
-                node = self.add_node(rec["type"], params, node_id=node_id, position=(x + offset[0], y + offset[1]))
+                frozen, factor = rec.get("frozen", False), rec.get("lr_factor", 1.0)
+                node = self.add_node(
+                    rec["type"], params, node_id=node_id, position=(x + offset[0], y + offset[1]),
+                    frozen=frozen if isinstance(frozen, bool) else False,
+                    lr_factor=factor if _is_factor(factor) else 1.0,
+                )
                 mapping[str(wanted)] = node.id
             for rec in records.get("edges", []):
                 source, target = mapping.get(rec["source"]), mapping.get(rec["target"])

@@ -19,7 +19,7 @@ from typing import Any
 from designer.graph import Edge, Graph
 from designer.graph.errors import EditError, ParamError
 from designer.graph.messages import short_repr
-from designer.graph.model import MAX_COORDINATE, MAX_INPUTS, check_node_id
+from designer.graph.model import MAX_COORDINATE, MAX_INPUTS, MAX_LR_FACTOR, check_node_id
 from designer.layers import CATALOG
 from designer.params import FLOAT, INT, INTS, PADDING, SIZE, Param
 from designer.project.atomic import write_text_atomic
@@ -177,8 +177,16 @@ def _load_node(graph: Graph, record: Any, where: str) -> None:
     position = record.get("position", [0.0, 0.0])
     if not _is_point(position):
         raise ProjectError(f"{where}.position: must be [x, y] numbers between ±{MAX_COORDINATE:g}")
+    frozen = record.get("frozen", False)
+    if not isinstance(frozen, bool):
+        raise ProjectError(f"{where}.frozen: must be true or false, found {short_repr(frozen)}")
+    lr_factor = record.get("lr_factor", 1.0)
+    if not (_is_number(lr_factor) and 0 <= lr_factor <= MAX_LR_FACTOR):
+        raise ProjectError(f"{where}.lr_factor: must be a number from 0 to {MAX_LR_FACTOR:g}, found {short_repr(lr_factor)}")
     try:
-        graph.add_node(type_name, values, node_id=node_id, position=(position[0], position[1]), check=False)
+        graph.add_node(
+            type_name, values, node_id=node_id, position=(position[0], position[1]), check=False, frozen=frozen, lr_factor=lr_factor
+        )
     except EditError as exc:
         raise ProjectError(f"{where}: {exc}") from None
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import torch
 
 FINGERPRINT_KEY = "designer.fingerprint"
+ORDER_KEY = "designer.order"  # the state's first name parts (layers), in the order the module lists them
 NAMED_MOST = 3  # tensors named in a message before "and N more"
 
 
@@ -35,7 +36,9 @@ def save_weights(
     from safetensors.torch import save_file
 
     tensors = {name: tensor.detach().to("cpu").contiguous() for name, tensor in state.items()}
-    header = {**{k: str(v) for k, v in (metadata or {}).items()}, FINGERPRINT_KEY: fingerprint}
+    # The file sorts its tensors by type and name, so the graph order (which transfer learning matches by) is kept here.
+    order = ",".join(dict.fromkeys(name.partition(".")[0] for name in state))
+    header = {**{k: str(v) for k, v in (metadata or {}).items()}, FINGERPRINT_KEY: fingerprint, ORDER_KEY: order}
     target = Path(path)
     write_atomic(target, lambda tmp: save_file(tensors, str(tmp), metadata=header))
     return target

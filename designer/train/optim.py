@@ -10,7 +10,7 @@ the rate drops at least once before the run stops.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from designer.train.settings import TrainSettings
 
@@ -18,10 +18,18 @@ if TYPE_CHECKING:
     import torch
 
 
-def make_optimizer(params: Iterable[torch.nn.Parameter], s: TrainSettings) -> torch.optim.Optimizer:
+def make_optimizer(params: Iterable[torch.nn.Parameter] | Iterable[dict[str, Any]], s: TrainSettings) -> torch.optim.Optimizer:
+    """The settings' optimizer over ``params``: parameters, or parameter groups
+    (designer.train.freezing) whose ``lr_factor`` scales the rate."""
     from torch import optim
 
-    params = list(params)
+    items = list(params)
+    if items and isinstance(items[0], dict):
+        groups = [{**group, "lr": s.learning_rate * group.get("lr_factor", 1.0)} for group in items]
+        flat = [p for group in groups for p in group["params"]]
+    else:
+        groups, flat = [{"params": items, "lr_factor": 1.0}], items
+    params = groups  # type: ignore[assignment]
     lr, decay = s.learning_rate, s.weight_decay
     # torch's CPU default is a Python loop per tensor. Adam, AdamW and SGD have a
     # fused kernel on the CPU and CUDA (one call for the whole step: the digits
@@ -29,7 +37,7 @@ def make_optimizer(params: Iterable[torch.nn.Parameter], s: TrainSettings) -> to
     # the same accuracy); elsewhere, and for RMSprop, one foreach update over all
     # tensors (5-6% faster than the loop). Either way the training thread holds
     # the interpreter less while the window repaints.
-    fast = {"fused": True} if _fusable(params) else {"foreach": True}
+    fast = {"fused": True} if _fusable(flat) else {"foreach": True}
     if s.optimizer == "sgd":
         return optim.SGD(params, lr=lr, momentum=s.momentum, weight_decay=decay, **fast)
     if s.optimizer == "rmsprop":
@@ -67,7 +75,8 @@ class Schedule:
         elif s.schedule == "one_cycle":
             # Cycling momentum needs a momentum to cycle: Adam's betas, or SGD/RMSprop with momentum on.
             cycle = s.optimizer in ("adam", "adamw") or s.momentum > 0
-            self._scheduler = lr_scheduler.OneCycleLR(optimizer, max_lr=s.learning_rate, total_steps=total, cycle_momentum=cycle)
+            peaks = [s.learning_rate * group.get("lr_factor", 1.0) for group in optimizer.param_groups]
+            self._scheduler = lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total, cycle_momentum=cycle)
         elif s.schedule == "plateau":
             self._scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, factor=s.gamma, patience=max(1, s.patience // 2))
         else:
@@ -77,7 +86,9 @@ class Schedule:
 
     @property
     def lr(self) -> float:
-        return float(self.optimizer.param_groups[0]["lr"])
+        group = self.optimizer.param_groups[0]  # the run's rate: a first group with a factor (no node at 1) is divided back
+        factor = group.get("lr_factor", 1.0)
+        return float(group["lr"]) / factor if factor else float(group["lr"])
 
     def after_batch(self) -> None:
         # OneCycleLR refuses to step past its total; stopping one short keeps the final rate.

@@ -14,6 +14,7 @@ from designer.train.device import autocast, pick_device
 from designer.train.distributed import DistContext
 from designer.train.errors import TrainError
 from designer.train.faults import NonFinite, describe_failure
+from designer.train.freezing import keep_frozen_norms, parameter_groups
 from designer.train.objective import Objective
 from designer.train.optim import Schedule, make_optimizer
 from designer.train.predict import Predictions, predictions_for
@@ -183,7 +184,7 @@ class Trainer:
         batch = max(1, math.ceil(s.batch_size / self.world))
         shuffle = torch.Generator().manual_seed(s.seed)
         steps = math.ceil(math.ceil(len(train) / self.world) / batch)
-        optimizer = make_optimizer(module.parameters(), s)
+        optimizer = make_optimizer(parameter_groups(module, self.compiled), s)
         schedule = Schedule(optimizer, s, steps)
         self._loop = loop = LoopState(optimizer, schedule, shuffle)
         if self._hooks.run_start:
@@ -226,6 +227,7 @@ class Trainer:
 
         s, objective = self.settings, self.objective
         model.train()
+        keep_frozen_norms(self.module, self.compiled)  # type: ignore[arg-type]
         totals = SplitTotals(self.device, self.dist is not None)
         losses = BatchLosses(self.report_every, self.device, self.dist is not None)
         hooks = self._hooks
