@@ -17,6 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from designer.graph import ParamError
+from designer.graph.messages import short_repr
 from designer.params import BOOL, CHOICE, FILE, FLOAT, FOLDER, INT, TEXT, Param
 from designer.ui import dialogs
 from designer.ui.scrolling import guard_wheel
@@ -135,8 +136,11 @@ class ParamEditor(QWidget):
         return str(path)
 
     def set_value(self, value: Any) -> None:
-        """Show the model's value without emitting anything."""
+        """Show the model's value without emitting anything. A file may hold
+        any value (kept, and reported as a problem): a spin box shows the
+        nearest whole number it can hold, and says what the file holds."""
         self._value = value
+        unshown = ""
         self.field.blockSignals(True)
         try:
             if isinstance(self.field, QCheckBox):
@@ -144,13 +148,18 @@ class ParamEditor(QWidget):
             elif isinstance(self.field, QComboBox):
                 self.field.setCurrentText(str(value))
             elif isinstance(self.field, QSpinBox):
-                # A file may hold any whole number (kept, and reported on the node); the box shows the nearest it can hold.
-                self.field.setValue(max(self.field.minimum(), min(self.field.maximum(), int(value))))
+                whole = isinstance(value, int) and not isinstance(value, bool)
+                number = value if whole else self.param.default
+                self.field.setValue(max(self.field.minimum(), min(self.field.maximum(), int(number))))
+                if not whole or number != self.field.value():
+                    unshown = f"the file holds {short_repr(value)}"
             else:
                 self.field.setText(show_value(value))
         finally:
             self.field.blockSignals(False)
         self._clear_error()
+        if unshown:
+            self.show_error(unshown)
 
     def _submit(self, raw: Any) -> None:
         try:

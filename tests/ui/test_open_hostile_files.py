@@ -51,6 +51,19 @@ OPENED = {
     "units_negative.nnd": (_with(_param(1, "out_features", -(2**62))), "dense1"),
     "wired_to_itself.nnd": (_with(lambda d: d["edges"][1].__setitem__("source", "sigmoid1")), "sigmoid1"),
 }
+# Files that open with data options the data source cannot use: the settings show them.
+SPIRALS_OPTIONS = [{"samples": None}, {"samples": "many"}, {"samples": 2**62}, {"samples": [1, 2]}, {"noise": {"a": 1}}]
+
+
+@pytest.mark.parametrize("options", SPIRALS_OPTIONS, ids=str)
+def test_data_options_of_any_type_open_and_show(window: MainWindow, tmp_path: Path, options: dict) -> None:
+    document = json.loads(sample("spirals_mlp").read_text(encoding="utf-8"))
+    document["data"]["options"] = options
+    path = tmp_path / "options.nnd"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert window.files.open_path(str(path), ask=False)
+    assert not window.errors  # type: ignore[attr-defined]
+    window.scene.select_nodes([])  # the inspector shows the project's settings, the data options among them
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
