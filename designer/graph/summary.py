@@ -17,6 +17,7 @@ class SummaryRow:
     params: int
     macs: int  # multiply-accumulates for one sample
     activation_bytes: int  # output memory for one sample
+    frozen: bool = False  # transfer learning: training leaves its parameters as they are
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,15 @@ class Summary:
     @property
     def total_params(self) -> int:
         return sum(r.params for r in self.rows)
+
+    @property
+    def frozen_params(self) -> int:
+        """Parameters of frozen nodes (training leaves them as they are)."""
+        return sum(r.params for r in self.rows if r.frozen)
+
+    @property
+    def trainable_params(self) -> int:
+        return self.total_params - self.frozen_params
 
     @property
     def total_macs(self) -> int:
@@ -46,7 +56,15 @@ def summarize(graph: Graph) -> Summary:
         info = analysis.nodes[nid]
         out = info.output
         rows.append(
-            SummaryRow(nid, graph.node(nid).type, out.display() if out else "?", info.param_count, info.macs, out.nbytes if out else 0)
+            SummaryRow(
+                nid,
+                graph.node(nid).type,
+                out.display() if out else "?",
+                info.param_count,
+                info.macs,
+                out.nbytes if out else 0,
+                graph.node(nid).frozen,
+            )
         )
     return Summary(rows)
 
@@ -70,7 +88,10 @@ def format_summary(graph: Graph) -> str:
     """The table ``designer summary`` prints (and the GUI's summary shows)."""
     summary = summarize(graph)
     header = ("node", "type", "output", "params", "MACs", "memory")
-    body = [(r.node, r.type, r.output, f"{r.params:,}", human_count(r.macs), human_bytes(r.activation_bytes)) for r in summary.rows]
+    body = [
+        (r.node + (" (frozen)" if r.frozen else ""), r.type, r.output, f"{r.params:,}", human_count(r.macs), human_bytes(r.activation_bytes))
+        for r in summary.rows
+    ]
     total = ("total", "", "", f"{summary.total_params:,}", human_count(summary.total_macs), human_bytes(summary.total_activation_bytes))
     widths = [max(len(row[i]) for row in [header, *body, total]) for i in range(len(header))]
     right = {3, 4, 5}
@@ -79,4 +100,7 @@ def format_summary(graph: Graph) -> str:
         return "  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
 
     rule = "-" * len(line(header))
-    return "\n".join([line(header), rule, *map(line, body), rule, line(total)])
+    lines = [line(header), rule, *map(line, body), rule, line(total)]
+    if summary.frozen_params:
+        lines.append(f"trainable {summary.trainable_params:,}, frozen {summary.frozen_params:,}")
+    return "\n".join(lines)

@@ -85,3 +85,17 @@ def test_freezing_every_layer_is_refused_with_a_reason() -> None:
     assert result.status == "failed" and "every layer with weights is frozen" in result.message
     with pytest.raises(TrainError):
         parameter_groups(compile_design(g).new_module(), compile_design(g))
+
+
+def test_the_summary_counts_trainable_and_frozen_parameters_as_torch_does() -> None:
+    from designer.graph.summary import format_summary, summarize
+
+    g = norm_mlp()
+    g.set_node_training("dense1", frozen=True)
+    g.set_node_training("norm1", frozen=True)
+    compiled = compile_design(g)
+    module = compiled.new_module()
+    parameter_groups(module, compiled)
+    summary = summarize(g)
+    assert (summary.trainable_params, summary.frozen_params) == trainable_count(module) == (34, 80)
+    assert format_summary(g).splitlines()[-1] == "trainable 34, frozen 80"
