@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from designer.cli import OK, PROBLEMS, UsageError, main
 from designer.cli_runs import add_record_flags, load_resumed, recorded_line, start_recording
+from designer.cli_transfer import add_transfer_flags, apply_freeze, initial_weights, transfer_argv
 from designer.params import CHOICE, INT
 from designer.project.settings import DEVICES, TRAINING_FLAGS, training_param
 
@@ -54,6 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--nproc", type=int, default=1, metavar="N", help="train in N processes with DistributedDataParallel (gloo on CPU, NCCL on CUDA)"
     )
     add_record_flags(train)
+    add_transfer_flags(train)
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser(
@@ -100,6 +102,7 @@ def _train(args: argparse.Namespace) -> int:
     resumed = load_resumed(project, args)
     if resumed is not None:
         project = resumed.snapshot  # the run's own design and settings
+    apply_freeze(project, args)
     try:
         trainer = _trainer(project, args, dist, resumed.state if resumed else None)
     except DesignProblems as exc:
@@ -153,7 +156,9 @@ def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | Non
     check_outputs(output_paths(project, args.out), layers=args.layer_stats)
     pick_device(settings.device, dist.local_rank if dist else 0)
     bundle = _data(project, args.file)
-    trainer = Trainer(prepare(project, bundle), bundle, settings, dist=dist, resume=resume)
+    compiled = prepare(project, bundle)
+    initial, _ = initial_weights(compiled, args, settings.seed, show=(dist is None or dist.is_main) and not (args.nproc > 1 and dist is None))
+    trainer = Trainer(compiled, bundle, settings, dist=dist, resume=resume, initial_state=initial)
     check_design_memory(project.graph, trainer.device, max(1, settings.batch_size // trainer.world), training=True)
     return trainer
 
@@ -227,6 +232,7 @@ def _launch(args: argparse.Namespace) -> int:
     argv += ["--out", args.out] if args.out is not None else []
     argv += ["--layer-stats"] if args.layer_stats else []
     argv += ["--no-record"] if args.no_record else []
+    argv += transfer_argv(args)
     try:
         codes = launch(args.nproc, _worker, argv)
     except TrainError as exc:
