@@ -33,20 +33,11 @@ walks every object the window holds (a few hundred thousand, with torch and
 Qt loaded) and holds the GIL while it does, which stalled the UI thread for a
 quarter of a second and halved the speed of a small model; frozen, a full
 collection only walks what the run itself created.
-
-While a run trains, the interpreter also hands the GIL over sooner
-(``GIL_SWITCH_S`` instead of Python's 5 ms). Every paint of the canvas or a
-plot calls into Python many times (item geometry, pyqtgraph's items), and
-each call waits until the training thread gives the interpreter up; at 5 ms
-a wait, a repaint of a few dozen calls froze the window for a tenth of a
-second. The switch only happens when the UI thread asks, so an idle window
-costs the run nothing.
 """
 
 from __future__ import annotations
 
 import gc
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -66,7 +57,6 @@ from designer.ui.training.devices import wait_for_warm_up, warm_up_first
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
 SLOWEST_MS = 500  # and at least two, however slow the redraw
 BUDGET = 0.03  # share of the UI thread's time that updates may take
-GIL_SWITCH_S = 0.0005  # how long the UI thread waits for the interpreter while a run trains (Python's default: 5 ms)
 METRICS_WAITING = "metrics waiting"  # the job's news when its buffer fills from empty
 
 Publish = Callable[[str, object], None]  # an extra callback's (kind, item), from the training thread
@@ -266,7 +256,6 @@ class TrainingRun(QObject):
     ended = Signal(object)  # RunOutcome, after the last update
 
     live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished (the collector stays frozen)
-    _switch_interval: ClassVar[float] = sys.getswitchinterval()  # restored when the last run's thread finishes
 
     def __init__(
         self, project: Project, parent: QObject | None = None, watchers: Sequence[RunWatcher] = (), recording: Recording | None = None
@@ -299,9 +288,6 @@ class TrainingRun(QObject):
 
     def start(self) -> None:
         warm_up_first()
-        if not TrainingRun.live:
-            TrainingRun._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(GIL_SWITCH_S)
         TrainingRun.live.add(self)
         gc.freeze()
         PAINT_CLOCK.take()  # paints before the run are not its updates' cost
@@ -370,4 +356,3 @@ class TrainingRun(QObject):
         TrainingRun.live.discard(self)
         if not TrainingRun.live:
             gc.unfreeze()
-            sys.setswitchinterval(TrainingRun._switch_interval)
