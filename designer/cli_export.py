@@ -142,7 +142,7 @@ def _onnx(project: Project, args: argparse.Namespace, weights: dict | None) -> N
     result = export_onnx(project.graph, args.onnx, opset=args.opset, weights=weights, verify=not args.no_verify)
     size = Path(args.onnx).stat().st_size
     trained = "trained" if weights is not None else f"untrained (no {_weights_name(project)})" if not args.untrained else "untrained"
-    print(f"wrote {args.onnx} (opset {result.opset}, {_size(size)}; weights: {trained})")
+    print(f"wrote {args.onnx} (opset {result.opset}, {_size(size)}; weights: {trained}; exporter: {result.exporter})")
     ports = [f"{p.name} [{p.display()}]" for p in result.signature.inputs]
     outputs = [f"{p.name} [{p.display()}]" for p in result.signature.outputs]
     print(f"  inputs: {', '.join(ports)}; outputs: {', '.join(outputs)}")

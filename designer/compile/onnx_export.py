@@ -1,14 +1,19 @@
 """Design -> ONNX, through the same compiled module that trains, in eval mode.
 
-Exporter: ``torch.onnx.export(dynamo=True)`` (torch.export, then onnxscript).
-Measured on every catalog layer with torch 2.13: it is PyTorch's default and
-maintained path, and it exports MultiheadAttention and TransformerEncoderLayer
-with a dynamic batch and sequence length, where the TorchScript exporter bakes
-the example's batch size into the attention reshapes (onnxruntime then fails at
-any other batch). Its one gap: torch.export unrolls a plain RNN over the
-example's steps, fixing the sequence length. Only for such designs (no
-attention in them) the TorchScript exporter, which writes ONNX's RNN op with a
-dynamic length, is used instead; verification then checks several lengths.
+Two exporters, the fast one first. The TorchScript exporter
+(``torch.onnx.export(dynamo=False)``) writes a sample in tens of
+milliseconds and needs neither onnxscript nor sympy's solvers; it is used
+for opsets 18 to 20 when the design has no attention layer (it bakes the
+example's batch size into the attention reshapes) and only when its model
+verifies. Otherwise, or when it fails, ``torch.onnx.export(dynamo=True)``
+(torch.export, then onnxscript; about 2 s warm) writes it: it exports
+attention with a dynamic batch and sequence length, and below opset 18 its
+model is converted down by onnx's version converter, which names a layer the
+older opset lacks. torch.export unrolls a plain RNN over the example's
+steps; for such designs without attention the TorchScript exporter, which
+writes ONNX's RNN op with a dynamic length, is used there too. Which one
+wrote the file is ``OnnxExport.exporter`` and the model's
+``designer.exporter`` property.
 
 The model names its inputs and outputs after the Input and Output nodes, and
 its dimensions ``batch`` and ``sequence``. It is written only after it
@@ -25,13 +30,13 @@ import re
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from designer.compile import names
 from designer.compile.build import CompiledDesign, compile_design
-from designer.compile.errors import ExportError
+from designer.compile.errors import ExportError, VerificationError
 from designer.compile.onnx_verify import Verification, verify_onnx
 from designer.compile.signature import BATCH, SEQUENCE, Signature, random_inputs, signature
 from designer.compile.trained import Weights, export_module
@@ -45,6 +50,8 @@ if TYPE_CHECKING:
 DEFAULT_OPSET = 20  # torch's default; onnxruntime 1.17 and later run it
 TORCH_EXPORT_MIN_OPSET = 18  # torch.export's translations start here; lower opsets are converted from it
 TORCHSCRIPT_MAX_OPSET = 20
+TORCHSCRIPT, TORCH_EXPORT = "torchscript", "torch.export"
+AUTO = "auto"  # the fast TorchScript exporter where it fits and verifies, else torch.export
 EXAMPLE_BATCH = 2  # not 1: torch.export would treat a size-1 batch as a constant
 QUIET_LOGGERS = ("torch.onnx", "torch.export", "torch._dynamo", "torch.fx", "onnxscript", "onnx_ir")
 
@@ -76,23 +83,65 @@ def export_onnx(
     opset: int = DEFAULT_OPSET,
     weights: Weights | None = None,
     verify: bool = True,
+    exporter: str = AUTO,
 ) -> OnnxExport:
     """Export a valid design (with ``weights`` when given) to ONNX and, unless
     ``verify`` is False, check it; write it to ``path`` when one is given.
 
+    ``exporter`` is normally AUTO; TORCHSCRIPT forces the fast path (its
+    failure is raised), TORCH_EXPORT skips it.
     Raises CompileError for a design with problems, ExportError naming the
     layer that cannot be exported, VerificationError when the check fails.
     """
     start = time.perf_counter()
+    if exporter not in (AUTO, TORCHSCRIPT, TORCH_EXPORT):
+        raise ValueError(f"exporter must be {AUTO!r}, {TORCHSCRIPT!r} or {TORCH_EXPORT!r}, not {exporter!r}")
     compiled = compile_design(graph)
     module = export_module(compiled, weights)
-    model, sig, exporter, notes = onnx_model(graph, compiled, module, opset)
-    _describe(model, graph, exporter, trained=weights is not None)
-    verification = verify_onnx(model, module, sig) if verify else None
-    result = OnnxExport(model, sig, opset, exporter, weights is not None, notes, verification, time.perf_counter() - start)
+    trained = weights is not None
+    fast = exporter == TORCHSCRIPT or (exporter == AUTO and fast_path_fits(graph, opset))
+    result = _fast_export(graph, compiled, module, opset, trained, verify, strict=exporter == TORCHSCRIPT) if fast else None
+    if result is None:
+        model, sig, used, notes = onnx_model(graph, compiled, module, opset)
+        _describe(model, graph, used, trained=trained)
+        verification = verify_onnx(model, module, sig) if verify else None
+        result = OnnxExport(model, sig, opset, used, trained, notes, verification, 0.0)
+    result = replace(result, seconds=time.perf_counter() - start)
     if path is not None:
         result.save(path)
     return result
+
+
+def fast_path_fits(graph: Graph, opset: int) -> bool:
+    """Whether the TorchScript exporter is tried first: opsets 18 to 20 (below,
+    torch.export's model is lowered, so every opset gets the same operators and
+    a missing one is named) and no attention layer."""
+    if not TORCH_EXPORT_MIN_OPSET <= opset <= TORCHSCRIPT_MAX_OPSET:
+        return False
+    return not any(graph.catalog.get(node.type).can(capabilities.ATTENTION) for node in graph.nodes)
+
+
+def _fast_export(
+    graph: Graph, compiled: CompiledDesign, module: nn.Module, opset: int, trained: bool, verify: bool, strict: bool
+) -> OnnxExport | None:
+    """The TorchScript exporter's model, verified unless ``verify`` is False;
+    None when it fails or does not verify (unless ``strict``: then it raises)."""
+    sig = signature(graph, compiled.generated)
+    args = tuple(random_inputs(sig, EXAMPLE_BATCH, min(sig.other_lengths, default=None)))
+    try:
+        model = _with_torchscript(module, args, sig, opset)
+        _declare_shapes(model, sig)
+        _describe(model, graph, TORCHSCRIPT, trained=trained)
+        verification = verify_onnx(model, module, sig) if verify else None
+    except VerificationError:
+        if strict:
+            raise
+        return None
+    except Exception as exc:  # the TorchScript exporter raises many types; torch.export then gets its turn
+        if strict:
+            raise _export_error(exc, compiled, graph) from None
+        return None
+    return OnnxExport(model, sig, opset, TORCHSCRIPT, trained, (), verification, 0.0)
 
 
 def onnx_model(graph: Graph, compiled: CompiledDesign, module: nn.Module, opset: int) -> tuple[Any, Signature, str, tuple[str, ...]]:
@@ -101,14 +150,14 @@ def onnx_model(graph: Graph, compiled: CompiledDesign, module: nn.Module, opset:
     # A dynamic length is exported from the shortest length that fits: torch.export
     # traces recurrent layers step by step, so its time grows with the example's length.
     args = tuple(random_inputs(sig, EXAMPLE_BATCH, min(sig.other_lengths, default=None)))
-    exporter, notes = "torch.export", ()
+    exporter, notes = TORCH_EXPORT, ()
     try:
         model = _with_torch_export(module, args, sig, opset)
         layers = [graph.catalog.get(node.type) for node in graph.nodes]
         attention = any(layer.can(capabilities.ATTENTION) for layer in layers)
         if sig.dynamic_sequence and not _sequence_kept(model, sig):
             if not attention and opset <= TORCHSCRIPT_MAX_OPSET:
-                model, exporter = _with_torchscript(module, args, sig, opset), "torchscript"
+                model, exporter = _with_torchscript(module, args, sig, opset), TORCHSCRIPT
             else:
                 length = sig.sequence
                 sig = signature(graph, compiled.generated, dynamic_sequence=False)

@@ -36,7 +36,7 @@ def test_exports_python_and_verified_onnx(project: Path, capsys) -> None:
     code, out, err = run(capsys, "export", str(project), "--python", str(py), "--onnx", str(model))
     assert code == 0, err
     assert py.exists() and model.exists() and err == ""
-    assert f"wrote {model} (opset 20" in out and "weights: untrained (no spirals.safetensors)" in out
+    assert f"wrote {model} (opset 20" in out and "weights: untrained (no spirals.safetensors); exporter: torchscript)" in out
     assert "inputs: input1 [batch x 2]; outputs: output1 [batch x 2]" in out
     assert "verified: onnx.checker (full check) passed; onnxruntime matches torch within 0.0001, max absolute difference" in out
 

@@ -38,7 +38,7 @@ def test_a_failure_quoting_a_generated_line_names_its_node(monkeypatch: pytest.M
 
     monkeypatch.setattr(onnx_export_module, "_with_torch_export", fail)
     with pytest.raises(ExportError) as caught:
-        export_onnx(graph, verify=False)
+        export_onnx(graph, verify=False, exporter="torch.export")
     assert str(caught.value) == "dense1 (Linear) cannot be exported to ONNX: cannot trace this" and caught.value.node == "dense1"
 
 
@@ -48,7 +48,7 @@ def test_a_failure_without_a_message_is_named_by_its_type(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(onnx_export_module, "_with_torch_export", fail)
     with pytest.raises(ExportError) as caught:
-        export_onnx(layer_design("Linear"), verify=False)
+        export_onnx(layer_design("Linear"), verify=False, exporter="torch.export")
     assert str(caught.value) == "the design cannot be exported to ONNX: RuntimeError" and caught.value.node is None
 
 
@@ -61,4 +61,4 @@ def test_the_innermost_cause_is_the_reason(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(onnx_export_module, "_with_torch_export", fail)
     with pytest.raises(ExportError, match=r"^the design cannot be exported to ONNX: aten::weird_op has no translation$"):
-        export_onnx(layer_design("Linear"), verify=False)
+        export_onnx(layer_design("Linear"), verify=False, exporter="torch.export")

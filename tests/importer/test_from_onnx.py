@@ -43,9 +43,12 @@ def _quiet():
 
 
 def _exported(graph: Graph, path: Path, opset: int = 20) -> Path:
+    """Written by torch.export, whose operators record their module and line, so
+    the nodes come back with their ids (the fast TorchScript exporter's do not:
+    tests/importer/test_fast_export_round_trip.py)."""
     module = seeded_module(graph)
     with _quiet():
-        export_onnx(graph, path, opset=opset, weights=module.state_dict(), verify=False)
+        export_onnx(graph, path, opset=opset, weights=module.state_dict(), verify=False, exporter="torch.export")
     return path
 
 
