@@ -81,12 +81,13 @@ class RunStore:
 
     def find(self, ref: str) -> Path:
         """A run's folder from its id (``run-0003``), its number (``3``) or its path; RunFileError when there is none."""
-        candidate = Path(ref)
-        if candidate.is_dir() and (candidate / RUN_FILE).exists():
-            return candidate
-        name = run_id(int(ref)) if ref.isdigit() else ref
+        # os.path's checks never raise (a name too long for the system is simply not there),
+        # and only ASCII digits are a run number ('²'.isdigit() is true, int('²') fails).
+        if os.path.isdir(ref) and os.path.exists(os.path.join(ref, RUN_FILE)):
+            return Path(ref)
+        name = run_id(int(ref)) if ref.isascii() and ref.isdigit() else ref
         folder = self.folder / name
-        if run_number(name) is None or not folder.is_dir():
+        if run_number(name) is None or not os.path.isdir(folder):
             known = ", ".join(p.name for p in self.run_folders()[-5:]) or "none yet"
             raise RunFileError(f"no run {ref!r} in {self.folder.name} (the latest: {known})")
         return folder
