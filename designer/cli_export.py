@@ -99,6 +99,8 @@ def _export(args: argparse.Namespace) -> int:
                 _onnx(project, args, weights)
     except TrainError as exc:  # out of memory after all
         raise UsageError(f"{args.file}: {exc}") from None
+    except ProjectError as exc:  # weights of this design whose tensors do not fit it, named
+        raise UsageError(f"{project.weights_path}: {exc} (or export with --untrained)") from None
     except CompileError as exc:  # validate() said the design compiles; kept for safety
         print(f"designer: error: {exc}", file=sys.stderr)
         return PROBLEMS

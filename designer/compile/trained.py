@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from designer.compile.build import CompiledDesign
 from designer.compile.errors import ExportError
 from designer.project import Project
-from designer.project.weights import load_weights
+from designer.project.errors import ProjectError
+from designer.project.weights import load_weights, misfits
 
 if TYPE_CHECKING:
     import torch
@@ -37,6 +38,9 @@ def export_module(compiled: CompiledDesign, weights: Weights | None = None, seed
         torch.manual_seed(seed)
         module = compiled.new_module()
     if weights is not None:
+        misfit = misfits(weights, module.state_dict())
+        if misfit:  # named tensor by tensor, as loading a weights file does
+            raise ProjectError(f"these weights do not fit the design: {misfit}: train it again, or give its own weights")
         try:
             module.load_state_dict(dict(weights))
         except RuntimeError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 from designer.compile import CompileError, ExportError, compile_design, export_module
 from designer.graph import Graph
 from designer.importer.errors import ModelImportError
+from designer.project.errors import ProjectError
 
 TOLERANCE = 1e-4  # absolute, after scaling by the outputs' size (as onnx_verify does)
 
@@ -21,7 +22,7 @@ def compare_outputs(graph: Graph, weights: Mapping[str, Any], inputs: Sequence[A
 
     try:
         module = export_module(compile_design(graph), weights)
-    except (CompileError, ExportError) as exc:
+    except (CompileError, ExportError, ProjectError) as exc:
         raise ModelImportError(f"the imported design does not build: {str(exc).splitlines()[0]}") from None
     with torch.no_grad():
         produced = module(*inputs)

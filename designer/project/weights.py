@@ -102,6 +102,12 @@ def load_weights(
         raise ProjectError(one_line(f"{path}: cannot read the weights ({_first_line(exc)})")) from None
 
 
+def misfits(weights: Mapping[str, Any], expected: Mapping[str, Any]) -> str:
+    """'' when the tensors ``weights`` has fit the state dict ``expected`` (same
+    names, same shapes); else one phrase naming what differs."""
+    return _misfits({name: (tuple(t.shape), str(t.dtype)) for name, t in weights.items()}, {name: tuple(t.shape) for name, t in expected.items()})
+
+
 def _misfits(stored: Mapping[str, tuple[tuple[int, ...], str]], wanted: Mapping[str, tuple[int, ...]]) -> str:
     """'' when ``stored`` has exactly the tensors ``wanted`` names, with their shapes; else what differs."""
     missing = [name for name in wanted if name not in stored]

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import torch
 from paths import ROOT, sample
+from trainingkit import tiny_project
 
 from designer.cli import INTERNAL, PROBLEMS, UNUSABLE, main
 from designer.compile import compile_design
@@ -265,3 +266,20 @@ def test_an_internal_error_has_its_own_exit_code_and_a_trace_file(tmp_path: Path
     assert err.rstrip().endswith(f"the full trace is in {report}")
     text = report.read_text()
     assert "Traceback (most recent call last)" in text and "ZeroDivisionError" in text and "command: designer summary " in text
+
+
+def test_export_with_weights_of_the_design_that_do_not_fit_names_them(tmp_path: Path, capsys) -> None:
+    """The right fingerprint, a tensor of another shape: one line naming it, exit 2, nothing written."""
+    from safetensors.torch import save_file
+
+    from designer.project.weights import FINGERPRINT_KEY
+
+    project_path = tiny_project(tmp_path / "tiny.nnd")
+    project = load_project(project_path)
+    state = compile_design(project.graph).new_module().state_dict()
+    state = {name: torch.zeros(3, *t.shape[1:]) if name.endswith("weight") and t.dim() == 2 else t for name, t in state.items()}
+    save_file({k: v.contiguous() for k, v in state.items()}, str(project.weights_path), metadata={FINGERPRINT_KEY: project.graph.fingerprint()})
+    code = main(["export", str(project_path), "--onnx", str(tmp_path / "out.onnx")])
+    err = capsys.readouterr().err
+    assert code == 2 and "do not fit the design" in err and "wrong shape" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.onnx").exists()
