@@ -174,6 +174,7 @@ class TrainingJob:
     def _train(self, recorder: RunRecorder | None) -> RunOutcome:
         from designer.data import DataError
         from designer.train import DesignProblems, Trainer, TrainError, load_bundle, prepare
+        from designer.train.memory import check_design_memory
 
         wait_for_warm_up()
         try:
@@ -184,6 +185,8 @@ class TrainingJob:
             callbacks = [Callbacks(self._on_batch, self._on_epoch), *self.extras, *([recorder] if recorder is not None else [])]
             resume = self.recording.resume if self.recording is not None else None
             trainer = Trainer(compiled, bundle, settings, callbacks, resume=resume)
+            # A design too big for the device's free memory is refused before its module is built, as designer train does.
+            check_design_memory(self.project.graph, trainer.device, settings.batch_size, training=True)
             if recorder is not None:
                 recorder.trainer = trainer
         except DataError as exc:

@@ -187,3 +187,25 @@ def test_an_autoencoder_run_shows_reconstructions_worst_first(qtbot, tmp_path: P
     results.show_run(record)
     assert results.tabs.tabText(results.tabs.currentIndex()) == "Reconstructions"
     assert len(results.reconstructions.tiles) == 2 * len(found.errors)
+
+
+
+def test_a_design_too_big_for_memory_fails_before_its_module_is_built(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """A million units feeding 20,000 (20 billion weights, 80 GB) with 4 GB free: the run ends at
+    once with the estimate, nothing allocated (whatever memory the machine running the test has)."""
+    import designer
+    from designer.project import Project, save_project
+    from designer.train import memory
+
+    monkeypatch.setattr(memory, "free_memory", lambda device: 4 << 30)
+
+    graph = designer.Graph("too big")
+    x = graph.add("Input", shape=[2])
+    wide = {"out_features": 1 << 20}
+    graph.sequential(("Linear", wide), ("Linear", {"out_features": 20_000}), ("Linear", {"out_features": 2}), "Output", after=x)
+    project = Project(graph)
+    project.data = {"source": "spirals", "options": {"samples": 100}, "validation_split": 0.2, "test_split": 0.0, "seed": 0}
+    project.training.update({"epochs": 1, "device": "cpu"})
+    run, _ = _run(qtbot, save_project(project, tmp_path / "huge.nnd"))
+    message = run.outcome.result.message
+    assert run.outcome.status == FAILED and "out of CPU memory" in message and "dense2" in message
