@@ -15,7 +15,7 @@ import numpy as np
 
 from designer.data.source import BUILTIN, Loaded, Request, Source, classification_spec, regression_spec
 from designer.graph import DataSpec
-from designer.params import CHOICE, Param
+from designer.params import CHOICE, INT, Param
 
 DIGITS_MAX = 16.0  # pixel values of the 8x8 digits run from 0 to 16
 DIGITS_SHAPE = (1, 8, 8)
@@ -28,6 +28,25 @@ DIGITS_TARGET = Param(
     choices=(LABELS, IMAGES),
 )
 
+ALL_DIGITS = "0-9"
+DIGIT_CLASSES = {ALL_DIGITS: tuple(range(10)), "0-4": tuple(range(5)), "5-9": tuple(range(5, 10))}
+DIGITS_CLASSES = Param(
+    "classes",
+    CHOICE,
+    ALL_DIGITS,
+    "Which digits to use (labels: the classes count from 0 in this order): a network trained on 0-4 can lend its layers to one for 5-9.",
+    choices=tuple(DIGIT_CLASSES),
+)
+DIGITS_LABELLED = Param(
+    "labelled_per_class",
+    INT,
+    0,
+    "Training images kept per class (0: all); the rest of the training part goes unused, as when only a few images are labelled. "
+    "Validation keeps all of its images.",
+    min=0,
+    max=1000,
+)
+
 
 def _sklearn(name: str) -> Any:
     from sklearn import datasets
@@ -37,17 +56,25 @@ def _sklearn(name: str) -> Any:
 
 def digits(req: Request) -> Loaded:
     bunch = _sklearn("digits")
-    x = (bunch.images[:, None, :, :] / DIGITS_MAX).astype(np.float32)
+    digits_kept = DIGIT_CLASSES[req.options.get("classes", ALL_DIGITS)]
+    chosen = np.isin(bunch.target, digits_kept)
+    x = (bunch.images[chosen][:, None, :, :] / DIGITS_MAX).astype(np.float32)
     spec, names = _describe_digits(req)
-    y = x.copy() if req.options["target"] == IMAGES else bunch.target.astype(np.int64)
-    return Loaded(x, y, spec, names, scale=1.0 / DIGITS_MAX)
+    labels = np.searchsorted(np.asarray(digits_kept), bunch.target[chosen]).astype(np.int64)  # 5-9 become 0-4
+    y = x.copy() if req.options["target"] == IMAGES else labels
+    return Loaded(x, y, spec, names, scale=1.0 / DIGITS_MAX, train_per_class=req.options.get("labelled_per_class", 0))
 
 
 def _describe_digits(req: Request) -> tuple[DataSpec, list[str]]:
+    classes = req.options.get("classes", ALL_DIGITS)
+    which = "" if classes == ALL_DIGITS else f" {classes}"
     if req.options["target"] == IMAGES:
-        return regression_spec(DIGITS_SHAPE, DIGITS_SHAPE, "the digits data (images as targets)"), []
-    spec, names = _DESCRIBE["digits"]
-    return spec, list(names)
+        return regression_spec(DIGITS_SHAPE, DIGITS_SHAPE, f"the digits{which} data (images as targets)"), []
+    if classes == ALL_DIGITS:
+        spec, names = _DESCRIBE["digits"]
+        return spec, list(names)
+    kept = DIGIT_CLASSES[classes]
+    return classification_spec(DIGITS_SHAPE, len(kept), f"the digits{which} data"), [str(d) for d in kept]
 
 
 def _tabular(name: str) -> Callable[[Request], Loaded]:
@@ -88,7 +115,7 @@ SOURCES = (
         "Digits (8x8 images)",
         "1,797 handwritten digits 0-9 as 1x8x8 grayscale images, scaled to [0, 1]; the target is the digit or the image itself.",
         BUILTIN,
-        (DIGITS_TARGET,),
+        (DIGITS_TARGET, DIGITS_CLASSES, DIGITS_LABELLED),
         digits,
         _describe_digits,
     ),

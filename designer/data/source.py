@@ -77,6 +77,7 @@ class Loaded:
     info: dict[str, Any] = field(default_factory=dict)  # extra normalisation facts: feature names, categories
     notes: list[str] = field(default_factory=list)
     feature_names: list[str] = field(default_factory=list)  # tabular data: a name per input column
+    train_per_class: int = 0  # classification: training samples kept per class after the split (0: all)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ def make_bundle(loaded: Loaded, source: str, validation: float, test: float, see
         raise DataError(f"{loaded.spec.name}: {n} inputs but {len(loaded.y)} targets")
     labels = loaded.y if loaded.spec.task == CLASSIFICATION else None
     train, val, tst = split_indices(n, validation, test, seed, labels)
+    if loaded.train_per_class and labels is not None:
+        train = _first_per_class(train, labels, loaded.train_per_class)
     x, y = loaded.x, loaded.y
     normalization: dict[str, Any] = {}
     if loaded.scale is not None:
@@ -70,6 +72,19 @@ def make_bundle(loaded: Loaded, source: str, validation: float, test: float, see
         normalization=normalization,
         notes=list(loaded.notes),
     )
+
+
+def _first_per_class(train: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """The first ``count`` training samples of each class (the split shuffled
+    them with its seed), in their shuffled order: a few labelled images."""
+    seen: dict[int, int] = {}
+    kept = []
+    for index in train:
+        label = int(labels[index])
+        if seen.get(label, 0) < count:
+            seen[label] = seen.get(label, 0) + 1
+            kept.append(index)
+    return np.asarray(kept, dtype=train.dtype)
 
 
 def _standardized(values: np.ndarray, mean: np.ndarray, std: np.ndarray, name: str, what: str) -> np.ndarray:
