@@ -72,7 +72,12 @@ TARGETS = {
     "waves_gru": Target("accuracy", 0.95),
     "tokens_transformer": Target("accuracy", 0.95),
     "deep_sigmoid": Target("accuracy", 0.6, stalls=True),  # "leaves the network at 50%"
+    "digits_pretrain": Target("accuracy", 0.95),
+    "digits_transfer": Target("accuracy", 0.6),  # the mean over TRANSFER_SEEDS, starting from digits_pretrain's weights
 }
+TRANSFER_SAMPLE, PRETRAIN_SAMPLE = "digits_transfer", "digits_pretrain"
+TRANSFER_SEEDS = range(5)  # data and training seeds: which image of each digit is labelled, and the fresh weights
+TRANSFER_GAP = 0.05  # with transfer, the mean validation accuracy is at least this far above the same network's from scratch
 
 
 @dataclass
@@ -141,6 +146,51 @@ def dropout_details(project: Project, result: RunResult) -> tuple[bool, str, dic
     return ok, f"; loss gap {gap:+.3f} (p=0: {plain_gap:+.3f})", details
 
 
+def with_seed(project: Project, seed: int, frozen: bool = True) -> Project:
+    """A copy with the data and training seeds set (and, unless ``frozen``, nothing frozen)."""
+    copy = from_document(to_document(project))
+    copy.path = project.path
+    copy.data["seed"], copy.training["seed"] = seed, seed
+    if not frozen:
+        for node in copy.graph.nodes:
+            copy.graph.set_node_training(node.id, frozen=False)
+    return copy
+
+
+def transfer_details(project: Project) -> tuple[float, bool, str, dict[str, Any]]:
+    """Train digits_pretrain, then the transfer sample from its weights and the
+    same network from scratch (nothing frozen, fresh weights) for each seed;
+    (mean accuracy with transfer, whether the gap is as stated, a summary, the figures)."""
+    from designer.train.transfer import transfer
+
+    pretrained, _ = train(load_project(project.path.with_name(f"{PRETRAIN_SAMPLE}.nnd")))
+    with_transfer, from_scratch = [], []
+    for seed in TRANSFER_SEEDS:
+        copy = with_seed(project, seed)
+        bundle = load_bundle(copy)
+        compiled = prepare(copy, bundle)
+        torch.manual_seed(seed)
+        start, report = transfer(compiled, compiled.new_module().state_dict(), pretrained.kept_state)
+        settings = TrainSettings.from_mapping(copy.training, device="cpu")
+        result = Trainer(compiled, bundle, settings, initial_state=start).run()
+        with_transfer.append(float(result.epochs[-1].val_metric))
+        scratch, _ = train(with_seed(project, seed, frozen=False))
+        from_scratch.append(float(scratch.epochs[-1].val_metric))
+    mean, scratch_mean = sum(with_transfer) / len(with_transfer), sum(from_scratch) / len(from_scratch)
+    details = {
+        "seeds": list(TRANSFER_SEEDS),
+        "loaded": report.loaded,
+        "transfer": with_transfer,
+        "scratch": from_scratch,
+        "transfer_mean": mean,
+        "scratch_mean": scratch_mean,
+        "pretrain_val_accuracy": float(pretrained.epochs[-1].val_metric),
+        "seeds_transfer_better": sum(t > s for t, s in zip(with_transfer, from_scratch)),
+    }
+    summary = f" (mean of {len(with_transfer)} seeds; from scratch {scratch_mean:.1%})"
+    return mean, mean - scratch_mean > TRANSFER_GAP, summary, details
+
+
 def run_sample(path: Path) -> Row:
     project = load_project(path)
     target = TARGETS[path.stem]
@@ -153,6 +203,11 @@ def run_sample(path: Path) -> Row:
     if path.stem == DROPOUT_SAMPLE:
         ok, summary, extra = dropout_details(project, result)
         met, shown, wanted = met and ok, shown + summary, wanted + f"; |gap| < {DROPOUT_GAP:g} (p=0: > {OVERFIT_GAP:g})"
+        details.update(extra)
+    if path.stem == TRANSFER_SAMPLE:
+        value, ok, summary, extra = transfer_details(project)
+        met = target.met(value) and ok and seconds < TIME_LIMIT
+        shown, wanted = f"val accuracy {value:.1%}{summary}", wanted + f"; > scratch + {TRANSFER_GAP:.0%}"
         details.update(extra)
     return Row(path.stem, shown, wanted, met, seconds, export_check(project, result), value, details)
 
