@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from designer.document import Document, QuickFix, fixes_for
 from designer.graph import EditError
+from designer.graph.model import MAX_LR_FACTOR
 from designer.graph.summary import human_count
 from designer.ui import style
 from designer.ui.param_editors import ERROR_STYLE, ParamEditor, show_value
@@ -27,6 +28,8 @@ class NodeInspector(QWidget):
         self.document = document
         self.node_id: str | None = None
         self.editors: dict[str, ParamEditor] = {}
+        self.frozen_box: QCheckBox | None = None
+        self.factor_field: QLineEdit | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(8, 8, 8, 8)
         self._content: QWidget | None = None
@@ -65,6 +68,20 @@ class NodeInspector(QWidget):
             label.setToolTip(param.help)
             form.addRow(label, editor)
             self.editors[param.name] = editor
+        if layer.constructor is not None:  # a layer that can have weights: frozen or trainable, and how fast
+            self.frozen_box = QCheckBox("frozen", content)
+            self.frozen_box.setToolTip(
+                "Transfer learning: training leaves this layer's weights (and a BatchNorm's statistics) as they are. "
+                "A lock on the node shows it (one undo step)."
+            )
+            self.frozen_box.toggled.connect(self._on_frozen_toggled)
+            form.addRow("training", self.frozen_box)
+            self.factor_field = QLineEdit(content)
+            self.factor_field.setToolTip(f"This layer learns at the run's learning rate times this factor (0 to {MAX_LR_FACTOR:g}).")
+            self.factor_field.editingFinished.connect(self._on_factor_edited)
+            form.addRow("lr factor", self.factor_field)
+        else:
+            self.frozen_box, self.factor_field = None, None
         column.addLayout(form)
         self.inferred = QLabel(content)
         self.inferred.setWordWrap(True)
@@ -92,6 +109,12 @@ class NodeInspector(QWidget):
         self.id_field.setStyleSheet("")
         for name, editor in self.editors.items():
             editor.set_value(node.params.get(name))
+        if self.frozen_box is not None and self.factor_field is not None:
+            with QSignalBlocker(self.frozen_box):
+                self.frozen_box.setChecked(node.frozen)
+            self.factor_field.setText(f"{node.lr_factor:g}")
+            self.factor_field.setStyleSheet("")
+            self.factor_field.setEnabled(not node.frozen)  # a frozen layer does not learn at any rate
         inferred = info.inferred if info else {}
         self.inferred.setText(
             "<b>Inferred from the input</b><br>" + "<br>".join(f"{k} = {show_value(v)}" for k, v in inferred.items()) if inferred else ""
@@ -145,6 +168,25 @@ class NodeInspector(QWidget):
             self.document.set_param(self.node_id, name, value)
         except EditError as exc:
             self.editors[name].show_error(str(exc))
+
+    def _on_frozen_toggled(self, frozen: bool) -> None:
+        if self.node_id is None:
+            return
+        try:
+            self.document.set_node_training([self.node_id], frozen=frozen)
+        except EditError as exc:
+            self.message.emit(f"Cannot {'freeze' if frozen else 'unfreeze'} {self.node_id}: {exc}")
+            self.refresh()
+
+    def _on_factor_edited(self) -> None:
+        if self.node_id is None or self.factor_field is None:
+            return
+        text = self.factor_field.text().strip()
+        try:
+            self.document.set_node_training([self.node_id], lr_factor=float(text))
+        except (EditError, ValueError):
+            self.factor_field.setStyleSheet(ERROR_STYLE)
+            self.message.emit(f"The learning-rate factor must be a number from 0 to {MAX_LR_FACTOR:g}, not {text!r}")
 
     def _on_id_edited(self) -> None:
         new = self.id_field.text().strip()

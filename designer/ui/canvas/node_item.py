@@ -17,6 +17,8 @@ from designer.ui import style
 from designer.ui.canvas import node_text
 
 BADGE_MAX = 24.0  # the largest radius of the problem badge (scene units)
+LOCK_MAX = 16.0  # the largest radius of the frozen node's lock (scene units)
+LOCK_COLOUR = QColor("#57606a")  # slate: a state of the node, apart from the problem colours
 HIGHLIGHT = QColor("#e8710a")  # the forward stepper's node: orange, apart from selection blue and error red
 
 
@@ -33,6 +35,8 @@ class NodeItem(QGraphicsItem):
         self.has_output = True
         self.problems: list[tuple[str, str]] = []  # (severity, message)
         self.highlighted = False  # outlined: the node the Insight panel's forward stepper is at
+        self.frozen = False  # transfer learning: a lock on the node's top-left corner
+        self.lr_factor = 1.0
         # No itemChange override: with 10,000 nodes the calls into Python
         # dominate. The scene places wires when the model moves a node, the
         # view while the user drags one.
@@ -61,6 +65,13 @@ class NodeItem(QGraphicsItem):
         self.update()
         return moved
 
+    def set_training(self, frozen: bool, lr_factor: float) -> None:
+        """Show the model's frozen flag (a lock) and learning-rate factor (in the tooltip)."""
+        if (frozen, lr_factor) != (self.frozen, self.lr_factor):
+            self.frozen, self.lr_factor = frozen, lr_factor
+            self.setToolTip(self._tooltip())
+            self.update()
+
     def set_highlighted(self, highlighted: bool) -> None:
         """Outline the node thickly (a view's state, not the model's)."""
         if highlighted != self.highlighted:
@@ -75,6 +86,10 @@ class NodeItem(QGraphicsItem):
         lines = [f"<b>{self.type_name}</b> {self.node_id}"]
         if self.shape_text:
             lines.append(f"output {self.shape_text}")
+        if self.frozen:
+            lines.append("frozen: training leaves its weights as they are")
+        elif self.lr_factor != 1.0:
+            lines.append(f"learns at {self.lr_factor:g} x the run's learning rate")
         for severity, message in self.problems:
             colour = "#d73a49" if severity == "error" else "#b07d00"
             lines.append(f'<span style="color:{colour}">{severity}: {message}</span>')
@@ -86,9 +101,9 @@ class NodeItem(QGraphicsItem):
         return self._height
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        r = style.PORT_RADIUS + 2
+        r = max(style.PORT_RADIUS + 2, LOCK_MAX + 4)  # the lock over the top-left corner
         badge = BADGE_MAX + 4  # the problem badge over the top-right corner, larger when zoomed out
-        return QRectF(-r, -badge, style.NODE_WIDTH + badge, self._height + badge + 6)
+        return QRectF(-r, -badge, style.NODE_WIDTH + badge + r, self._height + badge + 6)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -143,6 +158,8 @@ class NodeItem(QGraphicsItem):
             self._draw_ports(painter)
         if self.problems:
             self._draw_badge(painter, zoom)
+        if self.frozen:
+            self._draw_lock(painter, zoom)
 
     def _paint_box(self, painter: QPainter, body: QRectF, selected: bool) -> None:
         """Far out: a box in the category's colour, a corner for a problem."""
@@ -151,6 +168,8 @@ class NodeItem(QGraphicsItem):
         painter.drawRect(body)
         if self.problems:
             painter.fillRect(QRectF(style.NODE_WIDTH - 28, 0, 28, 28), style.ERROR if self._worst() == "error" else style.WARNING)
+        if self.frozen:
+            painter.fillRect(QRectF(0, 0, 28, 28), LOCK_COLOUR)
 
     def _draw_text(self, painter: QPainter, text: node_text.NodeText) -> None:
         """The texts the level of detail keeps (designer.ui.canvas.node_text), elided to the node's width."""
@@ -222,6 +241,25 @@ class NodeItem(QGraphicsItem):
         painter.setFont(font)
         painter.setPen(QColor("white"))
         painter.drawText(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius), Qt.AlignmentFlag.AlignCenter, "!")
+
+
+    def _draw_lock(self, painter: QPainter, zoom: float) -> None:
+        """A padlock over the top-left corner: the node is frozen."""
+        radius = min(LOCK_MAX, max(9.0, 7.0 / zoom))  # stays visible when zoomed out, like the problem badge
+        centre = QPointF(2, -2)
+        painter.save()
+        painter.setPen(QPen(QColor("white"), 1.5))
+        painter.setBrush(LOCK_COLOUR)
+        painter.drawEllipse(centre, radius, radius)
+        unit = radius / 9.0
+        body = QRectF(centre.x() - 4.5 * unit, centre.y() - 0.5 * unit, 9 * unit, 6.5 * unit)
+        painter.setPen(QPen(QColor("white"), 1.6 * unit))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawArc(QRectF(centre.x() - 3 * unit, centre.y() - 6 * unit, 6 * unit, 8 * unit), 0, 180 * 16)  # the shackle
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("white"))
+        painter.drawRoundedRect(body, 1.2 * unit, 1.2 * unit)
+        painter.restore()
 
 
 def _font(painter: QPainter, px: float, bold: bool = False) -> QFont:

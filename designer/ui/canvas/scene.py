@@ -118,6 +118,7 @@ class DesignScene(QGraphicsScene):
             text = out.display() if out else ""
             if item.set_content(layer.describe(node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
                 reshaped.add(nid)
+            item.set_training(node.frozen, node.lr_factor)
         for edge, item in self.edges.items():
             out = analysis.output_of(edge.source)
             item.set_state(out.display() if out else "", edge in conflicted)

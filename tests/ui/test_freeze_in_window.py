@@ -1,0 +1,41 @@
+"""Freezing a node in the window: the inspector's check box and factor field
+are one undo step each, and the canvas shows a lock on a frozen node."""
+
+from __future__ import annotations
+
+from paths import sample
+
+from designer.document import Document
+from designer.ui.canvas.scene import DesignScene
+from designer.ui.inspector import Inspector
+
+
+def test_the_inspector_freezes_a_node_and_the_canvas_shows_the_lock(qtbot) -> None:
+    document = Document.open(sample("digits_cnn"))
+    inspector = Inspector(document)
+    qtbot.addWidget(inspector)
+    scene = DesignScene(document)
+    inspector.show_selection(["conv1"])
+    page = inspector.node_inspector
+    page.frozen_box.setChecked(True)
+    assert document.graph.node("conv1").frozen and document.undo_stack.count() == 1
+    assert scene.nodes["conv1"].frozen and "frozen" in scene.nodes["conv1"].toolTip()
+    assert not page.factor_field.isEnabled()  # a frozen layer learns at no rate
+    document.undo_stack.undo()
+    assert not scene.nodes["conv1"].frozen and not page.frozen_box.isChecked()
+    page.factor_field.setText("0.1")
+    page.factor_field.editingFinished.emit()
+    assert document.graph.node("conv1").lr_factor == 0.1 and "0.1 x the run's learning rate" in scene.nodes["conv1"].toolTip()
+    with qtbot.waitSignal(inspector.message) as said:
+        page.factor_field.setText("fast")
+        page.factor_field.editingFinished.emit()
+    assert "must be a number" in said.args[0] and document.graph.node("conv1").lr_factor == 0.1
+    scene.clear()
+
+
+def test_a_layer_without_weights_has_no_training_fields(qtbot) -> None:
+    document = Document.open(sample("digits_cnn"))
+    inspector = Inspector(document)
+    qtbot.addWidget(inspector)
+    inspector.show_selection(["relu1"])
+    assert inspector.node_inspector.frozen_box is None
