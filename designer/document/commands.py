@@ -148,6 +148,20 @@ class SetNodeTrainingCommand(QUndoCommand):
                 self.graph.set_node_training(nid, frozen, factor)
 
 
+class SetStartWeightsCommand(QUndoCommand):
+    """The weights the design's next runs start from (None: fresh ones)."""
+
+    def __init__(self, document: Any, source: Any, text: str, parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.document, self.new, self.old = document, source, document.start_weights
+
+    def redo(self) -> None:
+        self.document.set_start_weights(self.new)
+
+    def undo(self) -> None:
+        self.document.set_start_weights(self.old)
+
+
 class MoveNodesCommand(QUndoCommand):
     def __init__(
         self, graph: Graph, old: Mapping[str, Position], new: Mapping[str, Position], text: str = "", parent: QUndoCommand | None = None

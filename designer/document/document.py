@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -24,6 +24,9 @@ from designer.graph.model import Position, check_node_id
 from designer.project import Project, load_project, save_project
 from designer.project.settings import Settings
 
+if TYPE_CHECKING:
+    from designer.train.transfer import TransferReport, WeightsSource
+
 
 class LockedError(EditError):
     """An edit while the design is locked (a training run is using it); nothing changed."""
@@ -35,6 +38,7 @@ class Document(QObject):
     settings_changed = Signal(str)  # "name", "description", "training" or "data"
     data_spec_changed = Signal()  # data_spec or data_problems changed: the analysis may differ
     locked_changed = Signal(str)  # the reason the design is locked, "" when it is unlocked
+    start_weights_changed = Signal(object)  # WeightsSource | None: what the next runs start from
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +47,7 @@ class Document(QObject):
         self.data_spec: DataSpec | None = None  # what the project's data yields, when known
         self.data_problems: list[Problem] = []  # why the data cannot be used, when it cannot
         self._lock_reason = ""
+        self.start_weights: WeightsSource | None = None  # loaded into the design: runs start from what fits
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._describer = DataDescriber(self._on_data_described, self)
         self.project.training.changed.connect(partial(self._on_section_changed, "training"))
@@ -172,6 +177,34 @@ class Document(QObject):
         )
         if ids and changes:
             self.push(command)
+
+    def load_start_weights(self, path: str | Path) -> TransferReport:
+        """Start the design's runs from the weights in ``path`` where they fit
+        (by node name, then by shapes in graph order): one undo step. Returns
+        the report against the design as it is now; raises ProjectError when
+        the file cannot be read, CompileError when the design has errors, and
+        EditError when nothing in the file fits."""
+        from designer.compile import compile_design
+        from designer.train.transfer import read_source, start_state
+
+        source = read_source(path)
+        compiled = compile_design(self.graph)
+        _, report = start_state(compiled, source, int(self.project.training["seed"]))
+        if not report.loaded:
+            raise EditError(f"{source.name}: no layer of the file fits the design (by name or by shapes)")
+        self.push(cmd.SetStartWeightsCommand(self, source, f"Load weights from {source.name}"))
+        return report
+
+    def clear_start_weights(self) -> None:
+        """Runs start from fresh weights again (one undo step)."""
+        if self.start_weights is not None:
+            self.push(cmd.SetStartWeightsCommand(self, None, "Start from fresh weights"))
+
+    def set_start_weights(self, source: WeightsSource | None) -> None:
+        """Called by the undo command only."""
+        if source is not self.start_weights:
+            self.start_weights = source
+            self.start_weights_changed.emit(source)
 
     def move_nodes(self, old: Mapping[str, Position], new: Mapping[str, Position]) -> None:
         changed = {nid: pos for nid, pos in new.items() if tuple(old[nid]) != tuple(pos)}

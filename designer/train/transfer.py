@@ -133,17 +133,37 @@ def transfer(
     return state, TransferReport(nodes, [g for g in source_order if g not in used])
 
 
-def init_from_file(compiled: CompiledDesign, path: str | os.PathLike[str], seed: int) -> tuple[dict[str, torch.Tensor], TransferReport]:
+@dataclass(frozen=True)
+class WeightsSource:
+    """Weights read from a file, to start a design's runs from (what fits is
+    decided against the design as it is when a run starts)."""
+
+    name: str  # the file's name, for messages
+    tensors: Mapping[str, torch.Tensor] = field(repr=False)
+    order: list[str] = field(default_factory=list)
+
+
+def read_source(path: str | os.PathLike[str]) -> WeightsSource:
+    """The tensors of a weights file and its layers' order; ProjectError when it cannot be read."""
+    tensors = load_weights(path)
+    order = [g for g in read_metadata(path).get(ORDER_KEY, "").split(",") if g]
+    return WeightsSource(os.path.basename(os.fspath(path)), tensors, order)
+
+
+def start_state(compiled: CompiledDesign, source: WeightsSource, seed: int) -> tuple[dict[str, torch.Tensor], TransferReport]:
     """A fresh module's weights (torch seeded with ``seed``, as the trainer
-    seeds it) with what fits from the weights file at ``path``; raises
-    ProjectError when the file cannot be read."""
+    seeds it) with what fits from ``source``, and the report."""
     import torch
 
-    source = load_weights(path)
-    order = [g for g in read_metadata(path).get(ORDER_KEY, "").split(",") if g]
     torch.manual_seed(seed)
     fresh = {k: v.detach().clone() for k, v in compiled.new_module().state_dict().items()}
-    return transfer(compiled, fresh, source, order)
+    return transfer(compiled, fresh, source.tensors, source.order)
+
+
+def init_from_file(compiled: CompiledDesign, path: str | os.PathLike[str], seed: int) -> tuple[dict[str, torch.Tensor], TransferReport]:
+    """:func:`start_state` from the weights file at ``path``; raises
+    ProjectError when the file cannot be read."""
+    return start_state(compiled, read_source(path), seed)
 
 
 def _shapes(group: Mapping[str, torch.Tensor]) -> Shapes:

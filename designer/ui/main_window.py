@@ -41,6 +41,7 @@ from designer.ui.palette import Palette
 from designer.ui.problems_panel import ProblemsPanel
 from designer.ui.selection_edits import SelectionEdits
 from designer.ui.start_page import StartPage
+from designer.ui.start_weights import StartWeightsActions
 from designer.ui.summary_panel import SummaryPanel
 from designer.ui.toolbar import MainToolBar
 from designer.ui.training.dock import TrainingDock
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.edits = SelectionEdits(self)
         self.exports = ExportActions(self)
         self.importing = ImportActions(self)
+        self.start_weights = StartWeightsActions(self)
         self.palette = Palette(self)
         self._build_docks()
         self._status = QLabel(self)
@@ -291,6 +293,17 @@ class MainWindow(QMainWindow):
             edits=True,
         )
         self.train_menu.addAction(self.lr_finder_action)
+        self.train_menu.addSeparator()
+        self.load_weights_action = self._action(
+            "Load &Weights into Design…",
+            self.start_weights.load,
+            tip="Start the next runs from another network's weights where they fit (transfer learning), with a report per layer",
+            edits=True,
+        )
+        self.fresh_weights_action = self._action(
+            "Start from &Fresh Weights", self.start_weights.clear, tip="Forget the loaded weights: runs start from fresh ones", edits=True
+        )
+        self.train_menu.addActions([self.load_weights_action, self.fresh_weights_action])
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, "F1"))

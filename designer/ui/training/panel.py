@@ -229,7 +229,8 @@ class TrainingPanel(QWidget):
         self.record = record
         plane = self._plane_watchers(snapshot)
         watchers = [*self.live.watchers(snapshot.graph), *plane]
-        self.run = TrainingRun(snapshot, self, watchers=watchers, recording=recording)
+        start = document.start_weights if document is not None else None  # weights loaded into the design
+        self.run = TrainingRun(snapshot, self, watchers=watchers, recording=recording, start=start)
         self.run.prepared.connect(self._on_prepared)
         self.run.updated.connect(self._on_updated)
         self.run.observed.connect(self._on_plane_observed)

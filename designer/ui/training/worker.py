@@ -51,6 +51,7 @@ from designer.project import Project
 from designer.runs.outcome import RunOutcome, compute_views
 from designer.runs.recorder import Recording, RunRecorder
 from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
+from designer.train.transfer import WeightsSource
 from designer.ui.paint_clock import PAINT_CLOCK
 from designer.ui.training.devices import wait_for_warm_up, warm_up_first
 
@@ -130,8 +131,11 @@ class TrainingJob:
     """Runs one project snapshot from data loading to results, on a worker's
     thread; its controls may be used from any thread."""
 
-    def __init__(self, project: Project, buffer: MetricsBuffer, recording: Recording | None = None) -> None:
+    def __init__(
+        self, project: Project, buffer: MetricsBuffer, recording: Recording | None = None, start: WeightsSource | None = None
+    ) -> None:
         self.project = project
+        self.start = start  # weights loaded into the design: the run starts from what fits
         self.buffer = buffer
         self.recording = recording
         self.extras: list[Callback] = []  # the watchers' callbacks, after the metrics' own
@@ -175,6 +179,7 @@ class TrainingJob:
         from designer.data import DataError
         from designer.train import DesignProblems, Trainer, TrainError, load_bundle, prepare
         from designer.train.memory import check_design_memory
+        from designer.train.transfer import start_state
 
         wait_for_warm_up()
         try:
@@ -184,7 +189,8 @@ class TrainingJob:
             # The recorder goes last: it captures the state to resume from after the others' epoch ends.
             callbacks = [Callbacks(self._on_batch, self._on_epoch), *self.extras, *([recorder] if recorder is not None else [])]
             resume = self.recording.resume if self.recording is not None else None
-            trainer = Trainer(compiled, bundle, settings, callbacks, resume=resume)
+            initial = start_state(compiled, self.start, settings.seed)[0] if self.start is not None and resume is None else None
+            trainer = Trainer(compiled, bundle, settings, callbacks, resume=resume, initial_state=initial)
             # A design too big for the device's free memory is refused before its module is built, as designer train does.
             check_design_memory(self.project.graph, trainer.device, settings.batch_size, training=True)
             if recorder is not None:
@@ -261,14 +267,19 @@ class TrainingRun(QObject):
     live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished (the collector stays frozen)
 
     def __init__(
-        self, project: Project, parent: QObject | None = None, watchers: Sequence[RunWatcher] = (), recording: Recording | None = None
+        self,
+        project: Project,
+        parent: QObject | None = None,
+        watchers: Sequence[RunWatcher] = (),
+        recording: Recording | None = None,
+        start: WeightsSource | None = None,
     ) -> None:
         """``watchers``: factories of extra callbacks for this run, each given
         the run's ``publish`` (see the module docstring); ``recording``: where
         the run is written as it goes (none for an untitled project)."""
         super().__init__(parent)
         self.buffer = MetricsBuffer()
-        self.job = TrainingJob(project, self.buffer, recording)
+        self.job = TrainingJob(project, self.buffer, recording, start)
         self.job.extras = [make(self.job.publish) for make in watchers]
         self.worker = Worker(self.job.run, "training", on_cancel=self.job.stop, parent=self)
         self.worker.progressed.connect(self._on_progressed)
