@@ -69,3 +69,22 @@ def test_a_layer_without_a_counterpart_says_so() -> None:
     _, report = transfer(compile_design(g), trained_state(g), trained_state(cnn(5)))
     assert report.nodes[0].status == KEPT and report.nodes[0].reason == "no layer in the file has its tensors' shapes"
     assert "odd  kept its initialisation" in report.lines()[0] and report.lines()[-1].startswith("not used from the file: conv1")
+
+
+def test_an_imported_model_lends_its_layers_by_shape(tmp_path) -> None:
+    from torch import nn
+
+    from designer.importer import from_module
+
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 6, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(384, 9)
+    )
+    _, weights = from_module(net, torch.randn(2, 1, 8, 8)).save(tmp_path / "imported.nnd")
+    state, report = init_from_file(compile_design(cnn(3)), weights, seed=0)
+    assert [(n.node, n.status, n.reason) for n in report.nodes] == [
+        ("conv1", LOADED, BY_SHAPE),
+        ("conv2", LOADED, BY_SHAPE),
+        ("dense1", KEPT, "no layer in the file has its tensors' shapes (after the ones already matched)"),
+    ]
+    assert torch.equal(state["conv1.weight"], net[0].weight.detach()) and torch.equal(state["conv2.bias"], net[2].bias.detach())
