@@ -46,10 +46,15 @@ class SummaryPanel(QTableWidget):
     def refresh(self) -> None:
         self._dirty = False
         summary = summarize(self.document.graph)
-        rows = [(r.node, r.type, r.output, f"{r.params:,}", human_count(r.macs), human_bytes(r.activation_bytes)) for r in summary.rows]
+        rows = [
+            (r.node, r.type + (" (frozen)" if r.frozen else ""), r.output, f"{r.params:,}", human_count(r.macs), human_bytes(r.activation_bytes))
+            for r in summary.rows
+        ]
         rows.append(
             ("total", "", "", f"{summary.total_params:,}", human_count(summary.total_macs), human_bytes(summary.total_activation_bytes))
         )
+        if summary.frozen_params:  # transfer learning: what training changes, and what it leaves
+            rows += [("trainable", "", "", f"{summary.trainable_params:,}", "", ""), ("frozen", "", "", f"{summary.frozen_params:,}", "", "")]
         self.setRowCount(len(rows))
         bold = QFont(self.font())
         bold.setBold(True)
@@ -58,7 +63,7 @@ class SummaryPanel(QTableWidget):
                 item = QTableWidgetItem(text)
                 if c >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if r == len(rows) - 1:
+                if r >= len(summary.rows):
                     item.setFont(bold)
                 self.setItem(r, c, item)
 

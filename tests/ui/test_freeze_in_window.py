@@ -39,3 +39,16 @@ def test_a_layer_without_weights_has_no_training_fields(qtbot) -> None:
     qtbot.addWidget(inspector)
     inspector.show_selection(["relu1"])
     assert inspector.node_inspector.frozen_box is None
+
+
+def test_the_summary_table_counts_trainable_and_frozen_parameters(qtbot) -> None:
+    from designer.ui.summary_panel import SummaryPanel
+
+    document = Document.open(sample("digits_cnn"))
+    panel = SummaryPanel(document)
+    qtbot.addWidget(panel)
+    document.set_node_training(["conv1", "conv2"], frozen=True)
+    panel.refresh()
+    last = [[panel.item(r, c).text() for c in (0, 3)] for r in range(panel.rowCount() - 2, panel.rowCount())]
+    assert last == [["trainable", "8,906"], ["frozen", "4,800"]]
+    assert panel.item(1, 1).text() == "Conv2d (frozen)"
