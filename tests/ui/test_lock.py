@@ -26,7 +26,7 @@ def actions_that_do_not_edit(window) -> set[QAction]:
     export_menu = next(a.menu() for a in file_menu.actions() if a.menu() is not None and "Export" in a.text())
     panel = window.training.panel
     return {
-        window.start_action, window.new_action, window.open_action, window.save_action, window.save_as_action,
+        window.start_action, window.new_action, window.open_action, window.import_action, window.save_action, window.save_as_action,
         window.revert_action, *menu_actions(export_menu), *menu_actions(window.recent_menu),
         window.copy_action, window.select_all_action,
         window.fit_action, window.zoom_in_action, window.zoom_out_action, window.zoom_reset_action,
