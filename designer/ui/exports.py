@@ -23,6 +23,7 @@ from designer.project import Project, ProjectError, dumps, loads
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
 from designer.ui.canvas.scene import DesignScene
+from designer.ui.training.devices import wait_for_warm_up
 
 
 class CanvasWindow(Protocol):
@@ -118,6 +119,7 @@ class ExportActions:
         project, choice, path = prepared
 
         def work() -> OnnxExport:
+            wait_for_warm_up()  # it exports too: two exports at once would share the exporter's global settings
             return export_onnx(project.graph, path, weights=choice.weights)
 
         def done(result: OnnxExport) -> None:

@@ -53,9 +53,11 @@ def warm_up() -> None:
     """Import what a run needs and take one training step on a tiny generated data set (CPU),
     with the probes a run in the window carries: their first use imports torch.fx and
     traces, which holds the interpreter for a quarter of a second and would stall the
-    window in the user's first run instead of here."""
+    window in the user's first run instead of here. Then export that model to ONNX and
+    verify it, so the exporter and onnxruntime are loaded before the user's first export."""
     import sklearn.datasets  # noqa: F401 - the built-in data sets load through it
 
+    from designer.compile import export_onnx
     from designer.data import load_data
     from designer.graph import Graph
     from designer.insight.playground import PlaneProbe
@@ -71,6 +73,8 @@ def warm_up() -> None:
     settings = TrainSettings.from_mapping({"epochs": 1, "batch_size": 32, "device": "cpu"})
     probes = [TrainingWatch(graph, every=1, budget=ProbeBudget(None)), WeightHistogramProbe(), PlaneProbe(graph)]
     Trainer(prepare(Project(graph), bundle), bundle, settings, probes).run()
+    export_onnx(graph)  # the fast exporter, as most designs take it
+    export_onnx(graph, exporter="torch.export", verify=False)  # loads onnxscript and its registry (about 2 s) for attention designs
 
 
 def detect() -> Devices:

@@ -26,7 +26,7 @@ from designer.ui.training.devices import DeviceProbe, Devices
 from designer.ui.training.live_boundary import PlanePictures
 from designer.ui.training.panel import TrainingPanel
 
-STARTUP_DELAY_MS = 800  # the device probe starts this long after the window is built
+STARTUP_DELAY_MS = 800  # the device probe starts this long after the window is first shown
 SHARE_WHILE_TRAINING = 0.5  # of the window's height for the bottom docks while a run trains
 
 
@@ -98,9 +98,15 @@ class TrainingDock(QObject):
         self.panel.start_action.triggered.connect(lambda: self.show_panel())  # after the panel's own start
         probe = DeviceProbe.shared()
         probe.found.connect(self._on_devices_found)
-        QTimer.singleShot(STARTUP_DELAY_MS, self, probe.start)  # after the window is up: it imports torch
+        window.installEventFilter(self)  # the probe (it imports torch) starts only once the window is shown
         self._devices: Devices | None = probe.devices
         self._show_device("")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.window and event.type() == QEvent.Type.Show:
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(STARTUP_DELAY_MS, self, DeviceProbe.shared().start)
+        return False
 
     def fill_menu(self, menu: QMenu) -> None:
         menu.addActions(self.actions)
