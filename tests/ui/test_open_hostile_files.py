@@ -12,6 +12,7 @@ import pytest
 from hostile_projects import hostile_files
 from hypothesis import HealthCheck, event, given, settings
 from paths import sample
+from PySide6.QtCore import QCoreApplication, QEvent
 
 from designer.ui.main_window import MainWindow
 
@@ -110,3 +111,6 @@ def test_the_window_opens_or_refuses_every_generated_hostile_file(window: MainWi
         ((_, message),) = window.errors  # type: ignore[attr-defined]
         assert message.startswith(f"{path}: ") and "\n" not in message
         assert window.document is before
+    # What the event loop does between two opens: the replaced scene and panels are deleted.
+    QCoreApplication.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
