@@ -4,9 +4,10 @@ Two exporters, the fast one first. The TorchScript exporter
 (``torch.onnx.export(dynamo=False)``) writes a sample in tens of
 milliseconds and needs neither onnxscript nor sympy's solvers; it is used
 for opsets 18 to 20 when the design has no attention layer (it bakes the
-example's batch size into the attention reshapes) and only when its model
-verifies. Otherwise, or when it fails, ``torch.onnx.export(dynamo=True)``
-(torch.export, then onnxscript; about 2 s warm) writes it: it exports
+example's batch size into the attention reshapes) and kept only when its
+model verifies (with verification turned off, it is kept as written).
+Otherwise, or when it fails, ``torch.onnx.export(dynamo=True)`` (torch.export,
+then onnxscript; about 2 s warm) writes it: it exports
 attention with a dynamic batch and sequence length, and below opset 18 its
 model is converted down by onnx's version converter, which names a layer the
 older opset lacks. torch.export unrolls a plain RNN over the example's
