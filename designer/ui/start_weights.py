@@ -11,13 +11,14 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QMainWindow
+
 from designer.graph import EditError
 from designer.project import ProjectError
 from designer.ui import dialogs
 
 if TYPE_CHECKING:
     from designer.train.transfer import TransferReport
-    from designer.ui.main_window import MainWindow
 
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 
@@ -25,7 +26,7 @@ WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 class StartWeightsActions:
     """The window's two actions: load weights into the design, and go back to fresh weights."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow) -> None:  # the designer's MainWindow (not imported: it imports this module)
         self.window = window
 
     def load(self, path: str | None = None) -> TransferReport | None:

@@ -38,6 +38,29 @@ class DigitsCNN(nn.Module):
         return self.dense2(F.relu(self.dense1(x)))
 
 
+class DigitsPretrain(DigitsCNN):
+    """digits_cnn's network for the digits 0-4: five classes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dense2 = nn.Linear(64, 5)
+
+
+class DigitsTransfer(nn.Module):
+    """pretrain's convolutions, then a new head straight from the flattened maps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.head = nn.Linear(32 * 2 * 2, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.head(torch.flatten(x, 1))
+
+
 class ResidualCNN(nn.Module):
     def __init__(self) -> None:
         super().__init__()
@@ -154,6 +177,8 @@ HANDWRITTEN: dict[str, type[nn.Module]] = {
     "deep_sigmoid": DeepSigmoid,
     "spirals_mlp": SpiralsMLP,
     "digits_cnn": DigitsCNN,
+    "digits_pretrain": DigitsPretrain,
+    "digits_transfer": DigitsTransfer,
     "residual_cnn": ResidualCNN,
     "sine_lstm": SineLSTM,
     "cancer_dropout": CancerDropout,

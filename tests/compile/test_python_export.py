@@ -75,9 +75,9 @@ def test_weights_are_written_beside_it_and_loaded_when_run(tmp_path: Path) -> No
 
 
 def test_weights_that_do_not_fit_are_refused_before_writing(tmp_path: Path) -> None:
-    from designer.compile import ExportError
+    from designer.project import ProjectError
 
     graph = load_project(sample("spirals_mlp")).graph
-    with pytest.raises(ExportError, match="do not fit"):
+    with pytest.raises(ProjectError, match="do not fit"):  # a weights mistake, named tensor by tensor
         export_python(graph, tmp_path / "x.py", weights={"dense1.weight": torch.zeros(2, 2)})
     assert not list(tmp_path.iterdir())
