@@ -17,6 +17,10 @@ class ArrayDataset:
     ``x`` is float32 ``(N, *input_shape)`` or int64 token ids; ``y`` holds
     int64 class ids ``(N,)`` for classification and float32
     ``(N, *target_shape)`` for regression.
+
+    Data too big for memory has a :class:`designer.data.lazy.LazySamples` as
+    ``x``: the same ``shape``, ``dtype``, ``len`` and ``x[rows]``, read from
+    disk when asked (``streamed`` says which).
     """
 
     x: np.ndarray
@@ -24,6 +28,11 @@ class ArrayDataset:
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
+
+    @property
+    def streamed(self) -> bool:
+        """True when the samples are read from disk batch by batch, not held in memory."""
+        return not isinstance(self.x, np.ndarray)
 
 
 @dataclass
@@ -49,6 +58,7 @@ class DataBundle:
     source: str
     normalization: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # things worth telling the user, e.g. rows dropped
+    augment: dict[str, Any] = field(default_factory=dict)  # image augmentation of the training split (designer.data.augment)
 
 
 def normalize_inputs(normalization: dict[str, Any], x: np.ndarray) -> np.ndarray:

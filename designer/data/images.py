@@ -23,14 +23,17 @@ from typing import Any
 import numpy as np
 
 from designer.data.errors import DataError
-from designer.data.limits import LOAD_COPIES, require_memory
+from designer.data.lazy import ImageFiles, LazySamples
+from designer.data.limits import LOAD_COPIES, LOADING_CHOICES, LOADING_HELP, require_memory, streams
 from designer.data.preview import IMAGES, Preview
 from designer.data.source import FILE, Loaded, Request, Source, classification_spec
 from designer.graph import DataSpec
+from designer.graph.summary import human_bytes
 from designer.params import CHOICE, FOLDER, INTS, Param
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 PIXEL_MAX = 255.0
+SCALE_SAMPLE = 64  # streamed images decoded at load to learn their pixel type
 # Pixel types whose values are not 8-bit, by Pillow mode: the value that means full white.
 WIDE_MODES = {"I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0, "I;16N": 65535.0, "I": 65535.0, "F": 1.0}
 # What Pillow raises while decoding a damaged or hostile file (beyond OSError and ValueError).
@@ -76,10 +79,15 @@ def read_image(path: Path, req: Request, label: str) -> np.ndarray:
 def read_scaled_image(path: Path, req: Request, label: str) -> tuple[np.ndarray, float]:
     """One image as a float32 ``(C, H, W)`` array in [0, 1], and the raw value
     that became 1.0 (255 for 8-bit pixels, 65535 for 16-bit ones)."""
+    return decode_image(path, tuple(req.options["size"]), req.options["mode"] == "grayscale", label)
+
+
+def decode_image(path: Path, size: tuple[int, int], grayscale: bool, label: str) -> tuple[np.ndarray, float]:
+    """:func:`read_scaled_image` with the options spelled out (``size`` is
+    height, width): what a worker process calls to decode a streamed image."""
     from PIL import Image
 
-    height, width = req.options["size"]
-    grayscale = req.options["mode"] == "grayscale"
+    height, width = size
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)  # refused below, not printed
@@ -141,7 +149,10 @@ def load_images(req: Request) -> Loaded:
     spec = _spec(req, len(classes))
     count = sum(len(files) for _, files in classes)
     shape = "x".join(map(str, spec.input.shape))
-    require_memory(count * spec.input.nbytes * LOAD_COPIES, req.options["path"], f"loading {count:,} images of {shape}")
+    decoded = count * spec.input.nbytes
+    if streams(req.options["loading"], decoded):
+        return _streamed(req, classes, spec)
+    require_memory(decoded * LOAD_COPIES, req.options["path"], f"loading {count:,} images of {shape}")
     x = np.empty((count, *spec.input.shape), np.float32)
     y = np.empty(count, np.int64)
     ranges: set[float] = set()
@@ -152,14 +163,38 @@ def load_images(req: Request) -> Loaded:
             y[i] = k
             ranges.add(full)
             i += 1
-    notes = []
-    if len(ranges) > 1:
-        depths = ", ".join(f"{v:g}" for v in sorted(ranges))
-        notes.append(
-            f"{req.options['path']}: the images have different pixel types; each was scaled to [0, 1] by its own full value ({depths})"
-        )
+    notes = [_mixed_note(req, ranges)] if len(ranges) > 1 else []
     scale = 1.0 / ranges.pop() if len(ranges) == 1 else None
     return Loaded(x, y, spec, [c for c, _ in classes], scale=scale, notes=notes)
+
+
+def _mixed_note(req: Request, ranges: set[float]) -> str:
+    depths = ", ".join(f"{v:g}" for v in sorted(ranges))
+    return f"{req.options['path']}: the images have different pixel types; each was scaled to [0, 1] by its own full value ({depths})"
+
+
+def _streamed(req: Request, classes: list[tuple[str, list[Path]]], spec: DataSpec) -> Loaded:
+    """The images listed, not decoded: each is decoded when a batch needs it.
+    The recorded scale comes from a sample of the images (one per class and
+    up to SCALE_SAMPLE in all), which are decoded now so a broken folder fails early."""
+    root = req.path("path", folder=True)
+    names = tuple(f"{name}/{path.name}" for name, files in classes for path in files)
+    y = np.concatenate([np.full(len(files), k, np.int64) for k, (_, files) in enumerate(classes)])
+    reader = ImageFiles(
+        str(root), str(req.options["path"]), names, tuple(req.options["size"]), req.options["mode"] == "grayscale", decode_image
+    )
+    starts = np.cumsum([0] + [len(files) for _, files in classes[:-1]])
+    sample = np.unique(np.concatenate([starts, np.linspace(0, len(names) - 1, min(SCALE_SAMPLE, len(names))).astype(np.int64)]))
+    ranges = {decode_image(root / names[i], reader.size, reader.grayscale, f"{reader.label}/{names[i]}")[1] for i in sample.tolist()}
+    x = LazySamples(reader)
+    notes = [
+        f"{req.options['path']}: {len(names):,} images ({human_bytes(x.nbytes)} decoded) are read from disk as batches need them, "
+        f"not loaded into memory (data option 'loading': {req.options['loading']})"
+    ]
+    if len(ranges) > 1:
+        notes.append(_mixed_note(req, ranges))
+    scale = 1.0 / ranges.pop() if len(ranges) == 1 else None
+    return Loaded(x, y, spec, [c for c, _ in classes], scale=scale, notes=notes)  # type: ignore[arg-type]
 
 
 def describe_images(req: Request) -> tuple[DataSpec, list[str]]:
@@ -194,6 +229,7 @@ SOURCE = Source(
         Param("path", FOLDER, "", "The folder that holds one sub-folder of images per class."),
         Param("size", INTS, (32, 32), "Every image is resized to height x width pixels.", min=1, max=1024, length=2),
         Param("mode", CHOICE, "rgb", "rgb keeps colour (3 channels); grayscale gives 1 channel.", choices=("rgb", "grayscale")),
+        Param("loading", CHOICE, "auto", LOADING_HELP, choices=LOADING_CHOICES),
     ),
     load_images,
     describe_images,

@@ -19,11 +19,34 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Loading keeps the samples, their split parts and a normalised copy alive at
 # once: about three times what the samples take.
 LOAD_COPIES = 3
+# The data option "loading": auto keeps decoded samples up to MEMORY_LIMIT in
+# memory (then tensors on the device: the fastest epochs) when their load
+# copies fit in half the free memory; bigger data is read from disk per batch.
+# Beyond 2 GiB the decoding before the first epoch, and the memory the window
+# holds, outweigh the faster epochs.
+AUTO, MEMORY, STREAM = "auto", "memory", "stream"
+LOADING_CHOICES = (AUTO, MEMORY, STREAM)
+MEMORY_LIMIT = 2 << 30
+LOADING_HELP = (
+    "auto: in memory when the decoded samples fit (up to 2 GB), else read from disk batch by batch; "
+    "memory: always load everything first (fastest epochs); stream: always read from disk (least memory)."
+)
 
 
 def require_memory(nbytes: int, label: str, what: str = "loading the data") -> None:
     """DataError when ``nbytes`` (what a header or a folder claims) will not fit in free memory."""
     check_memory(nbytes, f"{label}: {what}", DataError, "use a smaller file (fewer samples, smaller images) or free some memory")
+
+
+def streams(option: str, decoded_bytes: int) -> bool:
+    """Whether data of ``decoded_bytes`` is read from disk per batch, for the data option ``loading``."""
+    if option == STREAM:
+        return True
+    if option == MEMORY:
+        return False
+    from designer.project.memory import available_memory
+
+    return decoded_bytes > MEMORY_LIMIT or decoded_bytes * LOAD_COPIES > available_memory() // 2
 
 
 def as_float32(values: np.ndarray, label: str, where: Callable[[tuple[int, ...]], str]) -> np.ndarray:

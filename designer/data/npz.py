@@ -4,19 +4,33 @@ Optional ``class_names`` in the file name the classes. Arrays are loaded
 without pickle, so a file cannot run code. Each array's header is read first:
 its claimed size must be what the file holds and must fit in free memory
 before anything is allocated.
+
+Big data (the option ``loading``, see :func:`designer.data.limits.streams`)
+is not loaded: ``x`` is memory-mapped where it lies in the file, and its rows
+are read as batches need them. That works when ``x`` is stored uncompressed
+(``numpy.savez``): its bytes are a plain ``.npy`` block at a known offset in
+the zip. A compressed ``x`` (``numpy.savez_compressed``) is loaded into memory
+instead, with a note saying how to stream it: extracting it to a cache would
+cost a full copy on disk and a full read every time the file changes, and
+saving it uncompressed once is the user's cheaper fix. Either way every value
+is checked when the file is loaded (in chunks, for a mapped ``x``).
 """
 
 from __future__ import annotations
 
 import math
+import struct
 import zipfile
 import zlib
-from typing import IO
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 
 from designer.data.errors import DataError
-from designer.data.limits import LOAD_COPIES, as_float32, require_memory
+from designer.data.lazy import LazySamples, MappedArray
+from designer.data.limits import LOAD_COPIES, LOADING_CHOICES, LOADING_HELP, as_float32, require_memory, streams
 from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
 from designer.graph.summary import human_bytes
 from designer.params import CHOICE, Param
@@ -27,9 +41,12 @@ ARRAYS = ("x", "y", "class_names")
 SAVE_HINT = "save the arrays with numpy.savez(file, x=..., y=...)"
 # What zipfile, zlib and numpy's .npy reader raise for a damaged archive or member.
 ARCHIVE_ERRORS = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, RuntimeError)
+CHECK_CHUNK = 32 << 20  # bytes of a mapped x checked at a time
+LOCAL_HEADER = struct.Struct("<4s22xHH")  # a zip member's local header: signature ... name length, extra length
 
 
-def _read(req: Request) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+def _read(req: Request) -> tuple[np.ndarray, np.ndarray, list[str] | None, MappedArray | None, list[str]]:
+    """x (a memory map when it is read from disk), y, class names, x's map, notes."""
     path = req.path("path")
     label = req.options["path"]
     try:
@@ -41,6 +58,7 @@ def _read(req: Request) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
         raise DataError(f"{label}: holds a single array, not x and y: save both with numpy.savez(file, x=..., y=...)")
     if not head.startswith(ZIP_MAGIC):
         raise DataError(f"{label}: not a NumPy .npz file: {SAVE_HINT}")
+    notes: list[str] = []
     try:
         with zipfile.ZipFile(path) as archive:
             members = _members(archive)
@@ -49,13 +67,54 @@ def _read(req: Request) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
                 found = ", ".join(members) or "none"
                 raise DataError(f"{label}: no array named {' or '.join(map(repr, missing))} (arrays found: {found}): {SAVE_HINT}")
             wanted = [k for k in ARRAYS if k in members]
-            claimed = sum(_claimed_bytes(archive, members[k], label, k) for k in wanted)
-            require_memory(claimed * LOAD_COPIES, label, "loading its arrays")
-            arrays = {k: _array(archive, members[k]) for k in wanted}
+            claimed = {k: _claimed_bytes(archive, members[k], label, k) for k in wanted}
+            mapped = _mapped_x(archive, path, req.options, label, notes)
+            in_memory = [k for k in wanted if not (k == "x" and mapped is not None)]
+            require_memory(sum(claimed[k] for k in in_memory) * LOAD_COPIES, label, "loading its arrays")
+            arrays = {k: _array(archive, members[k]) for k in in_memory}
     except ARCHIVE_ERRORS as exc:
         raise _unreadable(label, exc, "cannot be read as a NumPy .npz file") from None
     names = _class_names(arrays["class_names"], label) if "class_names" in arrays else None
-    return arrays["x"], arrays["y"], names
+    x = mapped.mapped() if mapped is not None else arrays["x"]
+    return x, arrays["y"], names, mapped, notes
+
+
+def _mapped_x(archive: zipfile.ZipFile, path: Path, options: dict[str, Any], label: str, notes: list[str]) -> MappedArray | None:
+    """x memory-mapped in place when the option ``loading`` says to read it from
+    disk and the archive stores it uncompressed; else None (it is loaded)."""
+    info = _members(archive)["x"]
+    with archive.open(info) as member:
+        shape, dtype = _header(member)
+    tokens = options["inputs"] == "int64" or options["inputs"] == "auto" and np.issubdtype(dtype, np.signedinteger)
+    decoded = math.prod(shape) * (8 if tokens else 4)
+    if not shape or decoded == 0 or dtype.hasobject or not streams(options["loading"], decoded):
+        return None
+    with open(path, "rb") as handle:
+        signature, name_length, extra_length = LOCAL_HEADER.unpack(_at(handle, info.header_offset, LOCAL_HEADER.size))
+        stored = info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 0x1 and signature == b"PK\x03\x04"
+        if stored:
+            handle.seek(info.header_offset + LOCAL_HEADER.size + name_length + extra_length)
+            version = np.lib.format.read_magic(handle)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            _, fortran, _ = read(handle)
+            offset = handle.tell()
+    if not stored:
+        notes.append(
+            f"{label}: x is compressed, so it was loaded into memory: save it with numpy.savez (not savez_compressed) "
+            "to read it from disk batch by batch"
+        )
+        return None
+    kind = "int64" if tokens else "float32"
+    notes.append(f"{label}: x ({human_bytes(decoded)} as {kind}) is read from disk as batches need it, not loaded into memory")
+    return MappedArray(str(path), offset, tuple(shape), dtype.str, bool(fortran), kind)
+
+
+def _at(handle: IO[bytes], offset: int, size: int) -> bytes:
+    handle.seek(offset)
+    block = handle.read(size)
+    if len(block) < size:
+        raise EOFError("the archive ends inside a member's header")
+    return block
 
 
 def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
@@ -115,7 +174,9 @@ def _unreadable(label: str, exc: Exception, what: str) -> DataError:
     return DataError(f"{label}: {what} ({detail}): {SAVE_HINT}")
 
 
-def _inputs(x: np.ndarray, label: str, wanted: str) -> np.ndarray:
+def _inputs(x: np.ndarray, label: str, wanted: str, mapped: MappedArray | None = None) -> np.ndarray | LazySamples:
+    """x checked and converted to float32 or int64 token ids; a mapped x is
+    checked chunk by chunk and comes back unread, as :class:`LazySamples`."""
     if x.ndim == 0 or len(x) == 0:
         raise DataError(f"{label}: x holds no samples")
     if x.ndim == 1:
@@ -124,18 +185,28 @@ def _inputs(x: np.ndarray, label: str, wanted: str) -> np.ndarray:
         raise DataError(f"{label}: x has dtype {x.dtype}: it must hold numbers")
     if x.size == 0:
         raise DataError(f"{label}: x has shape {x.shape}: each sample holds no values")
-    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
-        raise DataError(f"{label}: x[{_first(~np.isfinite(x))}] holds NaN or infinity")
     tokens = wanted == "int64" or wanted == "auto" and np.issubdtype(x.dtype, np.signedinteger)
+    if mapped is None:
+        return _values(x, label, tokens)
+    step = max(1, CHECK_CHUNK // max(1, x[0].nbytes))
+    for start in range(0, len(x), step):
+        _values(np.asarray(x[start : start + step]), label, tokens, start)
+    return LazySamples(replace(mapped, dtype="int64" if tokens else "float32"))
+
+
+def _values(x: np.ndarray, label: str, tokens: bool, base: int = 0) -> np.ndarray:
+    """Samples ``base``, ``base + 1``, ... of x, checked and converted (messages count from ``base``)."""
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        raise DataError(f"{label}: x[{base + _first(~np.isfinite(x))}] holds NaN or infinity")
     if tokens:
         if np.issubdtype(x.dtype, np.floating) and not np.all(np.mod(x, 1) == 0):
-            raise DataError(f"{label}: x[{_first(np.mod(x, 1) != 0)}] holds fractions, but token ids must be whole numbers")
+            raise DataError(f"{label}: x[{base + _first(np.mod(x, 1) != 0)}] holds fractions, but token ids must be whole numbers")
         if (x < 0).any():
-            raise DataError(f"{label}: x[{_first(x < 0)}] holds a negative token id")
+            raise DataError(f"{label}: x[{base + _first(x < 0)}] holds a negative token id")
         if float(x.max()) >= 2.0**63:
-            raise DataError(f"{label}: x[{_first(x >= 2**63)}] holds a token id too large for int64")
+            raise DataError(f"{label}: x[{base + _first(x >= 2**63)}] holds a token id too large for int64")
         return x.astype(np.int64)
-    return as_float32(x, label, lambda index: f"x[{index[0]}]")
+    return as_float32(x, label, lambda index: f"x[{base + index[0]}]")
 
 
 def _first(bad: np.ndarray) -> int:
@@ -164,9 +235,9 @@ def _classes(y: np.ndarray, label: str, names: list[str] | None) -> tuple[np.nda
 
 
 def load_npz(req: Request) -> Loaded:
-    x, y, names = _read(req)
+    raw, y, names, mapped, notes = _read(req)
     label = req.options["path"]
-    x = _inputs(x, label, req.options["inputs"])
+    x = _inputs(raw, label, req.options["inputs"], mapped)
     if y.ndim == 0 or len(y) != len(x):
         raise DataError(f"{label}: x has {len(x)} samples but y has {len(y) if y.ndim else 0}: they need one entry per sample")
     task = req.options["task"]
@@ -178,7 +249,7 @@ def load_npz(req: Request) -> Loaded:
     if task == CLASSIFICATION:
         ids, class_names = _classes(y, label, names)
         spec = classification_spec(x.shape[1:], len(class_names), name, dtype)
-        return Loaded(x, ids, spec, class_names, standardize=standardize and dtype == "float32")
+        return Loaded(x, ids, spec, class_names, standardize=standardize and dtype == "float32", notes=notes)  # type: ignore[arg-type]
     if not np.issubdtype(y.dtype, np.number) or np.iscomplexobj(y):
         raise DataError(f"{label}: y has dtype {y.dtype}: regression targets must be numbers (or set option 'task' to 'classification')")
     if y.size == 0:
@@ -187,7 +258,7 @@ def load_npz(req: Request) -> Loaded:
         raise DataError(f"{label}: y[{_first(~np.isfinite(y))}] holds NaN or infinity")
     target = as_float32(y.reshape(len(y), -1) if y.ndim == 1 else y, label, lambda index: f"y[{index[0]}]")
     spec = regression_spec(x.shape[1:], target.shape[1:], name, dtype)
-    return Loaded(x, target, spec, [], standardize=standardize and dtype == "float32", standardize_target=standardize)
+    return Loaded(x, target, spec, [], standardize=standardize and dtype == "float32", standardize_target=standardize, notes=notes)  # type: ignore[arg-type]
 
 
 SOURCE = Source(
@@ -218,6 +289,7 @@ SOURCE = Source(
             "standardize: each input value (and a regression target) gets mean 0 and std 1 on the training part; none: as saved.",
             choices=("standardize", "none"),
         ),
+        Param("loading", CHOICE, "auto", LOADING_HELP, choices=LOADING_CHOICES),
     ),
     load_npz,
 )

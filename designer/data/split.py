@@ -3,6 +3,10 @@
 Classification data is split class by class, so every part keeps the class
 balance of the whole (a small data set with a rare class would otherwise lose
 it from the validation part by chance).
+
+Data read from disk (:class:`designer.data.lazy.LazySamples`) stays unread:
+its parts are row numbers, its standardisation statistics come from a sample
+of the training part and are applied to each batch as it is read.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ import numpy as np
 
 from designer.data.dataset import ArrayDataset, DataBundle
 from designer.data.errors import DataError
+from designer.data.lazy import LazySamples
 from designer.data.source import CLASSIFICATION, Loaded
+
+STATS_SAMPLE = 10_000  # data read from disk: training samples the standardisation statistics come from
 
 
 def split_indices(
@@ -47,13 +54,23 @@ def make_bundle(loaded: Loaded, source: str, validation: float, test: float, see
     if loaded.train_per_class and labels is not None:
         train = _first_per_class(train, labels, loaded.train_per_class)
     x, y = loaded.x, loaded.y
+    notes = list(loaded.notes)
     normalization: dict[str, Any] = {}
     if loaded.scale is not None:
         normalization["scale"] = loaded.scale
     mask = np.broadcast_to(np.asarray(loaded.standardize, bool), x.shape[1:])
     if mask.any() and x.dtype == np.float32:
-        mean, std = _stats(x[train], mask)
-        x = _standardized(x, mean, std, loaded.spec.name, "input")
+        if isinstance(x, LazySamples):  # read from disk: statistics of a sample of the training part
+            sample = (
+                train if len(train) <= STATS_SAMPLE else np.sort(np.random.default_rng(seed).choice(train, STATS_SAMPLE, replace=False))
+            )
+            mean, std = _stats(x[sample], mask)
+            x = x.standardized(mean, std)
+            if len(sample) < len(train):
+                notes.append(f"{loaded.spec.name}: the standardisation uses the mean and std of {len(sample):,} random training samples")
+        else:
+            mean, std = _stats(x[train], mask)
+            x = _standardized(x, mean, std, loaded.spec.name, "input")
         normalization["mean"], normalization["std"] = mean.tolist(), std.tolist()
     if loaded.standardize_target:
         mean, std = _stats(y[train], np.ones(y.shape[1:], bool))
@@ -63,15 +80,20 @@ def make_bundle(loaded: Loaded, source: str, validation: float, test: float, see
         normalization["features"] = list(loaded.feature_names)
     normalization.update(loaded.info)
     return DataBundle(
-        train=ArrayDataset(x[train], y[train]),
-        validation=ArrayDataset(x[val], y[val]),
-        test=ArrayDataset(x[tst], y[tst]) if test > 0 else None,
+        train=ArrayDataset(_part(x, train), y[train]),
+        validation=ArrayDataset(_part(x, val), y[val]),
+        test=ArrayDataset(_part(x, tst), y[tst]) if test > 0 else None,
         spec=loaded.spec,
         class_names=list(loaded.class_names),
         source=source,
         normalization=normalization,
-        notes=list(loaded.notes),
+        notes=notes,
     )
+
+
+def _part(x: np.ndarray | LazySamples, rows: np.ndarray) -> Any:
+    """The samples at ``rows``: copied from an array, still unread from disk."""
+    return x.subset(rows) if isinstance(x, LazySamples) else x[rows]
 
 
 def _first_per_class(train: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
