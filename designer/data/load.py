@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from designer.data import builtin, csv_file, generated, images, npz, sequences
+from designer.data.augment import check_augment
 from designer.data.dataset import DataBundle
 from designer.data.errors import DataError
 from designer.data.preview import Preview, from_loaded
@@ -62,14 +63,18 @@ def load_data(settings: Mapping[str, Any], base_dir: Path | None = None) -> Data
     source, req = _request(settings, base_dir)
     loaded = source.loader(req)
     validation, test = _split_setting(settings, "validation_split"), _split_setting(settings, "test_split")
-    return make_bundle(loaded, source.name, float(validation), float(test), req.seed)
+    bundle = make_bundle(loaded, source.name, float(validation), float(test), req.seed)
+    bundle.augment = check_augment(settings.get("augment"), bundle.spec)  # the trainer augments the training split with these
+    return bundle
 
 
 def describe(settings: Mapping[str, Any], base_dir: Path | None = None) -> tuple[DataSpec, list[str]]:
     """The spec and class names; cheap for generated and built-in data, cached for files until they change."""
     source, req = _request(settings, base_dir)
     if source.describer is not None:
-        return source.describer(req)
+        spec, names = source.describer(req)
+        check_augment(settings.get("augment"), spec)
+        return spec, names
     key = (source.name, _freeze(req.options), req.seed, str(base_dir), _stamp(req))
     with _described_lock:
         known = _described.get(key)
@@ -82,6 +87,7 @@ def describe(settings: Mapping[str, Any], base_dir: Path | None = None) -> tuple
             _described[key] = known
             while len(_described) > _CACHE_SIZE:
                 _described.popitem(last=False)
+    check_augment(settings.get("augment"), known[0])
     return known[0], list(known[1])
 
 

@@ -75,6 +75,43 @@ DATA: tuple[Param, ...] = (
 )
 DEFAULT_SOURCE = "spirals"
 
+# Image augmentation of the training split (designer.data.augment applies it;
+# 0 turns an option off). Saved only when some option is set.
+_CHANCE = {"min": 0.0, "max": 1.0}
+AUGMENT: tuple[Param, ...] = (
+    Param("hflip", FLOAT, 0.0, "Chance of mirroring an image left to right.", **_CHANCE),
+    Param("vflip", FLOAT, 0.0, "Chance of flipping an image upside down.", **_CHANCE),
+    Param("rotate", FLOAT, 0.0, "Largest rotation in degrees, either way (10: -10 to +10).", min=0.0, max=180.0),
+    Param("crop", INT, 0, "Shift by up to this many pixels: pad the image by it, then crop its size at a random place.", min=0, max=256),
+    Param(
+        "resized_crop",
+        FLOAT,
+        0.0,
+        "Crop a random part of at least this share of the area and resize it back (0: off; 0.5 to 0.9 is usual).",
+        **_CHANCE,
+    ),
+    Param("brightness", FLOAT, 0.0, "Largest change of brightness, added to every pixel (0.2: -0.2 to +0.2).", min=0.0, max=1.0),
+    Param("contrast", FLOAT, 0.0, "Largest change of contrast, a factor on every pixel (0.2: x0.8 to x1.2).", min=0.0, max=1.0),
+    Param("saturation", FLOAT, 0.0, "Colour images: largest change of saturation (0.2: x0.8 to x1.2).", min=0.0, max=1.0),
+    Param("hue", FLOAT, 0.0, "Colour images: largest shift of hue, as a share of the colour wheel (at most 0.5).", min=0.0, max=0.5),
+    Param("noise", FLOAT, 0.0, "Standard deviation of Gaussian noise added to every pixel.", min=0.0, max=10.0),
+    Param("cutout", FLOAT, 0.0, "Chance of erasing a random rectangle (2% to 33% of the image) to zero.", **_CHANCE),
+    Param(
+        "mixup",
+        FLOAT,
+        0.0,
+        "Classification: chance a batch is mixed, each image blended with another and the loss with the same weight.",
+        **_CHANCE,
+    ),
+    Param(
+        "cutmix",
+        FLOAT,
+        0.0,
+        "Classification: chance a batch gets patches pasted from other images, the loss mixed by the patch's area.",
+        **_CHANCE,
+    ),
+)
+
 
 @dataclass(frozen=True)
 class Applies:
@@ -88,7 +125,9 @@ TRAINING_APPLIES: dict[str, Applies] = {
     "momentum": Applies(lambda s: s["optimizer"] in ("sgd", "rmsprop"), "used by sgd and rmsprop only"),
     "step_size": Applies(lambda s: s["schedule"] == "step", "used by the step schedule only"),
     "gamma": Applies(lambda s: s["schedule"] in ("step", "plateau"), "used by the step and plateau schedules only"),
-    "patience": Applies(lambda s: bool(s["early_stopping"]) or s["schedule"] == "plateau", "used by early stopping and the plateau schedule"),
+    "patience": Applies(
+        lambda s: bool(s["early_stopping"]) or s["schedule"] == "plateau", "used by early stopping and the plateau schedule"
+    ),
     "bf16": Applies(lambda s: s["device"] in ("auto", "cuda"), "bfloat16 applies to CUDA GPUs only"),
 }
 
@@ -128,7 +167,11 @@ class Settings(Mapping[str, Any]):
     ``params`` declares the section's keys (all always present, defaults
     filled in). ``free`` names further keys with only a type (the data
     section's ``source`` name and ``options`` object, whose depth the data
-    package checks, since only it knows each source's options).
+    package checks, since only it knows each source's options). ``nested``
+    names keys holding an object of declared options (the data section's
+    ``augment``): each option is checked, and the key is present, iterated and
+    saved only while some option is set (reading it otherwise gives ``{}``),
+    so files that never set it stay as they were.
     """
 
     changed = Signal(tuple)  # the keys whose values changed
@@ -141,16 +184,23 @@ class Settings(Mapping[str, Any]):
         *,
         applies: Mapping[str, Applies] | None = None,
         free: Mapping[str, tuple[type, Any]] | None = None,
+        nested: Mapping[str, tuple[Param, ...]] | None = None,
     ) -> None:
         self.section = section
         self.params = params
         self._applies = dict(applies or {})
         self._free = dict(free or {})
+        self._nested = dict(nested or {})
         self._values: dict[str, Any] = {name: copy.deepcopy(default) for name, (_, default) in self._free.items()}
         self._values.update(self.check_many(values or {}, merge=True))
+        for key in self._nested:
+            if not self._values.get(key, True):
+                del self._values[key]  # an empty object is the same as none: not kept, not saved
 
     # ------------------------------------------------------------ reading
     def __getitem__(self, key: str) -> Any:
+        if key in self._nested and key not in self._values:
+            return {}
         return self._values[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -179,6 +229,8 @@ class Settings(Mapping[str, Any]):
             if not isinstance(value, kind):
                 raise ParamError(f"{self.section}.{key}", f"must be {'a name' if kind is str else 'an object'}, got {short_repr(value)}")
             return copy.deepcopy(value)
+        if key in self._nested:
+            return self._check_nested(key, value)
         try:
             return check_all(self.params, {key: value}, self._unknown)[key]
         except ParamError as exc:
@@ -192,7 +244,25 @@ class Settings(Mapping[str, Any]):
         return checked
 
     def _unknown(self, key: str, known: list[str]) -> ParamError:
-        return ParamError(shown_name(key), f"unknown setting (known: {', '.join(known + list(self._free))})")
+        return ParamError(shown_name(key), f"unknown setting (known: {', '.join(known + list(self._free) + list(self._nested))})")
+
+    def _check_nested(self, key: str, value: Any) -> dict[str, Any]:
+        """The options given (no defaults filled in), each checked, in declaration order."""
+        where = f"{self.section}.{key}"
+        if not isinstance(value, Mapping):
+            raise ParamError(where, f"must be an object of options, got {short_repr(value)}")
+        params = {p.name: p for p in self._nested[key]}
+        for name in value:
+            if name not in params:
+                raise ParamError(f"{where}.{shown_name(name)}", f"unknown option (known: {', '.join(params)})")
+        checked: dict[str, Any] = {}
+        for name, param in params.items():
+            if name in value:
+                try:
+                    checked[name] = param.check(value[name])
+                except ParamError as exc:
+                    raise ParamError(f"{where}.{exc.param}", exc.reason) from None
+        return checked
 
     # ------------------------------------------------------------ writing
     def set(self, key: str, value: Any) -> None:
@@ -206,9 +276,12 @@ class Settings(Mapping[str, Any]):
         """Check every value first (nothing changes when one is refused), then
         write them and emit ``changed`` once with the keys that changed."""
         checked = self.check_many(values)
-        keys = tuple(k for k, v in checked.items() if self._values.get(k) != v or type(self._values.get(k)) is not type(v))
+        keys = tuple(k for k, v in checked.items() if self[k] != v or type(self[k]) is not type(v))
         for key in keys:
-            self._values[key] = checked[key]
+            if key in self._nested and not checked[key]:
+                self._values.pop(key, None)
+            else:
+                self._values[key] = checked[key]
         if keys:
             self.changed.emit(keys)
 
@@ -218,4 +291,4 @@ def training_settings(values: Mapping[str, Any] | None = None) -> Settings:
 
 
 def data_settings(values: Mapping[str, Any] | None = None) -> Settings:
-    return Settings("data", DATA, values, free={"source": (str, DEFAULT_SOURCE), "options": (dict, {})})
+    return Settings("data", DATA, values, free={"source": (str, DEFAULT_SOURCE), "options": (dict, {})}, nested={"augment": AUGMENT})

@@ -4,6 +4,11 @@ Classification data gives class ids; ``cross_entropy`` takes them as they
 are, ``bce_with_logits`` takes them as 0/1 (one output) or one-hot (one output
 per class), and the regression losses take them one-hot. The metric is the
 accuracy for classification and the mean absolute error for regression.
+
+A batch mixed by augmentation (mixup, cutmix) has soft labels instead of class
+ids: float rows ``(B, classes)`` that sum to 1. Every loss takes them where it
+takes one-hot rows (cross_entropy as class probabilities), and the accuracy
+counts a prediction right when it names the label with the larger share.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ class Objective:
         """Correct predictions (classification) or summed per-sample mean
         absolute error (regression), as a device tensor: no sync."""
         if self.classification:
-            return (self.predicted(output) == y).sum()
+            return (self.predicted(output) == (y.argmax(dim=1) if _soft(y) else y)).sum()
         error = (output.float() - y.reshape(output.shape)).abs()
         return error.reshape(len(error), -1).mean(dim=1).sum()
 
@@ -65,7 +70,11 @@ class Objective:
         if not self.classification:
             return y.reshape(output.shape).to(output.dtype)
         if self.name == "cross_entropy":
-            return y
+            return y.to(output.dtype) if _soft(y) else y
+        if _soft(y) and output.ndim == 2 and output.shape[1] == y.shape[1]:
+            return y.to(output.dtype)
+        if _soft(y) and (output.ndim == 1 or (output.ndim == 2 and output.shape[1] == 1)):
+            return y[:, 1].reshape(output.shape).to(output.dtype)  # the share of class 1
         if output.ndim == 1 or (output.ndim == 2 and output.shape[1] == 1):
             return y.reshape(output.shape).to(output.dtype)
         if output.ndim == 2 and output.shape[1] == self.spec.num_classes:
@@ -75,3 +84,8 @@ class Objective:
             f"loss {self.name} needs one output (two classes) or one per class ({self.spec.num_classes}); "
             f"the design's output is {shape}: change the last layer or use cross_entropy"
         )
+
+
+def _soft(y: torch.Tensor) -> bool:
+    """True for soft labels (a mixed batch's class shares) rather than class ids."""
+    return y.is_floating_point() and y.ndim == 2

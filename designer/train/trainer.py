@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from designer.train.augmentation import batch_augmenter
 from designer.train.batches import SplitBatches, index_batches
 from designer.train.callbacks import BatchStep, Callback, Dispatch, RunStart, as_list
 from designer.train.device import autocast, pick_device
@@ -96,6 +97,7 @@ class Trainer:
         self._where = (0, 0)  # (epoch, batch) now running, for messages
         self._paused_for = 0.0
         self._hooks = Dispatch(None)
+        self._augment: Any = None  # the training split's augmentation, when the data asks for one
 
     # ------------------------------------------------------ control (any thread)
     def pause(self) -> None:
@@ -191,6 +193,7 @@ class Trainer:
             start = RunStart(module, optimizer, self.device, self.compiled, self.bundle, s, self.objective, steps, rank == 0)
             Dispatch.call(self._hooks.run_start, start)
         first = restore(self._resume, loop, result) if self._resume is not None else 1
+        self._augment = batch_augmenter(self.bundle, self.device, rank)
         for epoch in range(first, s.epochs + 1):
             started, self._paused_for = time.perf_counter(), 0.0
             indices = index_batches(len(train), batch, shuffle, rank, self.world)
@@ -234,6 +237,8 @@ class Trainer:
         for number, (xb, yb) in enumerate(train.batches(indices), 1):
             self._where = (epoch, number)
             self._checkpoint()
+            if self._augment is not None:
+                xb, yb = self._augment(xb, yb, s.seed, epoch, number)
             if hooks.batch_start:
                 Dispatch.call(hooks.batch_start, epoch, number)
             with autocast(self.device, s.bf16):

@@ -18,7 +18,7 @@ def test_an_unknown_training_setting_lists_the_known_ones() -> None:
 
 
 def test_an_unknown_data_setting_also_lists_the_source_and_its_options() -> None:
-    with pytest.raises(ParamError, match=r"^data\.colour: unknown setting \(known: validation_split, .*, source, options\)$"):
+    with pytest.raises(ParamError, match=r"^data\.colour: unknown setting \(known: validation_split, .*, source, options, augment\)$"):
         data_settings({"colour": 1})
 
 
