@@ -27,4 +27,5 @@ class GraphEvents:
     training_changed = Signal(str, bool, float)  # (node_id, frozen, lr_factor)
     edge_added = Signal(object)  # (edge)
     edge_removed = Signal(object)  # (edge)
+    blocks_changed = Signal()  # () a block definition was added, removed, renamed or edited
     changed = Signal()  # ()

@@ -7,6 +7,7 @@ change it emits fine-grained events and then ``changed`` (once per batch).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import keyword
@@ -14,8 +15,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from designer.graph import block_edits
+from designer.graph.blocks import BlockDefinition, DesignCatalog, blocks_used
 from designer.graph.errors import (
     CycleError,
     DuplicateIdError,
@@ -134,7 +138,11 @@ class Graph:
         catalog = catalog or _default_catalog
         if catalog is None:
             raise RuntimeError("no layer catalog: import designer.layers first")
-        self.catalog: Catalog = catalog
+        self._blocks: dict[str, BlockDefinition] = {}
+        if isinstance(catalog, DesignCatalog):  # another design's catalog: its blocks come along (a copy or variant of it)
+            self._blocks.update(catalog.blocks)
+            catalog = catalog.base
+        self.catalog: DesignCatalog = DesignCatalog(self._blocks, catalog)
         self.name = name
         self.events = GraphEvents()
         self.revision = 0
@@ -191,6 +199,16 @@ class Graph:
 
     def spec(self, node_id: str):  # -> LayerSpec
         return self.catalog.get(self.node(node_id).type)
+
+    @property
+    def blocks(self) -> Mapping[str, BlockDefinition]:
+        """The design's block definitions, name -> definition (read-only: edit
+        them with the block methods below)."""
+        return MappingProxyType(self._blocks)
+
+    def is_block(self, node_id: str) -> bool:
+        """True when the node is an instance of one of the design's blocks."""
+        return self.catalog.is_block(self.node(node_id).type)
 
     # ------------------------------------------------------------ events
     @contextmanager
@@ -397,6 +415,103 @@ class Graph:
                 self._add_edge(Edge(new_id, edge.target, edge.port))
             self._touched()
 
+    # ------------------------------------------------------------ blocks
+    def make_block(self, node_ids: Iterable[str], name: str) -> str:
+        """Collapse the selected nodes into one instance of a new block ``name``
+        (its inputs are the wires entering the selection, its output the one
+        node feeding the rest); returns the instance's id. BlockError, before
+        any change, when the selection cannot be a block."""
+        return block_edits.make_block(self, node_ids, name)
+
+    def expand_block(self, node_id: str) -> list[str]:
+        """Replace an instance by its inner nodes, wired as it was; returns their ids."""
+        return block_edits.expand_block(self, node_id)
+
+    def make_unique(self, node_id: str, new_name: str) -> None:
+        """Detach one instance: it gets its own copy of its definition, ``new_name``."""
+        block_edits.make_unique(self, node_id, new_name)
+
+    def set_block_definition(self, name: str, definition: BlockDefinition) -> BlockDefinition:
+        """Replace a definition (every instance follows); returns the old one."""
+        return block_edits.set_block_definition(self, name, definition)
+
+    def add_block_definition(self, definition: BlockDefinition) -> None:
+        """Add a definition under its name (checked: structure, types, no recursion)."""
+        block_edits.add_block_definition(self, definition)
+
+    def remove_block_definition(self, name: str) -> BlockDefinition:
+        """Remove a definition no node or block uses; returns it."""
+        return block_edits.remove_block_definition(self, name)
+
+    def rename_block(self, old: str, new: str) -> None:
+        """Rename a definition; its instances and the blocks holding it follow."""
+        block_edits.rename_block(self, old, new)
+
+    def block_inside(self, node_id: str):  # -> InnerResult
+        """An instance's inside, analysed with its input shapes and values: the
+        inner design and its Analysis (raises ShapeError when it does not work,
+        EditError when the node is no block or its inputs are unknown)."""
+        definition = block_edits.check_instance(self, node_id)
+        analysis = self.analyze()
+        inputs = [analysis.output_of(e.source) for e in self.inputs_of(node_id)]
+        if len(inputs) != len(definition.input_ids) or any(spec is None for spec in inputs):
+            raise block_edits.BlockError(f"{node_id}: the shapes reaching it are not known yet: connect its inputs first")
+        params = {k: self.spec(node_id).check_param(k, v) for k, v in self.node(node_id).params.items()}
+        return self.spec(node_id).inner(inputs, params)
+
+    def _put_block(self, name: str, definition: BlockDefinition) -> None:
+        self._blocks[name] = definition
+        self.catalog.clear_cache()
+        self.events.blocks_changed.emit()
+        self._touched()
+
+    def _drop_block(self, name: str) -> None:
+        del self._blocks[name]
+        self.catalog.clear_cache()
+        self.events.blocks_changed.emit()
+        self._touched()
+
+    def _retype_node(self, node_id: str, type_name: str, params: dict[str, Any]) -> None:
+        """Put the node back as ``type_name`` with ``params``, at its place with
+        its id, position, training state and wires (inputs past the type's last
+        port are dropped: callers check first)."""
+        node, edges = self.node(node_id), self.inputs_of(node_id) + self.outputs_of(node_id)
+        index = self.index_of(node_id)
+        with self.batch():
+            self.remove_node(node_id)
+            self.add_node(type_name, params, node_id=node_id, position=node.position, check=False, index=index,
+                          frozen=node.frozen, lr_factor=node.lr_factor)
+            limit = self.catalog.get(type_name).max_inputs
+            for edge in edges:
+                if edge.target != node_id or limit is None or edge.port < limit:
+                    self.restore_edge(edge)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole design as plain data (blocks, nodes, edges), for :meth:`restore`."""
+        nodes = [
+            {"id": n.id, "type": n.type, "params": copy.deepcopy(n.params), "position": n.position, "frozen": n.frozen, "lr_factor": n.lr_factor}
+            for n in self._nodes.values()
+        ]
+        return {"nodes": nodes, "edges": [e.record() for e in self.edges], "blocks": dict(self._blocks)}
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Put the design back exactly as :meth:`snapshot` saw it (undo of a
+        block edit): same blocks, node ids, order, values and wires."""
+        with self.batch():
+            self.remove_nodes(list(self._nodes))
+            wanted = dict(snapshot["blocks"])
+            if set(self._blocks) != set(wanted) or any(self._blocks[k] is not v for k, v in wanted.items()):
+                self._blocks.clear()
+                self._blocks.update(wanted)
+                self.catalog.clear_cache()
+                self.events.blocks_changed.emit()
+            for rec in snapshot["nodes"]:
+                self.add_node(rec["type"], copy.deepcopy(rec["params"]), node_id=rec["id"], position=_position(rec.get("position")),
+                              check=False, frozen=rec.get("frozen", False), lr_factor=rec.get("lr_factor", 1.0))
+            for rec in snapshot["edges"]:
+                self.restore_edge(Edge(rec["source"], rec["target"], rec.get("port", 0)))
+            self._touched()
+
     # ------------------------------------------------------------- edges
     def free_port(self, node_id: str) -> int | None:
         """The first free input port of a node, or None when all are taken."""
@@ -492,10 +607,14 @@ class Graph:
         """Nodes and the edges among them as plain data (file and clipboard format)."""
         ids = list(self._nodes) if node_ids is None else [nid for nid in self._nodes if nid in set(node_ids)]
         chosen = set(ids)
-        return {
+        records: dict[str, Any] = {
             "nodes": [self._nodes[nid].record() for nid in ids],
             "edges": [e.record() for nid in ids for _, e in sorted(self._in[nid].items()) if e.source in chosen],
         }
+        used = blocks_used(self._blocks, [self._nodes[nid].type for nid in ids]) if node_ids is not None else []
+        if used:  # copied instances carry their definitions, so they paste into another design
+            records["blocks"] = {name: self._blocks[name].record() for name in used}
+        return records
 
     def paste(self, records: Mapping[str, Any], offset: Position = (0.0, 0.0)) -> dict[str, str]:
         """Add a copied subgraph, renaming ids that are taken; returns old -> new ids.
@@ -504,6 +623,15 @@ class Graph:
         clipboard leaves the design untouched.
         """
         nodes = list(records.get("nodes", []))
+        if records.get("blocks"):
+            from designer.graph.block_records import definitions_from_records
+
+            wanted = {k: v for k, v in records["blocks"].items() if k not in self._blocks}
+            for name, definition in definitions_from_records(wanted, self.catalog.base, self._blocks).items():
+                self._blocks[name] = definition  # checked above; the events follow with the nodes
+            if wanted:
+                self.catalog.clear_cache()
+                self.events.blocks_changed.emit()
         prepared = []
         for rec in nodes:
             prepared.append((rec, self.check_params(rec["type"], rec.get("params"))))

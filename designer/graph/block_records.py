@@ -1,0 +1,182 @@
+"""Block definitions from plain data (a project's ``blocks`` key, a block
+file, the clipboard), checked before anything is built.
+
+Everything that comes from a file is checked here for structure and type:
+names, node ids, known layer types, parameter values (each must pass its
+layer's check), wires, exposed parameters, no block containing itself, the
+node and depth limits. A refusal is one BlockError naming the place, such
+as ``ResidualBlock.nodes[2] (conv1).params.kernel_size: ...``. Nothing from
+the data is executed or evaluated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from designer.graph.blocks import (
+    MAX_BLOCK_NODES,
+    BlockDefinition,
+    BlockError,
+    DesignCatalog,
+    ExposedParam,
+    check_block_name,
+    check_definition,
+)
+from designer.graph.errors import EditError, ParamError
+from designer.graph.messages import short_repr, shown_name
+from designer.graph.spec import Catalog
+
+MAX_BLOCKS = 1000  # definitions in one design or file
+_MAX_COORDINATE = 1e9
+_MAX_PORT = 256
+
+
+def definitions_from_records(
+    records: Any, base: Catalog, existing: Mapping[str, BlockDefinition] | None = None
+) -> dict[str, BlockDefinition]:
+    """name -> record (a project's ``blocks``) -> name -> checked definition,
+    each checked with the ones it contains (in any order in the data)."""
+    if not isinstance(records, dict):
+        raise BlockError("blocks: must be an object mapping block names to definitions")
+    if len(records) > MAX_BLOCKS:
+        raise BlockError(f"blocks: {len(records):,} definitions; at most {MAX_BLOCKS:,}")
+    for name in records:
+        check_block_name(name, base)
+    done: dict[str, BlockDefinition] = dict(existing or {})
+    visiting: list[str] = []
+
+    def load(name: str) -> None:
+        if name in done:
+            return
+        if name in visiting:
+            chain = " -> ".join((*visiting[visiting.index(name) :], name))
+            raise BlockError(f"blocks.{name}: a block cannot contain itself ({chain})")
+        visiting.append(name)
+        record = records[name]
+        nodes = record.get("nodes") if isinstance(record, dict) else None
+        for node in nodes if isinstance(nodes, list) else []:
+            inner = node.get("type") if isinstance(node, dict) else None
+            if isinstance(inner, str) and inner in records and inner not in base:
+                load(inner)
+        done[name] = definition_from_record(name, record, DesignCatalog(dict(done), base), f"blocks.{name}")
+        visiting.pop()
+
+    for name in records:
+        load(name)
+    return {name: done[name] for name in records}
+
+
+def definition_from_record(name: str, record: Any, catalog: DesignCatalog, where: str | None = None) -> BlockDefinition:
+    """One definition from its record; ``catalog`` resolves the blocks it holds."""
+    where = where or name
+    if not isinstance(record, dict):
+        raise BlockError(f"{where}: must be an object with nodes, edges, params and description")
+    description = record.get("description", "")
+    if not isinstance(description, str):
+        raise BlockError(f"{where}.description: must be a text, found {type(description).__name__}")
+    for key in ("nodes", "edges"):
+        if not isinstance(record.get(key), list):
+            raise BlockError(f"{where}.{key}: must be a list")
+    if len(record["nodes"]) > MAX_BLOCK_NODES:
+        raise BlockError(f"{where}: {len(record['nodes']):,} nodes; a block holds at most {MAX_BLOCK_NODES:,}")
+    nodes = [_node(catalog, node, f"{where}.nodes[{i}]", name) for i, node in enumerate(record["nodes"])]
+    ids = {n["id"] for n in nodes}
+    if len(ids) != len(nodes):
+        raise BlockError(f"{where}.nodes: two nodes have the same id")
+    edges = [_edge(edge, f"{where}.edges[{i}]", ids) for i, edge in enumerate(record["edges"])]
+    targets = [(e["target"], e["port"]) for e in edges]
+    if len(set(targets)) != len(targets):
+        raise BlockError(f"{where}.edges: two edges feed the same input port")
+    params = _exposed(record.get("params", {}), f"{where}.params")
+    definition = BlockDefinition(name, tuple(nodes), tuple(edges), params, description)
+    check_definition(definition, catalog)
+    try:
+        definition.build_graph(catalog).analyze()  # wiring checked by the model itself: ports that exist, no cycle
+    except EditError as exc:
+        raise BlockError(f"{where}: {exc}") from None
+    return definition
+
+
+def _node(catalog: DesignCatalog, record: Any, where: str, block: str) -> dict[str, Any]:
+    from designer.graph.model import check_node_id
+
+    if not isinstance(record, dict):
+        raise BlockError(f"{where}: must be an object with id, type, params and position")
+    node_id, type_name = record.get("id"), record.get("type")
+    try:
+        check_node_id(node_id)  # type: ignore[arg-type]
+    except EditError as exc:
+        raise BlockError(f"{where}.id: {exc}") from None
+    where = f"{where} ({node_id})"
+    if type_name == block:
+        raise BlockError(f"{where}: {block} cannot contain itself: a block may hold other blocks, never itself")
+    if not isinstance(type_name, str) or type_name not in catalog:
+        raise BlockError(f"{where}: unknown layer type {short_repr(type_name)}")
+    spec = catalog.get(type_name)
+    params = record.get("params", {})
+    if not isinstance(params, dict):
+        raise BlockError(f"{where}.params: must be an object")
+    values = {}
+    for key, value in params.items():
+        if key not in spec.param_names():
+            raise BlockError(f"{where}.params: {type_name} has no parameter {shown_name(key)}")
+        try:
+            values[key] = _plain(spec.check_param(key, value))
+        except ParamError as exc:
+            raise BlockError(f"{where}.params.{key}: {exc.reason}") from None
+    position = record.get("position", [0.0, 0.0])
+    if not (isinstance(position, list) and len(position) == 2 and all(_number(v) and abs(v) <= _MAX_COORDINATE for v in position)):
+        raise BlockError(f"{where}.position: must be [x, y] numbers between ±{_MAX_COORDINATE:g}")
+    node = {"id": node_id, "type": type_name, "params": values, "position": [float(position[0]), float(position[1])]}
+    frozen, factor = record.get("frozen", False), record.get("lr_factor", 1.0)
+    if not isinstance(frozen, bool):
+        raise BlockError(f"{where}.frozen: must be true or false")
+    if not (_number(factor) and 0 <= factor <= 1e6):
+        raise BlockError(f"{where}.lr_factor: must be a number from 0 to 1e6")
+    if frozen:
+        node["frozen"] = True
+    if factor != 1.0:
+        node["lr_factor"] = float(factor)
+    return node
+
+
+def _edge(record: Any, where: str, ids: set[str]) -> dict[str, Any]:
+    if not isinstance(record, dict) or not isinstance(record.get("source"), str) or not isinstance(record.get("target"), str):
+        raise BlockError(f"{where}: must be an object with 'source' and 'target' node ids")
+    port = record.get("port", 0)
+    if not (isinstance(port, int) and not isinstance(port, bool) and 0 <= port < _MAX_PORT):
+        raise BlockError(f"{where}: 'port' must be a whole number from 0 to {_MAX_PORT - 1}, found {short_repr(port)}")
+    for key in ("source", "target"):
+        if record[key] not in ids:
+            raise BlockError(f"{where}: {key} {short_repr(record[key])} is not a node of this block")
+    return {"source": record["source"], "target": record["target"], "port": port}
+
+
+def _exposed(record: Any, where: str) -> dict[str, ExposedParam]:
+    if not isinstance(record, dict):
+        raise BlockError(f"{where}: must be an object mapping parameter names to their default and targets")
+    params = {}
+    for key, value in record.items():
+        if not isinstance(value, dict) or "default" not in value or not isinstance(value.get("targets"), list):
+            raise BlockError(f"{where}.{shown_name(key)}: must be an object with 'default' and 'targets' ([node, parameter] pairs)")
+        targets = []
+        for target in value["targets"]:
+            if not (isinstance(target, list) and len(target) == 2 and all(isinstance(t, str) for t in target)):
+                raise BlockError(f"{where}.{shown_name(key)}.targets: each must be [node id, parameter name], found {short_repr(target)}")
+            targets.append((target[0], target[1]))
+        params[key] = ExposedParam(_tuple(value["default"]), tuple(targets))
+    return params
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
