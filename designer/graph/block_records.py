@@ -180,3 +180,39 @@ def _plain(value: Any) -> Any:
 
 def _tuple(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
+
+
+# ------------------------------------------------------------- block files
+BLOCK_FORMAT = "nn-designer-block"
+BLOCK_VERSION = 1
+
+
+def block_document(definition: BlockDefinition, blocks: Mapping[str, BlockDefinition] | None = None) -> dict[str, Any]:
+    """A block file's content: the definition, with the blocks it holds (from
+    ``blocks``, nested ones too) so the file stands on its own."""
+    from designer.graph.blocks import blocks_used
+
+    holds = [name for name in blocks_used(dict(blocks or {}), definition.node_types()) if name != definition.name]
+    document: dict[str, Any] = {"format": BLOCK_FORMAT, "version": BLOCK_VERSION, "name": definition.name, **definition.record()}
+    if holds:
+        document["blocks"] = {name: blocks[name].record() for name in holds}  # type: ignore[index]
+    return document
+
+
+def definitions_from_block_document(document: Any, base: Catalog) -> dict[str, BlockDefinition]:
+    """A block file's definitions, checked: the blocks it holds first, its own last."""
+    if not isinstance(document, dict):
+        raise BlockError("not a block file: the top level must be a JSON object")
+    if document.get("format") != BLOCK_FORMAT:
+        raise BlockError(f"not a block file: 'format' must be {BLOCK_FORMAT!r}, found {short_repr(document.get('format'))}")
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= BLOCK_VERSION:
+        raise BlockError(f"'version' must be a whole number from 1 to {BLOCK_VERSION} (a newer designer's block?), found {short_repr(version)}")
+    name = document.get("name")
+    check_block_name(name, base)
+    parts = definitions_from_records(document.get("blocks", {}), base)
+    if name in parts:
+        raise BlockError(f"{name} cannot contain itself: its file lists it among the blocks it holds")
+    record = {key: document[key] for key in ("description", "params", "nodes", "edges") if key in document}
+    main = definition_from_record(name, record, DesignCatalog(dict(parts), base))
+    return {**parts, name: main}

@@ -16,11 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import designer.layers  # noqa: F401 - registers the layer catalog every Graph resolves its types in
 from designer.graph import Edge, Graph
+from designer.graph.block_records import definitions_from_records
+from designer.graph.blocks import blocks_used
 from designer.graph.errors import EditError, ParamError
 from designer.graph.messages import short_repr
 from designer.graph.model import MAX_COORDINATE, MAX_INPUTS, MAX_LR_FACTOR, check_node_id
-from designer.layers import CATALOG
 from designer.params import FLOAT, INT, INTS, PADDING, SIZE, Param
 from designer.project.atomic import write_text_atomic
 from designer.project.errors import ProjectError
@@ -30,21 +32,29 @@ from designer.project.parse import parse, read_text
 from designer.project.settings import data_settings, training_settings
 
 FORMAT = "nn-designer"
-VERSION = 1
+# 2: block definitions under a top-level "blocks" key. A design without blocks
+# is still written as version 1, which older designers read as before.
+VERSION = 2
+FIRST_WITH_BLOCKS = 2
 SUFFIX = ".nnd"
 MAX_ZOOM = 1e6
 # version -> function upgrading a document of that version to the next one
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: lambda document: {**document, "version": 2},  # a version-1 file has no blocks: nothing else changes
+}
 
 
 # ------------------------------------------------------------------ saving
 def to_document(project: Project) -> dict[str, Any]:
-    records = project.graph.records()
+    graph = project.graph
+    records = graph.records()
+    blocks = {name: graph.blocks[name].record() for name in blocks_used(graph.blocks, graph.blocks)}  # a block after those it holds
     return {
         "format": FORMAT,
-        "version": VERSION,
+        "version": FIRST_WITH_BLOCKS if blocks else 1,
         "name": project.name,
         "description": project.description,
+        **({"blocks": blocks} if blocks else {}),
         "nodes": records["nodes"],
         "edges": records["edges"],
         "data": project.data.as_dict(),
@@ -107,6 +117,7 @@ def from_document(document: Any) -> Project:
             raise ProjectError(f"'{key}' must be a list")
     name = _field(document, "name", str, "untitled")
     graph = Graph(name)
+    _load_blocks(graph, document.get("blocks", {}))
     with graph.batch():
         for index, record in enumerate(document["nodes"]):
             _load_node(graph, record, f"nodes[{index}]")
@@ -124,6 +135,17 @@ def from_document(document: Any) -> Project:
         raise ProjectError(str(exc)) from None
     view = _load_view({**default_view(), **_section(document, "view", dict)})
     return Project(graph, _field(document, "description", str, ""), data, training, view)
+
+
+def _load_blocks(graph: Graph, records: Any) -> None:
+    """The design's block definitions, each checked (structure, types, values,
+    no block holding itself, limits) before the nodes that use them."""
+    try:
+        definitions = definitions_from_records(records, graph.catalog.base)
+        for name in blocks_used(definitions, definitions):
+            graph.add_block_definition(definitions[name])
+    except EditError as exc:
+        raise ProjectError(str(exc)) from None
 
 
 def _field(document: dict[str, Any], key: str, kind: type, default: Any) -> Any:
@@ -163,12 +185,12 @@ def _load_node(graph: Graph, record: Any, where: str) -> None:
     except EditError as exc:
         raise ProjectError(f"{where}.id: {exc}") from None
     where = f"{where} ({node_id})"
-    if type_name not in CATALOG:
+    if type_name not in graph.catalog:
         raise ProjectError(f"{where}: unknown layer type {short_repr(type_name)}")
     params = record.get("params", {})
     if not isinstance(params, dict):
         raise ProjectError(f"{where}.params: must be an object")
-    spec = CATALOG.get(type_name)
+    spec = graph.catalog.get(type_name)
     values = {}
     for key, value in params.items():
         if key not in spec.param_names():
