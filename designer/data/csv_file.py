@@ -16,93 +16,48 @@ refused with its line and column rather than becoming infinity.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-import re
-from dataclasses import dataclass
-from pathlib import Path
+import threading
+from collections import OrderedDict
+from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
+from designer.data import csv_cells as cells
+from designer.data.csv_cells import COMMA_NUMBER, POINT_NUMBER
+from designer.data.csv_read import DELIMITERS, Table, read_table
 from designer.data.errors import DataError
 from designer.data.limits import FLOAT32_MAX, LOAD_COPIES, require_memory
 from designer.data.preview import TABLE, Preview
 from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
+from designer.graph import DataSpec
 from designer.params import CHOICE, TEXT, Param
 from designer.params import FILE as FILE_PARAM
-from designer.project.messages import one_line, shown
+from designer.project.messages import shown
 
-MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
-DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 MAX_CATEGORIES = 50  # more distinct texts than this is an id or free text, not a category
-# Reading keeps the text, each cell as a Python string and the rows' lists:
-# a file takes about this many times its size in memory while it is read.
-TEXT_EXPANSION = 24
-COMMA_NUMBER = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+,\d*|\d+,\d*|,\d+)([eE][+-]?\d+)?")  # 1,5  -,5  1.234,5
-POINT_NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?")  # 1.5  .5  1.5e3
 AUTO_CLASSES = 20  # task auto: whole-number targets with at most this many values are classes
+SAMPLE_BYTES = 1 << 20  # previews and descriptions of a bigger file read this much of its start
 
 
-@dataclass
-class Table:
-    """The file's text: header and rows, each row with the line it ends on."""
-
-    label: str  # the file as the user named it, for messages
-    header: list[str]
-    rows: list[list[str]]
-    lines: list[int]
-    decimal: str = "."  # the decimal mark of the file's numbers: "." or ","
-
-
-def read_table(path: Path, label: str, delimiter: str = "auto") -> Table:
-    """Parse the file into text cells; DataError for unreadable files and ragged rows."""
-    try:
-        require_memory(path.stat().st_size * TEXT_EXPANSION, label, "reading this file")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    text = _decode(raw, label)
-    sep = DELIMITERS.get(delimiter) or _sniff(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)  # lines end in \n, \r\n or \r
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        for row in reader:
-            if not row or all(not cell.strip() for cell in row) and len(row) == 1:
-                continue  # a blank line
-            if header is None:
-                header = _header(row, label)
-                continue
-            if len(row) != len(header):
-                raise DataError(f"{label}: line {reader.line_num}: {len(row)} values but the header has {len(header)} columns")
-            rows.append([cell.strip() for cell in row])
-            lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise DataError(f"{label}: line {reader.line_num}: {exc}") from None
-    if header is None or not rows:
-        raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values")
-    table = Table(label, header, rows, lines)
-    table.decimal = _decimal_mark(table, sep)
-    return table
-
-
-def _decimal_mark(table: Table, sep: str) -> str:
+def _decimal_mark(table: Table) -> str:
     """The file's decimal mark: "," when it writes its numbers with decimal commas, else ".".
     Decimal commas are recognised only where a comma cannot be the separator;
-    a file with both marks is refused, naming a cell of each."""
-    comma = point = None
-    for i, row in enumerate(table.rows):
-        for j, cell in enumerate(row):
-            if comma is None and COMMA_NUMBER.fullmatch(cell):
-                comma = (i, j)
-            elif point is None and POINT_NUMBER.fullmatch(cell):
-                point = (i, j)
-        if comma is not None and point is not None:
-            break
-    if comma is None or sep == ",":
+    a file with both marks is refused, naming a cell of each (the first of each, row by row)."""
+    if table.source.sep == ",":
         return "."  # a comma-separated file with quoted "1,5" cells is refused where the column is read (_numeric)
+    comma = point = None
+    for j, column in enumerate(table.columns):
+        for pattern in (COMMA_NUMBER, POINT_NUMBER):
+            found = cells.matches(column, pattern)
+            if found.any():
+                place = (int(np.argmax(found)), j)
+                if pattern is COMMA_NUMBER:
+                    comma = place if comma is None else min(comma, place)
+                else:
+                    point = place if point is None else min(point, place)
+    if comma is None:
+        return "."
     if point is not None:
         raise DataError(
             f"{table.label}: {_place(table, *comma)} has a decimal comma but {_place(table, *point)} has a decimal point: "
@@ -112,71 +67,29 @@ def _decimal_mark(table: Table, sep: str) -> str:
 
 
 def _place(table: Table, i: int, j: int) -> str:
-    return f"line {table.lines[i]}, column '{table.header[j]}' ({shown(table.rows[i][j])})"
+    return f"line {table.line(i)}, column '{table.header[j]}' ({shown(table.cell(i, j))})"
 
 
-def _decode(raw: bytes, label: str) -> str:
-    """The file's text: UTF-8 (with or without a byte-order mark) or, with its
-    byte-order mark, UTF-16 (what spreadsheets save as "Unicode text")."""
-    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if not utf16 and b"\0" in raw[:4096]:
-        raise DataError(f"{label}: is a binary file, not CSV text")
-    try:
-        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+def _numbers(table: Table, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """The column as numbers and which cells are numbers; DataError for a number beyond float32's range."""
+    values, valid = cells.numbers(table.column(column), table.decimal)
+    too_big = valid & (np.abs(values) > FLOAT32_MAX)
+    if too_big.any():
+        i = int(np.argmax(too_big))
         raise DataError(
-            f"{label}: line {line}: not {'UTF-16' if utf16 else 'UTF-8'} text (byte {exc.start}): save the file as UTF-8 CSV"
-        ) from None
-    if "\0" in text:
-        raise DataError(f"{label}: line {text[: text.index(chr(0))].count(chr(10)) + 1}: holds a NUL character: it is not CSV text")
-    return text
+            f"{table.label}: line {table.line(i)}, column '{column}': {shown(_text(table, i, column))} is too large for a 32-bit float "
+            f"(largest {FLOAT32_MAX:.3g}): rescale the column"
+        )
+    return values, valid
 
 
-def _sniff(text: str) -> str:
-    try:
-        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","  # one column, or too irregular to guess: the usual comma
+def _text(table: Table, i: int, column: str) -> str:
+    return table.cell(i, table.header.index(column))
 
 
-def _header(row: list[str], label: str) -> list[str]:
-    names = [one_line(cell.strip()) or f"column {i + 1}" for i, cell in enumerate(row)]
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise DataError(f"{label}: line 1: column '{name}' appears twice in the header: rename one")
-        seen.add(name)
-    return names
-
-
-def _number(cell: str, decimal: str = ".") -> float | None:
-    if decimal == "," and COMMA_NUMBER.fullmatch(cell):
-        cell = cell.replace(".", "").replace(",", ".")
-    elif not cell or "_" in cell:  # float() takes 1_000; a data file does not mean it
-        return None
-    try:
-        value = float(cell)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _numbers(table: Table, column: str, texts: list[str]) -> list[float | None]:
-    """The column's texts as numbers (None where not one); DataError for a number beyond float32's range."""
-    values = [_number(t, table.decimal) for t in texts]
-    for i, v in enumerate(values):
-        if v is not None and abs(v) > FLOAT32_MAX:
-            raise DataError(
-                f"{table.label}: line {table.lines[i]}, column '{column}': {shown(texts[i])} is too large for a 32-bit float "
-                f"(largest {FLOAT32_MAX:.3g}): rescale the column"
-            )
-    return values
-
-
-def _lines_text(lines: list[int], most: int = 8) -> str:
-    shown = ", ".join(map(str, lines[:most]))
-    return shown + (f" and {len(lines) - most} more" if len(lines) > most else "")
+def _lines_text(lines: list[int], count: int) -> str:
+    shown = ", ".join(map(str, lines))
+    return shown + (f" and {count - len(lines)} more" if count > len(lines) else "")
 
 
 def _columns(table: Table, req: Request) -> tuple[str, list[str]]:
@@ -197,66 +110,65 @@ def _columns(table: Table, req: Request) -> tuple[str, list[str]]:
 
 
 def _drop_missing(table: Table, req: Request, used: list[str]) -> tuple[Table, list[str]]:
-    index = [table.header.index(c) for c in used]
-    bad = [i for i, row in enumerate(table.rows) if any(row[j].lower() in MISSING for j in index)]
-    if not bad:
+    index = sorted({table.header.index(c) for c in used})
+    gaps = {j: cells.missing(table.columns[j]) for j in index}
+    bad_mask = np.logical_or.reduce(list(gaps.values()))
+    if not bad_mask.any():
         return table, []
-    lines = [table.lines[i] for i in bad]
-    columns = sorted({table.header[j] for i in bad for j in index if table.rows[i][j].lower() in MISSING}, key=table.header.index)
-    where = f"line{'s' if len(lines) > 1 else ''} {_lines_text(lines)} (column{'s' if len(columns) > 1 else ''} {', '.join(map(repr, columns))})"
+    bad = np.flatnonzero(bad_mask)
+    lines = table.lines(bad[:8].tolist())
+    columns = [table.header[j] for j in index if gaps[j][bad].any()]
+    where = f"line{'s' if len(bad) > 1 else ''} {_lines_text(lines, len(bad))} (column{'s' if len(columns) > 1 else ''} {', '.join(map(repr, columns))})"
     if req.options["missing"] == "error":
         raise DataError(f"{table.label}: missing values on {where}: fill them in, or set option 'missing' to 'drop'")
-    keep = sorted(set(range(len(table.rows))) - set(bad))
-    if not keep:
+    if len(bad) == len(table):
         raise DataError(f"{table.label}: every row has a missing value ({where})")
-    kept = Table(table.label, table.header, [table.rows[i] for i in keep], [table.lines[i] for i in keep])
-    return kept, [f"{table.label}: left out {len(bad)} rows with missing values, on {where}"]
+    return table.take(np.flatnonzero(~bad_mask)), [f"{table.label}: left out {len(bad)} rows with missing values, on {where}"]
 
 
 def _numeric(table: Table, column: str) -> np.ndarray | None:
     """The column as numbers, or None if it is a text column; DataError for a stray text in a numeric one."""
-    j = table.header.index(column)
-    texts = [row[j] for row in table.rows]
-    values = _numbers(table, column, texts)
-    numbers = sum(v is not None for v in values)
-    if numbers * 2 <= len(values):
-        _refuse_comma_numbers(table, column, texts)
+    values, valid = _numbers(table, column)
+    if int(valid.sum()) * 2 <= len(valid):
+        _refuse_comma_numbers(table, column)
         return None
-    for i, v in enumerate(values):
-        if v is None:
-            raise DataError(f"{table.label}: line {table.lines[i]}, column '{column}': {shown(texts[i])} is not a number")
-    return np.asarray(values, np.float64)
+    if not valid.all():
+        i = int(np.argmin(valid))
+        raise DataError(f"{table.label}: line {table.line(i)}, column '{column}': {shown(_text(table, i, column))} is not a number")
+    return values
 
 
-def _refuse_comma_numbers(table: Table, column: str, texts: list[str]) -> None:
+def _refuse_comma_numbers(table: Table, column: str) -> None:
     """A text column whose values are numbers with a comma in a comma-separated
     file: a decimal comma or a thousands comma, nobody can tell; refused."""
-    if table.decimal == "." and sum(bool(COMMA_NUMBER.fullmatch(t)) for t in texts) * 2 > len(texts):
-        i = next(k for k, t in enumerate(texts) if COMMA_NUMBER.fullmatch(t))
+    if table.decimal != ".":
+        return
+    comma = cells.matches(table.column(column), COMMA_NUMBER)
+    if int(comma.sum()) * 2 > len(comma):
+        i = int(np.argmax(comma))
         raise DataError(
-            f"{table.label}: line {table.lines[i]}, column '{column}': {shown(texts[i])} is a number with a decimal comma "
+            f"{table.label}: line {table.line(i)}, column '{column}': {shown(_text(table, i, column))} is a number with a decimal comma "
             "(or a thousands comma) in a comma-separated file: separate the values with ';' or write decimal points"
         )
+
+
+def _categories(table: Table, column: str) -> list[str]:
+    cats = cells.distinct(table.column(column))
+    if len(cats) > MAX_CATEGORIES:
+        raise DataError(
+            f"{table.label}: column '{column}' has {len(cats)} different texts, too many to one-hot encode: leave it out of option 'features'"
+        )
+    return cats
 
 
 def _encode_features(table: Table, features: list[str]) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, list[str]]]:
     """Numeric columns as they are, text columns one-hot; returns x, the standardise mask, names and categories.
     The width one-hot encoding gives is known before x is made, so its memory is checked first."""
-    parsed: list[tuple[str, np.ndarray | list[str], list[str] | None]] = []
+    parsed: list[tuple[str, np.ndarray | None, list[str] | None]] = []
     for column in features:
         values = _numeric(table, column)
-        if values is not None:
-            parsed.append((column, values, None))
-            continue
-        j = table.header.index(column)
-        texts = [row[j] for row in table.rows]
-        cats = sorted(set(texts))
-        if len(cats) > MAX_CATEGORIES:
-            raise DataError(
-                f"{table.label}: column '{column}' has {len(cats)} different texts, too many to one-hot encode: leave it out of option 'features'"
-            )
-        parsed.append((column, texts, cats))
-    rows, width = len(table.rows), sum(1 if cats is None else len(cats) for _, _, cats in parsed)
+        parsed.append((column, values, None) if values is not None else (column, None, _categories(table, column)))
+    rows, width = len(table), sum(1 if cats is None else len(cats) for _, _, cats in parsed)
     require_memory(rows * width * 4 * LOAD_COPIES, table.label, f"{rows:,} rows of {width:,} values")
     x = np.zeros((rows, width), np.float32)
     mask: list[bool] = []
@@ -269,8 +181,7 @@ def _encode_features(table: Table, features: list[str]) -> tuple[np.ndarray, np.
             mask.append(True)
             names.append(column)
             continue
-        position = {c: k for k, c in enumerate(cats)}
-        x[np.arange(rows), [at + position[t] for t in values]] = 1.0
+        x[np.arange(rows), at + cells.positions(table.column(column), cats)] = 1.0
         mask.extend([False] * len(cats))  # 0/1 indicators keep their meaning unscaled
         names.extend(f"{column}={c}" for c in cats)
         categories[column] = cats
@@ -278,29 +189,27 @@ def _encode_features(table: Table, features: list[str]) -> tuple[np.ndarray, np.
 
 
 def _target(table: Table, column: str, task: str) -> tuple[np.ndarray, list[str], str]:
-    j = table.header.index(column)
-    texts = [row[j] for row in table.rows]
-    numbers = _numbers(table, column, texts)
-    numeric = all(v is not None for v in numbers)
+    numbers, valid = _numbers(table, column)
+    numeric = bool(valid.all())
     if task == "auto":
-        whole = numeric and all(float(v).is_integer() for v in numbers)  # type: ignore[arg-type]
-        task = CLASSIFICATION if not numeric or whole and len(set(numbers)) <= AUTO_CLASSES else REGRESSION
+        whole = numeric and bool(np.all(numbers == np.floor(numbers)))
+        task = CLASSIFICATION if not numeric or whole and len(np.unique(numbers)) <= AUTO_CLASSES else REGRESSION
     if task == REGRESSION:
-        for i, v in enumerate(numbers):
-            if v is None:
-                raise DataError(
-                    f"{table.label}: line {table.lines[i]}, column '{column}': {shown(texts[i])} is not a number (the target of a regression)"
-                )
-        return np.asarray(numbers, np.float32)[:, None], [], task
-    if numeric:  # class names in numeric order, as written in the file
-        first = {v: t for v, t in zip(numbers, texts)}
-        names = [first[v] for v in sorted(first)]  # type: ignore[type-var]
-        position = {v: k for k, v in enumerate(sorted(first))}  # type: ignore[type-var]
-        ids = [position[v] for v in numbers]
+        if not numeric:
+            i = int(np.argmin(valid))
+            raise DataError(
+                f"{table.label}: line {table.line(i)}, column '{column}': {shown(_text(table, i, column))} is not a number (the target of a regression)"
+            )
+        return numbers.astype(np.float32)[:, None], [], task
+    if numeric:  # class names in numeric order, as written in the file (the last writing of each value)
+        distinct, last, ids = np.unique(numbers[::-1], return_index=True, return_inverse=True)
+        ids = ids.reshape(-1)[::-1]
+        rows = len(numbers) - 1 - last
+        texts = table.column(column).take(pa.array(rows)).to_pylist()
+        names = [str(t) for t in texts]
     else:
-        names = sorted(set(texts))
-        position = {t: k for k, t in enumerate(names)}
-        ids = [position[t] for t in texts]
+        names = cells.distinct(table.column(column))
+        ids = cells.positions(table.column(column), names)
     if len(names) < 2:
         raise DataError(f"{table.label}: column '{column}' has only one class ('{names[0]}'): a classifier needs at least two")
     return np.asarray(ids, np.int64), names, task
@@ -309,24 +218,87 @@ def _target(table: Table, column: str, task: str) -> tuple[np.ndarray, list[str]
 def load_csv(req: Request) -> Loaded:
     path = req.path("path")
     table = read_table(path, req.options["path"], req.options["delimiter"])
+    table.decimal = _decimal_mark(table)
     target, features = _columns(table, req)
     table, notes = _drop_missing(table, req, [*features, target])
     x, mask, names, categories = _encode_features(table, features)
     y, class_names, task = _target(table, target, req.options["task"])
-    data_name = f"the data in {path.name}"
-    if task == REGRESSION:
-        spec = regression_spec((x.shape[1],), (1,), data_name)
-    else:
-        spec = classification_spec((x.shape[1],), len(class_names), data_name)
+    spec = _spec(path.name, task, x.shape[1], class_names)
     info = {"categories": categories, "target": target} if categories else {"target": target}
     return Loaded(x, y, spec, class_names, mask, task == REGRESSION, info=info, notes=notes, feature_names=names)
 
 
+def _spec(file_name: str, task: str, width: int, class_names: list[str]) -> DataSpec:
+    data_name = f"the data in {file_name}"
+    if task == REGRESSION:
+        return regression_spec((width,), (1,), data_name)
+    return classification_spec((width,), len(class_names), data_name)
+
+
+_described: OrderedDict[tuple[Any, ...], tuple[DataSpec, list[str]]] = OrderedDict()
+_described_lock = threading.Lock()
+
+
+def describe_csv(req: Request) -> tuple[DataSpec, list[str]]:
+    """The spec and class names without loading the file: a small file is loaded (and
+    checked) whole; of a big one, the types of the feature columns come from its first
+    rows and only the target and the text columns are read through (their classes and
+    categories must all be known). Remembered until the file changes."""
+    path = req.path("path")
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise DataError(f"{req.options['path']}: cannot be read ({exc.strerror or exc})") from None
+    key = (str(path.resolve()), info.st_mtime_ns, info.st_size, tuple(sorted(req.options.items())))
+    with _described_lock:
+        known = _described.get(key)
+    if known is None:
+        if info.st_size <= SAMPLE_BYTES:
+            loaded = load_csv(req)
+            known = (loaded.spec, list(loaded.class_names))
+        else:
+            known = _describe_big(req)
+        with _described_lock:
+            _described[key] = known
+            while len(_described) > 8:
+                _described.popitem(last=False)
+    return known[0], list(known[1])
+
+
+def _describe_big(req: Request) -> tuple[DataSpec, list[str]]:
+    path, label = req.path("path"), req.options["path"]
+    sample = read_table(path, label, req.options["delimiter"], sample=SAMPLE_BYTES)
+    sample.decimal = _decimal_mark(sample)
+    target, features = _columns(sample, req)
+    sample, _ = _drop_missing(sample, req, [*features, target]) if req.options["missing"] == "drop" else (sample, [])
+    texts = [c for c in features if _numeric(sample, c) is None]
+    table = read_table(path, label, req.options["delimiter"], only=[*texts, target])
+    table.decimal = sample.decimal
+    table, _ = _drop_missing(table, req, [*texts, target])
+    width = len(features) - len(texts) + sum(len(_categories(table, c)) for c in texts)
+    _, class_names, task = _target(table, target, req.options["task"])
+    return _spec(path.name, task, width, class_names), class_names
+
+
 def preview_csv(req: Request, limit: int | None) -> Preview:
-    """The first rows as they are in the file, all columns: no types needed, so it helps pick the target."""
-    table = read_table(req.path("path"), req.options["path"], req.options["delimiter"])
-    rows = table.rows[: limit if limit is not None else 20]
-    return Preview(TABLE, None, [], len(table.rows), columns=list(table.header), rows=[list(r) for r in rows])
+    """The first rows as they are in the file, all columns: no types needed, so it helps pick the target.
+    Reads the file's start only; the count of rows in a big file is its count of line ends."""
+    path = req.path("path")
+    table = read_table(path, req.options["path"], req.options["delimiter"], sample=SAMPLE_BYTES)
+    _decimal_mark(table)  # a file with both decimal marks is refused here too
+    count = min(len(table), limit if limit is not None else 20)
+    rows = [[str(c[i].as_py()) for c in table.columns] for i in range(count)]
+    return Preview(TABLE, None, [], _row_count(path, table), columns=list(table.header), rows=rows)
+
+
+def _row_count(path: Any, table: Table) -> int:
+    if path.stat().st_size <= SAMPLE_BYTES:
+        return len(table)
+    ends = 0
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 24):
+            ends += chunk.count(b"\n")
+    return max(ends - 1, len(table))
 
 
 SOURCE = Source(
@@ -355,5 +327,6 @@ SOURCE = Source(
         Param("delimiter", CHOICE, "auto", "What separates the values; auto guesses from the first lines.", choices=("auto", *DELIMITERS)),
     ),
     load_csv,
+    describer=describe_csv,
     previewer=preview_csv,
 )

@@ -1,0 +1,341 @@
+"""A CSV file's text as columns, read by pyarrow's multi-threaded CSV reader.
+
+The reader keeps the rules of the hand parser it replaced (Python's ``csv``
+module): UTF-8 with or without a byte-order mark, or UTF-16 with one; the
+separator guessed from the first 8 KB; quoted values with doubled quotes and
+line breaks; blank lines (and lines holding only spaces) skipped; every cell
+stripped of white space; a row with another number of values than the header
+refused, naming its line. pyarrow does not tell which line a row came from,
+and a row's line differs from its position when values hold line breaks or
+blank lines sit between rows, so :func:`record_lines` finds the lines when a
+message needs them (rarely, and only up to the rows it names).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from designer.data.errors import DataError
+from designer.data.limits import require_memory
+from designer.project.messages import one_line
+
+DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
+# What Python's str.strip() removes: the reader strips cells the way the old one did.
+WHITE_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+FIELD_LIMIT = 131072  # the longest value Python's csv module took; longer ones stay refused
+SNIFF_CHARS = 8192
+CHUNK = 1 << 24  # bytes checked at a time for UTF-8 and NUL characters
+# pyarrow keeps each value once plus an offset: a file takes about this many
+# times its size while it is read and its columns are stripped.
+TEXT_EXPANSION = 4
+
+
+@dataclass
+class Table:
+    """The file's text cells by column (stripped), and where each row came from.
+
+    ``records[i]`` is the position of row ``i`` among the file's data records
+    (blank lines not counted), so rows left out later still find their line.
+    """
+
+    label: str
+    header: list[str]
+    columns: list[pa.ChunkedArray]
+    records: np.ndarray
+    source: _Text
+    decimal: str = "."  # the decimal mark of the file's numbers: "." or ","
+    _lines: dict[int, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return self.columns[self.header.index(name)]
+
+    def cell(self, i: int, j: int) -> str:
+        return str(self.columns[j][i].as_py())
+
+    def lines(self, rows: Sequence[int]) -> list[int]:
+        """The line each of these rows ends on, as a text editor counts lines."""
+        wanted = [int(self.records[i]) for i in rows]
+        unknown = sorted({r for r in wanted if r not in self._lines})
+        if unknown:
+            self._lines.update(zip(unknown, record_lines(self.source, unknown)))
+        return [self._lines[r] for r in wanted]
+
+    def line(self, i: int) -> int:
+        return self.lines([i])[0]
+
+    def take(self, rows: np.ndarray) -> Table:
+        """These rows only, in this order; lines found so far are kept."""
+        index = pa.array(rows)
+        columns = [c.take(index) for c in self.columns]
+        return Table(self.label, self.header, columns, self.records[rows], self.source, self.decimal, self._lines)
+
+
+@dataclass(frozen=True)
+class _Text:
+    """How to read the file again as text: for line numbers in messages."""
+
+    path: Path
+    encoding: str
+    sep: str
+
+
+def read_table(
+    path: Path, label: str, delimiter: str = "auto", *, sample: int | None = None, only: tuple[list[str], list[str]] | None = None
+) -> Table:
+    """The file's cells; DataError for unreadable files and ragged rows.
+    ``sample``: read about that many bytes from the start (whole lines), not the whole file.
+    ``only``: the header (known from a sample) and the columns to read; the others stay empty."""
+    try:
+        size = path.stat().st_size
+        whole = sample is None or size <= sample
+        if sample is None:
+            require_memory(size * TEXT_EXPANSION, label, "reading this file")
+        with path.open("rb") as file:
+            head = file.read(SNIFF_CHARS * 4 if sample is None else sample)
+    except OSError as exc:
+        raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and b"\0" in head[:4096]:
+        raise DataError(f"{label}: is a binary file, not CSV text")
+    body: bytes | None = None  # None: pyarrow reads the file itself
+    if utf16:
+        text = _decode(_read(path, label) if whole else head, "utf-16", label, final=whole)
+        body = text.encode("utf-8")
+    elif sample is None:
+        _check_utf8(path, label)
+        text = _decode(head, "utf-8-sig", label, final=len(head) == size)
+    else:
+        text = _decode(head, "utf-8-sig", label, final=whole)
+        body = head
+    if not whole:
+        body = text[: max(text.rfind("\n"), text.rfind("\r")) + 1].encode("utf-8")  # whole lines only
+    sep = DELIMITERS.get(delimiter) or _sniff(text[:SNIFF_CHARS])
+    source = _Text(path, "utf-16" if utf16 else "utf-8-sig", sep)
+    return _parse(path if body is None else pa.BufferReader(body), source, label, text, partial=not whole, only=only)
+
+
+def _read(path: Path, label: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _decode(data: bytes, encoding: str, label: str, final: bool) -> str:
+    """The text of these bytes; without ``final``, a character cut at the end is left out."""
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise DataError(f"{label}: line {line}: not {name} text (byte {exc.start}): save the file as UTF-8 CSV") from None
+    if "\0" in text:
+        raise DataError(f"{label}: line {text[: text.index(chr(0))].count(chr(10)) + 1}: holds a NUL character: it is not CSV text")
+    return text
+
+
+def _check_utf8(path: Path, label: str) -> None:
+    """DataError naming the line of the first byte that is not UTF-8, else of the first
+    NUL character. Reads the file in chunks, so a big file takes little memory."""
+    carry, offset, lines = b"", 0, 0
+    nul: int | None = None
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(CHUNK):
+                data, carry = carry + chunk, b""
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    if exc.reason != "unexpected end of data" or exc.end != len(data):
+                        line = lines + data[: exc.start].count(b"\n") + 1
+                        raise DataError(f"{label}: line {line}: not UTF-8 text (byte {offset + exc.start}): save the file as UTF-8 CSV") from None
+                    data, carry = data[: exc.start], data[exc.start :]  # a character split between two chunks
+                at = data.find(b"\0")
+                if nul is None and at >= 0:
+                    nul = lines + data[:at].count(b"\n") + 1
+                offset += len(data)
+                lines += data.count(b"\n")
+    except OSError as exc:
+        raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    if carry:
+        raise DataError(f"{label}: line {lines + 1}: not UTF-8 text (byte {offset}): save the file as UTF-8 CSV")
+    if nul is not None:
+        raise DataError(f"{label}: line {nul}: holds a NUL character: it is not CSV text")
+
+
+def _sniff(text: str) -> str:
+    try:
+        return csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","  # one column, or too irregular to guess: the usual comma
+
+
+class _Rows:
+    """pyarrow's handler of rows that do not have the header's number of values:
+    a line of white space is skipped (like a blank line), the first other kept for the message."""
+
+    def __init__(self) -> None:
+        self.ragged: int | None = None
+
+    def __call__(self, row: pa_csv.InvalidRow) -> str:
+        if row.actual_columns == 1 and not _unquoted(row.text).strip():
+            return "skip"
+        if self.ragged is None:
+            self.ragged = row.actual_columns
+        return "skip"
+
+
+def _unquoted(text: str) -> str:
+    return text[1:-1].replace('""', '"') if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _blank_start(text: str) -> int:
+    """How many lines of white space open the file (pyarrow would take the first for the header)."""
+    count = 0
+    for line in io.StringIO(text, newline=None):
+        if line.strip() or '"' in line:
+            break
+        count += 1
+    return count
+
+
+def _parse(
+    data: Path | pa.BufferReader, source: _Text, label: str, start: str, partial: bool, only: tuple[list[str], list[str]] | None
+) -> Table:
+    rows = _Rows()
+    most = start.count(source.sep) + 1  # at least the header's columns: all read as text
+    include = [f"f{only[0].index(name)}" for name in only[1]] if only is not None else []
+    try:
+        raw = pa_csv.read_csv(
+            data if isinstance(data, pa.BufferReader) else str(data),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, skip_rows=_blank_start(start)),
+            parse_options=pa_csv.ParseOptions(delimiter=source.sep, newlines_in_values=True, invalid_row_handler=rows),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{k}": pa.large_string() for k in range(most)},
+                check_utf8=False,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                include_columns=include,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):
+            raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values") from None
+        raise DataError(f"{label}: cannot be read as CSV ({one_line(str(exc))[:200]})") from None
+    columns = [pc.utf8_trim(raw.column(k), characters=WHITE_SPACE) for k in range(raw.num_columns)]
+    del raw
+    if only is not None:
+        return _some_columns(only, columns, source, label, rows.ragged)
+    if len(columns) == 1:  # one column: a line of white space is a blank line
+        keep = np.flatnonzero(np.asarray(pc.not_equal(columns[0], "").to_numpy(zero_copy_only=False), bool))
+    else:
+        keep = np.arange(len(columns[0]) if columns else 0)
+    if len(keep) == 0:
+        raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values")
+    header = _header([str(c[int(keep[0])].as_py()) for c in columns], label)
+    if len(keep) == len(columns[0]):
+        columns = [c.slice(1) for c in columns]
+    else:
+        index = pa.array(keep[1:])
+        columns = [c.take(index) for c in columns]
+    table = Table(label, header, columns, np.arange(len(keep) - 1), source)
+    _refuse_structure(table, None if partial else rows.ragged)
+    if len(table) == 0:
+        raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values")
+    return table
+
+
+def _some_columns(only: tuple[list[str], list[str]], read: list[pa.ChunkedArray], source: _Text, label: str, ragged: int | None) -> Table:
+    header, names = only
+    rows = len(read[0]) - 1
+    empty = pa.chunked_array([pa.array([""] * 0, pa.large_string())])
+    columns = [empty] * len(header)
+    for name, column in zip(names, read):
+        columns[header.index(name)] = column.slice(1)
+    table = Table(label, header, columns, np.arange(rows), source)
+    _refuse_structure(table, ragged)
+    return table
+
+
+def _refuse_structure(table: Table, ragged: int | None) -> None:
+    """The first in the file of: a row with another number of values than the header,
+    a value longer than the old reader took."""
+    problems: list[tuple[int, str]] = []
+    for column in table.columns:
+        if len(column) == 0:
+            continue
+        long = pc.greater(pc.utf8_length(column), FIELD_LIMIT)
+        if pc.any(long).as_py():
+            problems.append((int(pc.index(long, True).as_py()), f"field larger than field limit ({FIELD_LIMIT})"))
+    if ragged is not None:
+        where = _ragged_record(table.source, len(table.header))
+        problems.append((where[0], f"{where[1]} values but the header has {len(table.header)} columns"))
+    if problems:
+        record, what = min(problems)
+        raise DataError(f"{table.label}: line {record_lines(table.source, [record])[0]}: {what}")
+
+
+def _ragged_record(source: _Text, width: int) -> tuple[int, int]:
+    """Where the first ragged row is, and its number of values: pyarrow says only that there is one."""
+    index = -1
+    for index, (row, _) in enumerate(_records(source)):
+        if row is None or len(row) != width:
+            return index, width if row is None else len(row)
+    return max(index, 0), width
+
+
+def _records(source: _Text) -> Iterator[tuple[list[str] | None, int]]:
+    """The file's data records (blank lines skipped, header left out) and the line each
+    ends on, read again as the old reader read them; a value it could not take ends it
+    with ``(None, line)``."""
+    with source.path.open(encoding=source.encoding, newline="") as file:
+        reader = csv.reader(file, delimiter=source.sep)
+        header = False
+        try:
+            for row in reader:
+                if not row or len(row) == 1 and not row[0].strip():
+                    continue
+                if header:
+                    yield row, reader.line_num
+                header = True
+        except csv.Error:
+            yield None, reader.line_num
+
+
+def record_lines(source: _Text, records: Sequence[int]) -> list[int]:
+    """The line each data record (counted from 0 after the header) ends on, as the
+    old reader counted: read again up to the last record asked for, only for messages."""
+    wanted = set(records)
+    found: dict[int, int] = {}
+    if wanted:
+        last = max(wanted)
+        for index, (_, line) in enumerate(_records(source)):
+            if index in wanted:
+                found[index] = line
+            if index >= last:
+                break
+    return [found.get(r, 0) for r in records]
+
+
+def _header(row: list[str], label: str) -> list[str]:
+    names = [one_line(cell) or f"column {i + 1}" for i, cell in enumerate(row)]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataError(f"{label}: line 1: column '{name}' appears twice in the header: rename one")
+        seen.add(name)
+    return names
