@@ -6,13 +6,19 @@ gradient flow.
 
 Each sample trains in the real main window (offscreen, 1500x900, the canvas
 and the Training panel in view), started with the Train action, probes on and
-off interleaved (on, off, off, on, ...). The stall monitor and the run are
-those of benchmarks/gui_training.py. Throughput: training samples times epochs
+off interleaved (on, off, off, on, ...). The stall monitor is
+benchmarks/live_stalls.py's (gui_training.py's 5 ms timer, each stall put in
+its phase: the run's start until the first epoch's metrics reach the window,
+the steady state, the results after the end); the longest stall and p99 are
+over start and steady, the phases the live views draw in. Throughput: training samples times epochs
 over the run's wall time from the click to the results (so tracing, sampled
 batches, the probe batch and every redraw are in it); the figure is the
 median over rounds of the per-round ratio on/off (1.0: no cost).
 
-    python benchmarks/gui_probes.py [--rounds 3] [--epochs 10] [--json FILE]
+    python benchmarks/gui_probes.py [--rounds 3] [--epochs 10] [--json FILE] [--trace]
+
+``--trace``: the UI thread's events timed (benchmarks/ui_trace.py) during
+the probes-on runs, with the stacks of the slow ones, printed per sample.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -36,12 +43,14 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from gui_training import StallMonitor, gui_run  # noqa: E402
+from live_stalls import PhasedStallMonitor, phased_gui_run, settle  # noqa: E402
+from ui_trace import TracingApplication  # noqa: E402
 
 SAMPLES = ("deep_sigmoid", "digits_cnn")
 
 
 def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
+    tracing = isinstance(app, TracingApplication)
     from designer.ui.collector import keep_full_collections_short
     from designer.ui.main_window import MainWindow
 
@@ -50,11 +59,14 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
     window = MainWindow(settings)
     window.resize(1500, 900)
     window.show()
-    window.open_file(ROOT / "samples" / f"{name}.nnd")
+    copy = Path(tempfile.mkdtemp()) / f"{name}.nnd"  # runs are recorded beside the project: never the checkout's sample
+    shutil.copy(ROOT / "samples" / f"{name}.nnd", copy)
+    window.open_file(copy)
     window.document.set_setting("training", "epochs", epochs)
     window.document.set_setting("training", "device", "cpu")
     window.training.show_panel()
-    monitor = StallMonitor()
+    settle(app)
+    monitor = PhasedStallMonitor()
     live = window.training.panel.live
     runs: dict[str, list[dict]] = {"on": [], "off": []}
     ratios = []
@@ -62,7 +74,11 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
         order = ("on", "off") if round_ % 2 == 0 else ("off", "on")
         for kind in order:
             live.views.enabled.setChecked(kind == "on")
-            run = gui_run(app, window, monitor, epochs)
+            if tracing:
+                app.tracing = kind == "on"
+            run = phased_gui_run(app, window, monitor, epochs)
+            if tracing:
+                app.tracing = False
             record = window.training.panel.history.latest
             samples = record.epochs[0].samples_per_second * record.epochs[0].seconds
             run["wall_rate"] = samples * epochs / run["seconds"]
@@ -72,18 +88,39 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
         print(
             f"{name} round {round_ + 1}: on {runs['on'][-1]['wall_rate']:,.0f}, off {runs['off'][-1]['wall_rate']:,.0f} samples/s "
             f"(ratio {ratios[-1]:.3f}); stall max on {runs['on'][-1]['stalls']['max_ms']:.1f} ms, off {runs['off'][-1]['stalls']['max_ms']:.1f} ms; "
-            f"{runs['on'][-1]['flow_nodes']} nodes drawn"
+            f"{runs['on'][-1]['flow_nodes']} nodes drawn; " + phases(runs["on"][-1], runs["off"][-1])
         )
     window.document.undo_stack.setClean()
     window.close()
+    if tracing:
+        print(f"{name}, probes on, UI thread trace:\n{app.summary()}")
+        app.reset()
     return {
         "ratio": statistics.median(ratios),
         "ratios": ratios,
         "max_stall_on_ms": max(r["stalls"]["max_ms"] for r in runs["on"]),
         "max_stall_off_ms": max(r["stalls"]["max_ms"] for r in runs["off"]),
         "p99_stall_on_ms": max(r["stalls"]["p99_ms"] for r in runs["on"]),
+        "p99_stall_off_ms": max(r["stalls"]["p99_ms"] for r in runs["off"]),
+        "by_phase": {k: by_phase(v) for k, v in runs.items()},
+        "ui_cpu_ms": {k: statistics.median(1000 * r["ui_cpu_s"] for r in v) for k, v in runs.items()},
         "runs": runs,
     }
+
+
+def by_phase(runs: list[dict]) -> dict[str, dict[str, float]]:
+    """Longest and p99 stall per phase over the runs."""
+    return {
+        phase: {key: max(r["stalls"][phase][key] for r in runs) for key in ("max_ms", "p99_ms")} for phase in ("start", "steady", "end")
+    }
+
+
+def phases(on: dict, off: dict) -> str:
+    return (
+        "longest by phase on/off: "
+        + ", ".join(f"{p} {on['stalls'][p]['max_ms']:.0f}/{off['stalls'][p]['max_ms']:.0f} ms" for p in ("start", "steady", "end"))
+        + f"; UI thread CPU on/off {1000 * on['ui_cpu_s']:.0f}/{1000 * off['ui_cpu_s']:.0f} ms"
+    )
 
 
 def main() -> None:
@@ -91,17 +128,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "gui_probes.json"))
+    parser.add_argument("--trace", action="store_true", help="time the UI thread's events in the probes-on runs and print the slow ones")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or (TracingApplication if args.trace else QApplication)(sys.argv[:1])
     results = {name: measure(app, name, args.rounds, args.epochs) for name in SAMPLES}
     print()
-    print("| sample | throughput probes on / off | longest stall, on | off | p99 on |")
-    print("|---|---|---|---|---|")
+    print(
+        "| sample | throughput probes on / off | longest stall on / off | p99 on / off | run start, longest on / off "
+        "| steady, longest on / off | UI thread CPU per run on / off |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for name, r in results.items():
+        on, off = r["by_phase"]["on"], r["by_phase"]["off"]
         print(
-            f"| {name} | **{r['ratio']:.3f}** | {r['max_stall_on_ms']:.1f} ms | {r['max_stall_off_ms']:.1f} ms | {r['p99_stall_on_ms']:.1f} ms |"
+            f"| {name} | **{r['ratio']:.3f}** | {r['max_stall_on_ms']:.1f} / {r['max_stall_off_ms']:.1f} ms "
+            f"| {r['p99_stall_on_ms']:.1f} / {r['p99_stall_off_ms']:.1f} ms "
+            f"| {on['start']['max_ms']:.1f} / {off['start']['max_ms']:.1f} ms | {on['steady']['max_ms']:.1f} / {off['steady']['max_ms']:.1f} ms "
+            f"| {r['ui_cpu_ms']['on']:.0f} / {r['ui_cpu_ms']['off']:.0f} ms |"
         )
+    print("(stalls over the run's start and steady state; the results drawn after the end are not the live views')")
     out = {
         "benchmark": "gui_probes",
         "command": f"python benchmarks/gui_probes.py --rounds {args.rounds} --epochs {args.epochs}",

@@ -17,7 +17,11 @@ the message and what to do.
 
 Items are children of the node and wire items, so they move with them and
 never invalidate the nodes' cached drawing; an update repaints only the items
-whose drawn value changed.
+whose drawn value changed. Each item keeps its drawing as a pixmap
+(``DeviceCoordinateCache``), as the nodes do: a wire's box spans the nodes it
+joins, so without it every repaint of a node, a bar or a unit map under a
+wire ran the wire's Python ``paint`` again, holding the interpreter the
+training thread needs.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class GradientBar(QGraphicsItem):
         self.level = -1  # quantised position on the scale; -1: none
         self.colour = QColor(TRACK)
         self.setZValue(1)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_value(self, norm: float, scale: tuple[float, float]) -> bool:
         """Show ``norm`` on the decades ``scale``; False when nothing drawn changes."""
@@ -106,6 +111,7 @@ class WireFlow(QGraphicsItem):
         self.level = 0  # quantised log ratio, in LEVELS per RATIO_DECADES
         self.setZValue(1)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_ratio(self, ratio: float) -> bool:
         """``ratio``: norm at the source over norm at the target; False when nothing drawn changes."""
@@ -140,6 +146,7 @@ class TrainingTag(QGraphicsItem):
         super().__init__(parent)
         self.lines: list[str] = []
         self.setZValue(2)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_lines(self, lines: list[str]) -> bool:
         if lines == self.lines:

@@ -75,6 +75,8 @@ class UnitMapsItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent, False)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(-0.5)
+        # Kept as a pixmap: a repaint of a neighbour (a wire, a gradient bar) only copies it.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_maps(self, maps: UnitMaps, image: np.ndarray | None = None) -> None:
         """Show new maps (``image``: their tile_grid, if made already off the UI

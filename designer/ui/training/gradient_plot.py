@@ -2,6 +2,11 @@
 parameterised node, log y, coloured by depth (viridis: the first layers
 dark, the last bright), with a legend. Beside the loss curves, on the same
 epoch axis; points arrive in the run's paced updates.
+
+The curves and their legend entries are made once per set of nodes and kept
+between runs: making them took 20-30 ms of the UI thread at every run's
+start (the legend lays itself out again for each entry), time the training
+thread waited for. A new run of the same design only empties them.
 """
 
 from __future__ import annotations
@@ -27,15 +32,19 @@ class GradientPlot(TimedLayoutWidget):
         self.plot.setLogMode(y=True)
         self.setToolTip("The norm of each layer's parameter gradients at the sampled steps, on a log scale (first layers dark, last bright)")
         self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", verSpacing=-6, brush=pg.mkBrush(255, 255, 255, 200))
-        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}  # this run's, by node
+        self._kept: dict[str, pg.PlotDataItem] = {}  # made for an earlier run, empty, for the next run of the same nodes
         self.x: list[float] = []
         self.values: dict[str, list[float]] = {}
         self.batches_per_epoch = 0
 
     def clear_run(self, batches_per_epoch: int = 0) -> None:
-        for curve in self.curves.values():
-            self.plot.removeItem(curve)
-        self.legend.clear()
+        """Empty the plot for a new run; the curves are kept for it, hidden until its first sample."""
+        if self.curves:
+            for curve in self.curves.values():
+                curve.setData([], [])
+            self._kept = self.curves
+        self.legend.setVisible(False)
         self.curves, self.x, self.values = {}, [], {}
         self.batches_per_epoch = batches_per_epoch
 
@@ -62,8 +71,15 @@ class GradientPlot(TimedLayoutWidget):
 
     def _make_curves(self, sample: GradientSample) -> None:
         nodes = [nid for i, nid in enumerate(sample.nodes) if math.isfinite(sample.grad_norm[i])]
+        self.legend.setVisible(True)
+        self.values = {nid: [] for nid in nodes}
+        if list(self._kept) == nodes:  # the same nodes as the last run: its curves serve again
+            self.curves, self._kept = self._kept, {}
+            return
+        for curve in self._kept.values():
+            self.plot.removeItem(curve)
+        self.legend.clear()
+        self._kept = {}
         colours = pg.colormap.get("viridis").getLookupTable(0.0, 0.9, max(2, len(nodes)))
         for k, nid in enumerate(nodes):
-            curve = self.plot.plot(pen=pg.mkPen(tuple(int(c) for c in colours[k][:3]), width=1.6), name=nid)
-            self.curves[nid] = curve
-            self.values[nid] = []
+            self.curves[nid] = self.plot.plot(pen=pg.mkPen(tuple(int(c) for c in colours[k][:3]), width=1.6), name=nid)
