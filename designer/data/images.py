@@ -26,7 +26,7 @@ from designer.data.errors import DataError
 from designer.data.lazy import ImageFiles, LazySamples
 from designer.data.limits import LOAD_COPIES, LOADING_CHOICES, LOADING_HELP, require_memory, streams
 from designer.data.preview import IMAGES, Preview
-from designer.data.source import FILE, Loaded, Request, Source, classification_spec
+from designer.data.source import FILE, Loaded, LoadingPlan, Request, Source, classification_spec
 from designer.graph import DataSpec
 from designer.graph.summary import human_bytes
 from designer.params import CHOICE, FOLDER, INTS, Param
@@ -197,6 +197,14 @@ def _streamed(req: Request, classes: list[tuple[str, list[Path]]], spec: DataSpe
     return Loaded(x, y, spec, [c for c, _ in classes], scale=scale, notes=notes)  # type: ignore[arg-type]
 
 
+def plan_images(req: Request) -> LoadingPlan:
+    """How the folder would load: listing it is enough."""
+    classes = class_folders(req)
+    count = sum(len(files) for _, files in classes)
+    decoded = count * _spec(req, len(classes)).input.nbytes
+    return LoadingPlan(count, decoded, streams(req.options["loading"], decoded), True, "images")
+
+
 def describe_images(req: Request) -> tuple[DataSpec, list[str]]:
     classes = class_folders(req)
     return _spec(req, len(classes)), [c for c, _ in classes]
@@ -234,4 +242,5 @@ SOURCE = Source(
     load_images,
     describe_images,
     preview_images,
+    plan_images,
 )

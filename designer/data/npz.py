@@ -31,7 +31,17 @@ import numpy as np
 from designer.data.errors import DataError
 from designer.data.lazy import LazySamples, MappedArray
 from designer.data.limits import LOAD_COPIES, LOADING_CHOICES, LOADING_HELP, as_float32, require_memory, streams
-from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
+from designer.data.source import (
+    CLASSIFICATION,
+    FILE,
+    REGRESSION,
+    Loaded,
+    LoadingPlan,
+    Request,
+    Source,
+    classification_spec,
+    regression_spec,
+)
 from designer.graph.summary import human_bytes
 from designer.params import CHOICE, Param
 from designer.params import FILE as FILE_PARAM
@@ -107,6 +117,26 @@ def _mapped_x(archive: zipfile.ZipFile, path: Path, options: dict[str, Any], lab
     kind = "int64" if tokens else "float32"
     notes.append(f"{label}: x ({human_bytes(decoded)} as {kind}) is read from disk as batches need it, not loaded into memory")
     return MappedArray(str(path), offset, tuple(shape), dtype.str, bool(fortran), kind)
+
+
+def plan_npz(req: Request) -> LoadingPlan:
+    """How the file would load: x's header and how the archive stores it are enough."""
+    path, label = req.path("path"), req.options["path"]
+    notes: list[str] = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = _members(archive).get("x")
+            if info is None:
+                raise DataError(f"{label}: no array named 'x': {SAVE_HINT}")
+            with archive.open(info) as member:
+                shape, dtype = _header(member)
+            mapped = _mapped_x(archive, path, req.options, label, notes)
+    except ARCHIVE_ERRORS as exc:
+        raise _unreadable(label, exc, "cannot be read as a NumPy .npz file") from None
+    tokens = req.options["inputs"] == "int64" or req.options["inputs"] == "auto" and np.issubdtype(dtype, np.signedinteger)
+    compressed = "x is compressed, so it is loaded into memory" if mapped is None and notes else ""
+    samples = shape[0] if shape else 1
+    return LoadingPlan(samples, math.prod(shape) * (8 if tokens else 4), mapped is not None, False, "samples", compressed)
 
 
 def _at(handle: IO[bytes], offset: int, size: int) -> bytes:
@@ -292,4 +322,5 @@ SOURCE = Source(
         Param("loading", CHOICE, "auto", LOADING_HELP, choices=LOADING_CHOICES),
     ),
     load_npz,
+    planner=plan_npz,
 )

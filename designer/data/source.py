@@ -81,6 +81,20 @@ class Loaded:
 
 
 @dataclass(frozen=True)
+class LoadingPlan:
+    """How a source's samples will be loaded, known without loading them (the
+    Data panel shows it): how many, their decoded size, and whether they are
+    read from disk batch by batch (``streamed``) or loaded into memory first."""
+
+    samples: int
+    decoded_bytes: int
+    streamed: bool
+    decodes: bool  # reading a sample decodes a file (images): worker processes can take it on
+    noun: str  # what a sample is called: "images", "samples"
+    note: str = ""  # why the choice differs from what was asked, if it does
+
+
+@dataclass(frozen=True)
 class Source:
     """A data source the user can pick: declared once, the GUI builds its option editors from ``options``."""
 
@@ -94,6 +108,8 @@ class Source:
     describer: Callable[[Request], tuple[DataSpec, list[str]]] | None = None
     # A preview that needs no full load (the first rows of a file); None: built from the loaded samples.
     previewer: Callable[[Request, int | None], Preview] | None = None
+    # Sources that can read from disk batch by batch (the option "loading"): how they would load.
+    planner: Callable[[Request], LoadingPlan] | None = None
 
     def check_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
         """The options with defaults filled in and values normalised; DataError names a bad one."""

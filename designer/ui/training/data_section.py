@@ -16,12 +16,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from designer.data import SOURCES, Preview, Source
+from designer.data.plan import loading_plan
+from designer.data.source import LoadingPlan
 from designer.document import Document
 from designer.document.workers import LatestRequest
 from designer.graph import EditError
 from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
+from designer.graph.summary import human_bytes
 from designer.graph.tensor import format_dims
 from designer.project.settings import DATA
+from designer.train.batches import stream_workers
 from designer.ui.param_editors import ParamEditor
 from designer.ui.scrolling import guard_wheel
 from designer.ui.subscriptions import follow
@@ -72,12 +76,18 @@ class DataSourceEditor(QWidget):
         self.facts.setWordWrap(True)
         self.facts.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.facts)
+        self.loading = QLabel(self)  # how the samples will be loaded: in memory or read from disk
+        self.loading.setWordWrap(True)
+        self.loading.setStyleSheet(MUTED)
+        self.loading.setVisible(False)
+        column.addWidget(self.loading)
         self.fit = QLabel(self)
         self.fit.setWordWrap(True)
         self.fit.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.fit)
         self.preview: DataPreview | None = None
         self.loader: LatestRequest | None = None  # previews, made off the UI thread
+        self.planner: LatestRequest | None = None  # how the data would load (listing a big folder takes a while)
         if preview:
             box = QGroupBox("Preview", self)
             inner = QVBoxLayout(box)
@@ -87,6 +97,9 @@ class DataSourceEditor(QWidget):
             self.loader = LatestRequest(make_preview, "preview-data", self)
             self.loader.succeeded.connect(self._on_preview_loaded)
             self.loader.failed.connect(self._on_preview_failed)
+            self.planner = LatestRequest(loading_plan, "plan-data", self)
+            self.planner.succeeded.connect(self._on_plan_loaded)
+            self.planner.failed.connect(self._on_plan_failed)
         document.settings_changed.connect(self._on_settings_changed)
         document.data_spec_changed.connect(self._on_data_spec_changed)
         follow(self, document.graph.events.changed, self._on_design_changed)
@@ -142,6 +155,8 @@ class DataSourceEditor(QWidget):
         if self.loader is not None and self.preview is not None:
             self.preview.show_message("Loading a preview…")
             self.loader.request(dict(data), self.document.path.parent if self.document.path else None)
+        if self.planner is not None:
+            self.planner.request(dict(data), self.document.path.parent if self.document.path else None)
 
     def _build_options(self, source: Source | None) -> None:
         name = source.name if source else ""
@@ -197,9 +212,27 @@ class DataSourceEditor(QWidget):
         extra = f"{preview.total:,} samples" + (f"; classes: {', '.join(preview.class_names[:12])}" if preview.class_names else "")
         self.preview.setToolTip(extra)
 
+    def _on_plan_loaded(self, plan: LoadingPlan | None) -> None:
+        self.loading.setVisible(plan is not None)
+        self.loading.setText(loading_text(plan) if plan is not None else "")
+
+    def _on_plan_failed(self, _error: BaseException) -> None:
+        self.loading.setVisible(False)  # the facts above say what is wrong with the data
+
     def _on_preview_failed(self, error: BaseException) -> None:
         if self.preview is not None:
             self.preview.show_message(str(error), error=True)
+
+
+def loading_text(plan: LoadingPlan) -> str:
+    """'20,000 images · 983.0 MB decoded · read from disk batch by batch, 1 worker'."""
+    if plan.streamed:
+        workers = stream_workers(plan)
+        how = "read from disk batch by batch" + (f", {workers} worker{'s' if workers != 1 else ''} decoding" if workers else "")
+    else:
+        how = "loaded into memory"
+    note = f" ({plan.note})" if plan.note else ""
+    return f"{plan.samples:,} {plan.noun} · {human_bytes(plan.decoded_bytes)} decoded · {how}{note}"
 
 
 def _escape(text: str) -> str:
