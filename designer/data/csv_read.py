@@ -161,7 +161,9 @@ def _check_utf8(path: Path, label: str) -> None:
                 except UnicodeDecodeError as exc:
                     if exc.reason != "unexpected end of data" or exc.end != len(data):
                         line = lines + data[: exc.start].count(b"\n") + 1
-                        raise DataError(f"{label}: line {line}: not UTF-8 text (byte {offset + exc.start}): save the file as UTF-8 CSV") from None
+                        raise DataError(
+                            f"{label}: line {line}: not UTF-8 text (byte {offset + exc.start}): save the file as UTF-8 CSV"
+                        ) from None
                     data, carry = data[: exc.start], data[exc.start :]  # a character split between two chunks
                 at = data.find(b"\0")
                 if nul is None and at >= 0:

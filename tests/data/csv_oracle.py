@@ -32,9 +32,7 @@ import numpy as np
 from designer.data.errors import DataError
 from designer.data.limits import FLOAT32_MAX, LOAD_COPIES, require_memory
 from designer.data.preview import TABLE, Preview
-from designer.data.source import CLASSIFICATION, FILE, REGRESSION, Loaded, Request, Source, classification_spec, regression_spec
-from designer.params import CHOICE, TEXT, Param
-from designer.params import FILE as FILE_PARAM
+from designer.data.source import CLASSIFICATION, REGRESSION, Loaded, Request, classification_spec, regression_spec
 from designer.project.messages import one_line, shown
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
