@@ -167,3 +167,14 @@ def test_variants_for_the_preview_are_reproducible() -> None:
     assert first.shape == (6, 4, 1, 8, 8)
     assert np.array_equal(first, augment_variants(images, {"rotate": 20, "noise": 0.05}, 6))
     assert not np.array_equal(first[0], first[1])
+
+
+def test_the_preview_shows_each_image_then_its_augmented_copies() -> None:
+    from designer.data.augment import augment_preview
+
+    shown = augment_preview({**DIGITS, "augment": {"rotate": 20}}, images=3, variants=5)
+    assert shown.columns == 6 and shown.images.shape == (18, 8, 8)
+    assert shown.captions[:6] == ["0", "", "", "", "", ""]  # the original carries its class
+    assert shown.images.min() >= 0.0 and shown.images.max() <= 1.0
+    with pytest.raises(DataError, match="applies to images"):
+        augment_preview({"source": "spirals", "options": {}, "augment": {"noise": 0.1}})

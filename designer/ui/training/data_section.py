@@ -29,6 +29,7 @@ from designer.train.batches import stream_workers
 from designer.ui.param_editors import ParamEditor
 from designer.ui.scrolling import guard_wheel
 from designer.ui.subscriptions import follow
+from designer.ui.training.augment_section import AugmentSection
 from designer.ui.training.data_preview import DataPreview, make_preview
 from designer.ui.training.settings_form import SettingsForm
 
@@ -97,6 +98,9 @@ class DataSourceEditor(QWidget):
             self.loader = LatestRequest(make_preview, "preview-data", self)
             self.loader.succeeded.connect(self._on_preview_loaded)
             self.loader.failed.connect(self._on_preview_failed)
+            self.augment = AugmentSection(document, self)  # the Training panel's copy only: the inspector stays short
+            self.augment.refused.connect(self.refused)
+            column.addWidget(self.augment)
             self.planner = LatestRequest(loading_plan, "plan-data", self)
             self.planner.succeeded.connect(self._on_plan_loaded)
             self.planner.failed.connect(self._on_plan_failed)
