@@ -59,7 +59,6 @@ class DataBundle:
     normalization: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # things worth telling the user, e.g. rows dropped
     augment: dict[str, Any] = field(default_factory=dict)  # image augmentation of the training split (designer.data.augment)
-    augment: dict[str, Any] = field(default_factory=dict)  # image augmentation of the training split (designer.data.augment)
 
 
 def normalize_inputs(normalization: dict[str, Any], x: np.ndarray) -> np.ndarray:
