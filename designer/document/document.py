@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from designer.data import SOURCES, DataError
 from designer.document import commands as cmd
+from designer.document.block_edits import BlockEdits
 from designer.document.data_spec import DataDescriber
 from designer.graph import Analysis, DataSpec, DuplicateIdError, Edge, EditError, Graph, ParamError, Problem
 from designer.graph.layout import auto_layout, room_for_insert
@@ -32,7 +33,7 @@ class LockedError(EditError):
     """An edit while the design is locked (a training run is using it); nothing changed."""
 
 
-class Document(QObject):
+class Document(BlockEdits, QObject):
     modified_changed = Signal(bool)
     path_changed = Signal(object)  # Path | None
     settings_changed = Signal(str)  # "name", "description", "training" or "data"
@@ -221,6 +222,8 @@ class Document(QObject):
         self.push(cmd.RenameNodeCommand(self.graph, old_id, new_id))
 
     def paste(self, records: Mapping[str, Any], offset: Position = (40.0, 40.0)) -> list[str]:
+        if self.brings_blocks(records):
+            return self.paste_with_blocks(records, offset)  # the definitions come too: undo takes them away
         for record in records.get("nodes", []):
             self.graph.check_params(record["type"], record.get("params"))  # refuse a bad clipboard up front
         command = cmd.PasteCommand(self.graph, records, offset)
