@@ -272,7 +272,7 @@ def _describe_big(req: Request) -> tuple[DataSpec, list[str]]:
     target, features = _columns(sample, req)
     sample, _ = _drop_missing(sample, req, [*features, target]) if req.options["missing"] == "drop" else (sample, [])
     texts = [c for c in features if _numeric(sample, c) is None]
-    table = read_table(path, label, req.options["delimiter"], only=[*texts, target])
+    table = read_table(path, label, req.options["delimiter"], only=(sample.header, [*texts, target]))
     table.decimal = sample.decimal
     table, _ = _drop_missing(table, req, [*texts, target])
     width = len(features) - len(texts) + sum(len(_categories(table, c)) for c in texts)
