@@ -65,3 +65,16 @@ def test_what_cannot_apply_to_the_data_is_greyed_with_the_reason(qtbot, digits: 
     digits.set_settings("data", {"source": "spirals", "options": {}})
     assert not any(editor.isEnabled() for editor in section.editors.values())
     assert "applies to images" in section.reason.text()
+
+
+def test_opening_a_run_without_augmentation_turns_it_off(qtbot, digits: Document) -> None:
+    from types import SimpleNamespace
+
+    from designer.ui.training.run_actions import open_run_design
+
+    plain = load_project(sample("digits_cnn"))
+    digits.set_settings("data", {"augment": {"rotate": 10}})
+    open_run_design(digits, SimpleNamespace(snapshot=plain, label="run 1"))  # type: ignore[arg-type]
+    assert digits.project.data["augment"] == {}
+    digits.undo_stack.undo()
+    assert digits.project.data["augment"] == {"rotate": 10.0}

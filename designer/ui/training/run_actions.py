@@ -55,7 +55,8 @@ def open_run_design(document: Document, record: RunRecord) -> None:
         document.remove_nodes(document.graph.node_ids())
         document.paste(snapshot.graph.records(), offset=(0.0, 0.0))
         document.set_settings("training", snapshot.training.as_dict(), f"{record.label}'s training settings")
-        document.set_settings("data", snapshot.data.as_dict(), f"{record.label}'s data settings")
+        # A run without augmentation saved no augment key: it opens with augmentation off, not the current one.
+        document.set_settings("data", {"augment": {}, **snapshot.data.as_dict()}, f"{record.label}'s data settings")
 
 
 class RunActions(QObject):
