@@ -1,4 +1,5 @@
-"""A user's NumPy arrays: an ``.npz`` file with ``x`` (one row per sample) and ``y``.
+"""A user's NumPy arrays: an ``.npz`` file with ``x`` (one row per sample) and
+``y``, or ``x`` alone in a ``.npy`` file with ``y`` in another (option ``targets``).
 
 Optional ``class_names`` in the file name the classes. Arrays are loaded
 without pickle, so a file cannot run code. Each array's header is read first:
@@ -22,6 +23,7 @@ import math
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
@@ -65,7 +67,12 @@ def _read(req: Request) -> tuple[np.ndarray, np.ndarray, list[str] | None, Mappe
     except OSError as exc:
         raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
     if head.startswith(NPY_MAGIC):
-        raise DataError(f"{label}: holds a single array, not x and y: save both with numpy.savez(file, x=..., y=...)")
+        if not str(req.options["targets"]).strip():
+            raise DataError(
+                f"{label}: holds a single array, not x and y: save both with numpy.savez(file, x=..., y=...), "
+                "or set option 'targets' to the .npy file with y"
+            )
+        return _read_npy(req, path, label)
     if not head.startswith(ZIP_MAGIC):
         raise DataError(f"{label}: not a NumPy .npz file: {SAVE_HINT}")
     notes: list[str] = []
@@ -89,13 +96,64 @@ def _read(req: Request) -> tuple[np.ndarray, np.ndarray, list[str] | None, Mappe
     return x, arrays["y"], names, mapped, notes
 
 
+def _read_npy(req: Request, path: Path, label: str) -> tuple[np.ndarray, np.ndarray, None, MappedArray | None, list[str]]:
+    """x from a ``.npy`` file (memory-mapped when it is read from disk), y from the ``.npy`` file option ``targets`` names."""
+    notes: list[str] = []
+    targets, targets_label = req.path("targets"), req.options["targets"]
+    try:
+        x_shape, x_dtype, x_offset, fortran = _npy_layout(path, label, "x")
+        y_shape, y_dtype, _, _ = _npy_layout(targets, targets_label, "y")
+        tokens = _tokens(req.options, x_dtype)
+        decoded = math.prod(x_shape) * (8 if tokens else 4)
+        mapped = None
+        if x_shape and decoded and streams(req.options["loading"], decoded):
+            kind = "int64" if tokens else "float32"
+            mapped = MappedArray(str(path), x_offset, tuple(x_shape), x_dtype.str, fortran, kind)
+            notes.append(f"{label}: x ({human_bytes(decoded)} as {kind}) is read from disk as batches need it, not loaded into memory")
+        in_memory = math.prod(y_shape) * y_dtype.itemsize + (0 if mapped else math.prod(x_shape) * x_dtype.itemsize)
+        require_memory(in_memory * LOAD_COPIES, label, "loading its arrays")
+        x = mapped.mapped() if mapped is not None else np.load(path, allow_pickle=False)
+        y = np.load(targets, allow_pickle=False)
+    except ARCHIVE_ERRORS as exc:
+        raise _unreadable(label, exc, "cannot be read as a NumPy .npy file") from None
+    return x, y, None, mapped, notes
+
+
+def _npy_layout(path: Path, label: str, name: str) -> tuple[tuple[int, ...], np.dtype, int, bool]:
+    """(shape, dtype, offset of the data, Fortran order) of a ``.npy`` file; DataError
+    when it is not one, holds Python objects or claims more than the file holds."""
+    with open(path, "rb") as handle:
+        if not handle.read(len(NPY_MAGIC)).startswith(NPY_MAGIC):
+            raise DataError(f"{label}: not a NumPy .npy file: save {name} with numpy.save(file, {name})")
+        handle.seek(0)
+        version = np.lib.format.read_magic(handle)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read(handle)
+        offset = handle.tell()
+        held = max(0, handle.seek(0, 2) - offset)
+    if dtype.hasobject:
+        raise DataError(f"{label}: holds Python objects, which are not loaded for safety: save plain numeric arrays")
+    claimed = math.prod(shape) * dtype.itemsize
+    if claimed > held:
+        raise DataError(
+            f"{label}: array '{name}' claims shape {tuple(shape)} of {dtype} ({human_bytes(claimed)}), "
+            f"but the file holds {human_bytes(held)} for it: the file is damaged or was cut short"
+        )
+    return tuple(shape), dtype, offset, bool(fortran)
+
+
+def _tokens(options: Mapping[str, Any], dtype: np.dtype) -> bool:
+    """Whether x becomes int64 token ids (see the option ``inputs``)."""
+    return options["inputs"] == "int64" or options["inputs"] == "auto" and np.issubdtype(dtype, np.signedinteger)
+
+
 def _mapped_x(archive: zipfile.ZipFile, path: Path, options: dict[str, Any], label: str, notes: list[str]) -> MappedArray | None:
     """x memory-mapped in place when the option ``loading`` says to read it from
     disk and the archive stores it uncompressed; else None (it is loaded)."""
     info = _members(archive)["x"]
     with archive.open(info) as member:
         shape, dtype = _header(member)
-    tokens = options["inputs"] == "int64" or options["inputs"] == "auto" and np.issubdtype(dtype, np.signedinteger)
+    tokens = _tokens(options, dtype)
     decoded = math.prod(shape) * (8 if tokens else 4)
     if not shape or decoded == 0 or dtype.hasobject or not streams(options["loading"], decoded):
         return None
@@ -120,23 +178,29 @@ def _mapped_x(archive: zipfile.ZipFile, path: Path, options: dict[str, Any], lab
 
 
 def plan_npz(req: Request) -> LoadingPlan:
-    """How the file would load: x's header and how the archive stores it are enough."""
+    """How the file would load: x's header and how the file stores it are enough."""
     path, label = req.path("path"), req.options["path"]
     notes: list[str] = []
     try:
-        with zipfile.ZipFile(path) as archive:
-            info = _members(archive).get("x")
-            if info is None:
-                raise DataError(f"{label}: no array named 'x': {SAVE_HINT}")
-            with archive.open(info) as member:
-                shape, dtype = _header(member)
-            mapped = _mapped_x(archive, path, req.options, label, notes)
+        with open(path, "rb") as handle:
+            alone = handle.read(len(NPY_MAGIC)).startswith(NPY_MAGIC)
+        if alone:  # a .npy file: always mappable
+            shape, dtype, _, _ = _npy_layout(path, label, "x")
+            decoded = math.prod(shape) * (8 if _tokens(req.options, dtype) else 4)
+            streamed = bool(shape) and decoded > 0 and streams(req.options["loading"], decoded)
+        else:
+            with zipfile.ZipFile(path) as archive:
+                info = _members(archive).get("x")
+                if info is None:
+                    raise DataError(f"{label}: no array named 'x': {SAVE_HINT}")
+                with archive.open(info) as member:
+                    shape, dtype = _header(member)
+                streamed = _mapped_x(archive, path, req.options, label, notes) is not None
+            decoded = math.prod(shape) * (8 if _tokens(req.options, dtype) else 4)
     except ARCHIVE_ERRORS as exc:
-        raise _unreadable(label, exc, "cannot be read as a NumPy .npz file") from None
-    tokens = req.options["inputs"] == "int64" or req.options["inputs"] == "auto" and np.issubdtype(dtype, np.signedinteger)
-    compressed = "x is compressed, so it is loaded into memory" if mapped is None and notes else ""
-    samples = shape[0] if shape else 1
-    return LoadingPlan(samples, math.prod(shape) * (8 if tokens else 4), mapped is not None, False, "samples", compressed)
+        raise _unreadable(label, exc, "cannot be read as a NumPy file") from None
+    compressed = "x is compressed, so it is loaded into memory" if not streamed and notes else ""
+    return LoadingPlan(shape[0] if shape else 1, decoded, streamed, False, "samples", compressed)
 
 
 def _at(handle: IO[bytes], offset: int, size: int) -> bytes:
@@ -297,7 +361,14 @@ SOURCE = Source(
     "Your own arrays: x with one row per sample and y with a class id or target per sample.",
     FILE,
     (
-        Param("path", FILE_PARAM, "", "The .npz file, saved with numpy.savez(file, x=..., y=...).", suffixes=(".npz",)),
+        Param(
+            "path",
+            FILE_PARAM,
+            "",
+            "The .npz file, saved with numpy.savez(file, x=..., y=...); or a .npy file with x alone (then set targets).",
+            suffixes=(".npz", ".npy"),
+        ),
+        Param("targets", FILE_PARAM, "", "Only for x saved alone as .npy: the .npy file with y.", suffixes=(".npy",)),
         Param(
             "task",
             CHOICE,

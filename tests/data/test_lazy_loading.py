@@ -137,3 +137,18 @@ def test_standardisation_of_streamed_data_uses_a_sample_and_says_so(tmp_path: Pa
     assert any("mean and std of 20 random training samples" in note for note in bundle.notes)
     values = bundle.train.x[:]
     assert np.abs(values.mean(axis=0)).max() < 0.8 and np.abs(values.std(axis=0) - 1).max() < 0.5
+
+
+def test_x_alone_in_a_npy_file_with_targets_beside_it(tmp_path: Path) -> None:
+    x = np.random.default_rng(0).normal(size=(40, 5))
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", np.arange(40) % 2)
+    settings = {"source": "npz", "options": {"path": "x.npy", "targets": "y.npy", "loading": "stream"}}
+    streamed, loaded = load_data(settings, tmp_path), load_data(_with(settings, loading="memory"), tmp_path)
+    assert streamed.train.streamed and not loaded.train.streamed and np.array_equal(streamed.train.x[:], loaded.train.x)
+    assert loading_plan(settings, tmp_path).streamed
+    with pytest.raises(DataError, match="holds a single array, not x and y: .* set option 'targets'"):
+        load_data({"source": "npz", "options": {"path": "x.npy"}}, tmp_path)
+    (tmp_path / "cut.npy").write_bytes((tmp_path / "x.npy").read_bytes()[:300])
+    with pytest.raises(DataError, match=r"^cut.npy: array 'x' claims shape \(40, 5\) of float64"):
+        load_data(_with(settings, path="cut.npy"), tmp_path)
