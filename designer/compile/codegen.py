@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from designer.compile import names
+from designer.compile.block_classes import block_classes
 from designer.compile.errors import CompileError
 from designer.compile.names import MODULE_ATTRIBUTES, RESERVED
 from designer.graph import Graph
@@ -46,7 +47,8 @@ def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
     name = _explicit_class_name(class_name) if class_name is not None else class_name_for(graph.name)
     # Every identifier below comes from the sanitiser; the class name is taken
     # first so no variable (the __main__ block's inputs among them) shadows it.
-    variables = names.unique_names(analysis.order, names.is_variable_clash, taken=[name])
+    blocks = block_classes(graph, analysis, taken=[name])
+    variables = names.unique_names(analysis.order, names.is_variable_clash, taken=[name, *blocks.class_names])
     attribute_names = names.unique_names(analysis.order, names.is_attribute_clash)
     attributes: dict[str, str] = {}
     init: list[tuple[str, str]] = []
@@ -66,7 +68,10 @@ def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
         info = analysis.nodes[nid]
         var, attr = variables[nid], f"self.{attribute_names[nid]}"
         params = {key: layer.check_param(key, value) for key, value in node.params.items()}  # checked values only: typed, in range
-        constructor = layer.constructor(params, info.inferred) if layer.constructor else None
+        if nid in blocks.constructors:  # a block instance: its class is written above the design's
+            constructor: str | None = blocks.constructors[nid]
+        else:
+            constructor = layer.constructor(params, info.inferred) if layer.constructor else None
         if constructor is not None:
             attributes[nid] = attribute_names[nid]
             init.append((f"{attr} = {constructor}", nid))
@@ -83,7 +88,8 @@ def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
         "",
         "import torch",
         "from torch import nn",
-        *(["from torch.nn import functional as F"] if any(_USES_FUNCTIONAL.search(text) for text, _ in body) else []),
+        *(["from torch.nn import functional as F"] if any(_USES_FUNCTIONAL.search(text) for text in [*(t for t, _ in body), *blocks.lines]) else []),
+        *blocks.lines,
         "",
         "",
         f"class {name}(nn.Module):",

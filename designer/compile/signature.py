@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from designer.compile.codegen import GeneratedSource
-from designer.graph import LONG, Graph
+from designer.graph import LONG, Graph, GraphError
 from designer.layers import mapping as capabilities
 
 if TYPE_CHECKING:
@@ -111,9 +111,20 @@ def _variant_outputs(graph: Graph, inputs: list[str], length: int) -> dict[str, 
 
 
 def _token_bound(graph: Graph) -> int:
-    """Random token ids must be valid for every Embedding in the design."""
-    sizes = [node.params["num_embeddings"] for node in graph.nodes if graph.catalog.get(node.type).can(capabilities.TOKEN_IDS)]
+    """Random token ids must be valid for every Embedding in the design, inside blocks too."""
+    sizes = _token_sizes(graph)
     return min(sizes) if sizes else 10
+
+
+def _token_sizes(graph: Graph) -> list[int]:
+    sizes = [node.params["num_embeddings"] for node in graph.nodes if graph.catalog.get(node.type).can(capabilities.TOKEN_IDS)]
+    for node in graph.nodes:
+        if graph.catalog.is_block(node.type):
+            try:
+                sizes += _token_sizes(graph.block_inside(node.id).graph)
+            except GraphError:  # a block that does not work: the design does not compile either
+                continue
+    return sizes
 
 
 def random_inputs(sig: Signature, batch: int, sequence: int | None = None, seed: int = 0) -> list[torch.Tensor]:

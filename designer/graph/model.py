@@ -108,6 +108,15 @@ def _position(value: Any) -> Position:
     return 0.0, 0.0
 
 
+def _weights_content(definition: BlockDefinition) -> dict[str, Any]:
+    """What in a block definition decides its weights: not positions, not the description."""
+    return {
+        "nodes": [[n["id"], n["type"], {k: _plain(v) for k, v in sorted(n.get("params", {}).items())}] for n in definition.nodes],
+        "edges": sorted([e["source"], e["target"], e.get("port", 0)] for e in definition.edges),
+        "params": {k: e.record() for k, e in sorted(definition.params.items())},
+    }
+
+
 def check_node_id(node_id: str) -> None:
     if not isinstance(node_id, str) or not _ID_PATTERN.fullmatch(node_id) or keyword.iskeyword(node_id):
         raise InvalidIdError(f"{short_repr(node_id)} is not a valid node id: use letters, digits and _, starting with a letter")
@@ -680,11 +689,15 @@ class Graph:
 
         Positions and names do not count, so moving a node keeps weights usable.
         """
+        content: dict[str, Any] = {
+            "nodes": [[n.id, n.type, {k: _plain(v) for k, v in sorted(n.params.items())}] for n in self._nodes.values()],
+            "edges": [[e.source, e.target, e.port] for e in sorted(self.iter_edges())],
+        }
+        used = blocks_used(self._blocks, [n.type for n in self._nodes.values()])
+        if used:  # what is inside a block shapes its weights too (a design without blocks keeps its fingerprint)
+            content["blocks"] = {name: _weights_content(self._blocks[name]) for name in used}
         payload = json.dumps(
-            {
-                "nodes": [[n.id, n.type, {k: _plain(v) for k, v in sorted(n.params.items())}] for n in self._nodes.values()],
-                "edges": [[e.source, e.target, e.port] for e in sorted(self.iter_edges())],
-            },
+            content,
             sort_keys=True,
             separators=(",", ":"),
         )

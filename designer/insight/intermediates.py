@@ -91,7 +91,7 @@ def run_all(function: AllOutputs, module: nn.Module, inputs: list[torch.Tensor])
 
 
 def _forward_def(tree: ast.Module) -> ast.FunctionDef:
-    for item in tree.body:
+    for item in reversed(tree.body):  # the design's class comes last, after its blocks' classes
         if isinstance(item, ast.ClassDef):
             for member in item.body:
                 if isinstance(member, ast.FunctionDef) and member.name == "forward":

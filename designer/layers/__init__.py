@@ -8,6 +8,7 @@ default for :class:`designer.graph.Graph`.
 from designer.graph.model import set_default_catalog
 from designer.layers import activations, attention, conv, core, merge, norm, recurrent, reduce
 from designer.layers.base import CATEGORIES, Catalog, LayerType, build_module, torch_call
+from designer.layers.builtin_blocks import builtin_blocks
 from designer.layers.placeholder import PLACEHOLDER
 from designer.params import Param
 
@@ -17,4 +18,4 @@ CATALOG = Catalog(
 )
 set_default_catalog(CATALOG)
 
-__all__ = ["CATALOG", "CATEGORIES", "Catalog", "LayerType", "Param", "build_module", "torch_call"]
+__all__ = ["CATALOG", "CATEGORIES", "Catalog", "LayerType", "Param", "build_module", "builtin_blocks", "torch_call"]
