@@ -18,6 +18,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from designer.train.memory_layout import plain_copy
 from designer.train.results import EpochMetrics, RunResult, StateDict
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def capture(loop: LoopState, module: torch.nn.Module, result: RunResult) -> Trai
     """The state now, every tensor copied to the CPU (the loop goes on changing its own)."""
     import torch
 
-    model = {name: t.detach().to("cpu", copy=True) for name, t in module.state_dict().items()}
+    model = {name: plain_copy(t) for name, t in module.state_dict().items()}
     scheduler = loop.schedule._scheduler
     last = result.epochs[-1].epoch if result.epochs else 0
     best_is_last = result.best_epoch == last
@@ -86,6 +87,7 @@ def restore(state: TrainState, loop: LoopState, result: RunResult) -> int:
     import torch
 
     loop.optimizer.load_state_dict(state.optimizer)
+    _match_layouts(loop.optimizer)
     scheduler = loop.schedule._scheduler
     if scheduler is not None and state.scheduler is not None:
         scheduler.load_state_dict(state.scheduler)
@@ -102,11 +104,25 @@ def restore(state: TrainState, loop: LoopState, result: RunResult) -> int:
     return state.epoch + 1
 
 
+def _match_layouts(optimizer: torch.optim.Optimizer) -> None:
+    """Give each restored state tensor (saved contiguous) its parameter's own
+    layout: a fused step reads a channels-last weight and its moments as one
+    block of memory each, so their strides must agree."""
+    import torch
+
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            state = optimizer.state.get(param, {})
+            for key, value in state.items():
+                if isinstance(value, torch.Tensor) and value.shape == param.shape and value.stride() != param.stride():
+                    state[key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
+
+
 def _to_cpu(value: Any) -> Any:
     import torch
 
     if isinstance(value, torch.Tensor):
-        return value.detach().to("cpu", copy=True)
+        return plain_copy(value)
     if isinstance(value, dict):
         return {k: _to_cpu(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -16,6 +16,7 @@ from designer.train.distributed import DistContext
 from designer.train.errors import TrainError
 from designer.train.faults import NonFinite, describe_failure
 from designer.train.freezing import keep_frozen_norms, parameter_groups
+from designer.train.memory_layout import in_training_layout, plain_copy
 from designer.train.objective import Objective
 from designer.train.optim import Schedule, make_optimizer
 from designer.train.predict import Predictions, predictions_for
@@ -173,7 +174,7 @@ class Trainer:
         module = self.compiled.new_module()
         if self._initial_state is not None:
             module.load_state_dict(self._initial_state)
-        self.module = module = module.to(self.device)
+        self.module = module = in_training_layout(module.to(self.device), self.device, self.settings.bf16)
         model = module
         if self.dist is not None:
             from torch.nn.parallel import DistributedDataParallel
@@ -297,4 +298,4 @@ class Trainer:
 
 
 def _cpu_state(module: torch.nn.Module) -> StateDict:
-    return {name: tensor.detach().to("cpu", copy=True) for name, tensor in module.state_dict().items()}
+    return {name: plain_copy(tensor) for name, tensor in module.state_dict().items()}
