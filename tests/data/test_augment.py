@@ -170,7 +170,7 @@ def test_variants_for_the_preview_are_reproducible() -> None:
 
 
 def test_the_preview_shows_each_image_then_its_augmented_copies() -> None:
-    from designer.data.augment import augment_preview
+    from designer.data.augment_preview import augment_preview
 
     shown = augment_preview({**DIGITS, "augment": {"rotate": 20}}, images=3, variants=5)
     assert shown.columns == 6 and shown.images.shape == (18, 8, 8)

@@ -17,7 +17,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from designer.data.augment import COLOUR_ONLY, MIXING, AugmentPreview, augment_preview
+from designer.data.augment import COLOUR_ONLY, MIXING
+from designer.data.augment_preview import AugmentPreview, augment_preview
 from designer.document import Document
 from designer.document.workers import LatestRequest
 from designer.graph import EditError
