@@ -53,9 +53,20 @@ def matches(column: pa.ChunkedArray, pattern: re.Pattern[str]) -> np.ndarray:
     return found
 
 
+def _every_case(word: str) -> list[str]:
+    forms = [""]
+    for letter in word:
+        forms = [f + c for f in forms for c in dict.fromkeys((letter.lower(), letter.upper()))]
+    return forms
+
+
+# MISSING in every mix of upper and lower case: one look-up per cell, no lowered copy of the column.
+_MISSING_TEXTS = pa.array(sorted({form for word in MISSING for form in _every_case(word)}), pa.large_string())
+
+
 def missing(column: pa.ChunkedArray) -> np.ndarray:
     """Which cells say a value is missing (empty, NA, ?, ...; any case)."""
-    return _bools(pc.is_in(pc.ascii_lower(column), value_set=pa.array(sorted(MISSING), pa.large_string())))
+    return _bools(pc.is_in(column, value_set=_MISSING_TEXTS))
 
 
 def number(cell: str, decimal: str = ".") -> float | None:
@@ -73,6 +84,12 @@ def number(cell: str, decimal: str = ".") -> float | None:
 
 def numbers(column: pa.ChunkedArray, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
     """The cells as float64 numbers and which of them are numbers (finite ones)."""
+    if decimal == ".":
+        try:  # every text pyarrow reads as a finite number, float() reads as the same number
+            values = np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+            return values, np.isfinite(values)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # a text, a space, other scripts' digits: cell by cell below
     ascii_text = _bools(pc.string_is_ascii(column))
     plain = _bools(pc.match_substring_regex(column, _ASCII_FLOAT)) & ascii_text
     text = column

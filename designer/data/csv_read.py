@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,11 +112,12 @@ def read_table(
     if not utf16 and b"\0" in head[:4096]:
         raise DataError(f"{label}: is a binary file, not CSV text")
     body: bytes | None = None  # None: pyarrow reads the file itself
+    quoted = True  # whether a value may be quoted (and so may hold a line break)
     if utf16:
         text = _decode(_read(path, label) if whole else head, "utf-16", label, final=whole)
         body = text.encode("utf-8")
-    elif sample is None:
-        _check_utf8(path, label)
+    elif sample is None:  # only some columns: pyarrow checks theirs are UTF-8; a mistake is named below
+        quoted = _check_utf8(path, label) if only is None else _has_quote(path, label)
         text = _decode(head, "utf-8-sig", label, final=len(head) == size)
     else:
         text = _decode(head, "utf-8-sig", label, final=whole)
@@ -124,7 +126,16 @@ def read_table(
         body = text[: max(text.rfind("\n"), text.rfind("\r")) + 1].encode("utf-8")  # whole lines only
     sep = DELIMITERS.get(delimiter) or _sniff(text[:SNIFF_CHARS])
     source = _Text(path, "utf-16" if utf16 else "utf-8-sig", sep)
-    return _parse(path if body is None else pa.BufferReader(body), source, label, text, partial=not whole, only=only)
+    quoted = quoted if body is None else b'"' in body
+    return _parse(path if body is None else pa.BufferReader(body), source, label, text, quoted, partial=not whole, only=only)
+
+
+def _has_quote(path: Path, label: str) -> bool:
+    try:
+        with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            return view.find(b'"') >= 0
+    except (OSError, ValueError):  # an empty file cannot be mapped
+        return True
 
 
 def _read(path: Path, label: str) -> bytes:
@@ -147,10 +158,11 @@ def _decode(data: bytes, encoding: str, label: str, final: bool) -> str:
     return text
 
 
-def _check_utf8(path: Path, label: str) -> None:
+def _check_utf8(path: Path, label: str) -> bool:
     """DataError naming the line of the first byte that is not UTF-8, else of the first
-    NUL character. Reads the file in chunks, so a big file takes little memory."""
-    carry, offset, lines = b"", 0, 0
+    NUL character. Reads the file in chunks, so a big file takes little memory.
+    Returns whether the file has a quote (without one, no value holds a line break)."""
+    carry, offset, lines, quoted = b"", 0, 0, False
     nul: int | None = None
     try:
         with path.open("rb") as file:
@@ -170,12 +182,14 @@ def _check_utf8(path: Path, label: str) -> None:
                     nul = lines + data[:at].count(b"\n") + 1
                 offset += len(data)
                 lines += data.count(b"\n")
+                quoted = quoted or b'"' in data
     except OSError as exc:
         raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
     if carry:
         raise DataError(f"{label}: line {lines + 1}: not UTF-8 text (byte {offset}): save the file as UTF-8 CSV")
     if nul is not None:
         raise DataError(f"{label}: line {nul}: holds a NUL character: it is not CSV text")
+    return quoted
 
 
 def _sniff(text: str) -> str:
@@ -214,20 +228,38 @@ def _blank_start(text: str) -> int:
     return count
 
 
+def _width(start: str, sep: str) -> int:
+    """The number of values in the header (the first line that is not blank)."""
+    reader = csv.reader(io.StringIO(start, newline=""), delimiter=sep)
+    try:
+        for row in reader:
+            if row and (len(row) > 1 or row[0].strip()):
+                return len(row) if reader.line_num < start.count("\n") + start.count("\r") else start.count(sep) + 1
+    except csv.Error:
+        pass
+    return start.count(sep) + 1
+
+
 def _parse(
-    data: Path | pa.BufferReader, source: _Text, label: str, start: str, partial: bool, only: tuple[list[str], list[str]] | None
+    data: Path | pa.BufferReader,
+    source: _Text,
+    label: str,
+    start: str,
+    quoted: bool,
+    partial: bool,
+    only: tuple[list[str], list[str]] | None,
 ) -> Table:
     rows = _Rows()
-    most = start.count(source.sep) + 1  # at least the header's columns: all read as text
+    most = _width(start, source.sep)  # the header's columns: all read as text
     include = [f"f{only[0].index(name)}" for name in only[1]] if only is not None else []
     try:
         raw = pa_csv.read_csv(
             data if isinstance(data, pa.BufferReader) else str(data),
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True, skip_rows=_blank_start(start)),
-            parse_options=pa_csv.ParseOptions(delimiter=source.sep, newlines_in_values=True, invalid_row_handler=rows),
+            parse_options=pa_csv.ParseOptions(delimiter=source.sep, newlines_in_values=quoted, invalid_row_handler=rows),
             convert_options=pa_csv.ConvertOptions(
                 column_types={f"f{k}": pa.large_string() for k in range(most)},
-                check_utf8=False,
+                check_utf8=only is not None,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 null_values=[],
@@ -235,6 +267,8 @@ def _parse(
             ),
         )
     except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) and isinstance(data, Path):
+            _check_utf8(data, label)  # names the line
         if "Empty CSV file" in str(exc):
             raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values") from None
         raise DataError(f"{label}: cannot be read as CSV ({one_line(str(exc))[:200]})") from None
@@ -278,8 +312,8 @@ def _refuse_structure(table: Table, ragged: int | None) -> None:
     a value longer than the old reader took."""
     problems: list[tuple[int, str]] = []
     for column in table.columns:
-        if len(column) == 0:
-            continue
+        if len(column) == 0 or (pc.max(pc.binary_length(column)).as_py() or 0) <= FIELD_LIMIT:
+            continue  # no more bytes than the limit's characters: cheaper to know
         long = pc.greater(pc.utf8_length(column), FIELD_LIMIT)
         if pc.any(long).as_py():
             problems.append((int(pc.index(long, True).as_py()), f"field larger than field limit ({FIELD_LIMIT})"))
