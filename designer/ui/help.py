@@ -8,6 +8,7 @@ SHORTCUTS = [
     ("Select a layer, then add one", "the new layer is wired after it and placed to its right"),
     ("Drag from an output port to an input port", "connect two layers"),
     ("Ctrl+E", "connect the two selected layers (the left one feeds the right one)"),
+    ("Ctrl+B", "make a block of the selected layers (double-click a block to open it)"),
     ("Drag from a connected input port", "pick the connection up: move it, or drop it on empty canvas to remove it"),
     ("Drop a layer on a connection", "insert it between the two ends"),
     ("Esc", "cancel the connection being drawn"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
@@ -28,6 +29,8 @@ from designer.document import Document, fixes_for
 from designer.document.workers import stop_all
 from designer.layers import CATALOG
 from designer.ui import dialogs, icons
+from designer.ui.blocks_actions import BlockActions
+from designer.ui.blocks_tabs import BlockPage, CanvasTabs
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.scene import DesignScene
@@ -42,6 +45,7 @@ from designer.ui.problems_panel import ProblemsPanel
 from designer.ui.selection_edits import SelectionEdits
 from designer.ui.start_page import StartPage
 from designer.ui.start_weights import StartWeightsActions
+from designer.ui.subscriptions import follow
 from designer.ui.summary_panel import SummaryPanel
 from designer.ui.toolbar import MainToolBar
 from designer.ui.training.dock import TrainingDock
@@ -64,11 +68,15 @@ class MainWindow(QMainWindow):
         self.view = DesignView(None, self)
         self.central = QStackedWidget(self)  # the start page, or the canvas
         self.central.addWidget(self.view)
-        self.setCentralWidget(self.central)
+        self.canvas_tabs = CanvasTabs(self.central, self.view, self)  # the design's tab and the opened blocks' tabs
+        self.canvas_tabs.page_changed.connect(self._on_page_changed)
+        self.setCentralWidget(self.canvas_tabs)
         self.start_page: StartPage | None = None
         self.view.message.connect(self.show_message)
         self.view.context_menu_requested.connect(self._on_context_menu)
         self.view.files_dropped.connect(self._on_files_dropped)
+        self.view.block_open_requested.connect(lambda node_id: self.blocks.open_block(node_id))
+        self.view.block_dropped.connect(lambda key, pos: self.blocks.add_block(key, pos))
         self.inspector: Inspector | None = None
         self.problems: ProblemsPanel | None = None
         self.summary: SummaryPanel | None = None
@@ -83,6 +91,8 @@ class MainWindow(QMainWindow):
         self.importing = ImportActions(self)
         self.start_weights = StartWeightsActions(self)
         self.palette = Palette(self)
+        self.blocks = BlockActions(self)
+        self.blocks.refresh_library()
         self._build_docks()
         self._status = QLabel(self)
         self._counts = QLabel(self)
@@ -98,6 +108,8 @@ class MainWindow(QMainWindow):
         self.set_document(document or Document())
         self._build_actions()
         self.palette.add_requested.connect(self._on_palette_add)
+        self.palette.block_requested.connect(lambda key: self.blocks.add_block(key))
+        self.palette.message.connect(self.show_message)
         self._fit_first_size()
         self.view.setFocus()
         self._docks_sized = False
@@ -143,13 +155,14 @@ class MainWindow(QMainWindow):
     def set_document(self, document: Document) -> None:
         """Show ``document``: a new scene and new panels that follow it."""
         self._detach()
+        self.canvas_tabs.close_all()  # the old design's blocks
         self.document = document
         self.scene = DesignScene(document)
         self.scene.setParent(self)
         self.view.setScene(self.scene)
         self.view.resetTransform()
         self.inspector = Inspector(document, self)
-        self.inspector_dock.setWidget(self.inspector)
+        self._show_inspector(self.inspector)
         self.problems = ProblemsPanel(document, self)
         self.summary = SummaryPanel(document, self)
         self.bottom_tabs.clear()
@@ -167,6 +180,8 @@ class MainWindow(QMainWindow):
         document.settings_changed.connect(self._update_title)
         document.data_spec_changed.connect(self.scene.refresh)  # the data decides whether Input and Output fit
         document.locked_changed.connect(self._on_locked_changed)
+        follow(self.scene, document.graph.events.blocks_changed, self._on_blocks_changed)
+        self._on_blocks_changed()
         self.undo_group.addStack(document.undo_stack)
         self.undo_group.setActiveStack(document.undo_stack)
         self.training.set_document(document)
@@ -259,21 +274,23 @@ class MainWindow(QMainWindow):
         edit.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action, self.delete_action])
         edit.addSeparator()
         edit.addActions([self.select_all_action, self.rename_action, self.connect_action])
+        edit.addSeparator()
+        self._build_block_actions(edit.addMenu("&Blocks"))
 
         view = bar.addMenu("&View")
-        self.fit_action = self._action("&Fit to Window", lambda: self.view.fit(), "F", tip="Fit the design in the window (F)")
+        self.fit_action = self._action("&Fit to Window", lambda: self.canvas_view().fit(), "F", tip="Fit the design in the window (F)")
         self.fit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # a plain key: only on the canvas
         self.removeAction(self.fit_action)
         self.view.addAction(self.fit_action)
-        self.zoom_in_action = self._action("Zoom &In", lambda: self.view.set_zoom(self.view.zoom() * 1.25), "Ctrl++")
+        self.zoom_in_action = self._action("Zoom &In", lambda: self.canvas_view().set_zoom(self.canvas_view().zoom() * 1.25), "Ctrl++")
         self.zoom_in_action.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])  # Ctrl+= is Ctrl++ without Shift
-        self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.set_zoom(self.view.zoom() / 1.25), "Ctrl+-")
-        self.zoom_reset_action = self._action("&Actual Size", lambda: self.view.set_zoom(1.0), "Ctrl+0")
+        self.zoom_out_action = self._action("Zoom &Out", lambda: self.canvas_view().set_zoom(self.canvas_view().zoom() / 1.25), "Ctrl+-")
+        self.zoom_reset_action = self._action("&Actual Size", lambda: self.canvas_view().set_zoom(1.0), "Ctrl+0")
         self.layout_action = self._action(
             "Auto-&layout", self.auto_layout, "Ctrl+L", "Arrange the layers by depth, wrapped to fit the canvas (Ctrl+L)", edits=True
         )
         self.add_action = self._action(
-            "&Add Layer…", lambda: self.view.open_quick_add(), tip="Search and add a layer (Tab on the canvas)", edits=True
+            "&Add Layer…", lambda: self.canvas_view().open_quick_add(), tip="Search and add a layer (Tab on the canvas)", edits=True
         )
         view.addActions([self.fit_action, self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
         view.addSeparator()
@@ -330,46 +347,121 @@ class MainWindow(QMainWindow):
         self.design_actions.addAction(self.training.panel.start_action)  # nothing to train while the start page shows
         self._on_locked_changed()
 
+    def _build_block_actions(self, menu: QMenu) -> None:
+        blocks = self.blocks
+        self.make_block_action = self._action(
+            "Make &Block…", blocks.make_block, "Ctrl+B", "Collapse the selected layers into one block (Ctrl+B)", edits=True
+        )
+        self.expand_block_action = self._action("E&xpand Block", blocks.expand_block, tip="Put the block's layers in its place", edits=True)
+        self.make_unique_action = self._action(
+            "Make Block &Unique…", blocks.make_unique, tip="Give this instance a definition of its own; the others stay as they are", edits=True
+        )
+        self.open_block_action = self._action(
+            "&Open Block", lambda: blocks.open_block(), tip="Edit the block's inside in its own tab (or double-click it)", edits=True
+        )
+        self.save_block_action = self._action(
+            "&Save Block to Library…", blocks.save_to_library, tip="Keep the block in your block library", edits=True
+        )
+        self.add_block_file_action = self._action(
+            "Add Block from &File…", blocks.add_from_file, tip="Add a block from a block file (loading it runs nothing)", edits=True
+        )
+        self.library_folder_action = self._action(
+            "Block Library &Folder…", blocks.choose_library_folder, tip="The folder whose block files the palette lists under Blocks", edits=True
+        )
+        menu.addActions([self.make_block_action, self.expand_block_action, self.make_unique_action, self.open_block_action])
+        menu.addSeparator()
+        menu.addActions([self.save_block_action, self.add_block_file_action, self.library_folder_action])
+
     # -------------------------------------------------------------- edits
     def selected_ids(self) -> list[str]:
         return self.scene.selected_node_ids() if self.scene else []
 
+    def current_edits(self) -> SelectionEdits:
+        """The edits of the canvas shown: the design's, or an opened block's."""
+        page = self.canvas_tabs.current_page()
+        return page.edits if page is not None else self.edits
+
+    def canvas_view(self) -> DesignView:
+        """The canvas shown: the design's, or an opened block's."""
+        page = self.canvas_tabs.current_page()
+        return page.view if page is not None else self.view
+
     def copy(self) -> None:
-        self.edits.copy()
+        self.current_edits().copy()
 
     def cut(self) -> None:
-        self.edits.cut()
+        self.current_edits().cut()
 
     def paste(self) -> None:
-        self.edits.paste()
+        self.current_edits().paste()
 
     def duplicate(self) -> None:
-        self.edits.duplicate()
+        self.current_edits().duplicate()
 
     def delete_selection(self) -> None:
-        self.edits.delete_selection()
+        self.current_edits().delete_selection()
 
     def select_all(self) -> None:
-        self.edits.select_all()
+        self.current_edits().select_all()
 
     def rename_selected(self) -> None:
-        self.edits.rename_selected()
+        self.current_edits().rename_selected()
 
     def connect_selected(self) -> None:
-        self.edits.connect_selected()
+        self.current_edits().connect_selected()
 
     def auto_layout(self) -> None:
-        """Lay the design out for the canvas's shape (a long chain wraps into rows) and fit it."""
-        self.document.auto_layout(self.view.fit_room())
-        self.view.fit()
+        """Lay the design (or the open block) out for the canvas's shape (a long chain wraps into rows) and fit it."""
+        view = self.canvas_view()
+        view.document.auto_layout(view.fit_room())
+        view.fit()
 
     def reveal_node(self, node_id: str) -> None:
         self.scene.select_nodes([node_id])
         self.view.center_on_node(node_id)
 
     def _on_palette_add(self, type_name: str) -> None:
-        self.view.add_layer(type_name)  # after the selected node, or in free space in view
-        self.view.setFocus()
+        view = self.canvas_view()
+        view.add_layer(type_name)  # after the selected node, or in free space in view
+        view.setFocus()
+
+    # ------------------------------------------------------------ blocks
+    def _on_blocks_changed(self) -> None:
+        """The design's blocks changed: the palette lists them."""
+        if self.document is not None:
+            self.palette.blocks.refresh_design(dict(self.document.graph.blocks))
+
+    def _on_page_changed(self, page: BlockPage | None) -> None:
+        """A block's tab or the design's is shown: the inspector follows its canvas."""
+        if page is not None and not getattr(page, "wired", False):
+            page.wired = True  # type: ignore[attr-defined]
+            page.message.connect(self.show_message)
+            page.view.context_menu_requested.connect(self._on_context_menu)
+            page.view.block_open_requested.connect(lambda node_id: self.blocks.open_block(node_id))
+            page.view.addAction(self.fit_action)
+            page.inspector.message.connect(self.show_message)
+            page.destroyed.connect(lambda *_, inspector=page.inspector: self._on_page_gone(inspector))
+        inspector = page.inspector if page is not None else self.inspector  # type: ignore[attr-defined]
+        if inspector is not None:
+            self._show_inspector(inspector)
+        self._on_locked_changed()
+
+    def _show_inspector(self, inspector: QWidget) -> None:
+        """Put ``inspector`` in the dock; the one it replaces stays with its owner, hidden."""
+        old = self.inspector_dock.widget()
+        if old is not inspector:
+            self.inspector_dock.setWidget(inspector)
+            inspector.show()
+            if old is not None:
+                old.hide()
+
+    def _on_page_gone(self, inspector: QWidget) -> None:
+        """A block's tab closed: its inspector goes with it."""
+        if not shiboken6.isValid(self.inspector_dock) or not shiboken6.isValid(inspector):
+            return  # the window is closing
+        if self.inspector_dock.widget() is inspector and self.inspector is not None:
+            self._show_inspector(self.inspector)
+        inspector.deleteLater()
 
     # ------------------------------------------------------- context menu
     def _on_context_menu(self, item, pos: QPointF) -> None:
@@ -391,6 +483,7 @@ class MainWindow(QMainWindow):
             if menu.actions():
                 menu.addSeparator()
             menu.addActions([self.rename_action, self.duplicate_action, self.copy_action, self.cut_action, self.delete_action])
+            self._add_block_items(menu, item)
         elif isinstance(item, EdgeItem):
             menu.addAction("Delete connection", lambda: self.document.disconnect(item.edge))
         else:
@@ -404,13 +497,27 @@ class MainWindow(QMainWindow):
             menu.addActions([self.layout_action, self.fit_action])
         return menu
 
+    def _add_block_items(self, menu: QMenu, item: NodeItem) -> None:
+        """The node menu's block edits: on the design, Make Block of the selection;
+        on an instance, Open, Expand, Make Unique and Save to Library."""
+        on_design = self.canvas_tabs.current_page() is None
+        menu.addSeparator()
+        if item.block:
+            menu.addAction(self.open_block_action)
+            if on_design:
+                menu.addActions([self.expand_block_action, self.make_unique_action, self.save_block_action])
+        if on_design:
+            menu.addAction(self.make_block_action)
+
     def _on_locked_changed(self, *_: object) -> None:
         """While a run uses the design nothing here edits it: the canvas, the
         palette, the inspector, every edit action and undo/redo are off. While
         the start page shows, the design behind it is not edited or trained either."""
         locked = self.document is not None and self.document.locked
-        shown = self.central.currentWidget() is self.view
+        shown = self.canvas_tabs.canvas_shown()
         self.view.setInteractive(not locked)
+        for page in self.canvas_tabs.pages:
+            page.view.setInteractive(not locked)
         self.palette.setEnabled(not locked)
         if self.inspector is not None:
             self.inspector.setEnabled(not locked)
@@ -521,11 +628,11 @@ class MainWindow(QMainWindow):
         self.show_message("Choose a sample to start from, or a new design")
 
     def show_canvas(self) -> None:
-        if self.central.currentWidget() is not self.view:
-            self.central.setCurrentWidget(self.view)
+        if not self.canvas_tabs.canvas_shown():
+            self.canvas_tabs.show_current()
             self._set_docks_visible(True)
             self._on_locked_changed()
-        self.view.setFocus()
+        self.canvas_view().setFocus()
 
     def _set_docks_visible(self, visible: bool) -> None:
         """The start page has the window to itself; the panels come back with the canvas."""

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayo
 
 from designer.layers import CATALOG
 from designer.ui import style
+from designer.ui.blocks_palette import BLOCK_MIME, BLOCK_ROLE, PROBLEM_ROLE, BlocksSection
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -32,11 +33,14 @@ class LayerTree(QTreeWidget):
         type_name = items[0].data(0, TYPE_ROLE) if items else None
         if type_name:
             mime.setData(style.LAYER_MIME, type_name.encode())
+        block = items[0].data(0, BLOCK_ROLE) if items else None
+        if block:
+            mime.setData(BLOCK_MIME, block.encode())
         return mime
 
     def startDrag(self, actions) -> None:  # noqa: N802 - Qt override
         item = self.currentItem()
-        if item is None or not item.data(0, TYPE_ROLE):
+        if item is None or not (item.data(0, TYPE_ROLE) or item.data(0, BLOCK_ROLE)):
             return
         drag = QDrag(self)
         drag.setMimeData(self.mimeData([item]))
@@ -45,6 +49,8 @@ class LayerTree(QTreeWidget):
 
 class Palette(QWidget):
     add_requested = Signal(str)  # layer type, to add at the view centre
+    block_requested = Signal(str)  # a block row's key (designer.ui.blocks_palette), to add at the view centre
+    message = Signal(str)  # for the status bar: why a library file cannot be used
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +76,8 @@ class Palette(QWidget):
                 item.setToolTip(0, f"<b>{layer.name}</b><br>{layer.help}")
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
             self._groups.append(group)
+        self.blocks = BlocksSection(self.tree, _swatch)
+        self.blocks.refresh_builtin()
         self.tree.expandAll()
         self.search.textChanged.connect(self._on_search_changed)
         self.tree.itemDoubleClicked.connect(self._on_double_clicked)
@@ -84,12 +92,17 @@ class Palette(QWidget):
                 child.setHidden(hidden)
                 shown += not hidden
             group.setHidden(shown == 0)
+        self.blocks.filter(needle)
         self.tree.expandAll()
 
     def _on_double_clicked(self, item: QTreeWidgetItem, column: int) -> None:
         type_name = item.data(0, TYPE_ROLE)
         if type_name:
             self.add_requested.emit(type_name)
+        elif item.data(0, BLOCK_ROLE):
+            self.block_requested.emit(item.data(0, BLOCK_ROLE))
+        elif item.data(0, PROBLEM_ROLE):
+            self.message.emit(f"{item.text(0).removesuffix(' (unreadable)')} cannot be used: {item.data(0, PROBLEM_ROLE)}")
 
     def item_for(self, type_name: str) -> QTreeWidgetItem | None:
         for group in self._groups:

@@ -15,6 +15,7 @@ CATEGORY_COLOURS = {
     "Recurrent": "#c04a46",
     "Attention": "#b93a86",
     "Merge": "#687a2a",
+    "Blocks": "#0e7c86",
 }
 CANVAS_BACKGROUND = QColor("#f3f4f6")
 GRID_MINOR = QColor("#e6e8eb")

@@ -1,5 +1,7 @@
 """The model summary: per node type, output shape, parameters, MACs and
-memory, with totals; the same numbers as ``designer summary``."""
+memory, with totals; the same numbers as ``designer summary``. A block
+instance's row opens (a click on its node cell) to the rows of the layers
+inside it, named ``block1.conv1``."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from designer.graph.summary import human_bytes, human_count
 from designer.ui.subscriptions import follow
 
 HEADERS = ["node", "type", "output", "params", "MACs", "memory"]
+NODE_ROLE = Qt.ItemDataRole.UserRole  # the row's node id in the design (its instance's for an inner row)
+OPEN, CLOSED = "▾", "▸"
 
 
 class SummaryPanel(QTableWidget):
@@ -30,6 +34,9 @@ class SummaryPanel(QTableWidget):
         self.horizontalHeader().setStretchLastSection(False)
         self.cellClicked.connect(self._on_cell_clicked)
         self._dirty = True
+        self.opened: set[str] = set()  # block instances whose inside rows show
+        self._inside: dict[int, str] = {}  # row -> the instance (or inner block) it is inside
+        self._blocks: dict[int, str] = {}  # row -> the instance it opens
         follow(self, document.graph.events.changed, self._on_changed)  # filled when first shown
 
     def _on_changed(self) -> None:
@@ -45,11 +52,24 @@ class SummaryPanel(QTableWidget):
 
     def refresh(self) -> None:
         self._dirty = False
-        summary = summarize(self.document.graph)
-        rows = [
-            (r.node, r.type + (" (frozen)" if r.frozen else ""), r.output, f"{r.params:,}", human_count(r.macs), human_bytes(r.activation_bytes))
-            for r in summary.rows
-        ]
+        graph = self.document.graph
+        summary = summarize(graph, expand_blocks=bool(graph.blocks))
+        opens = {r.inside for r in summary.rows if r.inside}  # the rows that have rows inside
+        self._inside, self._blocks = {}, {}
+        rows = []
+        for index, r in enumerate(summary.rows):
+            depth = r.node.count(".")
+            mark = (OPEN if r.node in self.opened else CLOSED) + " " if r.node in opens else "  " if graph.blocks else ""
+            rows.append(
+                (
+                    "    " * depth + mark + r.node, r.type + (" (frozen)" if r.frozen else ""), r.output, f"{r.params:,}",
+                    human_count(r.macs), human_bytes(r.activation_bytes),
+                )
+            )
+            if r.inside:
+                self._inside[index] = r.inside
+            if r.node in opens:
+                self._blocks[index] = r.node
         rows.append(
             ("total", "", "", f"{summary.total_params:,}", human_count(summary.total_macs), human_bytes(summary.total_activation_bytes))
         )
@@ -65,9 +85,27 @@ class SummaryPanel(QTableWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if r >= len(summary.rows):
                     item.setFont(bold)
+                elif c == 0:
+                    item.setData(NODE_ROLE, summary.rows[r].node.split(".")[0])
                 self.setItem(r, c, item)
+        self._show_opened()
+
+    def _show_opened(self) -> None:
+        """Inner rows show only while every block around them is open."""
+        for row, inside in self._inside.items():
+            parts = inside.split(".")
+            shown = all(".".join(parts[: i + 1]) in self.opened for i in range(len(parts)))
+            self.setRowHidden(row, not shown)
+
+    def toggle(self, instance: str) -> None:
+        """Open or close a block row (``block1``, or ``block1.inner2`` for a nested one)."""
+        self.opened.symmetric_difference_update({instance})
+        self.refresh()
 
     def _on_cell_clicked(self, row: int, column: int) -> None:
+        if column == 0 and row in self._blocks:
+            self.toggle(self._blocks[row])
         item = self.item(row, 0)
-        if item is not None and item.text() in self.document.graph:
-            self.node_activated.emit(item.text())
+        node_id = item.data(NODE_ROLE) if item is not None else None
+        if node_id in self.document.graph:
+            self.node_activated.emit(node_id)

@@ -20,6 +20,9 @@ BADGE_MAX = 24.0  # the largest radius of the problem badge (scene units)
 LOCK_MAX = 16.0  # the largest radius of the frozen node's lock (scene units)
 LOCK_COLOUR = QColor("#57606a")  # slate: a state of the node, apart from the problem colours
 HIGHLIGHT = QColor("#e8710a")  # the forward stepper's node: orange, apart from selection blue and error red
+BLOCK_CATEGORY = "Blocks"  # designer.graph.blocks.BLOCK_CATEGORY: the category of every block instance
+STACK_OFFSET = 5.0  # a block is drawn as a card over a second one, this far down and right
+PORT_NAME_PX = 10.0  # a block's input port names, in scene pixels at zoom 1
 
 
 class NodeItem(QGraphicsItem):
@@ -37,6 +40,7 @@ class NodeItem(QGraphicsItem):
         self.highlighted = False  # outlined: the node the Insight panel's forward stepper is at
         self.frozen = False  # transfer learning: a lock on the node's top-left corner
         self.lr_factor = 1.0
+        self.block = category == BLOCK_CATEGORY  # an instance of a block: drawn as a stack, its ports named
         # No itemChange override: with 10,000 nodes the calls into Python
         # dominate. The scene places wires when the model moves a node, the
         # view while the user drags one.
@@ -83,7 +87,7 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def _tooltip(self) -> str:
-        lines = [f"<b>{self.type_name}</b> {self.node_id}"]
+        lines = [f"<b>{self.type_name}</b> {self.node_id}" + (" — a block: double-click to open it" if self.block else "")]
         if self.shape_text:
             lines.append(f"output {self.shape_text}")
         if self.frozen:
@@ -103,7 +107,7 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         r = max(style.PORT_RADIUS + 2, LOCK_MAX + 4)  # the lock over the top-left corner
         badge = BADGE_MAX + 4  # the problem badge over the top-right corner, larger when zoomed out
-        return QRectF(-r, -badge, style.NODE_WIDTH + badge + r, self._height + badge + 6)
+        return QRectF(-r, -badge, style.NODE_WIDTH + badge + r, self._height + badge + 6 + (STACK_OFFSET if self.block else 0.0))
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -144,6 +148,8 @@ class NodeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         text = node_text.plan(zoom, self._height - style.HEADER_HEIGHT, bool(self.label))
         border = QPen(style.SELECTION if selected else style.NODE_BORDER, (2.5 if selected else 1.0) / min(1.0, zoom))
+        if self.block:
+            self._draw_stack(painter, body, border)
         painter.setPen(border)
         painter.setBrush(style.NODE_BODY if text.header else self.colour)  # zoomed out: all in its colour, white text
         painter.drawRoundedRect(body, 6, 6)
@@ -156,6 +162,8 @@ class NodeItem(QGraphicsItem):
         self._draw_text(painter, text)
         if detailed:
             self._draw_ports(painter)
+            if self.block and text.header:
+                self._draw_port_names(painter, zoom)
         if self.problems:
             self._draw_badge(painter, zoom)
         if self.frozen:
@@ -163,6 +171,8 @@ class NodeItem(QGraphicsItem):
 
     def _paint_box(self, painter: QPainter, body: QRectF, selected: bool) -> None:
         """Far out: a box in the category's colour, a corner for a problem."""
+        if self.block:
+            painter.fillRect(body.translated(STACK_OFFSET * 2, STACK_OFFSET * 2), self.colour.darker(140))
         painter.setPen(QPen(style.SELECTION if selected else self.colour.darker(130), 3 if selected else 1))
         painter.setBrush(self.colour)
         painter.drawRect(body)
@@ -178,6 +188,10 @@ class NodeItem(QGraphicsItem):
             font = _font(painter, text.header_px, bold=True)
             type_width = QFontMetricsF(font).horizontalAdvance(self.type_name)
             head = QRectF(8, 0, width - (14 if self.problems else 0), style.HEADER_HEIGHT)
+            if self.block:
+                icon = min(text.header_px, style.HEADER_HEIGHT - 8)
+                _draw_block_icon(painter, QRectF(8, (style.HEADER_HEIGHT - icon) / 2, icon, icon))
+                head.adjust(icon + 5, 0, 0, 0)
             painter.setFont(font)
             painter.setPen(QColor("white"))
             painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, _elided(font, self.type_name, head.width()))
@@ -218,6 +232,22 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QPen(self.colour.darker(120), 1.5))
             painter.setBrush(self.colour)
             painter.drawEllipse(self.output_port_pos(), r, r)
+
+    def _draw_stack(self, painter: QPainter, body: QRectF, border: QPen) -> None:
+        """A second card behind the body: a block holds several layers."""
+        painter.setPen(QPen(self.colour.darker(115), border.widthF()))
+        painter.setBrush(self.colour.lighter(165))
+        painter.drawRoundedRect(body.translated(STACK_OFFSET, STACK_OFFSET), 6, 6)
+
+    def _draw_port_names(self, painter: QPainter, zoom: float) -> None:
+        """A block's input ports carry the names of its Inputs, inside the left edge."""
+        font = _font(painter, node_text.text_px(PORT_NAME_PX, zoom))
+        painter.setFont(font)
+        painter.setPen(style.TEXT_MUTED)
+        height = QFontMetricsF(font).height()
+        for port, name in enumerate(self.input_names):
+            at = self.input_port_pos(port)
+            painter.drawText(QRectF(style.PORT_RADIUS + 3, at.y() - height / 2, 52, height), Qt.AlignmentFlag.AlignVCenter, _elided(font, name, 52))
 
     def _draw_highlight(self, painter: QPainter, body: QRectF) -> None:
         """A thick outline around the body, under the node's own drawing."""
@@ -260,6 +290,18 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(QColor("white"))
         painter.drawRoundedRect(body, 1.2 * unit, 1.2 * unit)
         painter.restore()
+
+
+def _draw_block_icon(painter: QPainter, square: QRectF) -> None:
+    """Two overlapping squares in white: the header's sign of a block."""
+    painter.save()
+    painter.setPen(QPen(QColor("white"), max(1.0, square.width() / 9)))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    side = square.width() * 0.68
+    painter.drawRect(QRectF(square.right() - side, square.top(), side, side))
+    painter.setBrush(QColor("white"))
+    painter.drawRect(QRectF(square.left(), square.bottom() - side, side, side))
+    painter.restore()
 
 
 def _font(painter: QPainter, px: float, bold: bool = False) -> QFont:

@@ -116,7 +116,7 @@ class DesignScene(QGraphicsScene):
             names = [layer.input_name(p) for p in range(graph.input_slots(nid))]
             out = analysis.output_of(nid)
             text = out.display() if out else ""
-            if item.set_content(layer.describe(node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
+            if item.set_content(_label(layer, node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
                 reshaped.add(nid)
             item.set_training(node.frozen, node.lr_factor)
         for edge, item in self.edges.items():
@@ -221,3 +221,13 @@ class DesignScene(QGraphicsScene):
         painter.drawLines(minor)
         painter.setPen(style.GRID_MAJOR)
         painter.drawLines(major)
+
+
+def _label(layer, params: dict) -> str:
+    """The node's key parameters; a block without exposed ones says how many layers it holds."""
+    label = layer.describe(params)
+    definition = getattr(layer, "definition", None)
+    if label or definition is None:
+        return label
+    count = sum(1 for record in definition.nodes if record["type"] not in ("Input", "Output"))
+    return f"{count} layer{'s' if count != 1 else ''}"

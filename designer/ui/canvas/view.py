@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsView
 from designer.document import Document
 from designer.graph import EditError, layout
 from designer.ui import style
+from designer.ui.blocks_palette import BLOCK_MIME
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import LinkInteraction, MoveInteraction
 from designer.ui.canvas.node_item import NodeItem
@@ -28,6 +29,8 @@ class DesignView(QGraphicsView):
     message = Signal(str)  # for the status bar
     context_menu_requested = Signal(object, object)  # (item under the cursor or None, scene position)
     files_dropped = Signal(list)  # project files dropped onto the canvas
+    block_dropped = Signal(str, object)  # (a palette block row's key, scene position)
+    block_open_requested = Signal(str)  # a block instance was double-clicked: open its inside
 
     def __init__(self, scene: DesignScene | None, parent=None) -> None:
         super().__init__(scene, parent)
@@ -195,6 +198,11 @@ class DesignView(QGraphicsView):
             move.finish(self.message.emit)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        node = self.design_scene.node_at(self.mapToScene(event.position().toPoint())) if event.button() == Qt.MouseButton.LeftButton else None
+        if node is not None and node.block:
+            self.block_open_requested.emit(node.node_id)
+            event.accept()
+            return
         super().mouseDoubleClickEvent(event)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -324,14 +332,28 @@ class DesignView(QGraphicsView):
         item = self.design_scene.nodes[selected[0]]
         return item.node_id if item.has_output else None
 
+    def add_block(self, name: str, definition, pos: QPointF | None = None, held=None) -> str | None:
+        """An instance of a built-in, library or design block where it covers no
+        other node (at ``pos``, else the view's centre), as one undo step."""
+        centre = pos if pos is not None else self.view_centre()
+        chosen = layout.free_position(self.document.graph, (centre.x() - style.NODE_WIDTH / 2, centre.y() - style.HEADER_HEIGHT))
+        try:
+            node_id = self.document.add_block(name, definition, chosen, held)
+        except EditError as exc:
+            self.message.emit(f"Cannot add block {name}: {exc}")
+            return None
+        self.design_scene.select_nodes([node_id])
+        self.message.emit(f"Added {node_id}, an instance of block {self.document.graph.node(node_id).type}")
+        return node_id
+
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.mimeData().hasFormat(style.LAYER_MIME) or _project_files(event.mimeData()):
+        if event.mimeData().hasFormat(style.LAYER_MIME) or event.mimeData().hasFormat(BLOCK_MIME) or _project_files(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.mimeData().hasFormat(style.LAYER_MIME) or _project_files(event.mimeData()):
+        if event.mimeData().hasFormat(style.LAYER_MIME) or event.mimeData().hasFormat(BLOCK_MIME) or _project_files(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
@@ -342,6 +364,11 @@ class DesignView(QGraphicsView):
             self.add_layer(type_name, self.mapToScene(event.position().toPoint()))
             self.setFocus()
             event.acceptProposedAction()
+        elif event.mimeData().hasFormat(BLOCK_MIME):
+            key = bytes(event.mimeData().data(BLOCK_MIME).data()).decode()
+            event.acceptProposedAction()
+            self.block_dropped.emit(key, self.mapToScene(event.position().toPoint()))
+            self.setFocus()
         elif files := _project_files(event.mimeData()):
             event.acceptProposedAction()
             self.files_dropped.emit(files)

@@ -1,0 +1,205 @@
+"""The window's block actions: Make Block (Ctrl+B), Expand Block, Make
+Unique, Open Block, saving a block to the library and adding one from a
+file, and choosing the library folder. Each edit is one undo step of the
+document; a mistake is one line in the status bar."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtWidgets import QWidget
+
+from designer.document import Document
+from designer.graph import EditError
+from designer.project import ProjectError
+from designer.project.block_files import BLOCK_SUFFIX, load_blocks
+from designer.ui import dialogs
+from designer.ui.blocks_library import library_folder, save_to_library, set_library_folder
+from designer.ui.blocks_tabs import BlockPage, CanvasTabs
+from designer.ui.canvas.scene import DesignScene
+from designer.ui.canvas.view import DesignView
+from designer.ui.palette import Palette
+
+BLOCK_FILTER = f"Block files (*{BLOCK_SUFFIX});;All files (*)"
+
+
+class BlocksWindow(Protocol):
+    """What the block actions need of the main window."""
+
+    document: Document | None
+    scene: DesignScene | None
+    view: DesignView
+    settings: QSettings
+    palette: Palette
+    canvas_tabs: CanvasTabs
+
+    def show_message(self, text: str) -> None: ...
+
+
+class BlockActions:
+    def __init__(self, window: BlocksWindow) -> None:
+        self.window = window
+
+    @property
+    def _parent(self) -> QWidget:
+        return self.window  # type: ignore[return-value]
+
+    def _page(self) -> BlockPage | None:
+        return self.window.canvas_tabs.current_page()
+
+    def _selected(self) -> list[str]:
+        page = self._page()
+        scene = page.scene if page is not None else self.window.scene
+        return scene.selected_node_ids() if scene is not None else []
+
+    def _selected_instance(self, verb: str) -> str | None:
+        """The one selected block instance on the design's canvas, or None (said in the status bar)."""
+        if self._page() is not None:
+            self.window.show_message(f"{verb} works on the design's canvas: go back to the Design tab")
+            return None
+        ids = [nid for nid in self._selected() if self.window.document.is_block(nid)]
+        if len(ids) != 1:
+            self.window.show_message(f"Select one block to {verb.lower()} it")
+            return None
+        return ids[0]
+
+    # ------------------------------------------------------------ edits
+    def make_block(self) -> str | None:
+        """Collapse the selected layers into a block; asks for its name."""
+        if self._page() is not None:
+            self.window.show_message("Make Block works on the design's canvas: go back to the Design tab")
+            return None
+        ids = self._selected()
+        if not ids:
+            self.window.show_message("Select the layers to make a block of (Ctrl+B)")
+            return None
+        document = self.window.document
+        name = dialogs.ask_text(self._parent, "Make block", "Block name (CamelCase, such as ResidualBlock):", _free_name(document, "Block"))
+        if not name:
+            return None
+        try:
+            node_id = document.make_block(ids, name.strip())
+        except EditError as exc:
+            self.window.show_message(f"Cannot make a block: {exc}")
+            return None
+        self.window.scene.select_nodes([node_id])
+        self.window.show_message(f"Made block {name.strip()} of {len(ids)} layers: {node_id} (double-click it to open it)")
+        return node_id
+
+    def expand_block(self) -> list[str]:
+        node_id = self._selected_instance("Expand")
+        if node_id is None:
+            return []
+        try:
+            ids = self.window.document.expand_block(node_id)
+        except EditError as exc:
+            self.window.show_message(f"Cannot expand {node_id}: {exc}")
+            return []
+        self.window.scene.select_nodes(ids)
+        self.window.show_message(f"Expanded {node_id} into {len(ids)} layers")
+        return ids
+
+    def make_unique(self) -> str | None:
+        node_id = self._selected_instance("Make unique")
+        if node_id is None:
+            return None
+        document = self.window.document
+        old = document.graph.node(node_id).type
+        name = dialogs.ask_text(self._parent, "Make unique", f"A name for {node_id}'s own copy of {old}:", _free_name(document, old))
+        if not name:
+            return None
+        try:
+            document.make_unique(node_id, name.strip())
+        except EditError as exc:
+            self.window.show_message(f"Cannot make {node_id} unique: {exc}")
+            return None
+        self.window.show_message(f"{node_id} is now a {name.strip()} of its own; the other {old} blocks are unchanged")
+        return name.strip()
+
+    def open_block(self, node_id: str | None = None) -> BlockPage | None:
+        """Open the inside of the instance (double-clicked, or the one selected) in its own tab."""
+        page = self._page()
+        if node_id is None:
+            node_id = self._selected_instance("Open")
+        if node_id is None:
+            return None
+        graph = (page.document if page is not None else self.window.document).graph
+        if node_id not in graph or not graph.is_block(node_id):
+            return None
+        name = graph.node(node_id).type
+        if page is not None and name not in self.window.document.graph.blocks:
+            self.window.show_message(f"{name} is a block inside {page.block_name}: open it from the design")
+            return None
+        opened = self.window.canvas_tabs.open_block(self.window.document, name)
+        self.window.show_message(f"Editing block {name}: every change applies to all its instances (Ctrl+Z undoes)")
+        return opened
+
+    def add_block(self, key: str, pos: QPointF | None = None) -> str | None:
+        """A palette row's block (built-in, the design's or the library's), added to the design."""
+        found = self.window.palette.blocks.lookup(key)
+        if found is None:
+            self.window.show_message("That block is no longer there: the palette was out of date")
+            return None
+        if self._page() is not None:
+            self.window.show_message("Blocks are added to the design's canvas: go back to the Design tab")
+            return None
+        definition, held = found
+        return self.window.view.add_block(definition.name, definition, pos, held)
+
+    # ------------------------------------------------------------ files
+    def save_to_library(self) -> Path | None:
+        """The selected block (or the open tab's) as a file in the library folder."""
+        page = self._page()
+        document = self.window.document
+        if page is not None:
+            name = page.block_name
+        else:
+            node_id = self._selected_instance("Save to the library")
+            if node_id is None:
+                return None
+            name = document.graph.node(node_id).type
+        definition = document.graph.blocks[name]
+        folder = library_folder(self.window.settings)
+        try:
+            path = save_to_library(folder, definition, document.graph.blocks)
+        except (OSError, ProjectError) as exc:
+            self.window.show_message(f"Cannot save {name} to the library: {exc}")
+            return None
+        self.refresh_library()
+        self.window.show_message(f"Saved block {name} to {path}")
+        return path
+
+    def add_from_file(self) -> str | None:
+        """A block file chosen anywhere, added to the design (loading it runs nothing)."""
+        path = dialogs.ask_open_file(self._parent, "Add block from file", str(library_folder(self.window.settings)), BLOCK_FILTER)
+        if not path:
+            return None
+        try:
+            *held, definition = load_blocks(path).values()
+        except (ProjectError, OSError, EditError) as exc:
+            self.window.show_message(f"Cannot use {Path(path).name}: {str(exc).removeprefix(f'{path}: ')}")
+            return None
+        return self.window.view.add_block(definition.name, definition, None, {d.name: d for d in held})
+
+    def choose_library_folder(self) -> None:
+        folder = dialogs.ask_folder(self._parent, "Block library folder", str(library_folder(self.window.settings)))
+        if folder:
+            set_library_folder(self.window.settings, folder)
+            self.refresh_library()
+            self.window.show_message(f"Block library: {folder}")
+
+    def refresh_library(self) -> None:
+        self.window.palette.blocks.refresh_library(library_folder(self.window.settings))
+
+
+def _free_name(document: Document, base: str) -> str:
+    """A block name not taken yet: ``base``, then base2, base3..."""
+    stem = re.sub(r"\d+$", "", base) or "Block"
+    taken = set(document.graph.blocks) | set(document.graph.catalog.base.names())
+    name, number = stem, 2
+    while name in taken:
+        name, number = f"{stem}{number}", number + 1
+    return name
