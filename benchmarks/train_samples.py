@@ -67,6 +67,7 @@ TARGETS = {
     "cancer_dropout": Target("accuracy", 0.95),
     "digits_cnn": Target("accuracy", 0.95),
     "residual_cnn": Target("accuracy", 0.95),
+    "residual_blocks": Target("accuracy", 0.95),
     "digits_autoencoder": Target("mse", 0.015),
     "sine_lstm": Target("mse", 0.01),
     "waves_gru": Target("accuracy", 0.95),

@@ -30,6 +30,7 @@ TEACHING_ORDER = [
     "cancer_dropout",
     "digits_cnn",
     "residual_cnn",
+    "residual_blocks",
     "digits_autoencoder",
     "sine_lstm",
     "waves_gru",

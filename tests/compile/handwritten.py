@@ -85,6 +85,30 @@ class ResidualCNN(nn.Module):
         return self.dense1(x)
 
 
+class BasicBlock(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels)
+        self.conv2, self.bn2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(y)) + x)
+
+
+class ResidualBlocks(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem, self.stem_bn = nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16)
+        self.block1, self.block2, self.block3, self.block4 = (BasicBlock(16) for _ in range(4))
+        self.dense1 = nn.Linear(16, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.stem_bn(self.stem(x)))
+        x = self.block4(self.block3(self.block2(self.block1(x))))
+        return self.dense1(x.mean(dim=(2, 3)))
+
+
 class SineLSTM(nn.Module):
     def __init__(self) -> None:
         super().__init__()
@@ -180,6 +204,7 @@ HANDWRITTEN: dict[str, type[nn.Module]] = {
     "digits_pretrain": DigitsPretrain,
     "digits_transfer": DigitsTransfer,
     "residual_cnn": ResidualCNN,
+    "residual_blocks": ResidualBlocks,
     "sine_lstm": SineLSTM,
     "cancer_dropout": CancerDropout,
     "digits_autoencoder": DigitsAutoencoder,

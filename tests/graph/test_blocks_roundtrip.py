@@ -71,12 +71,12 @@ def test_make_block_then_expand_gives_the_identical_design(case: tuple[int, list
 def test_make_block_then_restore_is_exact(case: tuple[int, list[str]]) -> None:
     index, chosen = case
     graph = _design(index)
-    snapshot, records = graph.snapshot(), graph.records()
+    snapshot, records, blocks = graph.snapshot(), graph.records(), dict(graph.blocks)
     try:
         graph.make_block(chosen, "Chosen")
     except BlockError:
-        assert graph.records() == records and not graph.blocks  # refused before any change
+        assert graph.records() == records and dict(graph.blocks) == blocks  # refused before any change
         return
     graph.restore(snapshot)
-    assert graph.records() == records and not graph.blocks
+    assert graph.records() == records and dict(graph.blocks) == blocks
     assert [n.params for n in graph.nodes] == [dict(r["params"]) for r in snapshot["nodes"]]

@@ -37,3 +37,18 @@ def outputs(graph: Graph, weights: dict, inputs: tuple[torch.Tensor, ...]) -> to
     module = export_module(compile_design(graph), weights)
     with torch.no_grad():
         return module(*inputs)
+
+
+def flattened(graph: Graph) -> Graph:
+    """The design with every block instance expanded, its inner layers named
+    ``block1_conv1`` as the importers name a submodule's layers (an importer
+    has no blocks: it reads the flat network)."""
+    flat = Graph(graph.name, graph.catalog)
+    flat.restore(graph.snapshot())
+    for node in [n for n in flat.nodes if flat.is_block(n.id)]:
+        inner = [r["id"] for r in flat.blocks[node.type].nodes if r["type"] not in ("Input", "Output")]
+        with flat.batch():
+            for old, wanted in zip(flat.expand_block(node.id), inner):
+                flat.rename_node(old, f"{node.id}_{wanted}")
+    return flattened(flat) if any(flat.is_block(n.id) for n in flat.nodes) else flat
+
