@@ -37,6 +37,7 @@ BLOCK_ID_PREFIX = "block"
 INPUT_TYPE, OUTPUT_TYPE = "Input", "Output"
 MAX_BLOCK_NODES = 1000  # nodes inside one definition (nested blocks count as one)
 MAX_BLOCK_DEPTH = 8  # blocks inside blocks inside blocks...
+MAX_EXPANDED_NODES = 100_000  # layers one block holds with every nested block expanded: bounds the work of checking it
 MAX_BLOCK_NAME = 64
 MAX_BLOCK_PARAMS = 64
 MAX_DESCRIPTION = 10_000
@@ -190,6 +191,9 @@ def check_definition(definition: BlockDefinition, catalog: DesignCatalog) -> Non
         if record.get("source") not in ids or record.get("target") not in ids:
             raise BlockError(f"{name}: an edge joins nodes that are not in the block ({short_repr(dict(record))})")
     _check_nesting(name, definition, catalog)
+    size = expanded_size({**catalog.blocks, name: definition}, name)
+    if size > MAX_EXPANDED_NODES:
+        raise BlockError(f"{name} holds {size:,} layers with its nested blocks expanded (at most {MAX_EXPANDED_NODES:,}): use fewer or smaller blocks")
     _check_exposed(definition, catalog)
 
 
@@ -244,6 +248,22 @@ def _check_exposed(definition: BlockDefinition, catalog: DesignCatalog) -> None:
 def _param_of(spec: Any, name: str) -> Any:
     """The inner layer's parameter declaration (a LayerType's ``param``)."""
     return spec.param(name) if hasattr(spec, "param") else None
+
+
+def expanded_size(definitions: Mapping[str, BlockDefinition], type_name: str) -> int:
+    """How many layers a node of ``type_name`` stands for: 1 for a layer, a
+    block's layers with its nested blocks expanded (each block counted once
+    per use). Definitions must be free of recursion (checked first)."""
+    sizes: dict[str, int] = {}
+
+    def size(name: str) -> int:
+        if name not in definitions:
+            return 1
+        if name not in sizes:
+            sizes[name] = sum(size(n["type"]) for n in definitions[name].nodes if n["type"] not in (INPUT_TYPE, OUTPUT_TYPE))
+        return sizes[name]
+
+    return size(type_name)
 
 
 def blocks_used(definitions: Mapping[str, BlockDefinition], types: Iterable[str]) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 import designer.layers  # noqa: F401 - registers the layer catalog every Graph resolves its types in
 from designer.graph import Edge, Graph
 from designer.graph.block_records import definitions_from_records
-from designer.graph.blocks import blocks_used
+from designer.graph.blocks import blocks_used, expanded_size
 from designer.graph.errors import EditError, ParamError
 from designer.graph.messages import short_repr
 from designer.graph.model import MAX_COORDINATE, MAX_INPUTS, MAX_LR_FACTOR, check_node_id
@@ -36,6 +36,7 @@ FORMAT = "nn-designer"
 # is still written as version 1, which older designers read as before.
 VERSION = 2
 FIRST_WITH_BLOCKS = 2
+MAX_EXPANDED_LAYERS = 1_000_000  # a design's layers with its blocks expanded
 SUFFIX = ".nnd"
 MAX_ZOOM = 1e6
 # version -> function upgrading a document of that version to the next one
@@ -121,6 +122,7 @@ def from_document(document: Any) -> Project:
     with graph.batch():
         for index, record in enumerate(document["nodes"]):
             _load_node(graph, record, f"nodes[{index}]")
+        _check_expanded_size(graph)
         for index, record in enumerate(document["edges"]):
             _load_edge(graph, record, f"edges[{index}]")
     data = _section(document, "data", dict)
@@ -146,6 +148,15 @@ def _load_blocks(graph: Graph, records: Any) -> None:
             graph.add_block_definition(definitions[name])
     except EditError as exc:
         raise ProjectError(str(exc)) from None
+
+
+def _check_expanded_size(graph: Graph) -> None:
+    """A design's layers with every block expanded stay within what checking it can afford."""
+    if not graph.blocks:
+        return
+    total = sum(expanded_size(graph.blocks, node.type) for node in graph.nodes)
+    if total > MAX_EXPANDED_LAYERS:
+        raise ProjectError(f"the design holds {total:,} layers with its blocks expanded (at most {MAX_EXPANDED_LAYERS:,}): use fewer or smaller blocks")
 
 
 def _field(document: dict[str, Any], key: str, kind: type, default: Any) -> Any:

@@ -188,3 +188,32 @@ def test_a_copy_of_the_catalog_carries_the_blocks() -> None:
     variant = Graph(g.name, g.catalog)
     variant.paste(g.records())
     assert variant.analyze().ok and "ResidualBlock" in variant.blocks
+
+
+def _wrapped(g: Graph, inner_type: str, name: str, copies: int = 1) -> BlockDefinition:
+    """A block holding ``copies`` instances of ``inner_type`` in a chain."""
+    inner = Graph(name, g.catalog)
+    ids = inner.sequential(("Input", {"shape": [8, 6, 6]}, "x"), *[inner_type] * copies, ("Output", {}, "out"))
+    assert len(ids) == copies + 2
+    return BlockDefinition.from_graph(name, inner)
+
+
+def test_nesting_deeper_than_the_limit_is_refused() -> None:
+    from designer.graph.blocks import MAX_BLOCK_DEPTH
+
+    g, inner = residual_design()
+    g.make_block(inner, "Level0")
+    for depth in range(1, MAX_BLOCK_DEPTH + 1):
+        g.add_block_definition(_wrapped(g, f"Level{depth - 1}", f"Level{depth}"))
+    with pytest.raises(BlockError, match=f"nest more than {MAX_BLOCK_DEPTH} deep"):
+        g.add_block_definition(_wrapped(g, f"Level{MAX_BLOCK_DEPTH}", "TooDeep"))
+
+
+def test_a_block_standing_for_too_many_layers_is_refused() -> None:
+    g, inner = residual_design()
+    g.make_block(inner, "Level0")  # 4 layers
+    for depth in range(1, 5):
+        g.add_block_definition(_wrapped(g, f"Level{depth - 1}", f"Level{depth}", copies=10))  # Level4: 40,000 layers
+    with pytest.raises(BlockError, match="holds 400,000 layers"):
+        g.add_block_definition(_wrapped(g, "Level4", "Level5", copies=10))
+    assert "Level5" not in g.blocks

@@ -135,3 +135,11 @@ def test_a_wrong_block_file_is_refused_with_one_message(tmp_path: Path, text: st
     with pytest.raises(ProjectError, match=reason) as caught:
         load_block(path)
     assert str(caught.value).startswith(str(path)) and "\n" not in str(caught.value)
+
+
+def test_a_design_standing_for_too_many_layers_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from designer.project import files
+
+    monkeypatch.setattr(files, "MAX_EXPANDED_LAYERS", 5)  # the design: 2 instances of 3 layers, and 2 nodes
+    with pytest.raises(ProjectError, match="holds 8 layers with its blocks expanded"):
+        loads(json.dumps(_document()))
