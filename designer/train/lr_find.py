@@ -27,6 +27,7 @@ import numpy as np
 from designer.train.batches import SplitBatches, index_batches
 from designer.train.device import autocast, pick_device
 from designer.train.errors import TrainError
+from designer.train.freezing import FACTOR_KEY, keep_frozen_norms, parameter_groups
 from designer.train.objective import Objective
 from designer.train.optim import make_optimizer
 from designer.train.settings import TrainSettings
@@ -109,9 +110,12 @@ def find_lr(
     saved = None if own else copy.deepcopy(module.state_dict())
     home = None if own else next((p.device for p in module.parameters()), None)
     training = module.training
+    trainable = {id(p): p.requires_grad for p in module.parameters()}
     try:
-        return _sweep(module.to(device), bundle, settings, objective, device, min_lr, max_lr, steps)
+        return _sweep(module.to(device), compiled, bundle, settings, objective, device, min_lr, max_lr, steps)
     finally:
+        for parameter in module.parameters():  # freezing below turned frozen nodes' gradients off
+            parameter.requires_grad_(trainable[id(parameter)])
         if saved is not None:
             module.load_state_dict(saved)
             if home is not None:
@@ -121,6 +125,7 @@ def find_lr(
 
 def _sweep(
     module: torch.nn.Module,
+    compiled: CompiledDesign,
     bundle: Any,
     s: TrainSettings,
     objective: Objective,
@@ -133,11 +138,13 @@ def _sweep(
 
     train = SplitBatches(bundle.train.x, bundle.train.y, device)
     shuffle = torch.Generator().manual_seed(s.seed)
-    optimizer = make_optimizer(module.parameters(), s)
+    # As training would: frozen nodes stay as they are, other nodes' rates scale by their factor.
+    optimizer = make_optimizer(parameter_groups(module, compiled), s)
     factor = (max_lr / min_lr) ** (1 / (steps - 1))
     lrs, losses, smoothed = [], [], []
     average, lowest, diverged = 0.0, math.inf, False
     module.train()
+    keep_frozen_norms(module, compiled)
     batches = iter(())
     for i in range(steps):
         xb_yb = next(batches, None)
@@ -147,7 +154,7 @@ def _sweep(
         xb, yb = xb_yb
         lr = min_lr * factor**i
         for group in optimizer.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group.get(FACTOR_KEY, 1.0)
         with autocast(device, s.bf16):
             loss = objective.loss(module(xb), yb)
         optimizer.zero_grad(set_to_none=True)

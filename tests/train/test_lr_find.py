@@ -72,3 +72,17 @@ def test_cli_mistakes_are_one_line_and_exit_2(args, message, capsys) -> None:
 def test_cli_on_a_missing_file_exits_2(capsys) -> None:
     assert main(["lr-find", "missing.nnd"]) == 2
     assert "missing.nnd" in capsys.readouterr().err
+
+
+def test_the_sweep_trains_as_a_run_would_frozen_nodes_untouched_and_their_flags_given_back() -> None:
+    project = load_project(sample("digits_transfer"))
+    bundle = load_bundle(project)
+    compiled = prepare(project, bundle)
+    assert compiled.frozen  # the sample freezes its convolutions
+    module = compiled.new_module()
+    find_lr(compiled, bundle, TrainSettings.from_mapping(project.training, device="cpu"), module=module, steps=12)
+    attributes = compiled.generated.attributes
+    for nid in attributes:
+        for parameter in getattr(module, attributes[nid]).parameters():
+            assert parameter.requires_grad  # as the caller gave it
+            assert (parameter.grad is None) == (nid in compiled.frozen), nid  # only trainable nodes got gradients
