@@ -47,7 +47,8 @@ def _decimal_mark(table: Table) -> str:
     if table.source.sep == ",":
         return "."  # a comma-separated file with quoted "1,5" cells is refused where the column is read (_numeric)
     comma = point = None
-    for j, column in enumerate(table.columns):
+    for j in range(len(table.header)):
+        column = table.text(j)
         for pattern in (COMMA_NUMBER, POINT_NUMBER):
             found = cells.matches(column, pattern)
             if found.any():
@@ -72,7 +73,11 @@ def _place(table: Table, i: int, j: int) -> str:
 
 def _numbers(table: Table, column: str) -> tuple[np.ndarray, np.ndarray]:
     """The column as numbers and which cells are numbers; DataError for a number beyond float32's range."""
-    values, valid = cells.numbers(table.column(column), table.decimal)
+    values = table.floats(table.header.index(column))
+    if values is None:
+        values, valid = cells.numbers(table.column(column), table.decimal)
+    else:
+        valid = np.isfinite(values)
     too_big = valid & (np.abs(values) > FLOAT32_MAX)
     if too_big.any():
         i = int(np.argmax(too_big))
@@ -111,7 +116,7 @@ def _columns(table: Table, req: Request) -> tuple[str, list[str]]:
 
 def _drop_missing(table: Table, req: Request, used: list[str]) -> tuple[Table, list[str]]:
     index = sorted({table.header.index(c) for c in used})
-    gaps = {j: cells.missing(table.columns[j]) for j in index}
+    gaps = {j: _missing(table, j) for j in index}
     bad_mask = np.logical_or.reduce(list(gaps.values()))
     if not bad_mask.any():
         return table, []
@@ -124,6 +129,18 @@ def _drop_missing(table: Table, req: Request, used: list[str]) -> tuple[Table, l
     if len(bad) == len(table):
         raise DataError(f"{table.label}: every row has a missing value ({where})")
     return table.take(np.flatnonzero(~bad_mask)), [f"{table.label}: left out {len(bad)} rows with missing values, on {where}"]
+
+
+def _missing(table: Table, j: int) -> np.ndarray:
+    """Which cells of column ``j`` are missing; of a column of numbers, only a NaN can be."""
+    values = table.floats(j)
+    if values is None:
+        return cells.missing(table.text(j))
+    gaps = np.isnan(values)
+    nan = np.flatnonzero(gaps)
+    if len(nan):
+        gaps[nan] = cells.missing(table.raw[j].take(pa.array(nan)))  # NaN, nan: missing; +nan: not a number
+    return gaps
 
 
 def _numeric(table: Table, column: str) -> np.ndarray | None:
@@ -270,7 +287,7 @@ def _describe_big(req: Request) -> tuple[DataSpec, list[str]]:
     sample = read_table(path, label, req.options["delimiter"], sample=SAMPLE_BYTES)
     sample.decimal = _decimal_mark(sample)
     target, features = _columns(sample, req)
-    sample, _ = _drop_missing(sample, req, [*features, target]) if req.options["missing"] == "drop" else (sample, [])
+    sample, _ = _drop_missing(sample, req, [*features, target])
     texts = [c for c in features if _numeric(sample, c) is None]
     table = read_table(path, label, req.options["delimiter"], only=(sample.header, [*texts, target]))
     table.decimal = sample.decimal
@@ -287,7 +304,7 @@ def preview_csv(req: Request, limit: int | None) -> Preview:
     table = read_table(path, req.options["path"], req.options["delimiter"], sample=SAMPLE_BYTES)
     _decimal_mark(table)  # a file with both decimal marks is refused here too
     count = min(len(table), limit if limit is not None else 20)
-    rows = [[str(c[i].as_py()) for c in table.columns] for i in range(count)]
+    rows = [[table.cell(i, j) for j in range(len(table.header))] for i in range(count)]
     return Preview(TABLE, None, [], _row_count(path, table), columns=list(table.header), rows=rows)
 
 

@@ -43,28 +43,50 @@ TEXT_EXPANSION = 4
 
 @dataclass
 class Table:
-    """The file's text cells by column (stripped), and where each row came from.
+    """The file's text cells by column, and where each row came from.
 
-    ``records[i]`` is the position of row ``i`` among the file's data records
-    (blank lines not counted), so rows left out later still find their line.
+    ``raw`` holds the cells as written; :meth:`text` gives a column stripped of
+    white space and :meth:`floats` its numbers, each worked out once, when
+    first asked for (a column of plain numbers is never stripped: pyarrow would
+    not have read it as numbers with spaces around them). ``records[i]`` is the
+    position of row ``i`` among the file's data records (blank lines not
+    counted), so rows left out later still find their line.
     """
 
     label: str
     header: list[str]
-    columns: list[pa.ChunkedArray]
+    raw: list[pa.ChunkedArray]
     records: np.ndarray
     source: _Text
     decimal: str = "."  # the decimal mark of the file's numbers: "." or ","
     _lines: dict[int, int] = field(default_factory=dict)
+    _text: dict[int, pa.ChunkedArray] = field(default_factory=dict)
+    _floats: dict[int, np.ndarray | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.records)
 
+    def text(self, j: int) -> pa.ChunkedArray:
+        """Column ``j``'s cells stripped of white space (as Python's str.strip())."""
+        if j not in self._text:
+            self._text[j] = self.raw[j] if self.floats(j) is not None else pc.utf8_trim(self.raw[j], characters=WHITE_SPACE)
+        return self._text[j]
+
     def column(self, name: str) -> pa.ChunkedArray:
-        return self.columns[self.header.index(name)]
+        return self.text(self.header.index(name))
+
+    def floats(self, j: int) -> np.ndarray | None:
+        """Column ``j`` as float64 when pyarrow reads every cell as a number (NaN, infinity
+        included), else None. Every text it reads, Python's float() reads as the same number."""
+        if j not in self._floats:
+            try:
+                self._floats[j] = np.asarray(pc.cast(self.raw[j], pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                self._floats[j] = None
+        return self._floats[j]
 
     def cell(self, i: int, j: int) -> str:
-        return str(self.columns[j][i].as_py())
+        return str(self.text(j)[i].as_py())
 
     def lines(self, rows: Sequence[int]) -> list[int]:
         """The line each of these rows ends on, as a text editor counts lines."""
@@ -78,10 +100,14 @@ class Table:
         return self.lines([i])[0]
 
     def take(self, rows: np.ndarray) -> Table:
-        """These rows only, in this order; lines found so far are kept."""
+        """These rows only, in this order; what is known of them so far is kept."""
         index = pa.array(rows)
-        columns = [c.take(index) for c in self.columns]
-        return Table(self.label, self.header, columns, self.records[rows], self.source, self.decimal, self._lines)
+        table = Table(
+            self.label, self.header, [c.take(index) for c in self.raw], self.records[rows], self.source, self.decimal, self._lines
+        )
+        table._text = {j: c.take(index) for j, c in self._text.items()}
+        table._floats = {j: None if v is None else v[rows] for j, v in self._floats.items()}
+        return table
 
 
 @dataclass(frozen=True)
@@ -272,17 +298,18 @@ def _parse(
         if "Empty CSV file" in str(exc):
             raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values") from None
         raise DataError(f"{label}: cannot be read as CSV ({one_line(str(exc))[:200]})") from None
-    columns = [pc.utf8_trim(raw.column(k), characters=WHITE_SPACE) for k in range(raw.num_columns)]
+    columns = [raw.column(k) for k in range(raw.num_columns)]
     del raw
     if only is not None:
         return _some_columns(only, columns, source, label, rows.ragged)
     if len(columns) == 1:  # one column: a line of white space is a blank line
-        keep = np.flatnonzero(np.asarray(pc.not_equal(columns[0], "").to_numpy(zero_copy_only=False), bool))
+        filled = pc.not_equal(pc.utf8_trim(columns[0], characters=WHITE_SPACE), "")
+        keep = np.flatnonzero(np.asarray(filled.to_numpy(zero_copy_only=False), bool))
     else:
         keep = np.arange(len(columns[0]) if columns else 0)
     if len(keep) == 0:
         raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values")
-    header = _header([str(c[int(keep[0])].as_py()) for c in columns], label)
+    header = _header([str(c[int(keep[0])].as_py()).strip() for c in columns], label)
     if len(keep) == len(columns[0]):
         columns = [c.slice(1) for c in columns]
     else:
@@ -311,7 +338,7 @@ def _refuse_structure(table: Table, ragged: int | None) -> None:
     """The first in the file of: a row with another number of values than the header,
     a value longer than the old reader took."""
     problems: list[tuple[int, str]] = []
-    for column in table.columns:
+    for column in table.raw:
         if len(column) == 0 or (pc.max(pc.binary_length(column)).as_py() or 0) <= FIELD_LIMIT:
             continue  # no more bytes than the limit's characters: cheaper to know
         long = pc.greater(pc.utf8_length(column), FIELD_LIMIT)
