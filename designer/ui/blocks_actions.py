@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QSettings
-from PySide6.QtWidgets import QWidget
+import shiboken6
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QMenu, QWidget
 
 from designer.document import Document
 from designer.graph import EditError
@@ -18,30 +19,87 @@ from designer.project import ProjectError
 from designer.project.block_files import BLOCK_SUFFIX, load_blocks
 from designer.ui import dialogs
 from designer.ui.blocks_library import library_folder, save_to_library, set_library_folder
-from designer.ui.blocks_tabs import BlockPage, CanvasTabs
-from designer.ui.canvas.scene import DesignScene
-from designer.ui.canvas.view import DesignView
-from designer.ui.palette import Palette
+from designer.ui.blocks_tabs import BlockPage
+from designer.ui.canvas.node_item import NodeItem
+
+if TYPE_CHECKING:
+    from designer.ui.main_window import MainWindow
 
 BLOCK_FILTER = f"Block files (*{BLOCK_SUFFIX});;All files (*)"
 
 
-class BlocksWindow(Protocol):
-    """What the block actions need of the main window."""
-
-    document: Document | None
-    scene: DesignScene | None
-    view: DesignView
-    settings: QSettings
-    palette: Palette
-    canvas_tabs: CanvasTabs
-
-    def show_message(self, text: str) -> None: ...
-
-
 class BlockActions:
-    def __init__(self, window: BlocksWindow) -> None:
+    """The block actions of ``window`` (the main window) and the wiring of its block tabs."""
+
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
+
+    def fill_menu(self, menu: QMenu) -> None:
+        """Edit > Blocks: the actions, made here (each edits the design: off while it is locked)."""
+        action = self.window._action
+        self.make_action = action("Make &Block…", self.make_block, "Ctrl+B", "Collapse the selected layers into one block (Ctrl+B)", edits=True)
+        self.expand_action = action("E&xpand Block", self.expand_block, tip="Put the block's layers in its place", edits=True)
+        self.unique_action = action(
+            "Make Block &Unique…", self.make_unique, tip="Give this instance a definition of its own; the others stay as they are", edits=True
+        )
+        self.open_action = action("&Open Block", self.open_block, tip="Edit the block's inside in its own tab (or double-click it)", edits=True)
+        self.save_action = action("&Save Block to Library…", self.save_to_library, tip="Keep the block in your block library", edits=True)
+        self.add_file_action = action(
+            "Add Block from &File…", self.add_from_file, tip="Add a block from a block file (loading it runs nothing)", edits=True
+        )
+        self.folder_action = action(
+            "Block Library &Folder…", self.choose_library_folder, tip="The folder whose block files the palette lists under Blocks", edits=True
+        )
+        menu.addActions([self.make_action, self.expand_action, self.unique_action, self.open_action])
+        menu.addSeparator()
+        menu.addActions([self.save_action, self.add_file_action, self.folder_action])
+
+    def fill_node_menu(self, menu: QMenu, item: NodeItem) -> None:
+        """The node menu's block edits: on the design, Make Block of the selection;
+        on an instance, Open, Expand, Make Unique and Save to Library."""
+        on_design = self._page() is None
+        menu.addSeparator()
+        if item.block:
+            menu.addAction(self.open_action)
+            if on_design:
+                menu.addActions([self.expand_action, self.unique_action, self.save_action])
+        if on_design:
+            menu.addAction(self.make_action)
+
+    # ------------------------------------------------------------- tabs
+    def on_page_changed(self, page: BlockPage | None) -> None:
+        """A block's tab or the design's shows: the inspector follows its canvas."""
+        window = self.window
+        if page is not None and not page.wired:
+            page.wired = True
+            page.message.connect(window.show_message)
+            page.view.context_menu_requested.connect(window._on_context_menu)
+            page.view.block_open_requested.connect(self.open_block)
+            page.view.addAction(window.fit_action)
+            page.inspector.message.connect(window.show_message)
+            page.destroyed.connect(lambda *_, inspector=page.inspector: self._on_page_gone(inspector))
+        inspector = page.inspector if page is not None else window.inspector
+        if inspector is not None:
+            self.show_inspector(inspector)
+        window._on_locked_changed()
+
+    def show_inspector(self, inspector: QWidget) -> None:
+        """Put ``inspector`` in the window's dock; the one it replaces stays with its owner, hidden."""
+        dock = self.window.inspector_dock
+        old = dock.widget()
+        if old is not inspector:
+            dock.setWidget(inspector)
+            inspector.show()
+            if old is not None:
+                old.hide()
+
+    def _on_page_gone(self, inspector: QWidget) -> None:
+        """A block's tab closed: its inspector goes with it."""
+        if not shiboken6.isValid(self.window.inspector_dock) or not shiboken6.isValid(inspector):
+            return  # the window is closing
+        if self.window.inspector_dock.widget() is inspector and self.window.inspector is not None:
+            self.show_inspector(self.window.inspector)
+        inspector.deleteLater()
 
     @property
     def _parent(self) -> QWidget:

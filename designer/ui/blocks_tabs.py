@@ -33,6 +33,7 @@ class BlockPage(QWidget):
 
     def __init__(self, design: Document, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.wired = False  # connected to the window (once, when first shown)
         self.document = BlockDocument(design, name, self)
         self.scene = DesignScene(self.document)
         self.scene.setParent(self)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
@@ -30,7 +29,7 @@ from designer.document.workers import stop_all
 from designer.layers import CATALOG
 from designer.ui import dialogs, icons
 from designer.ui.blocks_actions import BlockActions
-from designer.ui.blocks_tabs import BlockPage, CanvasTabs
+from designer.ui.blocks_tabs import CanvasTabs
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.scene import DesignScene
@@ -69,7 +68,7 @@ class MainWindow(QMainWindow):
         self.central = QStackedWidget(self)  # the start page, or the canvas
         self.central.addWidget(self.view)
         self.canvas_tabs = CanvasTabs(self.central, self.view, self)  # the design's tab and the opened blocks' tabs
-        self.canvas_tabs.page_changed.connect(self._on_page_changed)
+        self.canvas_tabs.page_changed.connect(lambda page: self.blocks.on_page_changed(page))
         self.setCentralWidget(self.canvas_tabs)
         self.start_page: StartPage | None = None
         self.view.message.connect(self.show_message)
@@ -162,7 +161,7 @@ class MainWindow(QMainWindow):
         self.view.setScene(self.scene)
         self.view.resetTransform()
         self.inspector = Inspector(document, self)
-        self._show_inspector(self.inspector)
+        self.blocks.show_inspector(self.inspector)
         self.problems = ProblemsPanel(document, self)
         self.summary = SummaryPanel(document, self)
         self.bottom_tabs.clear()
@@ -275,7 +274,7 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addActions([self.select_all_action, self.rename_action, self.connect_action])
         edit.addSeparator()
-        self._build_block_actions(edit.addMenu("&Blocks"))
+        self.blocks.fill_menu(edit.addMenu("&Blocks"))
 
         view = bar.addMenu("&View")
         self.fit_action = self._action("&Fit to Window", lambda: self.canvas_view().fit(), "F", tip="Fit the design in the window (F)")
@@ -347,31 +346,6 @@ class MainWindow(QMainWindow):
         self.design_actions.addAction(self.training.panel.start_action)  # nothing to train while the start page shows
         self._on_locked_changed()
 
-    def _build_block_actions(self, menu: QMenu) -> None:
-        blocks = self.blocks
-        self.make_block_action = self._action(
-            "Make &Block…", blocks.make_block, "Ctrl+B", "Collapse the selected layers into one block (Ctrl+B)", edits=True
-        )
-        self.expand_block_action = self._action("E&xpand Block", blocks.expand_block, tip="Put the block's layers in its place", edits=True)
-        self.make_unique_action = self._action(
-            "Make Block &Unique…", blocks.make_unique, tip="Give this instance a definition of its own; the others stay as they are", edits=True
-        )
-        self.open_block_action = self._action(
-            "&Open Block", lambda: blocks.open_block(), tip="Edit the block's inside in its own tab (or double-click it)", edits=True
-        )
-        self.save_block_action = self._action(
-            "&Save Block to Library…", blocks.save_to_library, tip="Keep the block in your block library", edits=True
-        )
-        self.add_block_file_action = self._action(
-            "Add Block from &File…", blocks.add_from_file, tip="Add a block from a block file (loading it runs nothing)", edits=True
-        )
-        self.library_folder_action = self._action(
-            "Block Library &Folder…", blocks.choose_library_folder, tip="The folder whose block files the palette lists under Blocks", edits=True
-        )
-        menu.addActions([self.make_block_action, self.expand_block_action, self.make_unique_action, self.open_block_action])
-        menu.addSeparator()
-        menu.addActions([self.save_block_action, self.add_block_file_action, self.library_folder_action])
-
     # -------------------------------------------------------------- edits
     def selected_ids(self) -> list[str]:
         return self.scene.selected_node_ids() if self.scene else []
@@ -431,38 +405,6 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             self.palette.blocks.refresh_design(dict(self.document.graph.blocks))
 
-    def _on_page_changed(self, page: BlockPage | None) -> None:
-        """A block's tab or the design's is shown: the inspector follows its canvas."""
-        if page is not None and not getattr(page, "wired", False):
-            page.wired = True  # type: ignore[attr-defined]
-            page.message.connect(self.show_message)
-            page.view.context_menu_requested.connect(self._on_context_menu)
-            page.view.block_open_requested.connect(lambda node_id: self.blocks.open_block(node_id))
-            page.view.addAction(self.fit_action)
-            page.inspector.message.connect(self.show_message)
-            page.destroyed.connect(lambda *_, inspector=page.inspector: self._on_page_gone(inspector))
-        inspector = page.inspector if page is not None else self.inspector  # type: ignore[attr-defined]
-        if inspector is not None:
-            self._show_inspector(inspector)
-        self._on_locked_changed()
-
-    def _show_inspector(self, inspector: QWidget) -> None:
-        """Put ``inspector`` in the dock; the one it replaces stays with its owner, hidden."""
-        old = self.inspector_dock.widget()
-        if old is not inspector:
-            self.inspector_dock.setWidget(inspector)
-            inspector.show()
-            if old is not None:
-                old.hide()
-
-    def _on_page_gone(self, inspector: QWidget) -> None:
-        """A block's tab closed: its inspector goes with it."""
-        if not shiboken6.isValid(self.inspector_dock) or not shiboken6.isValid(inspector):
-            return  # the window is closing
-        if self.inspector_dock.widget() is inspector and self.inspector is not None:
-            self._show_inspector(self.inspector)
-        inspector.deleteLater()
-
     # ------------------------------------------------------- context menu
     def _on_context_menu(self, item, pos: QPointF) -> None:
         if self.document.locked:
@@ -470,44 +412,34 @@ class MainWindow(QMainWindow):
             return
         menu = self.context_menu(item, pos)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self.view.mapToGlobal(self.view.mapFromScene(pos)))
+        view = self.canvas_view()
+        menu.popup(view.mapToGlobal(view.mapFromScene(pos)))
 
     def context_menu(self, item: QGraphicsItem | None, pos: QPointF) -> QMenu:
         """The canvas menu for ``item`` (a node, an edge, or None for the empty
         canvas at scene point ``pos``): quick fixes and edits of what was clicked."""
         menu = QMenu(self)
+        view = self.canvas_view()  # the design's, or an opened block's
         if isinstance(item, NodeItem):
-            for problem in self.document.analysis().problems_for(item.node_id):
-                for fix in fixes_for(self.document, problem):
+            for problem in view.document.analysis().problems_for(item.node_id):
+                for fix in fixes_for(view.document, problem):
                     menu.addAction(f"Fix: {fix.title}", fix.apply)
             if menu.actions():
                 menu.addSeparator()
             menu.addActions([self.rename_action, self.duplicate_action, self.copy_action, self.cut_action, self.delete_action])
-            self._add_block_items(menu, item)
+            self.blocks.fill_node_menu(menu, item)
         elif isinstance(item, EdgeItem):
-            menu.addAction("Delete connection", lambda: self.document.disconnect(item.edge))
+            menu.addAction("Delete connection", lambda: view.document.disconnect(item.edge))
         else:
             add = menu.addMenu("Add layer")
             for category, layers in CATALOG.by_category().items():
                 sub = add.addMenu(category)
                 for layer in layers:
-                    sub.addAction(layer.name, lambda name=layer.name: self.view.add_layer(name, pos))
+                    sub.addAction(layer.name, lambda name=layer.name: view.add_layer(name, pos))
             menu.addActions([self.paste_action, self.select_all_action])
             menu.addSeparator()
             menu.addActions([self.layout_action, self.fit_action])
         return menu
-
-    def _add_block_items(self, menu: QMenu, item: NodeItem) -> None:
-        """The node menu's block edits: on the design, Make Block of the selection;
-        on an instance, Open, Expand, Make Unique and Save to Library."""
-        on_design = self.canvas_tabs.current_page() is None
-        menu.addSeparator()
-        if item.block:
-            menu.addAction(self.open_block_action)
-            if on_design:
-                menu.addActions([self.expand_block_action, self.make_unique_action, self.save_block_action])
-        if on_design:
-            menu.addAction(self.make_block_action)
 
     def _on_locked_changed(self, *_: object) -> None:
         """While a run uses the design nothing here edits it: the canvas, the

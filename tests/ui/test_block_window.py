@@ -30,7 +30,7 @@ def residual(window, tmp_path: Path, monkeypatch):
     window.open_file(tmp_path / "residual.nnd")
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "ResidualBlock")
     window.scene.select_nodes(RESIDUAL)
-    window.make_block_action.trigger()
+    window.blocks.make_action.trigger()
     return window
 
 
@@ -48,6 +48,13 @@ def test_make_block_collapses_the_selection_into_one_block_node(residual) -> Non
     assert not any(nid in window.document.graph for nid in RESIDUAL)
     assert window.document.undo_stack.undoText() == "Make block ResidualBlock"
     assert "ResidualBlock" in [window.palette.blocks.parts["In this design"].child(i).text(0) for i in range(1)]
+    # the node menu offers the block edits on the design, and no Make Block inside a block
+    texts = [a.text() for a in window.context_menu(item, item.pos()).actions()]
+    assert {"&Open Block", "E&xpand Block", "Make Block &Unique…", "Make &Block…"} <= set(texts)
+    page = window.blocks.open_block(instance)
+    inner = page.scene.nodes["conv2"]
+    texts = [a.text() for a in window.context_menu(inner, inner.pos()).actions()]
+    assert "Make &Block…" not in texts and "&Delete" in texts
 
 
 def test_double_click_opens_the_inside_with_a_breadcrumb_and_closing_returns(residual, qtbot) -> None:
@@ -87,15 +94,7 @@ def test_an_edit_inside_changes_every_instance_and_one_undo_takes_it_back(residu
     window.undo_action.trigger()
     assert not _errors(window, first) and not _errors(window, second)
     assert page.document.graph.node("conv3").params["out_channels"] == 16
-
-
-def _errors(window, node_id: str) -> list[str]:
-    return [message for severity, message in window.scene.nodes[node_id].problems if severity == "error"]
-
-
-def test_the_delete_key_in_the_block_tab_edits_the_block(residual, qtbot) -> None:
-    window = residual
-    page = window.blocks.open_block(_instance(window))
+    # the Delete key on the block's canvas deletes inside the block
     page.scene.select_nodes(["relu2"])
     page.view.setFocus()
     QTest.keyClick(page.view, Qt.Key.Key_Delete)
@@ -103,27 +102,28 @@ def test_the_delete_key_in_the_block_tab_edits_the_block(residual, qtbot) -> Non
     assert "relu2" not in page.scene.nodes
     window.undo_action.trigger()
     assert "relu2" in page.scene.nodes
-
-
-def test_undoing_make_block_closes_its_tab(residual) -> None:
-    window = residual
-    window.blocks.open_block(_instance(window))
-    window.undo_action.trigger()
+    # undoing the block itself closes its tab
+    while window.document.graph.blocks:
+        window.undo_action.trigger()
     assert not window.canvas_tabs.pages and window.central.currentWidget() is window.view
-    assert not window.document.graph.blocks
+
+
+def _errors(window, node_id: str) -> list[str]:
+    return [message for severity, message in window.scene.nodes[node_id].problems if severity == "error"]
+
 
 
 def test_expand_and_make_unique_from_the_menu(residual, monkeypatch) -> None:
     window = residual
     instance = _instance(window)
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "OwnBlock")
-    window.make_unique_action.trigger()
+    window.blocks.unique_action.trigger()
     assert window.document.graph.node(instance).type == "OwnBlock"
     window.scene.select_nodes([instance])
-    window.expand_block_action.trigger()
+    window.blocks.expand_action.trigger()
     assert instance not in window.document.graph and set(RESIDUAL) <= set(window.document.graph.node_ids())
     window.scene.select_nodes(["conv1"])
-    window.expand_block_action.trigger()
+    window.blocks.expand_action.trigger()
     assert "Select one block" in window._status.text()
 
 
@@ -149,16 +149,14 @@ def test_the_library_lists_good_files_and_says_why_a_bad_one_cannot_be_used(resi
     count = len(window.document.graph)
     window.palette.tree.itemDoubleClicked.emit(rows["ResidualBlock"], 0)
     assert len(window.document.graph) == count + 1
-
-
-def test_save_block_to_library_lists_it_in_the_palette(residual, tmp_path: Path) -> None:
-    window = residual
+    # Save Block to Library writes the selected block there, and the palette lists it
     set_library_folder(window.settings, tmp_path / "mine")
     window.scene.select_nodes([_instance(window)])
-    window.save_block_action.trigger()
+    window.blocks.save_action.trigger()
     assert (tmp_path / "mine" / f"ResidualBlock{BLOCK_SUFFIX}").is_file()
     part = window.palette.blocks.parts[LIBRARY]
     assert [part.child(i).text(0) for i in range(part.childCount())] == ["ResidualBlock"]
+
 
 
 def test_the_summary_opens_a_block_row_to_the_layers_inside(residual) -> None:
