@@ -75,13 +75,18 @@ def _rows(graph: Graph, analysis: Analysis, expand: bool, prefix: str, frozen_ar
             continue  # a block's ports: the rows around it show those tensors
         frozen = frozen_around if prefix else node.frozen  # inside a block, the instance decides (training freezes it whole)
         name = f"{prefix}{nid}"
-        rows.append(SummaryRow(name, node.type, out.display() if out else "?", info.param_count, info.macs, out.nbytes if out else 0, frozen, prefix[:-1]))
-        if expand and out is not None and graph.catalog.is_block(node.type):
+        inner: list[SummaryRow] = []
+        if out is not None and graph.catalog.is_block(node.type):
             try:
                 inside = graph.block_inside(nid)
             except GraphError:  # an instance that does not work has no inside to show
-                continue
-            rows += _rows(inside.graph, inside.analysis, expand, f"{name}.", frozen)
+                pass
+            else:
+                inner = _rows(inside.graph, inside.analysis, expand, f"{name}.", frozen)
+        memory = sum(r.activation_bytes for r in inner if r.inside == name) if inner else (out.nbytes if out else 0)  # a block keeps every tensor inside it
+        rows.append(SummaryRow(name, node.type, out.display() if out else "?", info.param_count, info.macs, memory, frozen, prefix[:-1]))
+        if expand:
+            rows += inner
     return rows
 
 

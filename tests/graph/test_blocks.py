@@ -157,6 +157,9 @@ def test_summary_expands_per_block_without_counting_twice() -> None:
     expanded = summarize(g, expand_blocks=True)
     assert expanded.total_params == total
     assert [r.node for r in expanded.rows if r.inside == block] == [f"{block}.{n}" for n in inner]
+    row = next(r for r in expanded.rows if r.node == block)
+    assert row.activation_bytes == sum(r.activation_bytes for r in expanded.rows if r.inside == block) == 4 * 8 * 6 * 6 * 4  # every tensor inside it
+    assert summarize(g).total_activation_bytes == expanded.total_activation_bytes
     assert "block1.conv1" in format_summary(g, expand_blocks=True)
     assert "block1.conv1" not in format_summary(g)
 
