@@ -153,7 +153,7 @@ def read_table(
     sep = DELIMITERS.get(delimiter) or _sniff(text[:SNIFF_CHARS])
     source = _Text(path, "utf-16" if utf16 else "utf-8-sig", sep)
     quoted = quoted if body is None else b'"' in body
-    return _parse(path if body is None else pa.BufferReader(body), source, label, text, quoted, partial=not whole, only=only)
+    return _parse(path if body is None else body, source, label, text, quoted, partial=not whole, only=only)
 
 
 def _has_quote(path: Path, label: str) -> bool:
@@ -198,10 +198,7 @@ def _check_utf8(path: Path, label: str) -> bool:
                     data.decode("utf-8")
                 except UnicodeDecodeError as exc:
                     if exc.reason != "unexpected end of data" or exc.end != len(data):
-                        line = lines + data[: exc.start].count(b"\n") + 1
-                        raise DataError(
-                            f"{label}: line {line}: not UTF-8 text (byte {offset + exc.start}): save the file as UTF-8 CSV"
-                        ) from None
+                        raise _not_utf8(path, label, offset + exc.start) from None
                     data, carry = data[: exc.start], data[exc.start :]  # a character split between two chunks
                 at = data.find(b"\0")
                 if nul is None and at >= 0:
@@ -212,10 +209,21 @@ def _check_utf8(path: Path, label: str) -> bool:
     except OSError as exc:
         raise DataError(f"{label}: cannot be read ({exc.strerror or exc})") from None
     if carry:
-        raise DataError(f"{label}: line {lines + 1}: not UTF-8 text (byte {offset}): save the file as UTF-8 CSV")
+        raise _not_utf8(path, label, offset)
     if nul is not None:
         raise DataError(f"{label}: line {nul}: holds a NUL character: it is not CSV text")
     return quoted
+
+
+def _not_utf8(path: Path, label: str, at: int) -> DataError:
+    """The message the old reader gave for a byte that is not UTF-8: after a byte-order
+    mark, it counted bytes (and lines) from the end of the mark."""
+    with path.open("rb") as file:
+        start = file.read(3)
+        at -= 3 if start == codecs.BOM_UTF8 else 0
+        file.seek(0)
+        line = file.read(at).count(b"\n") + 1
+    return DataError(f"{label}: line {line}: not UTF-8 text (byte {at}): save the file as UTF-8 CSV")
 
 
 def _sniff(text: str) -> str:
@@ -267,7 +275,7 @@ def _width(start: str, sep: str) -> int:
 
 
 def _parse(
-    data: Path | pa.BufferReader,
+    data: Path | bytes,
     source: _Text,
     label: str,
     start: str,
@@ -280,7 +288,7 @@ def _parse(
     include = [f"f{only[0].index(name)}" for name in only[1]] if only is not None else []
     try:
         raw = pa_csv.read_csv(
-            data if isinstance(data, pa.BufferReader) else str(data),
+            pa.BufferReader(data) if isinstance(data, bytes) else str(data),
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True, skip_rows=_blank_start(start)),
             parse_options=pa_csv.ParseOptions(delimiter=source.sep, newlines_in_values=quoted, invalid_row_handler=rows),
             convert_options=pa_csv.ConvertOptions(
@@ -296,6 +304,9 @@ def _parse(
         if "UTF8" in str(exc) and isinstance(data, Path):
             _check_utf8(data, label)  # names the line
         if "Empty CSV file" in str(exc):
+            content = _read(data, label) if isinstance(data, Path) else data
+            if content.strip() and not content.endswith((b"\n", b"\r")):  # one line with no line end: pyarrow wants one
+                return _parse(content + b"\n", source, label, start, quoted, partial, only)
             raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values") from None
         raise DataError(f"{label}: cannot be read as CSV ({one_line(str(exc))[:200]})") from None
     columns = [raw.column(k) for k in range(raw.num_columns)]

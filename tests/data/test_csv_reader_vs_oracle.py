@@ -70,6 +70,8 @@ BINARY = {
     "utf-16": "a;b;y\n1,5;2;x\n2,5;3;y\n".encode("utf-16"),
     "binary": b"\x89PNG\r\n\x1a\n\0\0\0",
     "late NUL": b"a,y\n" + b"1,0\n" * 2000 + b"2\0,1\n",
+    "one line, no line end": b"a,a",
+    "byte-order mark, then not UTF-8": b"\xef\xbb\xbfa\n\xed\xa0\x80",
 }
 
 
