@@ -122,6 +122,7 @@ class PlaneMapsOverlay:
         self.items: dict[str, UnitMapsItem] = {}
         self.fingerprint: str | None = None  # of the design the maps were made for
         self._nodes: dict[str, NodeItem] = {}
+        self._placed: dict[str, tuple] = {}  # where each item was when it was last checked for covering a node
 
     def show(
         self, nodes: dict[str, NodeItem], maps: PlaneMaps, fingerprint: str | None = None, tiles: dict[str, np.ndarray] | None = None
@@ -132,6 +133,7 @@ class PlaneMapsOverlay:
         for nid in list(self.items):
             if nid not in maps.units or nodes.get(nid) is not self._nodes.get(nid):
                 self._drop(nid)
+        layout = tuple((node.pos().x(), node.pos().y()) for node in nodes.values())
         for nid, unit_maps in maps.units.items():
             node = nodes.get(nid)
             if node is None:
@@ -141,7 +143,12 @@ class PlaneMapsOverlay:
                 item = self.items[nid] = UnitMapsItem(node)
                 self._nodes[nid] = node
             item.set_maps(unit_maps, (tiles or {}).get(nid))
-            item.setVisible(not self._covers_a_node(item))
+            # Asked again only when a node moved or the maps' size changed, not with every picture.
+            rect = item.sceneBoundingRect()
+            place = (layout, rect.x(), rect.y(), rect.width(), rect.height())
+            if place != self._placed.get(nid):
+                self._placed[nid] = place
+                item.setVisible(not self._covers_a_node(item))
 
     @staticmethod
     def _covers_a_node(item: UnitMapsItem) -> bool:
@@ -159,6 +166,7 @@ class PlaneMapsOverlay:
     def _drop(self, nid: str) -> None:
         item = self.items.pop(nid)
         self._nodes.pop(nid, None)
+        self._placed.pop(nid, None)
         if not shiboken6.isValid(item):
             return
         scene = item.scene()

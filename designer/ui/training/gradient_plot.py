@@ -7,6 +7,12 @@ The curves and their legend entries are made once per set of nodes and kept
 between runs: making them took 20-30 ms of the UI thread at every run's
 start (the legend lays itself out again for each entry), time the training
 thread waited for. A new run of the same design only empties them.
+
+The axes do not follow every point: the epoch axis spans the run's planned
+epochs from its start, and the norm axis whole decades around the values,
+changed only when a value leaves them. With pyqtgraph's auto range each new
+point moved the view, which redrew both axes and made every curve measure
+itself again: the plot's main cost.
 """
 
 from __future__ import annotations
@@ -37,6 +43,15 @@ class GradientPlot(TimedLayoutWidget):
         self.x: list[float] = []
         self.values: dict[str, list[float]] = {}
         self.batches_per_epoch = 0
+        self.plot.disableAutoRange()
+        self.x_range = (0.0, 1.0)  # epochs shown
+        self.decades: tuple[int, int] | None = None  # log10 of the norms shown
+        self.plot.setXRange(*self.x_range, padding=0.02)
+
+    def set_epochs(self, epochs: int) -> None:
+        """The run's planned epochs: the epoch axis spans them from the start."""
+        self.x_range = (0.0, float(max(1, epochs)))
+        self.plot.setXRange(*self.x_range, padding=0.02)
 
     def clear_run(self, batches_per_epoch: int = 0) -> None:
         """Empty the plot for a new run; the curves are kept for it, hidden until its first sample."""
@@ -46,6 +61,7 @@ class GradientPlot(TimedLayoutWidget):
             self._kept = self.curves
         self.legend.setVisible(False)
         self.curves, self.x, self.values = {}, [], {}
+        self.decades = None
         self.batches_per_epoch = batches_per_epoch
 
     def add_samples(self, samples: Sequence[GradientSample]) -> None:
@@ -64,6 +80,28 @@ class GradientPlot(TimedLayoutWidget):
         x = np.asarray(self.x)
         for nid, curve in self.curves.items():
             curve.setData(x, np.asarray(self.values[nid]), connect="finite")
+        self._show_x(float(np.ceil(x.max())) if len(x) else 1.0)
+        self._show_decades()
+
+    def _show_x(self, right: float) -> None:
+        """Widen the epoch axis when a point lies beyond it (a run resumed past its plan)."""
+        if right > self.x_range[1]:
+            self.x_range = (0.0, right)
+            self.plot.setXRange(*self.x_range, padding=0.02)
+
+    def _show_decades(self) -> None:
+        """Whole decades around every value shown; the view changes only when a value leaves them."""
+        values = np.array([v for vs in self.values.values() for v in vs], dtype=np.float64)
+        values = values[np.isfinite(values) & (values > 0)]
+        if not len(values):
+            return
+        low, high = np.log10(values.min()), np.log10(values.max())
+        shown = self.decades
+        if shown is not None and shown[0] <= low and high <= shown[1]:
+            return
+        decades = (int(np.floor(low)), max(int(np.ceil(high)), int(np.floor(low)) + 1))
+        self.decades = decades
+        self.plot.setYRange(*decades, padding=0.05)
 
     def latest(self) -> dict[str, float]:
         """Each node's newest norm."""

@@ -1,0 +1,48 @@
+"""The per-layer gradient plot's axes stay put while points arrive (each move
+redrew both axes and made every curve measure itself again): the epochs
+span the planned run, the norms whole decades, widened only when a value
+leaves them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from designer.insight.probes import GradientSample
+from designer.ui.training.gradient_plot import GradientPlot
+
+NODES = ("dense1", "dense2")
+
+
+def _sample(epoch: int, norms: tuple[float, float]) -> GradientSample:
+    values = np.array(norms)
+    return GradientSample(epoch, 1, epoch, 0.5, NODES, values, values, np.full(2, 0.01))
+
+
+def test_the_axes_move_only_when_a_value_leaves_them(qtbot) -> None:
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    plot.clear_run(batches_per_epoch=10)
+    plot.set_epochs(20)
+    changes: list[object] = []
+    plot.plot.vb.sigRangeChanged.connect(lambda *args: changes.append(args))
+    plot.add_samples([_sample(1, (0.02, 0.5))])
+    (x0, x1), (y0, y1) = plot.plot.vb.viewRange()
+    assert x0 < 0 < 20 < x1 < 21 and plot.decades == (-2, 0) and y0 < -2 and 0 < y1 < 0.2
+    settled = len(changes)
+    plot.add_samples([_sample(2, (0.03, 0.4)), _sample(3, (0.05, 0.9))])  # within the decades shown
+    assert len(changes) == settled and plot.decades == (-2, 0)
+    plot.add_samples([_sample(4, (0.004, 0.9))])  # a vanishing gradient: one more decade
+    assert plot.decades == (-3, 0) and len(changes) > settled
+    assert len(plot.curves["dense1"].getData()[0]) == 4
+
+
+def test_a_new_run_starts_from_its_own_plan(qtbot) -> None:
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    plot.set_epochs(50)
+    plot.add_samples([_sample(60, (1.0, 2.0))])  # a run resumed past its plan widens the epoch axis
+    assert plot.plot.vb.viewRange()[0][1] > 60
+    plot.clear_run(batches_per_epoch=10)
+    plot.set_epochs(5)
+    plot.add_samples([_sample(1, (10.0, 300.0))])
+    assert plot.plot.vb.viewRange()[0][1] < 6 and plot.decades == (1, 3)
