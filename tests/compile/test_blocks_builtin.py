@@ -47,3 +47,15 @@ def test_the_inside_of_a_block_is_checked_with_its_input() -> None:
     g.sequential(("Input", {"shape": [3, 8, 8]}), "ResidualBlock", "Output")  # 16 channels added to 3
     (problem,) = g.analyze().errors
     assert problem.node == "block1" and "inside block ResidualBlock, inner node add" in problem.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(INPUTS))
+def test_a_built_in_block_exports_to_onnx_that_verifies(name: str, tmp_path) -> None:
+    from designer.compile import export_onnx
+
+    g = Graph("one block")
+    g.add_block_definition(builtin_blocks()[name])
+    g.sequential(("Input", {"shape": INPUTS[name]}), name, "Output")
+    result = export_onnx(g, tmp_path / "block.onnx")
+    assert result.verification is not None and result.verification.max_abs_diff <= result.verification.tolerance
