@@ -99,6 +99,30 @@ class BlockDefinition:
     def with_params(self, params: Mapping[str, ExposedParam]) -> BlockDefinition:
         return dataclasses.replace(self, params=dict(params))
 
+    def with_inside(self, inner: Graph) -> BlockDefinition:
+        """This block with ``inner`` (an edited copy of its inside) as its
+        design; exposed parameters keep the targets that still exist, and a
+        parameter none of whose targets is left goes."""
+        records = inner.records()
+        kinds = {n["id"]: n["type"] for n in records["nodes"]}
+        params = {}
+        for key, exposed in self.params.items():
+            targets = tuple((node, param) for node, param in exposed.targets if node in kinds and param in inner.node(node).params)
+            if targets:
+                params[key] = ExposedParam(exposed.default, targets)
+        return dataclasses.replace(self, nodes=tuple(records["nodes"]), edges=tuple(records["edges"]), params=params)
+
+    def exposing(self, name: str, default: Any, targets: Iterable[tuple[str, str]]) -> BlockDefinition:
+        """This block with block parameter ``name`` (added or replaced) setting ``targets``."""
+        return dataclasses.replace(self, params={**self.params, name: ExposedParam(default, tuple(targets))})
+
+    def without_param(self, name: str) -> BlockDefinition:
+        """This block without block parameter ``name`` (its inner values stay as stored)."""
+        return dataclasses.replace(self, params={k: v for k, v in self.params.items() if k != name})
+
+    def with_description(self, description: str) -> BlockDefinition:
+        return dataclasses.replace(self, description=description)
+
     def with_type_renamed(self, old: str, new: str) -> BlockDefinition:
         """The definition with inner nodes of type ``old`` now of type ``new``."""
         nodes = tuple({**n, "type": new} if n["type"] == old else n for n in self.nodes)

@@ -458,8 +458,10 @@ class Graph:
 
     def block_inside(self, node_id: str):  # -> InnerResult
         """An instance's inside, analysed with its input shapes and values: the
-        inner design and its Analysis (raises ShapeError when it does not work,
-        EditError when the node is no block or its inputs are unknown)."""
+        inner design and its Analysis, shared with the analysis cache, so read
+        it only (``block_graph`` gives a copy to edit). Raises ShapeError when
+        it does not work, EditError when the node is no block or its inputs
+        are unknown."""
         definition = block_edits.check_instance(self, node_id)
         analysis = self.analyze()
         inputs = [analysis.output_of(e.source) for e in self.inputs_of(node_id)]
@@ -467,6 +469,25 @@ class Graph:
             raise block_edits.BlockError(f"{node_id}: the shapes reaching it are not known yet: connect its inputs first")
         params = {k: self.spec(node_id).check_param(k, v) for k, v in self.node(node_id).params.items()}
         return self.spec(node_id).inner(inputs, params)
+
+    def block_graph(self, name: str, node_id: str | None = None) -> Graph:
+        """Block ``name``'s inside as an editable design of its own (nested
+        blocks resolve through this design); with ``node_id``, an instance of
+        it, its Input nodes take the shapes that reach that instance, so the
+        inside shows the shapes it has there. Save an edit with
+        ``set_block_definition(name, graph.blocks[name].with_inside(inner))``."""
+        if name not in self._blocks:
+            raise block_edits.BlockError(f"there is no block named {name}")
+        inner = self._blocks[name].build_graph(self.catalog)
+        if node_id is not None and self.node(node_id).type == name:
+            analysis = self.analyze()
+            with inner.batch():
+                for port_id, edge in zip(self._blocks[name].input_ids, self.inputs_of(node_id)):
+                    spec = analysis.output_of(edge.source)
+                    if spec is not None:
+                        inner.set_param(port_id, "shape", tuple(spec.shape), check=False)
+                        inner.set_param(port_id, "dtype", spec.dtype, check=False)
+        return inner
 
     def _put_block(self, name: str, definition: BlockDefinition) -> None:
         self._blocks[name] = definition

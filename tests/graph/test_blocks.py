@@ -220,3 +220,22 @@ def test_a_block_standing_for_too_many_layers_is_refused() -> None:
     with pytest.raises(BlockError, match="holds 400,000 layers"):
         g.add_block_definition(_wrapped(g, "Level4", "Level5", copies=10))
     assert "Level5" not in g.blocks
+
+
+def test_editing_the_inside_of_a_block_changes_every_instance() -> None:
+    g, inner = residual_design()
+    block = g.make_block(inner, "ResidualBlock")
+    g.set_block_definition("ResidualBlock", exposed_channels(g))
+    second = g.add_node("ResidualBlock").id
+    g.connect(block, second)
+    inside = g.block_graph("ResidualBlock", block)
+    assert inside.node("x").params["shape"] == (8, 6, 6)
+    inside.remove_node("relu1")  # conv1 now feeds conv2 directly
+    inside.connect("conv1", "conv2")
+    inside.remove_node("conv2")  # and an exposed target goes away: channels keeps its other one
+    inside.connect("conv1", "add1", 0)
+    edited = g.blocks["ResidualBlock"].with_inside(inside)
+    assert edited.params["channels"].targets == (("conv1", "out_channels"),)
+    g.set_block_definition("ResidualBlock", edited)
+    assert g.analyze().ok and g.analyze().total_params == 2 * (8 * 8 * 9 + 8)
+    assert [r.node for r in summarize(g, expand_blocks=True).rows if r.inside == second] == [f"{second}.conv1", f"{second}.add1"]
