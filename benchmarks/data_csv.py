@@ -202,8 +202,8 @@ def run_child(task: str, reader: str, project: Path, threads: int) -> dict:
         raise SystemExit(f"{task} with the {reader} reader failed:\n{done.stdout}\n{done.stderr}")
     result = json.loads(lines[-1])
     result["wall_s"] = wall
-    if task == "check":
-        result["output"] = lines[0] if len(lines) > 1 else ""
+    if task == "check":  # what it said, without the temporary folder's name
+        result["output"] = lines[0].replace(str(project.parent) + os.sep, "") if len(lines) > 1 else ""
     return result
 
 

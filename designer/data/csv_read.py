@@ -256,7 +256,8 @@ def _blank_start(text: str) -> int:
     """How many lines of white space open the file (pyarrow would take the first for the header)."""
     count = 0
     for line in io.StringIO(text, newline=None):
-        if line.strip() or '"' in line:
+        row = next(csv.reader([line]), [])
+        if row and (len(row) > 1 or row[0].strip()):
             break
         count += 1
     return count

@@ -27,9 +27,19 @@ def _outcome(load, root: Path, options: dict) -> tuple:
             got.standardize_target, got.spec, got.info, got.notes, got.feature_names)  # fmt: skip
 
 
+def _shown(preview, root: Path, options: dict) -> tuple:
+    req = SOURCES["csv"].request({"path": "table.csv", **options}, 0, root)
+    try:
+        got = preview(req, 5)
+    except DataError as exc:
+        return ("error", str(exc))
+    return ("table", got.columns, got.rows, got.total)
+
+
 def _same(root: Path, options: dict) -> tuple:
     new, old = _outcome(csv_file.load_csv, root, options), _outcome(csv_oracle.load_csv, root, options)
     assert new == old
+    assert _shown(csv_file.preview_csv, root, options) == _shown(csv_oracle.preview_csv, root, options)
     return new
 
 
@@ -61,6 +71,7 @@ CRAFTED = {
     "huge field": "a,y\n1,0\n" + "x" * 140_000 + ",1\n2,0\n",
     "unicode digits": "a,y\n\u0661\u0662,0\n3,1\n4,0\n",
     "one column": "y\n1\n  \n2\n",
+    "quoted blank first line": '""\n"",""\n"",""',
     "duplicate header": "a,a,y\n1,2,3\n",
     "mixed text and numbers": "a,y\n1,0\nx,1\ny,0\nz,1\n",
 }
