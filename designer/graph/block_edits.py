@@ -310,14 +310,14 @@ def rename_block(graph: Graph, old: str, new: str) -> None:
     if new == old:
         return
     check_block_name(new, graph.catalog, taken=graph.blocks)
-    with graph.batch():
-        graph._drop_block(old)
+    with graph.batch():  # the new name first and the old one last: no node or block ever names a missing type
         graph._put_block(new, definition.renamed(new))
         for key, other in list(graph.blocks.items()):
             if old in other.node_types():
                 graph._put_block(key, other.with_type_renamed(old, new))
         for node in [n for n in graph.nodes if n.type == old]:
             graph._retype_node(node.id, new, dict(node.params))
+        graph._drop_block(old)
 
 
 def _existing(graph: Graph, name: str) -> BlockDefinition:

@@ -239,3 +239,12 @@ def test_editing_the_inside_of_a_block_changes_every_instance() -> None:
     g.set_block_definition("ResidualBlock", edited)
     assert g.analyze().ok and g.analyze().total_params == 2 * (8 * 8 * 9 + 8)
     assert [r.node for r in summarize(g, expand_blocks=True).rows if r.inside == second] == [f"{second}.conv1", f"{second}.add1"]
+
+
+def test_renaming_a_nested_block_renames_it_in_the_blocks_holding_it() -> None:
+    g, inner = residual_design()
+    block = g.make_block(inner, "Inner")
+    outer = g.make_block([block], "Outer")
+    g.rename_block("Inner", "Core")
+    assert g.blocks["Outer"].node_types() == {"Input", "Core", "Output"} and "Inner" not in g.blocks
+    assert g.node(outer).type == "Outer" and g.analyze().ok
