@@ -155,3 +155,28 @@ def test_every_node_output_for_the_insight_views_includes_instances() -> None:
     variables = node_variables(compiled, graph)
     outputs = all_outputs_function(compiled, variables)(compiled.new_module().eval(), torch.randn(2, 1, 8, 8))
     assert tuple(outputs["block3"].shape) == (2, 16, 4, 4) and tuple(outputs["output1"].shape) == (2, 10)
+
+
+def test_weights_of_a_design_with_blocks_save_and_load_until_a_block_changes(tmp_path: Path) -> None:
+    from designer.project import ProjectError
+    from designer.project.weights import load_weights, save_weights
+
+    graph = four_blocks()
+    module = compile_design(graph).new_module()
+    path = save_weights(tmp_path / "four.safetensors", module.state_dict(), graph.fingerprint())
+    loaded = load_weights(path, graph.fingerprint(), expected=module.state_dict())
+    assert "block4.conv2.weight" in loaded
+    graph.set_block_definition("ResidualProjection", graph.blocks["ResidualProjection"].without_param("stride"))
+    with pytest.raises(ProjectError, match="different version of the design"):
+        load_weights(path, graph.fingerprint())
+
+
+def test_an_instance_learning_rate_factor_covers_all_its_weights() -> None:
+    from designer.train.freezing import FACTOR_KEY, parameter_groups
+
+    graph = four_blocks()
+    graph.set_node_training("block2", lr_factor=0.1)
+    compiled = compile_design(graph)
+    module = compiled.new_module()
+    (slow,) = [group for group in parameter_groups(module, compiled) if group[FACTOR_KEY] == 0.1]
+    assert {id(p) for p in slow["params"]} == {id(p) for p in module.block2.parameters()}
