@@ -290,7 +290,7 @@ def _title(definition: BlockDefinition) -> str:
 
 
 def _mentions(text: str, name: str) -> bool:
-    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text) is not None
+    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)(?!\s*=(?!=))", text) is not None  # a value, not a keyword's name
 
 
 def _signature(context: _Context, arguments: Mapping[tuple[str, str], str], used: set[str]) -> str:

@@ -180,3 +180,27 @@ def test_an_instance_learning_rate_factor_covers_all_its_weights() -> None:
     module = compiled.new_module()
     (slow,) = [group for group in parameter_groups(module, compiled) if group[FACTOR_KEY] == 0.1]
     assert {id(p) for p in slow["params"]} == {id(p) for p in module.block2.parameters()}
+
+
+def test_a_block_with_two_inputs_takes_them_in_port_order() -> None:
+    g = Graph("two inputs")
+    a = g.add("Input", shape=[3])
+    b = g.add("Input", shape=[5])
+    left = g.add("Linear", out_features=4)
+    right = g.add("Linear", out_features=4)
+    total = g.add("Multiply")
+    g.connect(a, left)
+    g.connect(b, right)
+    g.connect(left, total)
+    g.connect(right, total)
+    g.connect(total, g.add("Output"))
+    block = g.make_block([left, right, total], "Gate")
+    assert [(e.source, e.port) for e in g.inputs_of(block)] == [("input1", 0), ("input2", 1)]
+    source = to_source(g)
+    assert "def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:" in source
+    assert f"{block} = self.{block}(input1, input2)" in source
+    torch.manual_seed(0)
+    module = compile_design(g).new_module()
+    x, y = torch.randn(2, 3), torch.randn(2, 5)
+    expected = module.block1.dense1(x) * module.block1.dense2(y)
+    assert torch.equal(module(x, y), expected)
