@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtWidgets import QLabel
+
 from designer.document.block_document import BlockDocument
 from designer.ui.inspector import Inspector
 
@@ -16,11 +18,30 @@ class BlockInspector(Inspector):
     def show_selection(self, node_ids: list[str]) -> None:
         if any(nid in self.document.graph for nid in node_ids):
             super().show_selection(node_ids)
+            if len(self._selection) == 1:
+                self._note_exposed(self._selection[0])
             return
         self._selection = []
         self.multi.setWordWrap(True)
         self.multi.setText(block_summary_html(self.document))
         self._show_page(self.multi)
+
+    def _note_exposed(self, node_id: str) -> None:
+        """Say which of the layer's parameters each instance sets (the block's own parameters)."""
+        exposed = [
+            (key, param, e.default) for key, e in self.document.definition.params.items() for target, param in e.targets if target == node_id
+        ]
+        content = self.node_inspector._content
+        if not exposed or content is None or content.layout() is None:
+            return
+        lines = "; ".join(
+            f"<b>{html.escape(param)}</b> is the block parameter <b>{html.escape(key)}</b> (default {html.escape(str(default))})"
+            for key, param, default in exposed
+        )
+        note = QLabel(f"{lines}: each instance gives it its own value, which replaces the one here.", content)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #0e7c86; padding: 2px 0;")
+        content.layout().insertWidget(1, note)
 
     def _on_model_changed(self) -> None:
         if not self._selection and self.stack.currentWidget() is self.multi:

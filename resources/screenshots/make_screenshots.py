@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPointF, QSettings  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -275,6 +275,48 @@ def shot_backprop(app: QApplication) -> Path:
     return _save(app, window, "backprop.png")
 
 
+BLOCK_SIZES = ((1600, 1000), (1280, 720))
+
+
+def _settle_deleted(app: QApplication) -> None:
+    """Settle, and let go of what Qt deletes later (an inspector's old content)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(3):
+        _settle(app)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+
+def shot_blocks(app: QApplication) -> list[Path]:
+    """The residual network built from one block used four times: the design with
+    its blocks collapsed (one selected, its row in the summary opened), and the
+    block opened in its own tab, at each of BLOCK_SIZES."""
+    paths = []
+    for width, height in BLOCK_SIZES:
+        window = _window()
+        window.open_file(_copy("residual_blocks"))
+        window.resize(width, height)
+        window.bottom_dock.raise_()
+        window.bottom_tabs.setCurrentIndex(1)
+        _settle_deleted(app)
+        window.resizeDocks([window.bottom_dock], [height // 3], Qt.Orientation.Vertical)
+        window.summary.toggle("block2")
+        window.auto_layout()  # the sample's own places are tighter than a node's width
+        window.scene.select_nodes(["block2"])
+        _settle_deleted(app)
+        suffix = "" if (width, height) == BLOCK_SIZES[0] else f"_{width}x{height}"
+        path = HERE / f"blocks{suffix}.png"
+        window.grab().save(str(path))
+        page = window.blocks.open_block("block2")
+        page.document.auto_layout(page.view.fit_room())  # one undo step, changing every instance's inside alike
+        page.scene.select_nodes(["conv1"])
+        _settle_deleted(app)
+        page.view.fit()  # the whole block
+        _settle_deleted(app)
+        paths += [path, _save(app, window, f"block_opened{suffix}.png")]
+    return paths
+
+
 SHOTS: list[Callable[[QApplication], Path | list[Path]]] = [
     shot_opened,
     shot_design,
@@ -286,6 +328,7 @@ SHOTS: list[Callable[[QApplication], Path | list[Path]]] = [
     shot_insight_neuron,
     shot_neuron_maps,
     shot_backprop,
+    shot_blocks,
 ]
 
 

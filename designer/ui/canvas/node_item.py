@@ -188,15 +188,16 @@ class NodeItem(QGraphicsItem):
             font = _font(painter, text.header_px, bold=True)
             type_width = QFontMetricsF(font).horizontalAdvance(self.type_name)
             head = QRectF(8, 0, width - (14 if self.problems else 0), style.HEADER_HEIGHT)
-            if self.block:
-                icon = min(text.header_px, style.HEADER_HEIGHT - 8)
+            id_font = _font(painter, text.id_px)
+            id_width = QFontMetricsF(id_font).horizontalAdvance(self.node_id)
+            icon = min(text.header_px, style.HEADER_HEIGHT - 8)
+            if self.block and type_width + id_width + 10 + icon + 5 <= head.width():  # the id goes before the block sign
                 _draw_block_icon(painter, QRectF(8, (style.HEADER_HEIGHT - icon) / 2, icon, icon))
                 head.adjust(icon + 5, 0, 0, 0)
             painter.setFont(font)
             painter.setPen(QColor("white"))
             painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, _elided(font, self.type_name, head.width()))
-            id_font = _font(painter, text.id_px)
-            if type_width + QFontMetricsF(id_font).horizontalAdvance(self.node_id) + 10 <= head.width():
+            if type_width + id_width + 10 <= head.width():
                 painter.setFont(id_font)
                 painter.setPen(QColor(255, 255, 255, 215))
                 painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.node_id)
