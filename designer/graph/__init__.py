@@ -4,6 +4,7 @@ Needs only the standard library and networkx; no Qt, no torch.
 """
 
 from designer.graph.analysis import ERROR, WARNING, Analysis, DataSpec, NodeInfo, Problem
+from designer.graph.blocks import BlockDefinition, BlockError, ExposedParam
 from designer.graph.errors import (
     CycleError,
     DuplicateIdError,
@@ -25,12 +26,15 @@ __all__ = [
     "ERROR",
     "WARNING",
     "Analysis",
+    "BlockDefinition",
+    "BlockError",
     "CycleError",
     "DTYPES",
     "DataSpec",
     "DuplicateIdError",
     "Edge",
     "EditError",
+    "ExposedParam",
     "FLOAT",
     "Graph",
     "GraphError",
