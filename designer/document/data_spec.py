@@ -36,7 +36,7 @@ def needs_reading(settings: Mapping[str, Any]) -> bool:
     from designer.data import SOURCES
 
     source = SOURCES.get(settings.get("source")) if isinstance(settings, Mapping) else None
-    return source is not None and source.describer is None
+    return source is not None and (source.describer is None or source.kind == "file")  # a user's file: even a quick look reads it
 
 
 class DataDescriber(QObject):

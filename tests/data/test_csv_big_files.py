@@ -64,3 +64,10 @@ def test_preview_of_a_big_file_reads_its_start(tmp_path: Path, small_sample: int
     shown = preview(_settings(), tmp_path, limit=3)
     assert shown.columns == ["a", "b", "colour", "label"] and shown.rows[0] == ["0", "0.00", "red", "0"] and len(shown.rows) == 3
     assert shown.total == 401  # line ends after the header
+
+
+def test_the_window_describes_a_csv_file_off_its_thread() -> None:
+    from designer.document.data_spec import needs_reading
+
+    assert needs_reading({"source": "csv", "options": {"path": "big.csv"}})
+    assert not needs_reading({"source": "iris", "options": {}})
