@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoCommand
 from designer.document.block_commands import DesignState, SetBlockDefinitionCommand, block_definitions, restore
 from designer.document.document import Document, _Macro
 from designer.graph import Analysis, EditError, Graph, TensorSpec
-from designer.graph.blocks import BlockDefinition
+from designer.graph.blocks import BlockDefinition, ExposedParam
 from designer.project import Project
 
 
@@ -138,6 +138,36 @@ class BlockDocument(Document):
             command.undo()
             raise
         self.design.push(SetBlockDefinitionCommand(self.design.graph, self.block_name, old, new, command.text(), done=True))
+
+    # ----------------------------------------------- block parameters
+    def expose(self, node_id: str, param: str, name: str) -> None:
+        """Make ``node_id``'s ``param`` a parameter of the block named ``name``,
+        which each instance sets (one undo step). An existing block parameter of
+        that name sets this one too (a residual block's ``channels`` sets both
+        convolutions); a new one starts at the layer's value."""
+        self.graph.node(node_id)
+        params = dict(self._definition.params)
+        old = params.get(name)
+        if old is not None:
+            if (node_id, param) in old.targets:
+                return
+            params[name] = ExposedParam(old.default, (*old.targets, (node_id, param)))
+        else:
+            params[name] = ExposedParam(self.graph.node(node_id).params[param], ((node_id, param),))
+        self._set_params(params, f"Expose {node_id}.{param} as {self.block_name}.{name}")
+
+    def unexpose(self, name: str) -> None:
+        """The block parameter ``name`` is no longer one: its layers keep their own values."""
+        params = {key: value for key, value in self._definition.params.items() if key != name}
+        if len(params) != len(self._definition.params):
+            self._set_params(params, f"Stop exposing {self.block_name}.{name}")
+
+    def exposed_as(self, node_id: str) -> dict[str, str]:
+        """The layer's parameters that are block parameters: its param -> the block parameter's name."""
+        return {param: key for key, e in self._definition.params.items() for target, param in e.targets if target == node_id}
+
+    def _set_params(self, params: dict[str, ExposedParam], text: str) -> None:
+        self.design.set_block_definition(self.block_name, self._definition.with_params(params), text)
 
     def macro(self, text: str) -> _Macro:
         self._check_unlocked()

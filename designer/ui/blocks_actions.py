@@ -57,14 +57,45 @@ class BlockActions:
     def fill_node_menu(self, menu: QMenu, item: NodeItem) -> None:
         """The node menu's block edits: on the design, Make Block of the selection;
         on an instance, Open, Expand, Make Unique and Save to Library."""
-        on_design = self._page() is None
+        page = self._page()
         menu.addSeparator()
         if item.block:
             menu.addAction(self.open_action)
-            if on_design:
+            if page is None:
                 menu.addActions([self.expand_action, self.unique_action, self.save_action])
-        if on_design:
+        if page is None:
             menu.addAction(self.make_action)
+        elif item.node_id in page.document.graph and item.type_name not in ("Input", "Output"):
+            self._fill_param_menu(menu.addMenu("Block &Parameters"), page, item.node_id)
+
+    def _fill_param_menu(self, menu: QMenu, page: BlockPage, node_id: str) -> None:
+        """Expose a layer's parameter as the block's own (each instance sets it), or stop."""
+        exposed = page.document.exposed_as(node_id)
+        for param in page.document.graph.spec(node_id).param_names():
+            if param in exposed:
+                menu.addAction(f"Stop Exposing {param} ({exposed[param]})", lambda key=exposed[param]: self._unexpose(page, key))
+            else:
+                menu.addAction(f"Expose {param}…", lambda param=param: self.expose(page, node_id, param))
+
+    def expose(self, page: BlockPage, node_id: str, param: str) -> None:
+        """Ask the block parameter's name (an existing one sets this layer too) and expose it."""
+        name = dialogs.ask_text(
+            self._parent, "Expose as a block parameter", f"Name of the block parameter that sets {node_id}.{param} on each instance:", param
+        )
+        if not name:
+            return
+        try:
+            page.document.expose(node_id, param, name.strip())
+        except EditError as exc:
+            self.window.show_message(f"Cannot expose {node_id}.{param}: {exc}")
+            return
+        self.window.show_message(f"{page.block_name}.{name.strip()} now sets {node_id}.{param}: each instance has its own value")
+
+    def _unexpose(self, page: BlockPage, name: str) -> None:
+        try:
+            page.document.unexpose(name)
+        except EditError as exc:
+            self.window.show_message(f"Cannot stop exposing {name}: {exc}")
 
     # ------------------------------------------------------------- tabs
     def on_page_changed(self, page: BlockPage | None) -> None:

@@ -169,3 +169,25 @@ def test_pasting_blocks_into_another_design_brings_their_definition_and_undoes_w
     assert any(other.graph.node(nid).type == "ResidualBlock" for nid in new_ids)
     other.undo_stack.undo()
     assert DesignState.of(other.graph) == state
+
+
+def test_exposing_a_layer_parameter_makes_it_the_blocks_own_in_one_step(residual: Document) -> None:
+    from designer.document.block_document import BlockDocument
+
+    instance = residual.make_block(RESIDUAL, "ResidualBlock")
+    inside = BlockDocument(residual, "ResidualBlock")
+    steps = residual.undo_stack.count()
+    inside.expose("conv2", "out_channels", "channels")
+    inside.expose("conv3", "out_channels", "channels")  # the same block parameter sets both
+    assert residual.undo_stack.count() == steps + 2
+    assert residual.graph.blocks["ResidualBlock"].params["channels"].targets == (("conv2", "out_channels"), ("conv3", "out_channels"))
+    assert inside.exposed_as("conv3") == {"out_channels": "channels"}
+    assert residual.graph.node(instance).params == {"channels": 16}
+    residual.set_param(instance, "channels", 8)  # the skip wire brings 16 channels: the block no longer fits
+    assert any(p.node == instance for p in residual.graph.analyze().errors)
+    residual.undo_stack.undo()
+    inside.unexpose("channels")
+    assert not residual.graph.blocks["ResidualBlock"].params and residual.graph.node(instance).params == {}
+    for _ in range(3):
+        residual.undo_stack.undo()
+    assert not residual.graph.blocks["ResidualBlock"].params

@@ -34,11 +34,15 @@ def residual(window, tmp_path: Path, monkeypatch):
     return window
 
 
+def menu_of(window, item):
+    return next(a.menu() for a in window.context_menu(item, item.pos()).actions() if a.text() == "Block &Parameters")
+
+
 def _instance(window) -> str:
     return next(nid for nid in window.document.graph.node_ids() if window.document.graph.is_block(nid))
 
 
-def test_make_block_collapses_the_selection_into_one_block_node(residual) -> None:
+def test_make_block_collapses_the_selection_into_one_block_node(residual, monkeypatch) -> None:
     window = residual
     instance = _instance(window)
     assert window.scene.selected_node_ids() == [instance]
@@ -53,8 +57,18 @@ def test_make_block_collapses_the_selection_into_one_block_node(residual) -> Non
     assert {"&Open Block", "E&xpand Block", "Make Block &Unique…", "Make &Block…"} <= set(texts)
     page = window.blocks.open_block(instance)
     inner = page.scene.nodes["conv2"]
-    texts = [a.text() for a in window.context_menu(inner, inner.pos()).actions()]
+    menu = window.context_menu(inner, inner.pos())
+    texts = [a.text() for a in menu.actions()]
     assert "Make &Block…" not in texts and "&Delete" in texts
+    # a layer's parameter becomes the block's own from the inner node's menu
+    params = next(a.menu() for a in menu.actions() if a.text() == "Block &Parameters")
+    expose = next(a for a in params.actions() if a.text() == "Expose out_channels…")
+    expose.trigger()  # the name the dialog gives, ResidualBlock, cannot name a parameter
+    assert window._status.text().startswith("Cannot expose conv2.out_channels: ") and not window.document.graph.node(instance).params
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "channels")
+    expose.trigger()
+    assert window.document.graph.node(instance).params == {"channels": 16}
+    assert "Stop Exposing out_channels (channels)" in [a.text() for a in menu_of(window, inner).actions()]
 
 
 def test_double_click_opens_the_inside_with_a_breadcrumb_and_closing_returns(residual, qtbot) -> None:
