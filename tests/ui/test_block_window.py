@@ -184,3 +184,27 @@ def test_the_summary_opens_a_block_row_to_the_layers_inside(residual) -> None:
     summary.cellClicked.emit(row, 0)
     inner = [r for r in range(summary.rowCount()) if f"{instance}." in summary.item(r, 0).text()]
     assert len(inner) == len(RESIDUAL) and not any(summary.isRowHidden(r) for r in inner)
+
+
+def test_a_built_in_block_dropped_from_the_palette_comes_with_its_definition(window) -> None:
+    from PySide6.QtCore import QMimeData, QPointF
+    from PySide6.QtGui import QDropEvent
+
+    from designer.ui.blocks_palette import BLOCK_MIME, BUILTIN
+
+    part = window.palette.blocks.parts[BUILTIN]
+    names = [part.child(i).text(0) for i in range(part.childCount())]
+    assert {"ResidualBlock", "Bottleneck", "TransformerEncoderBlock", "LSTMStack"} <= set(names)
+    window.palette.search.setText("bottle")
+    assert [part.child(i).text(0) for i in range(part.childCount()) if not part.child(i).isHidden()] == ["Bottleneck"]
+    window.palette.search.setText("")
+    mime = QMimeData()
+    mime.setData(BLOCK_MIME, b"builtin:Bottleneck")
+    at = window.view.viewport().rect().center()
+    drop = QDropEvent(QPointF(at), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.view.dropEvent(drop)
+    (node,) = window.document.graph.nodes
+    assert node.type == "Bottleneck" and "Bottleneck" in window.document.graph.blocks
+    assert window.scene.nodes[node.id].block
+    window.undo_action.trigger()
+    assert not window.document.graph.blocks and not len(window.document.graph)
