@@ -17,8 +17,10 @@ compile, one warm-up step on zeros (torch's own first-use memory belongs to
 the baseline), then load the data and train ``--epochs`` epochs. Reported:
 seconds to load (until the bundle is ready), seconds per epoch (the trainer's
 figure, validation included), the peak resident memory of the process above
-its baseline (VmHWM against VmRSS of /proc: Linux only) and the peak of any
-worker process (which counts the pages it shares with the training process). ``stream-0`` forces no worker
+its baseline (VmHWM against VmRSS of /proc: Linux only; it counts the pages of
+a memory-mapped file the epoch read), the peak of its anonymous memory
+(sampled every 0.1 s: what it allocated itself) and the peak of any worker
+process (which counts the pages it shares with the training process). ``stream-0`` forces no worker
 processes, to show what the workers buy on this machine.
 
     python benchmarks/data_scale.py [--images 20000] [--size 64] [--rows 250000] [--epochs 1] [--rounds 1] [--workdir DIR] [--json FILE]
@@ -91,20 +93,23 @@ def _status(key: str, pid: str = "self") -> int:
     return 0
 
 
-class WorkerPeak(threading.Thread):
-    """The largest peak (VmHWM) of any worker process seen while training: it
-    counts the pages a forked worker still shares with the training process."""
+class Sampler(threading.Thread):
+    """Every 0.1 s: this process's anonymous memory (RssAnon: what it allocated;
+    the pages of a memory-mapped file are left out, the kernel drops them when
+    memory runs short) and the peak (VmHWM) of any worker process, which counts
+    the pages a forked worker still shares with the training process."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.peak = 0
+        self.anon = self.workers = 0
         self.done = threading.Event()
 
     def run(self) -> None:
-        while not self.done.wait(0.2):
+        while not self.done.wait(0.1):
+            self.anon = max(self.anon, _status("RssAnon"))
             for child in multiprocessing.active_children():
                 with contextlib.suppress(OSError):  # ended meanwhile
-                    self.peak = max(self.peak, _status("VmHWM", str(child.pid)))
+                    self.workers = max(self.workers, _status("VmHWM", str(child.pid)))
 
 
 def child(kind: str, path: str, loading: str, size: int, epochs: int) -> dict:
@@ -140,16 +145,16 @@ def child(kind: str, path: str, loading: str, size: int, epochs: int) -> dict:
     warm = compiled.new_module()
     warm(torch.zeros(64, *shape)).sum().backward()
     torch.optim.Adam(warm.parameters()).step()
-    before = _status("VmRSS")
-    workers = WorkerPeak()
-    workers.start()
+    before, anon_before = _status("VmRSS"), _status("RssAnon")
+    sampler = Sampler()
+    sampler.start()
     started = time.perf_counter()
     bundle = load_data(settings)
     loaded = time.perf_counter() - started
     train = TrainSettings.from_mapping({"epochs": epochs, "batch_size": 64, "device": "cpu"})
     result = Trainer(compiled, bundle, train).run()
-    workers.done.set()
-    workers.join()
+    sampler.done.set()
+    sampler.join()
     assert result.status == "finished", result.message
     decoded = bundle.train.x.nbytes + bundle.validation.x.nbytes
     return {
@@ -162,7 +167,8 @@ def child(kind: str, path: str, loading: str, size: int, epochs: int) -> dict:
         "load_s": round(loaded, 2),
         "epoch_s": [round(e.seconds, 2) for e in result.epochs],
         "peak_growth_mb": round((_status("VmHWM") - before) / 1e6, 1),
-        "worker_peak_mb": round(workers.peak / 1e6, 1),
+        "anon_growth_mb": round((sampler.anon - anon_before) / 1e6, 1),
+        "worker_peak_mb": round(sampler.workers / 1e6, 1),
         "baseline_mb": round(before / 1e6, 1),
     }
 

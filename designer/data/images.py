@@ -9,6 +9,13 @@ describe the data, so validation never opens an image.
 An image's header is read before its pixels: one larger than Pillow's
 decompression-bomb limit (a 2 KB PNG can claim 30000 x 30000 pixels), or one
 whose pixels would not fit in free memory, is refused before it is decoded.
+
+A folder too big to decode at once (the option ``loading``, see
+:func:`designer.data.limits.streams`) is listed, not decoded: its samples are
+:class:`designer.data.lazy.LazySamples` over :class:`~designer.data.lazy.ImageFiles`,
+decoded (with the same checks) when a batch needs them, by the trainer's
+DataLoader workers. A sample of the images is decoded at load to learn the
+pixel type that sets the recorded ``scale``, and to fail early on a broken folder.
 """
 
 from __future__ import annotations
