@@ -252,11 +252,11 @@ def _unquoted(text: str) -> str:
     return text[1:-1].replace('""', '"') if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
-def _blank_start(text: str) -> int:
+def _blank_start(text: str, sep: str) -> int:
     """How many lines of white space open the file (pyarrow would take the first for the header)."""
     count = 0
     for line in io.StringIO(text, newline=None):
-        row = next(csv.reader([line]), [])
+        row = next(csv.reader([line], delimiter=sep), [])
         if row and (len(row) > 1 or row[0].strip()):
             break
         count += 1
@@ -290,7 +290,7 @@ def _parse(
     try:
         raw = pa_csv.read_csv(
             pa.BufferReader(data) if isinstance(data, bytes) else str(data),
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, skip_rows=_blank_start(start)),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, skip_rows=_blank_start(start, source.sep)),
             parse_options=pa_csv.ParseOptions(delimiter=source.sep, newlines_in_values=quoted, invalid_row_handler=rows),
             convert_options=pa_csv.ConvertOptions(
                 column_types={f"f{k}": pa.large_string() for k in range(most)},
@@ -304,6 +304,8 @@ def _parse(
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) and isinstance(data, Path):
             _check_utf8(data, label)  # names the line
+        if "Could not skip initial" in str(exc):  # nothing after the blank lines
+            raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values") from None
         if "Empty CSV file" in str(exc):
             content = _read(data, label) if isinstance(data, Path) else data
             if content.strip() and not content.endswith((b"\n", b"\r")):  # one line with no line end: pyarrow wants one

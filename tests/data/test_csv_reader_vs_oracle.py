@@ -72,6 +72,8 @@ CRAFTED = {
     "unicode digits": "a,y\n\u0661\u0662,0\n3,1\n4,0\n",
     "one column": "y\n1\n  \n2\n",
     "quoted blank first line": '""\n"",""\n"",""',
+    "only a quoted blank line": '""',
+    "tabs only": "\t\t\n\t\t",
     "duplicate header": "a,a,y\n1,2,3\n",
     "mixed text and numbers": "a,y\n1,0\nx,1\ny,0\nz,1\n",
 }
