@@ -64,7 +64,7 @@ def _check(args: argparse.Namespace) -> int:
 def _summary(args: argparse.Namespace) -> int:
     project = _load(args.file)
     print(one_line(f"{project.name}: {len(project.graph)} nodes"))
-    print(format_summary(project.graph))
+    print(format_summary(project.graph, expand_blocks=args.blocks))
     errors = [p for p in project.graph.validate() if p.severity == ERROR]
     for problem in errors:
         print(f"{args.file}: {problem}", file=sys.stderr)
@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print each node's type, output shape, parameter count, multiply-accumulates and activation memory for one sample, with totals.",
     )
     summary.add_argument("file", metavar="FILE")
+    summary.add_argument("--blocks", action="store_true", help="also list the layers inside each block, one row each")
     summary.set_defaults(handler=_summary)
 
     for register in _extra_commands():

@@ -57,6 +57,15 @@ def test_summary_prints_table_and_totals(capsys) -> None:
     assert "conv1" in out and "N x 16 x 8 x 8" in out and out.strip().splitlines()[-1].startswith("total")
 
 
+def test_summary_lists_the_layers_inside_blocks_when_asked(capsys) -> None:
+    sample = next(p for p in SAMPLES if p.stem == "residual_blocks")
+    _, folded, _ = run(capsys, "summary", str(sample))
+    code, out, _ = run(capsys, "summary", str(sample), "--blocks")
+    assert code == 0
+    assert "block1.conv1" in out and "block1.conv1" not in folded
+    assert out.strip().splitlines()[-1] == folded.strip().splitlines()[-1]  # the totals count each block once
+
+
 def test_summary_of_missing_file_is_one_line(capsys) -> None:
     code, out, err = run(capsys, "summary", "no/such/file.nnd")
     assert code == 2 and err.startswith("designer: error: ") and err.count("\n") == 1
