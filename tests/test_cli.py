@@ -63,7 +63,7 @@ def test_summary_lists_the_layers_inside_blocks_when_asked(capsys) -> None:
     code, out, _ = run(capsys, "summary", str(sample), "--blocks")
     assert code == 0
     assert "block1.conv1" in out and "block1.conv1" not in folded
-    assert out.strip().splitlines()[-1] == folded.strip().splitlines()[-1]  # the totals count each block once
+    assert out.split()[-4:] == folded.split()[-4:]  # the totals count each block once
 
 
 def test_summary_of_missing_file_is_one_line(capsys) -> None:
