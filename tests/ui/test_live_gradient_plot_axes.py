@@ -46,3 +46,28 @@ def test_a_new_run_starts_from_its_own_plan(qtbot) -> None:
     plot.set_epochs(5)
     plot.add_samples([_sample(1, (10.0, 300.0))])
     assert plot.plot.vb.viewRange()[0][1] < 6 and plot.decades == (1, 3)
+
+
+def test_weight_histograms_span_the_planned_epochs_from_the_start(qtbot) -> None:
+    from designer.insight.probes import WeightHistograms
+    from designer.ui.training.weight_histograms import WeightHistogramView
+
+    view = WeightHistogramView()
+    qtbot.addWidget(view)
+    view.set_epochs(10)
+    edges = (np.linspace(-1.0, 1.0, 41), np.linspace(-0.5, 0.5, 41))
+    rng = np.random.default_rng(0)
+
+    def sample(epoch: int) -> WeightHistograms:
+        return WeightHistograms(epoch, NODES, edges, tuple(rng.integers(0, 9, 40) for _ in NODES))
+
+    changes: list[object] = []
+    view.add_samples([sample(0)])
+    (x0, x1), (y0, y1) = view.plot.vb.viewRange()
+    assert (x0, x1, y0, y1) == (-0.5, 10.5, -1.0, 1.0)
+    view.plot.vb.sigRangeChanged.connect(lambda *args: changes.append(args))
+    view.add_samples([sample(1)])
+    view.add_samples([sample(2)])
+    assert not changes and view.matrix().shape == (40, 3)
+    view.select("dense2")  # another node's bins: the view follows once
+    assert view.plot.vb.viewRange()[1] == [-0.5, 0.5]
