@@ -11,6 +11,7 @@ import pytest
 from paths import sample
 
 from designer.document import Document
+from designer.document.workers import running_workers
 from designer.project import load_project
 from designer.ui.training.augment_section import PREVIEW_IMAGES, PREVIEW_VARIANTS, AugmentSection
 
@@ -47,6 +48,7 @@ def test_an_edit_is_one_undo_step_and_the_grid_shows_augmented_copies(qtbot, dig
     assert digits.project.data["augment"] == {"rotate": 20.0} and section.editors["rotate"].field.text() == "20"
     section.clear.click()
     assert digits.project.data["augment"] == {} and not section.clear.isEnabled()
+    qtbot.waitUntil(lambda: not running_workers(), timeout=20_000)  # the preview asked for by the undo, dropped but still running
 
 
 def test_a_bad_value_is_said_under_its_field_and_nothing_changes(qtbot, digits: Document) -> None:
