@@ -106,6 +106,7 @@ class BlockActions:
             page.message.connect(window.show_message)
             page.view.context_menu_requested.connect(window._on_context_menu)
             page.view.block_open_requested.connect(self.open_block)
+            page.view.block_dropped.connect(self.add_block)  # says that blocks go on the design's canvas
             page.view.addAction(window.fit_action)
             page.inspector.message.connect(window.show_message)
             page.destroyed.connect(lambda *_, inspector=page.inspector: self._on_page_gone(inspector))
