@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from designer.document.block_commands import DesignState, SnapshotCommand, block_definitions, restore
 from designer.graph import EditError
 from designer.graph.blocks import BlockDefinition, BlockError
+from designer.graph.layout import free_position, node_height
 from designer.graph.model import Position
 
 if TYPE_CHECKING:
@@ -54,7 +55,18 @@ class BlockEdits:
         ids = list(dict.fromkeys(node_ids))
         if not ids:
             raise EditError("select the layers to make a block of")
-        return self._snapshot_edit(f"Make block {name}", lambda: self.graph.make_block(ids, name))
+        order = {nid: i for i, nid in enumerate(self.graph.analyze().order)}
+        first = min((nid for nid in ids if nid in self.graph), key=lambda nid: order.get(nid, len(order)), default=None)
+        where = self.graph.node(first).position if first is not None else None
+
+        def edit() -> str:
+            node_id = self.graph.make_block(ids, name)
+            if where is not None:  # where the first of its layers was, covering no other node
+                height = node_height(self.graph.input_slots(node_id))
+                self.graph.move_nodes({node_id: free_position(self.graph, where, height, ignore=[node_id])})
+            return node_id
+
+        return self._snapshot_edit(f"Make block {name}", edit)
 
     def expand_block(self, node_id: str) -> list[str]:
         """Put the block's layers in place of the instance; returns their ids."""
