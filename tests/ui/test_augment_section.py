@@ -66,7 +66,9 @@ def test_what_cannot_apply_to_the_data_is_greyed_with_the_reason(qtbot, digits: 
     assert not section.editors["hue"].isEnabled() and "grayscale" in section.labels["hue"].toolTip()
     digits.set_settings("data", {"source": "spirals", "options": {}})
     assert not any(editor.isEnabled() for editor in section.editors.values())
-    assert "applies to images" in section.reason.text()
+    assert "applies to images" in section.reason.text() and section.fields.isHidden() and section.message.isHidden()  # only the reason
+    digits.set_settings("data", {"source": "digits", "options": {}})
+    assert not section.fields.isHidden() and section.reason.text() == ""
 
 
 def test_opening_a_run_without_augmentation_turns_it_off(qtbot, digits: Document) -> None:

@@ -153,10 +153,15 @@ class AugmentSection(QGroupBox):
             self.labels[name].setEnabled(usable)
             tip = self.editors[name].param.help + (f"\nNot used: {why[name]}" if name in why else "")
             self.labels[name].setToolTip(tip)
-        if spec is not None and not images:
+        not_for_this_data = spec is not None and not images
+        if not_for_this_data:
             self.reason.setText(f"This data gives inputs of shape {'x'.join(map(str, spec.input.shape))}: augmentation applies to images.")
         else:
             self.reason.setText("")
+        # Thirteen greyed fields would only push the panel down: shown again when the data is images or an option is set.
+        for part in (self.note, self.fields, self.clear, self.grid, self.message):
+            if part is not None:
+                part.setVisible(not not_for_this_data or bool(options))
 
     def _request_preview(self) -> None:
         if self.loader is None or self.message is None or self.grid is None:
