@@ -43,6 +43,7 @@ class BlockActions:
             "Make Block &Unique…", self.make_unique, tip="Give this instance a definition of its own; the others stay as they are", edits=True
         )
         self.open_action = action("&Open Block", self.open_block, tip="Edit the block's inside in its own tab (or double-click it)", edits=True)
+        self.rename_action = action("&Rename Block…", self.rename_block, tip="Rename the block; its instances follow", edits=True)
         self.save_action = action("&Save Block to Library…", self.save_to_library, tip="Keep the block in your block library", edits=True)
         self.add_file_action = action(
             "Add Block from &File…", self.add_from_file, tip="Add a block from a block file (loading it runs nothing)", edits=True
@@ -50,7 +51,7 @@ class BlockActions:
         self.folder_action = action(
             "Block Library &Folder…", self.choose_library_folder, tip="The folder whose block files the palette lists under Blocks", edits=True
         )
-        menu.addActions([self.make_action, self.expand_action, self.unique_action, self.open_action])
+        menu.addActions([self.make_action, self.expand_action, self.unique_action, self.open_action, self.rename_action])
         menu.addSeparator()
         menu.addActions([self.save_action, self.add_file_action, self.folder_action])
 
@@ -62,7 +63,7 @@ class BlockActions:
         if item.block:
             menu.addAction(self.open_action)
             if page is None:
-                menu.addActions([self.expand_action, self.unique_action, self.save_action])
+                menu.addActions([self.expand_action, self.unique_action, self.rename_action, self.save_action])
         if page is None:
             menu.addAction(self.make_action)
         elif item.node_id in page.document.graph and item.type_name not in ("Input", "Output"):
@@ -208,6 +209,29 @@ class BlockActions:
             return None
         self.window.show_message(f"{node_id} is now a {name.strip()} of its own; the other {old} blocks are unchanged")
         return name.strip()
+
+    def rename_block(self) -> str | None:
+        """Rename the open tab's block, or the selected instance's; every instance follows."""
+        page = self._page()
+        if page is not None:
+            old = page.block_name
+        else:
+            node_id = self._selected_instance("Rename")
+            if node_id is None:
+                return None
+            old = self.window.document.graph.node(node_id).type
+        new = dialogs.ask_text(self._parent, "Rename block", f"New name for {old} (CamelCase):", old)
+        if not new or new.strip() == old:
+            return None
+        try:
+            self.window.document.rename_block(old, new.strip())
+        except EditError as exc:
+            self.window.show_message(f"Cannot rename {old}: {exc}")
+            return None
+        if page is not None:  # its tab closed with the old name: open the block again under the new one
+            self.window.canvas_tabs.open_block(self.window.document, new.strip())
+        self.window.show_message(f"Renamed block {old} to {new.strip()}")
+        return new.strip()
 
     def open_block(self, node_id: str | None = None) -> BlockPage | None:
         """Open the inside of the instance (double-clicked, or the one selected) in its own tab."""

@@ -127,9 +127,15 @@ def _errors(window, node_id: str) -> list[str]:
 
 
 
-def test_expand_and_make_unique_from_the_menu(residual, monkeypatch) -> None:
+def test_expand_rename_and_make_unique_from_the_menu(residual, monkeypatch) -> None:
     window = residual
     instance = _instance(window)
+    window.blocks.open_block(instance)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "SkipBlock")
+    window.blocks.rename_action.trigger()  # from its tab: the tab follows the new name
+    assert window.document.graph.node(instance).type == "SkipBlock" and window.canvas_tabs.current_page().block_name == "SkipBlock"
+    window.canvas_tabs.show_design()
+    window.scene.select_nodes([instance])
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "OwnBlock")
     window.blocks.unique_action.trigger()
     assert window.document.graph.node(instance).type == "OwnBlock"
