@@ -23,7 +23,7 @@ a memory-mapped file the epoch read), the peak of its anonymous memory
 process (which counts the pages it shares with the training process). ``stream-0`` forces no worker
 processes, to show what the workers buy on this machine.
 
-    python benchmarks/data_scale.py [--images 20000] [--size 64] [--rows 250000] [--epochs 1] [--rounds 1] [--workdir DIR] [--json FILE]
+    python benchmarks/data_scale.py [--images 20000] [--size 64] [--rows 250000] [--epochs 1] [--rounds 1] [--modes memory,stream,stream-0] [--data images,npz] [--workdir DIR] [--json FILE]
 """
 
 from __future__ import annotations
@@ -182,6 +182,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "designer-data-scale")
     parser.add_argument("--modes", default="memory,stream,stream-0")
+    parser.add_argument("--data", default="images,npz")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "data_scale.json")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -196,6 +197,8 @@ def main() -> None:
     print(f"data ready in {time.perf_counter() - started:.1f} s: {folder}, {arrays}", flush=True)
     rows = []
     for kind, path in (("images", folder), ("npz", arrays)):
+        if kind not in args.data.split(","):
+            continue
         for _ in range(args.rounds):  # modes interleaved: a machine that slows down affects each alike
             for loading in args.modes.split(","):
                 if kind == "npz" and loading == "stream-0":
@@ -213,7 +216,7 @@ def main() -> None:
         "machine": platform.platform(),
         "cores": os.cpu_count(),
         "load_average": load,
-        "args": vars(args) | {"workdir": ""},
+        "args": vars(args) | {"workdir": "", "json": ""},
         "runs": rows,
     }
     args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
