@@ -6,12 +6,14 @@ document; a mistake is one line in the status bar."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import shiboken6
-from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
 
 from designer.document import Document
 from designer.graph import EditError
@@ -19,11 +21,33 @@ from designer.project import ProjectError
 from designer.project.block_files import BLOCK_SUFFIX, load_blocks
 from designer.ui import dialogs
 from designer.ui.blocks_library import library_folder, save_to_library, set_library_folder
-from designer.ui.blocks_tabs import BlockPage
+from designer.ui.blocks_tabs import BlockPage, CanvasTabs
 from designer.ui.canvas.node_item import NodeItem
+from designer.ui.canvas.scene import DesignScene
+from designer.ui.canvas.view import DesignView
+from designer.ui.palette import Palette
 
-if TYPE_CHECKING:
-    from designer.ui.main_window import MainWindow
+
+class BlocksWindow(Protocol):
+    """What the block actions need of the main window (which imports this module, so it is not imported here)."""
+
+    document: Document
+    scene: DesignScene
+    view: DesignView
+    settings: QSettings
+    palette: Palette
+    canvas_tabs: CanvasTabs
+    inspector: QWidget | None
+    inspector_dock: QDockWidget
+    fit_action: QAction
+
+    def show_message(self, text: str) -> None: ...
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: str | None = None, tip: str = "", *, edits: bool = False) -> QAction: ...
+
+    def _on_context_menu(self, item: object, pos: QPointF) -> None: ...
+
+    def _on_locked_changed(self, *_: object) -> None: ...
 
 BLOCK_FILTER = f"Block files (*{BLOCK_SUFFIX});;All files (*)"
 
@@ -31,7 +55,7 @@ BLOCK_FILTER = f"Block files (*{BLOCK_SUFFIX});;All files (*)"
 class BlockActions:
     """The block actions of ``window`` (the main window) and the wiring of its block tabs."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: BlocksWindow) -> None:
         self.window = window
 
     def fill_menu(self, menu: QMenu) -> None:
