@@ -8,8 +8,9 @@ between runs: making them took 20-30 ms of the UI thread at every run's
 start (the legend lays itself out again for each entry), time the training
 thread waited for. A new run of the same design only empties them.
 
-The axes do not follow every point: the epoch axis spans the run's planned
-epochs from its start, and the norm axis whole decades around the values,
+The axes do not follow every point: the epoch axis doubles when the points
+reach its end (up to the run's planned epochs, so the curves fill at least
+half of it), and the norm axis spans whole decades around the values,
 changed only when a value leaves them. With pyqtgraph's auto range each new
 point moved the view, which redrew both axes and made every curve measure
 itself again: the plot's main cost.
@@ -45,12 +46,14 @@ class GradientPlot(TimedLayoutWidget):
         self.batches_per_epoch = 0
         self.plot.disableAutoRange()
         self.x_range = (0.0, 1.0)  # epochs shown
+        self.epochs = 0  # the run's planned epochs (0: not known)
         self.decades: tuple[int, int] | None = None  # log10 of the norms shown
         self.plot.setXRange(*self.x_range, padding=0.02)
 
     def set_epochs(self, epochs: int) -> None:
-        """The run's planned epochs: the epoch axis spans them from the start."""
-        self.x_range = (0.0, float(max(1, epochs)))
+        """The run's planned epochs: the epoch axis grows up to them."""
+        self.epochs = max(1, epochs)
+        self.x_range = (0.0, 1.0)
         self.plot.setXRange(*self.x_range, padding=0.02)
 
     def clear_run(self, batches_per_epoch: int = 0) -> None:
@@ -62,6 +65,7 @@ class GradientPlot(TimedLayoutWidget):
         self.legend.setVisible(False)
         self.curves, self.x, self.values = {}, [], {}
         self.decades = None
+        self.x_range = (0.0, 1.0)
         self.batches_per_epoch = batches_per_epoch
 
     def add_samples(self, samples: Sequence[GradientSample]) -> None:
@@ -80,14 +84,20 @@ class GradientPlot(TimedLayoutWidget):
         x = np.asarray(self.x)
         for nid, curve in self.curves.items():
             curve.setData(x, np.asarray(self.values[nid]), connect="finite")
-        self._show_x(float(np.ceil(x.max())) if len(x) else 1.0)
+        self._show_x(float(x.max()) if len(x) else 0.0)
         self._show_decades()
 
-    def _show_x(self, right: float) -> None:
-        """Widen the epoch axis when a point lies beyond it (a run resumed past its plan)."""
-        if right > self.x_range[1]:
-            self.x_range = (0.0, right)
-            self.plot.setXRange(*self.x_range, padding=0.02)
+    def _show_x(self, last: float) -> None:
+        """Double the epoch axis when the points reach its end, up to the planned epochs (or past them, a resumed run)."""
+        right = self.x_range[1]
+        if last < right:
+            return
+        while right <= last:
+            right *= 2
+        if self.epochs and last < self.epochs:
+            right = min(right, float(self.epochs))
+        self.x_range = (0.0, right)
+        self.plot.setXRange(*self.x_range, padding=0.02)
 
     def _show_decades(self) -> None:
         """Whole decades around every value shown; the view changes only when a value leaves them."""

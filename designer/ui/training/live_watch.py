@@ -158,7 +158,6 @@ class LiveWatch(QObject):
     def _on_prepared(self, info: RunInfo) -> None:
         self.views.gradients.batches_per_epoch = math.ceil(info.train_samples / max(1, info.settings.batch_size))
         self.views.gradients.set_epochs(info.settings.epochs)
-        self.views.weights.set_epochs(info.settings.epochs)
 
     def _on_updated(self, batches: list, epochs: list) -> None:
         if epochs and self._record is not None:

@@ -4,9 +4,9 @@ count of each bin on a log scale in the sequential white-to-red scale of the
 gradient flow. The node is chosen in the box above or by selecting it on the
 canvas.
 
-The view spans the run's planned epochs from its start and the node's bins,
-set when they change, not at every new column: pyqtgraph's auto range moved
-the view with every epoch, which redrew both axes (most of an update's cost).
+The view is set to the columns and the node's bins only when they change
+(a new column, another node), not through pyqtgraph's auto range, which
+measured the image again at every update.
 """
 
 from __future__ import annotations
@@ -46,16 +46,11 @@ class WeightHistogramView(QWidget):
         layout.addWidget(self.node_box)
         layout.addWidget(self.canvas, 1)
         self.samples: list[WeightHistograms] = []
-        self.epochs = 1  # the run's planned epochs: columns 0 (the start) to this
         self._shown: tuple[float, float, float, float] | None = None  # the view's range now
 
     @property
     def node(self) -> str:
         return self.node_box.currentText()
-
-    def set_epochs(self, epochs: int) -> None:
-        """The run's planned epochs: the view spans their columns from the start."""
-        self.epochs = max(1, epochs)
 
     def clear_run(self) -> None:
         self.samples = []
@@ -96,7 +91,7 @@ class WeightHistogramView(QWidget):
         self.image.setImage(magnitude_rgb(shade), autoLevels=False)
         epochs = counts.shape[1]
         self.image.setRect(QRectF(-0.5, float(edges[0]), float(epochs), float(edges[-1] - edges[0])))
-        shown = (-0.5, max(float(self.epochs), epochs - 1.0) + 0.5, float(edges[0]), float(edges[-1]))
-        if shown != self._shown:  # a new node or run, or a run past its plan: the axes move once
+        shown = (-0.5, epochs - 0.5, float(edges[0]), float(edges[-1]))
+        if shown != self._shown:  # a new column (the probes' budget allows a few per run) or another node
             self._shown = shown
-            self.plot.setRange(xRange=shown[:2], yRange=shown[2:], padding=0)
+            self.plot.setRange(xRange=shown[:2], yRange=shown[2:])
