@@ -112,3 +112,16 @@ def test_designer_train_refuses_augment_on_data_that_is_not_images(tmp_path, cap
     lines = [line for line in (out + err).splitlines() if line.strip()]
     assert code == 2
     assert len(lines) == 1 and "augment applies to images" in lines[0]
+
+
+def test_batches_read_from_disk_are_augmented_as_those_in_memory(cnn, tmp_path) -> None:
+    import numpy as np
+
+    digits = load_data({"source": "digits", "options": {}, "validation_split": 0.0})
+    keep = np.arange(0, len(digits.train), 8)  # every eighth image: a small file
+    np.savez(tmp_path / "digits.npz", x=digits.train.x[keep], y=digits.train.y[keep])
+    data = {"source": "npz", "validation_split": 0.2, "augment": AUGMENT}
+    in_memory = load_data({**data, "options": {"path": "digits.npz", "normalize": "none", "loading": "memory"}}, tmp_path)
+    from_disk = load_data({**data, "options": {"path": "digits.npz", "normalize": "none", "loading": "stream"}}, tmp_path)
+    assert from_disk.train.streamed and not in_memory.train.streamed
+    assert same_weights(train(cnn, in_memory).last_state, train(cnn, from_disk).last_state)
