@@ -71,3 +71,21 @@ def test_weight_histograms_fit_their_columns_and_the_chosen_nodes_bins(qtbot) ->
     view.select("dense2")  # another node's bins: the view follows
     (y0, y1) = view.plot.vb.viewRange()[1]
     assert y0 <= -0.5 and y1 >= 0.5 and y1 - y0 < 1.3
+
+
+def test_weight_histograms_read_in_epochs_when_the_budget_skips_some(qtbot) -> None:
+    from designer.insight.probes import WeightHistograms
+    from designer.ui.training.weight_histograms import WeightHistogramView
+
+    view = WeightHistogramView()
+    qtbot.addWidget(view)
+    edges = (np.linspace(-1.0, 1.0, 41), np.linspace(-0.5, 0.5, 41))
+    columns = {epoch: np.eye(40, dtype=np.int64)[k] * 5 for k, epoch in enumerate((0, 1, 5))}
+    view.add_samples([WeightHistograms(epoch, NODES, edges, (c, c)) for epoch, c in columns.items()])
+    assert view.matrix().shape == (40, 3)  # the histograms taken
+    picture = view.image.image
+    assert picture.shape[:2] == (40, 6)  # epochs 0 to 5
+    reddest = picture[..., 1].argmin(axis=0)  # the bin with the count, per epoch column
+    assert list(reddest) == [0, 1, 1, 1, 1, 2]  # epochs 2-4 show epoch 1's histogram, the newest then
+    (x0, x1) = view.plot.vb.viewRange()[0]
+    assert x0 <= -0.5 and x1 >= 5.5 and x1 - x0 < 1.3 * 6

@@ -4,9 +4,11 @@ count of each bin on a log scale in the sequential white-to-red scale of the
 gradient flow. The node is chosen in the box above or by selecting it on the
 canvas.
 
-The view is set to the columns and the node's bins only when they change
-(a new column, another node), not through pyqtgraph's auto range, which
-measured the image again at every update.
+The probes' time budget takes a histogram at some epoch ends only: each
+epoch's column shows the newest histogram taken by then, so the axis reads
+in epochs. The view is set to those epochs and the node's bins only when
+they change (a new histogram, another node), not through pyqtgraph's auto
+range, which measured the image again at every update.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from designer.ui.training.plotting import BACKGROUND, TimedLayoutWidget, style_p
 
 
 class WeightHistogramView(QWidget):
-    """The chosen node's parameter histograms, one column per epoch (0: the initialisation)."""
+    """The chosen node's parameter histograms over the epochs (0: the initialisation)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +78,7 @@ class WeightHistogramView(QWidget):
             self.node_box.setCurrentIndex(index)
 
     def matrix(self) -> np.ndarray:
-        """(bins, epochs) counts of the chosen node; empty without samples."""
+        """(bins, histograms) counts of the chosen node, one column per histogram taken; empty without samples."""
         node = self.node
         columns = [s.of(node)[1] for s in self.samples if node in s.nodes]
         return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
@@ -87,11 +89,15 @@ class WeightHistogramView(QWidget):
             self.image.clear()
             return
         edges = self.samples[0].of(self.node)[0]
+        taken = np.array([s.epoch for s in self.samples if self.node in s.nodes])
+        # The probes' time budget skips epochs: each epoch's column shows the newest histogram taken by then,
+        # so the axis reads in epochs (a column per histogram put epoch 10 where epoch 900 was).
+        first, last = int(taken[0]), int(taken[-1])
+        newest = np.searchsorted(taken, np.arange(first, last + 1), side="right") - 1
         shade = np.log1p(counts) / max(np.log1p(counts.max()), 1e-12)
-        self.image.setImage(magnitude_rgb(shade), autoLevels=False)
-        epochs = counts.shape[1]
-        self.image.setRect(QRectF(-0.5, float(edges[0]), float(epochs), float(edges[-1] - edges[0])))
-        shown = (-0.5, epochs - 0.5, float(edges[0]), float(edges[-1]))
-        if shown != self._shown:  # a new column (the probes' budget allows a few per run) or another node
+        self.image.setImage(magnitude_rgb(shade[:, newest]), autoLevels=False)
+        self.image.setRect(QRectF(first - 0.5, float(edges[0]), float(len(newest)), float(edges[-1] - edges[0])))
+        shown = (first - 0.5, last + 0.5, float(edges[0]), float(edges[-1]))
+        if shown != self._shown:  # a new histogram (a few per run, within the probes' budget) or another node
             self._shown = shown
             self.plot.setRange(xRange=shown[:2], yRange=shown[2:])
