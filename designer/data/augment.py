@@ -119,16 +119,13 @@ class Augmenter:
         if o.get("cutout"):
             steps.append(K.RandomErasing(p=o["cutout"]))
         self._images = ImageSequential(*steps) if steps else None
-        self._mixes: list[Any] = []
+        # Each mix with whether its lambda is the partner's share: mixup's is; cutmix's (as in the
+        # CutMix paper) is the share of the image's own pixels left.
+        self._mixes: list[tuple[Any, bool]] = []
         if o.get("mixup"):
-            self._mixes.append(K.RandomMixUpV2(p=o["mixup"], data_keys=["input", "class"]))
+            self._mixes.append((K.RandomMixUpV2(p=o["mixup"], data_keys=["input", "class"]), True))
         if o.get("cutmix"):
-            self._mixes.append(K.RandomCutMixV2(p=o["cutmix"], data_keys=["input", "class"], use_correct_lambda=True))
-
-    @property
-    def mixes_labels(self) -> bool:
-        """True when targets come back as soft labels (mixup or cutmix is on)."""
-        return bool(self._mixes)
+            self._mixes.append((K.RandomCutMixV2(p=o["cutmix"], data_keys=["input", "class"], use_correct_lambda=True), False))
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The augmented batch and its targets (soft labels ``(B, classes)`` when mixing), drawn from ``seed``."""
@@ -150,12 +147,13 @@ class Augmenter:
 
         soft = torch.nn.functional.one_hot(y, self.num_classes).to(x.dtype)
         rows = torch.arange(len(x), device=x.device)
-        for mix in self._mixes:
-            # Mixing row numbers gives (row, partner, weight) triples that mix any soft labels, even mixed ones.
+        for mix, lambda_is_partners in self._mixes:
+            # Mixing row numbers gives (row, partner, lambda) triples that mix any soft labels, even mixed ones.
             x, pairs = mix(x, rows)
             for triple in pairs.reshape(-1, len(x), 3):  # mixup gives one (B, 3); cutmix one per patch
-                first, partner, weight = triple[:, 0].long(), triple[:, 1].long(), triple[:, 2]
-                soft = soft[first] * (1 - weight[:, None]) + soft[partner] * weight[:, None]
+                first, partner, lam = triple[:, 0].long(), triple[:, 1].long(), triple[:, 2]
+                share = (lam if lambda_is_partners else 1 - lam)[:, None]  # a row left alone is paired with itself
+                soft = soft[first] * (1 - share) + soft[partner] * share
         return x, soft
 
 
