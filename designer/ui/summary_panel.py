@@ -96,6 +96,8 @@ class SummaryPanel(QTableWidget):
             parts = inside.split(".")
             shown = all(".".join(parts[: i + 1]) in self.opened for i in range(len(parts)))
             self.setRowHidden(row, not shown)
+        if self._inside:
+            self.resizeColumnToContents(0)  # the rows just shown count too
 
     def toggle(self, instance: str) -> None:
         """Open or close a block row (``block1``, or ``block1.inner2`` for a nested one)."""

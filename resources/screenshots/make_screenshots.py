@@ -301,17 +301,15 @@ def shot_blocks(app: QApplication) -> list[Path]:
         _settle_deleted(app)
         window.resizeDocks([window.bottom_dock], [height // 3], Qt.Orientation.Vertical)
         window.summary.toggle("block2")
-        window.auto_layout()  # the sample's own places are tighter than a node's width
         window.scene.select_nodes(["block2"])
         _settle_deleted(app)
         suffix = "" if (width, height) == BLOCK_SIZES[0] else f"_{width}x{height}"
         path = HERE / f"blocks{suffix}.png"
         window.grab().save(str(path))
         page = window.blocks.open_block("block2")
-        page.document.auto_layout(page.view.fit_room())  # one undo step, changing every instance's inside alike
         page.scene.select_nodes(["conv1"])
         _settle_deleted(app)
-        page.view.fit()  # the whole block
+        page.view.fit(readable=True)
         _settle_deleted(app)
         paths += [path, _save(app, window, f"block_opened{suffix}.png")]
     return paths

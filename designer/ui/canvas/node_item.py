@@ -194,10 +194,14 @@ class NodeItem(QGraphicsItem):
             if self.block and type_width + id_width + 10 + icon + 5 <= head.width():  # the id goes before the block sign
                 _draw_block_icon(painter, QRectF(8, (style.HEADER_HEIGHT - icon) / 2, icon, icon))
                 head.adjust(icon + 5, 0, 0, 0)
+            show_id = type_width + id_width + 10 <= head.width()
+            type_room = head.width()
+            if self.block and not show_id and id_width + 40 <= head.width():  # instances of one block differ by their ids alone
+                show_id, type_room = True, head.width() - id_width - 8
             painter.setFont(font)
             painter.setPen(QColor("white"))
-            painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, _elided(font, self.type_name, head.width()))
-            if type_width + id_width + 10 <= head.width():
+            painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, _elided(font, self.type_name, type_room))
+            if show_id:
                 painter.setFont(id_font)
                 painter.setPen(QColor(255, 255, 255, 215))
                 painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.node_id)
