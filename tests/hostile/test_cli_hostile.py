@@ -256,7 +256,7 @@ def test_an_internal_error_has_its_own_exit_code_and_a_trace_file(tmp_path: Path
     import designer.cli as cli
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(cli, "format_summary", lambda graph: 1 / 0)
+    monkeypatch.setattr(cli, "format_summary", lambda graph, **options: 1 / 0)
     code, out, err = run(capsys, "summary", sample("xor_mlp"))
     assert code == INTERNAL == 3 and err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith(
