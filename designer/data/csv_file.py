@@ -284,7 +284,13 @@ def describe_csv(req: Request) -> tuple[DataSpec, list[str]]:
 
 def _describe_big(req: Request) -> tuple[DataSpec, list[str]]:
     path, label = req.path("path"), req.options["path"]
-    sample = read_table(path, label, req.options["delimiter"], sample=SAMPLE_BYTES)
+    try:
+        sample = read_table(path, label, req.options["delimiter"], sample=SAMPLE_BYTES)
+    except DataError as exc:
+        if "no data rows" not in str(exc):
+            raise
+        loaded = load_csv(req)  # rows longer than the sample: no way around reading it all
+        return loaded.spec, list(loaded.class_names)
     sample.decimal = _decimal_mark(sample)
     target, features = _columns(sample, req)
     sample, _ = _drop_missing(sample, req, [*features, target])

@@ -257,7 +257,7 @@ def _blank_start(text: str, sep: str) -> int:
     count = 0
     for line in io.StringIO(text, newline=None):
         row = next(csv.reader([line], delimiter=sep), [])
-        if row and (len(row) > 1 or row[0].strip()):
+        if row and (len(row) > 1 or row[0].strip()) or line.count('"') % 2:  # a quote left open runs on
             break
         count += 1
     return count

@@ -74,6 +74,7 @@ CRAFTED = {
     "quoted blank first line": '""\n"",""\n"",""',
     "only a quoted blank line": '""',
     "tabs only": "\t\t\n\t\t",
+    "line break in the first name": '"\n","a","a"\n"0","0","0"\n',
     "duplicate header": "a,a,y\n1,2,3\n",
     "mixed text and numbers": "a,y\n1,0\nx,1\ny,0\nz,1\n",
 }
