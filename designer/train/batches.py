@@ -72,10 +72,13 @@ def usable_cores() -> int:
 def stream_workers(x: Any, cores: int | None = None) -> int:
     """Worker processes for reading ``x`` from disk: none unless reading it means
     decoding (images), and none on a single core, where a worker only takes
-    turns with training; else one per core but one, at most MAX_WORKERS."""
+    turns with training; else one per core but one, at most MAX_WORKERS. Under
+    torchrun the processes on this machine share its cores."""
     if not getattr(x, "decodes", False):
         return 0  # rows of a memory-mapped array are a copy: a worker would only add a second one
-    cores = usable_cores() if cores is None else cores
+    if cores is None:
+        local = os.environ.get("LOCAL_WORLD_SIZE", "1")
+        cores = usable_cores() // max(1, int(local) if local.isdigit() else 1)
     return max(0, min(MAX_WORKERS, cores - 1))
 
 

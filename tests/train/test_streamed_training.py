@@ -3,7 +3,9 @@ memory, worker processes, a damaged file named, and memory that stays bounded.""
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
 import subprocess
 import sys
 import textwrap
@@ -17,7 +19,8 @@ import designer
 from designer.compile import compile_design
 from designer.data import load_data
 from designer.train import Trainer, TrainSettings, batches
-from designer.train.results import FAILED, FINISHED
+from designer.train.callbacks import Callback
+from designer.train.results import FAILED, FINISHED, STOPPED
 
 
 def _folder(root: Path, per_class: int, source: tuple[int, int] = (5, 7)) -> Path:
@@ -119,3 +122,22 @@ def test_a_streamed_epoch_takes_far_less_memory_than_the_decoded_folder(tmp_path
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["status"] == FINISHED and found["decoded"] == 2000 * 3 * 128 * 128 * 4
     assert found["after"] - found["before"] < found["decoded"] / 4, found
+
+
+def test_stopping_mid_epoch_ends_the_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _folder(tmp_path, per_class=40)
+    bundle = load_data(_settings("stream"), tmp_path)
+    monkeypatch.setattr(batches, "stream_workers", lambda x, cores=None: 1)
+    trainer = Trainer(
+        _classifier(bundle.spec.input.shape), bundle, TrainSettings.from_mapping({"epochs": 3, "batch_size": 8, "device": "cpu"})
+    )
+
+    class StopAtThird(Callback):
+        def on_batch_start(self, epoch: int, batch: int) -> None:
+            if batch == 3:
+                trainer.stop()
+
+    trainer.callbacks = StopAtThird()
+    assert trainer.run().status == STOPPED
+    gc.collect()  # the run's DataLoader is gone: its workers were told to end
+    assert multiprocessing.active_children() == []
