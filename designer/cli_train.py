@@ -18,6 +18,7 @@ from designer.cli import OK, PROBLEMS, UsageError, main
 from designer.cli_runs import add_record_flags, load_resumed, recorded_line, start_recording
 from designer.cli_transfer import add_transfer_flags, apply_freeze, initial_weights, transfer_argv
 from designer.params import CHOICE, INT
+from designer.project.messages import one_line
 from designer.project.settings import DEVICES, TRAINING_FLAGS, training_param
 
 if TYPE_CHECKING:
@@ -113,6 +114,9 @@ def _train(args: argparse.Namespace) -> int:
         return _launch(args)
     paths = output_paths(project, args.out)
     show = dist is None or dist.is_main
+    if show:
+        for note in trainer.bundle.notes:  # what loading changed or chose: rows dropped, data read from disk
+            print(one_line(f"{args.file}: note: {note}"))
     progress = _Progress(trainer.settings.epochs, trainer.objective.metric_name, enabled=show)
     watch = _watch(project, args.file, every_epoch=args.layer_stats) if show else None
     layers = _layers_text(watch) if watch is not None and args.layer_stats else None

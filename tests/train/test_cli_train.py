@@ -155,3 +155,18 @@ def test_a_design_that_does_not_fit_its_data_exits_1(tmp_path: Path, capsys) -> 
     project.write_text(json.dumps(document))
     code, out, err = run(capsys, "train", str(project), "--device", "cpu")
     assert code == 1 and out == "" and err.startswith(f"{project}: input1: error: ")
+
+
+def test_what_loading_noted_is_printed_once(tmp_path: Path, capsys) -> None:
+    lines = ["a,b,label"] + [f"{i % 7 / 7},{i % 5 / 5},{'yes' if i % 2 else 'no'}" for i in range(60)]
+    lines[4] = "0.5,,yes"  # line 5 of the file: a missing value
+    (tmp_path / "points.csv").write_text("\n".join(lines) + "\n")
+    document = json.loads(sample("spirals_mlp").read_text())
+    document["data"] = {"source": "csv", "options": {"path": "points.csv", "missing": "drop"}, "validation_split": 0.2, "seed": 0}
+    document["training"]["epochs"] = 1
+    project = tmp_path / "points.nnd"
+    project.write_text(json.dumps(document))
+    code, out, _ = run(capsys, "train", str(project), "--device", "cpu", "--out", str(tmp_path), "--no-record")
+    assert code == 0, out
+    notes = [line for line in out.splitlines() if ": note: " in line]
+    assert len(notes) == 1 and "line 5" in notes[0], out
