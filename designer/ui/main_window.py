@@ -7,6 +7,7 @@ scene and the panels that follow it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from designer.document import Document, fixes_for
 from designer.document.workers import stop_all
+from designer.graph import EditError
 from designer.layers import CATALOG
 from designer.ui import dialogs, icons
 from designer.ui.blocks_actions import BlockActions
@@ -360,34 +362,48 @@ class MainWindow(QMainWindow):
         page = self.canvas_tabs.current_page()
         return page.view if page is not None else self.view
 
+    def _edit(self, edit: Callable[[SelectionEdits], None]) -> None:
+        """Run a selection edit on the canvas shown. Inside a block an edit can be
+        refused (the block would lose its Output, or an Input an instance still
+        feeds): the reason goes to the status bar and nothing changes."""
+        page = self.canvas_tabs.current_page()
+        try:
+            edit(self.current_edits())
+        except EditError as exc:
+            self.show_message(f"Cannot change block {page.block_name}: {exc}" if page is not None else f"Cannot do that: {exc}")
+
     def copy(self) -> None:
-        self.current_edits().copy()
+        self._edit(SelectionEdits.copy)
 
     def cut(self) -> None:
-        self.current_edits().cut()
+        self._edit(SelectionEdits.cut)
 
     def paste(self) -> None:
-        self.current_edits().paste()
+        self._edit(SelectionEdits.paste)
 
     def duplicate(self) -> None:
-        self.current_edits().duplicate()
+        self._edit(SelectionEdits.duplicate)
 
     def delete_selection(self) -> None:
-        self.current_edits().delete_selection()
+        self._edit(SelectionEdits.delete_selection)
 
     def select_all(self) -> None:
-        self.current_edits().select_all()
+        self._edit(SelectionEdits.select_all)
 
     def rename_selected(self) -> None:
-        self.current_edits().rename_selected()
+        self._edit(SelectionEdits.rename_selected)
 
     def connect_selected(self) -> None:
-        self.current_edits().connect_selected()
+        self._edit(SelectionEdits.connect_selected)
 
     def auto_layout(self) -> None:
         """Lay the design (or the open block) out for the canvas's shape (a long chain wraps into rows) and fit it."""
         view = self.canvas_view()
-        view.document.auto_layout(view.fit_room())
+        try:
+            view.document.auto_layout(view.fit_room())
+        except EditError as exc:
+            self.show_message(f"Cannot lay out: {exc}")
+            return
         view.fit()
 
     def reveal_node(self, node_id: str) -> None:

@@ -214,3 +214,13 @@ def test_a_built_in_block_dropped_from_the_palette_comes_with_its_definition(win
     assert window.scene.nodes[node.id].block
     window.undo_action.trigger()
     assert not window.document.graph.blocks and not len(window.document.graph)
+
+
+def test_an_edit_that_would_break_the_block_is_refused_with_one_line(residual) -> None:
+    window = residual
+    page = window.blocks.open_block(_instance(window))
+    definition = window.document.graph.blocks["ResidualBlock"]
+    page.scene.select_nodes(["out"])
+    window.delete_action.trigger()
+    assert window._status.text().startswith("Cannot change block ResidualBlock: ") and "Output" in window._status.text()
+    assert window.document.graph.blocks["ResidualBlock"] == definition and "out" in page.scene.nodes
