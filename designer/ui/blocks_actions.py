@@ -13,7 +13,7 @@ from typing import Protocol
 import shiboken6
 from PySide6.QtCore import QPointF, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QMenu, QTabWidget, QWidget
 
 from designer.document import Document
 from designer.graph import EditError
@@ -26,6 +26,7 @@ from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.canvas.view import DesignView
 from designer.ui.palette import Palette
+from designer.ui.problems_panel import ProblemsPanel
 
 
 class BlocksWindow(Protocol):
@@ -39,6 +40,8 @@ class BlocksWindow(Protocol):
     canvas_tabs: CanvasTabs
     inspector: QWidget | None
     inspector_dock: QDockWidget
+    problems: ProblemsPanel | None
+    bottom_tabs: QTabWidget
     fit_action: QAction
 
     def show_message(self, text: str) -> None: ...
@@ -134,11 +137,39 @@ class BlockActions:
             page.view.block_dropped.connect(self.add_block)  # says that blocks go on the design's canvas
             page.view.addAction(window.fit_action)
             page.inspector.message.connect(window.show_message)
-            page.destroyed.connect(lambda *_, inspector=page.inspector: self._on_page_gone(inspector))
+            page.problems.message.connect(window.show_message)
+            page.problems.count_changed.connect(lambda errors, warnings, page=page: self._on_block_problem_counts(page, errors, warnings))
+            page.destroyed.connect(lambda *_, panels=(page.inspector, page.problems): self._on_page_gone(*panels))
         inspector = page.inspector if page is not None else window.inspector
         if inspector is not None:
             self.show_inspector(inspector)
+        problems = page.problems if page is not None else window.problems
+        if problems is not None:
+            self._show_problems(problems)
+            if page is not None:
+                page.problems.refresh()  # says its counts in the tab's title
         window._on_locked_changed()
+
+    def _show_problems(self, panel: QWidget) -> None:
+        """The Problems tab lists the problems of the canvas shown (the design's, or a block's inside)."""
+        tabs = self.window.bottom_tabs
+        old = tabs.widget(0)
+        if old is panel:
+            return
+        current = tabs.currentIndex()
+        tabs.removeTab(0)
+        tabs.insertTab(0, panel, "Problems")
+        tabs.setCurrentIndex(current)
+        if old is not None:
+            old.hide()
+        if panel is self.window.problems:
+            panel.refresh()  # its counts back in the tab's title
+
+    def _on_block_problem_counts(self, page: BlockPage, errors: int, warnings: int) -> None:
+        tabs = self.window.bottom_tabs
+        if shiboken6.isValid(tabs) and tabs.widget(0) is page.problems:
+            count = errors + warnings
+            tabs.setTabText(0, f"Problems in {page.block_name} ({count})" if count else f"Problems in {page.block_name}")
 
     def show_inspector(self, inspector: QWidget) -> None:
         """Put ``inspector`` in the window's dock; the one it replaces stays with its owner, hidden."""
@@ -150,13 +181,18 @@ class BlockActions:
             if old is not None:
                 old.hide()
 
-    def _on_page_gone(self, inspector: QWidget) -> None:
-        """A block's tab closed: its inspector goes with it."""
-        if not shiboken6.isValid(self.window.inspector_dock) or not shiboken6.isValid(inspector):
+    def _on_page_gone(self, inspector: QWidget, problems: QWidget) -> None:
+        """A block's tab closed: its inspector and problems list go with it."""
+        if not shiboken6.isValid(self.window.inspector_dock):
             return  # the window is closing
-        if self.window.inspector_dock.widget() is inspector and self.window.inspector is not None:
-            self.show_inspector(self.window.inspector)
-        inspector.deleteLater()
+        if shiboken6.isValid(inspector):
+            if self.window.inspector_dock.widget() is inspector and self.window.inspector is not None:
+                self.show_inspector(self.window.inspector)
+            inspector.deleteLater()
+        if shiboken6.isValid(problems):
+            if self.window.bottom_tabs.widget(0) is problems and self.window.problems is not None:
+                self._show_problems(self.window.problems)
+            problems.deleteLater()
 
     @property
     def _parent(self) -> QWidget:

@@ -20,6 +20,7 @@ from designer.document.block_document import BlockDocument
 from designer.ui.blocks_inspector import BlockInspector
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.canvas.view import DesignView
+from designer.ui.problems_panel import ProblemsPanel
 from designer.ui.selection_edits import SelectionEdits
 
 BREADCRUMB_STYLE = "QLabel { padding: 4px 8px; background: #e9eef5; border-bottom: 1px solid #c9d1db; }"
@@ -55,8 +56,15 @@ class BlockPage(QWidget):
         self.document.data_spec_changed.connect(self.scene.refresh)  # what reaches the block changed: its shapes too
         self.inspector = BlockInspector(self.document, self)  # the window shows it in its dock while this tab shows
         self.inspector.hide()
+        self.problems = ProblemsPanel(self.document, self)  # the inside's problems, in the window's Problems tab while this tab shows
+        self.problems.hide()
+        self.problems.node_activated.connect(self.reveal_node)
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self._update_breadcrumb()
+
+    def reveal_node(self, node_id: str) -> None:
+        self.scene.select_nodes([node_id])
+        self.view.center_on_node(node_id)
 
     def _on_selection_changed(self) -> None:
         if shiboken6.isValid(self.scene) and shiboken6.isValid(self.inspector):  # not while the page is torn down

@@ -480,7 +480,8 @@ class MainWindow(QMainWindow):
 
     def _on_problem_counts(self, errors: int, warnings: int) -> None:
         self._counts.setText(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
-        self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
+        if self.bottom_tabs.widget(0) is self.problems:  # not while it shows an opened block's problems
+            self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
 
     def _update_counts(self) -> None:
         if self.document is None:

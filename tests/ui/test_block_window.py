@@ -224,3 +224,19 @@ def test_an_edit_that_would_break_the_block_is_refused_with_one_line(residual) -
     window.delete_action.trigger()
     assert window._status.text().startswith("Cannot change block ResidualBlock: ") and "Output" in window._status.text()
     assert window.document.graph.blocks["ResidualBlock"] == definition and "out" in page.scene.nodes
+
+
+def test_the_problems_tab_lists_the_insides_problems_while_the_block_shows(residual) -> None:
+    window = residual
+    page = window.blocks.open_block(_instance(window))
+    assert window.bottom_tabs.widget(0) is page.problems and window.bottom_tabs.tabText(0) == "Problems in ResidualBlock"
+    page.document.set_param("conv3", "out_channels", 24)
+    assert window.bottom_tabs.tabText(0) == "Problems in ResidualBlock (1)"
+    assert page.problems.topLevelItem(0).text(1) == "add1"
+    page.problems.node_activated.emit("add1")
+    assert page.scene.selected_node_ids() == ["add1"]
+    window.canvas_tabs.show_design()
+    assert window.bottom_tabs.widget(0) is window.problems and window.bottom_tabs.tabText(0) == "Problems (1)"
+    window.canvas_tabs.bar.setCurrentIndex(1)
+    window.canvas_tabs.bar.tabCloseRequested.emit(1)
+    assert window.bottom_tabs.widget(0) is window.problems
