@@ -61,7 +61,7 @@ def _every_case(word: str) -> list[str]:
 
 
 # MISSING in every mix of upper and lower case: one look-up per cell, no lowered copy of the column.
-_MISSING_TEXTS = pa.array(sorted({form for word in MISSING for form in _every_case(word)}), pa.large_string())
+_MISSING_TEXTS = pa.array(sorted({form for word in MISSING for form in _every_case(word)}), pa.string())
 
 
 def missing(column: pa.ChunkedArray) -> np.ndarray:
@@ -99,7 +99,7 @@ def numbers(column: pa.ChunkedArray, decimal: str = ".") -> tuple[np.ndarray, np
             swapped = pc.replace_substring(pc.replace_substring(column, ".", ""), ",", ".")
             text = pc.if_else(pa.array(comma), swapped, column)
             plain |= comma
-    chosen = pc.if_else(pa.array(plain), text, pa.scalar(None, pa.large_string()))
+    chosen = pc.if_else(pa.array(plain), text, pa.scalar(None, pa.string()))
     python = ~ascii_text
     try:
         values = np.asarray(pc.cast(chosen, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
@@ -118,5 +118,5 @@ def distinct(column: pa.ChunkedArray) -> list[str]:
 
 def positions(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
     """Each cell's index in ``names`` (which holds every text of the column)."""
-    index = pc.index_in(column, value_set=pa.array(names, pa.large_string()))
+    index = pc.index_in(column, value_set=pa.array(names, pa.string()))
     return np.asarray(index.to_numpy(zero_copy_only=False), np.int64)

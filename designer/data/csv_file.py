@@ -241,6 +241,8 @@ def load_csv(req: Request) -> Loaded:
     x, mask, names, categories = _encode_features(table, features)
     y, class_names, task = _target(table, target, req.options["task"])
     spec = _spec(path.name, task, x.shape[1], class_names)
+    del table
+    pa.default_memory_pool().release_unused()  # the text is done with: give its memory back for the split's copies
     info = {"categories": categories, "target": target} if categories else {"target": target}
     return Loaded(x, y, spec, class_names, mask, task == REGRESSION, info=info, notes=notes, feature_names=names)
 

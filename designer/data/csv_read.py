@@ -293,7 +293,7 @@ def _parse(
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True, skip_rows=_blank_start(start, source.sep)),
             parse_options=pa_csv.ParseOptions(delimiter=source.sep, newlines_in_values=quoted, invalid_row_handler=rows),
             convert_options=pa_csv.ConvertOptions(
-                column_types={f"f{k}": pa.large_string() for k in range(most)},
+                column_types={f"f{k}": pa.string() for k in range(most)},
                 check_utf8=only is not None,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -339,7 +339,7 @@ def _parse(
 def _some_columns(only: tuple[list[str], list[str]], read: list[pa.ChunkedArray], source: _Text, label: str, ragged: int | None) -> Table:
     header, names = only
     rows = len(read[0]) - 1
-    empty = pa.chunked_array([pa.array([""] * 0, pa.large_string())])
+    empty = pa.chunked_array([pa.array([""] * 0, pa.string())])
     columns = [empty] * len(header)
     for name, column in zip(names, read):
         columns[header.index(name)] = column.slice(1)
