@@ -1,16 +1,24 @@
-"""Validation (networkx) and shape inference in one traversal.
+"""Validation and shape inference in one traversal, incremental across edits.
 
 Every problem names its node (or edge) and says how to fix it. A node whose
 inputs cannot be inferred gets no output shape and no further message: only
 the root cause is reported, not its consequences downstream.
+
+A design's :class:`AnalysisState` keeps what the last analysis found, so the
+next one after an edit redoes only what the edit can change: the order and
+the wiring checks when nodes or edges were added or removed, and a node's
+inference when its key (its layer type, parameter values and the specs on
+its input ports) differs from the one its kept result was computed from. A
+node's inference is a pure function of that key, so a kept result is the
+result. networkx is imported only to report a cycle (only a broken file can
+hold one): the path taken after every edit stays in plain Python.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import networkx as nx
 
 from designer.graph.errors import ParamError, ShapeError
 from designer.graph.tensor import MAX_DIM, MAX_ELEMENTS, TensorSpec, format_dims
@@ -108,46 +116,163 @@ class Analysis:
         return sum(info.macs for info in self.nodes.values())
 
 
-def _digraph(graph: Graph) -> nx.DiGraph:
-    g = nx.DiGraph()
-    g.add_nodes_from(graph.node_ids())
-    g.add_edges_from((e.source, e.target) for e in graph.iter_edges())
-    return g
+@dataclass
+class _Structure:
+    """What follows from the wiring alone: kept while no node or edge is added or removed."""
+
+    revision: int
+    index: dict[str, int]  # node -> place in the node order (the file's, and the ties' in the topological order)
+    order: list[str]
+    problems: list[Problem]  # cycles, no Input or Output, unused outputs
+    inputs: list[str]  # the Input nodes, in node order
+    outputs: list[str]  # the Output nodes, in node order
 
 
-def analyze(graph: Graph, data: DataSpec | None = None) -> Analysis:
-    problems: list[Problem] = []
-    g = _digraph(graph)
-    index = {nid: i for i, nid in enumerate(graph.node_ids())}
+@dataclass
+class _Inferred:
+    """One node's inference and the key it was computed from."""
 
-    in_cycle: set[str] = set()
-    try:
-        order = list(nx.lexicographical_topological_sort(g, key=index.__getitem__))
-    except nx.NetworkXUnfeasible:  # only a broken file can hold a cycle: find and report it
-        for component in nx.strongly_connected_components(g):
-            if len(component) > 1 or any(g.has_edge(n, n) for n in component):  # a node wired to itself is a cycle of one
-                members = sorted(component, key=index.__getitem__)
-                in_cycle.update(members)
-                cycle = f"is part of a cycle ({' -> '.join(members)})" if len(members) > 1 else "is wired to itself"
-                for nid in members:
-                    problems.append(Problem(ERROR, f"{cycle}: remove one of its edges", nid, code="cycle"))
-        acyclic = g.subgraph(n for n in g if n not in in_cycle)
-        order = list(nx.lexicographical_topological_sort(acyclic, key=index.__getitem__))
+    spec: Any  # the layer type object (a block's changes whenever a definition does)
+    params: dict[str, Any]
+    inputs: tuple[tuple[int, TensorSpec | None], ...]  # (port, spec reaching it)
+    info: NodeInfo
+    problems: tuple[Problem, ...]
 
-    infos: dict[str, NodeInfo] = {nid: NodeInfo() for nid in graph.node_ids()}
-    for nid in order:
-        _infer_node(graph, nid, infos, problems)
 
-    _check_structure(graph, g, in_cycle, problems)
+class AnalysisState:
+    """What one design's last analysis found, reused by the next (see the module's note).
+
+    Held by the Graph; a fresh state analyses from scratch."""
+
+    def __init__(self) -> None:
+        self._structure: _Structure | None = None
+        self._inferred: dict[str, _Inferred] = {}
+
+    def structure(self, graph: Graph) -> _Structure:
+        kept = self._structure
+        if kept is None or kept.revision != graph.structure_revision:
+            kept = self._structure = _structure(graph)
+        return kept
+
+    def infer(self, graph: Graph, order: list[str]) -> dict[str, _Inferred]:
+        """Every node in ``order`` inferred, reusing each kept result whose key is unchanged."""
+        kept, fresh = self._inferred, {}
+        outputs: dict[str, TensorSpec | None] = {}
+        get_type = graph.catalog.get
+        for nid in order:
+            node = graph.node(nid)
+            spec = get_type(node.type)
+            ports = graph.input_map(nid)
+            inputs = tuple((port, outputs.get(ports[port].source)) for port in sorted(ports))
+            entry = kept.get(nid)
+            if entry is None or entry.spec is not spec or entry.inputs != inputs or entry.params != node.params:
+                info, problems = _infer_node(graph, nid, spec, inputs)
+                entry = _Inferred(spec, dict(node.params), inputs, info, tuple(problems))
+            fresh[nid] = entry
+            outputs[nid] = entry.info.output
+        self._inferred = fresh
+        return fresh
+
+
+def analyze(graph: Graph, data: DataSpec | None = None, state: AnalysisState | None = None) -> Analysis:
+    """Shapes, problems and counts; with the ``state`` of an earlier analysis
+    of this design, only what the edits since can change is redone."""
+    state = state if state is not None else AnalysisState()
+    structure = state.structure(graph)
+    inferred = state.infer(graph, structure.order)
+    infos = {nid: (inferred[nid].info if nid in inferred else NodeInfo()) for nid in graph.node_ids()}
+    data_problems: list[Problem] = []
     if data is not None:
-        _check_data(graph, data, infos, problems)
-    problems.sort(key=lambda p: index.get(p.node, -1) if p.node else -1)
-    return Analysis(order, infos, problems)
+        _check_data(graph, data, structure, infos, data_problems)
+    by_node: dict[str | None, list[Problem]] = {}
+    for entry in inferred.values():
+        for problem in entry.problems:
+            by_node.setdefault(problem.node, []).append(problem)
+    for problem in structure.problems + data_problems:
+        by_node.setdefault(problem.node, []).append(problem)
+    index = structure.index
+    problems = [p for nid in sorted(by_node, key=lambda n: index.get(n, -1) if n else -1) for p in by_node[nid]]
+    return Analysis(list(structure.order), infos, problems)
 
 
-def _infer_node(graph: Graph, nid: str, infos: dict[str, NodeInfo], problems: list[Problem]) -> None:
+def _structure(graph: Graph) -> _Structure:
+    ids = graph.node_ids()
+    index = {nid: i for i, nid in enumerate(ids)}
+    problems: list[Problem] = []
+    order = _topological_order(graph, ids, index)
+    in_cycle: set[str] = set()
+    if order is None:
+        order, in_cycle = _order_around_cycles(graph, ids, index, problems)
+    inputs = [nid for nid in ids if graph.node(nid).type == INPUT_TYPE]
+    outputs = [nid for nid in ids if graph.node(nid).type == OUTPUT_TYPE]
+    _check_structure(graph, ids, inputs, outputs, in_cycle, problems)
+    return _Structure(graph.structure_revision, index, order, problems, inputs, outputs)
+
+
+def _topological_order(graph: Graph, ids: list[str], index: dict[str, int]) -> list[str] | None:
+    """Kahn's algorithm, the earliest node in the node order first among the
+    ready ones (networkx's lexicographical order); None when there is a cycle."""
+    waiting = {nid: len(graph.input_map(nid)) for nid in ids}
+    ready = [index[nid] for nid, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        nid = ids[heapq.heappop(ready)]
+        order.append(nid)
+        for edge in graph.output_list(nid):
+            waiting[edge.target] -= 1
+            if waiting[edge.target] == 0:
+                heapq.heappush(ready, index[edge.target])
+    return order if len(order) == len(ids) else None
+
+
+def _order_around_cycles(graph: Graph, ids: list[str], index: dict[str, int], problems: list[Problem]) -> tuple[list[str], set[str]]:
+    """Only a broken file can hold a cycle: report each, and order the rest."""
+    import networkx as nx  # here only: the path of every edit stays free of it
+
+    g = nx.DiGraph()
+    g.add_nodes_from(ids)
+    g.add_edges_from((e.source, e.target) for e in graph.iter_edges())
+    in_cycle: set[str] = set()
+    for component in nx.strongly_connected_components(g):
+        if len(component) > 1 or any(g.has_edge(n, n) for n in component):  # a node wired to itself is a cycle of one
+            members = sorted(component, key=index.__getitem__)
+            in_cycle.update(members)
+            cycle = f"is part of a cycle ({' -> '.join(members)})" if len(members) > 1 else "is wired to itself"
+            for nid in members:
+                problems.append(Problem(ERROR, f"{cycle}: remove one of its edges", nid, code="cycle"))
+    acyclic = g.subgraph(n for n in g if n not in in_cycle)
+    return list(nx.lexicographical_topological_sort(acyclic, key=index.__getitem__)), in_cycle
+
+
+def _check_structure(graph: Graph, ids: list[str], inputs: list[str], outputs: list[str], in_cycle: set[str], problems: list[Problem]) -> None:
+    if not inputs:
+        problems.append(Problem(ERROR, "the design has no Input: add an Input layer and set its shape", code="no-input"))
+    if not outputs:
+        problems.append(Problem(ERROR, "the design has no Output: add an Output layer after the last layer", code="no-output"))
+        return
+    reaches_output = set(outputs)
+    stack = list(outputs)
+    while stack:
+        for edge in graph.input_map(stack.pop()).values():
+            if edge.source not in reaches_output:
+                reaches_output.add(edge.source)
+                stack.append(edge.source)
+    for nid in ids:
+        if nid in reaches_output or nid in in_cycle:
+            continue
+        if graph.output_list(nid):
+            continue  # only the dead end is the cause: the layers before it feed it (one unwired Output is one warning, not one per layer)
+        node_type = graph.node(nid).type
+        if node_type == OUTPUT_TYPE or (not graph.input_map(nid) and node_type != INPUT_TYPE):
+            continue  # an isolated node already has its "no input" error
+        problems.append(Problem(WARNING, "its output is not used: connect it towards an Output, or delete it", nid, code="unused"))
+
+
+def _infer_node(graph: Graph, nid: str, spec: Any, inputs: tuple[tuple[int, TensorSpec | None], ...]) -> tuple[NodeInfo, list[Problem]]:
+    """One node's output and problems from its type, parameters and the specs reaching its ports."""
     node = graph.node(nid)
-    spec = graph.catalog.get(node.type)
+    problems: list[Problem] = []
     bad_param = False
     params: dict[str, Any] = {}  # the checked values: a rule never sees a stored value as it came (a script's check=False)
     for name in spec.param_names():
@@ -156,31 +281,29 @@ def _infer_node(graph: Graph, nid: str, infos: dict[str, NodeInfo], problems: li
         except ParamError as exc:
             problems.append(Problem(ERROR, f"parameter {exc}", nid, code="param"))
             bad_param = True
-    edges = graph.inputs_of(nid)
-    missing = _missing_ports(spec, edges)
+    missing = _missing_ports(spec, [port for port, _ in inputs])
     if missing:
         problems.append(Problem(ERROR, missing, nid, code="missing-input"))
-        return
-    if spec.max_inputs is not None and len(edges) > spec.max_inputs:
+        return NodeInfo(), problems
+    if spec.max_inputs is not None and len(inputs) > spec.max_inputs:
         problems.append(
-            Problem(ERROR, f"has {len(edges)} inputs but takes {spec.max_inputs}: remove the extra edges", nid, code="extra-input")
+            Problem(ERROR, f"has {len(inputs)} inputs but takes {spec.max_inputs}: remove the extra edges", nid, code="extra-input")
         )
-        return
-    inputs = [infos[e.source].output for e in edges]
-    if bad_param or any(spec_in is None for spec_in in inputs):
-        return
+        return NodeInfo(), problems
+    specs = [spec_in for _, spec_in in inputs]
+    if bad_param or any(spec_in is None for spec_in in specs):
+        return NodeInfo(), problems
     try:
-        result = spec.infer(inputs, params)  # type: ignore[arg-type]
+        result = spec.infer(specs, params)
     except ShapeError as exc:
         problems.append(Problem(ERROR, str(exc), nid, code=exc.code))
-        return
+        return NodeInfo(), problems
     too_large = _too_large(result.output, result.param_count)
     if too_large:  # reported like a shape error: the node gets no output, so nothing downstream computes with it
         problems.append(Problem(ERROR, too_large, nid, code="too-large"))
-        return
-    infos[nid] = NodeInfo(result.output, dict(result.inferred), result.param_count, result.macs)
-    for code, message in result.warnings:
-        problems.append(Problem(WARNING, message, nid, code=code))
+        return NodeInfo(), problems
+    problems.extend(Problem(WARNING, message, nid, code=code) for code, message in result.warnings)
+    return NodeInfo(result.output, dict(result.inferred), result.param_count, result.macs), problems
 
 
 def _too_large(output: TensorSpec, param_count: int) -> str:
@@ -201,11 +324,11 @@ def _count(n: int) -> str:
     return f"{n:.3g}" if n.bit_length() < 1000 else f"about 2**{n.bit_length() - 1}"
 
 
-def _missing_ports(spec, edges: list[Edge]) -> str:
-    ports = {e.port for e in edges}
+def _missing_ports(spec, connected: list[int]) -> str:
+    ports = set(connected)
     if spec.max_inputs is None:
-        if len(edges) < spec.min_inputs:
-            have = len(edges)
+        if len(connected) < spec.min_inputs:
+            have = len(connected)
             return f"{spec.name} needs at least {spec.min_inputs} inputs, it has {have}: connect {'more layers' if have else 'the layers to merge'} to it"
         return ""
     absent = [p for p in range(spec.min_inputs) if p not in ports]
@@ -216,31 +339,9 @@ def _missing_ports(spec, edges: list[Edge]) -> str:
     return f"input {', '.join(map(str, absent))} is not connected: connect a layer's output to it"
 
 
-def _check_structure(graph: Graph, g: nx.DiGraph, in_cycle: set[str], problems: list[Problem]) -> None:
-    inputs = [n.id for n in graph.nodes if n.type == INPUT_TYPE]
-    outputs = [n.id for n in graph.nodes if n.type == OUTPUT_TYPE]
-    if not inputs:
-        problems.append(Problem(ERROR, "the design has no Input: add an Input layer and set its shape", code="no-input"))
-    if not outputs:
-        problems.append(Problem(ERROR, "the design has no Output: add an Output layer after the last layer", code="no-output"))
-    if not outputs:
-        return
-    reaches_output: set[str] = set(outputs)
-    for out in outputs:
-        reaches_output |= nx.ancestors(g, out)
-    for node in graph.nodes:
-        if node.id in reaches_output or node.id in in_cycle or node.type == OUTPUT_TYPE:
-            continue
-        if g.out_degree(node.id):
-            continue  # only the dead end is the cause: the layers before it feed it (one unwired Output is one warning, not one per layer)
-        if not g.in_degree(node.id) and node.type != INPUT_TYPE:
-            continue  # an isolated node already has its "no input" error
-        problems.append(Problem(WARNING, "its output is not used: connect it towards an Output, or delete it", node.id, code="unused"))
-
-
-def _check_data(graph: Graph, data: DataSpec, infos: dict[str, NodeInfo], problems: list[Problem]) -> None:
-    inputs = [n for n in graph.nodes if n.type == INPUT_TYPE]
-    outputs = [n for n in graph.nodes if n.type == OUTPUT_TYPE]
+def _check_data(graph: Graph, data: DataSpec, structure: _Structure, infos: dict[str, NodeInfo], problems: list[Problem]) -> None:
+    inputs = [graph.node(nid) for nid in structure.inputs]
+    outputs = [graph.node(nid) for nid in structure.outputs]
     if len(inputs) == 1:
         node = inputs[0]
         want = data.input

@@ -33,7 +33,7 @@ from designer.graph.messages import short_repr
 from designer.graph.spec import Catalog
 
 if TYPE_CHECKING:
-    from designer.graph.analysis import Analysis, DataSpec
+    from designer.graph.analysis import Analysis, AnalysisState, DataSpec
     from designer.graph.tensor import TensorSpec
 
 Position = tuple[float, float]
@@ -162,6 +162,8 @@ class Graph:
         self._batch_depth = 0
         self._dirty = False
         self._cache: _Analysed | None = None
+        self.structure_revision = 0  # counts edits that add, remove or rename nodes or edges (the analysis keeps its order until then)
+        self._analysis_state: AnalysisState | None = None
 
     # ----------------------------------------------------------- reading
     def __contains__(self, node_id: object) -> bool:
@@ -205,6 +207,14 @@ class Graph:
     def outputs_of(self, node_id: str) -> list[Edge]:
         self.node(node_id)
         return list(self._out[node_id])
+
+    def input_map(self, node_id: str) -> Mapping[int, Edge]:
+        """Input port -> edge, in no order and not copied: read it only (the analysis's fast path)."""
+        return self._in[node_id]
+
+    def output_list(self, node_id: str) -> list[Edge]:
+        """The edges leaving the node, not copied: read it only (the analysis's fast path)."""
+        return self._out[node_id]
 
     def spec(self, node_id: str):  # -> LayerSpec
         return self.catalog.get(self.node(node_id).type)
@@ -303,6 +313,7 @@ class Graph:
             self._nodes = dict(items)
         self._in[node_id] = {}
         self._out[node_id] = []
+        self.structure_revision += 1
         self._count_id(node_id)
         self.events.node_added.emit(node)
         self._touched()
@@ -342,6 +353,7 @@ class Graph:
             for edge in removed:
                 self._remove_edge(edge)
             del self._nodes[node_id], self._in[node_id], self._out[node_id]
+            self.structure_revision += 1
             self.events.node_removed.emit(node)
             self._touched()
         return node, removed
@@ -416,6 +428,7 @@ class Graph:
             node.id = new_id
             self._in[new_id] = self._in.pop(old_id)
             self._out[new_id] = self._out.pop(old_id)
+            self.structure_revision += 1
             self._count_id(new_id)
             self.events.node_renamed.emit(old_id, new_id)
             for edge in in_edges:
@@ -609,11 +622,13 @@ class Graph:
     def _add_edge(self, edge: Edge) -> None:
         self._in[edge.target][edge.port] = edge
         self._out[edge.source].append(edge)
+        self.structure_revision += 1
         self.events.edge_added.emit(edge)
 
     def _remove_edge(self, edge: Edge) -> None:
         del self._in[edge.target][edge.port]
         self._out[edge.source].remove(edge)
+        self.structure_revision += 1
         self.events.edge_removed.emit(edge)
 
     def disconnect(self, edge: Edge) -> None:
@@ -691,9 +706,11 @@ class Graph:
         cached = self._cache
         if cached is not None and cached.revision == self.revision and cached.data == data:
             return cached.analysis
-        from designer.graph.analysis import analyze
+        from designer.graph.analysis import AnalysisState, analyze
 
-        result = analyze(self, data)
+        if self._analysis_state is None:
+            self._analysis_state = AnalysisState()
+        result = analyze(self, data, self._analysis_state)  # redoes only what the edits since the last analysis can change
         self._cache = _Analysed(self.revision, data, result)
         return result
 
