@@ -12,12 +12,18 @@ file that mixes decimal commas and decimal points, or puts numbers with a
 comma into a comma-separated file, is refused with the place named, since
 either reading could be wrong. A number beyond float32's range (1e39) is
 refused with its line and column rather than becoming infinity.
+
+The file is read by pyarrow's columnar reader (:mod:`designer.data.csv_read`)
+and each rule is applied to whole columns (:mod:`designer.data.csv_cells`);
+the messages, line numbers and results are those of the hand parser it
+replaced (tests/data/csv_oracle.py keeps that parser to compare against).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -316,7 +322,7 @@ def preview_csv(req: Request, limit: int | None) -> Preview:
     return Preview(TABLE, None, [], _row_count(path, table), columns=list(table.header), rows=rows)
 
 
-def _row_count(path: Any, table: Table) -> int:
+def _row_count(path: Path, table: Table) -> int:
     if path.stat().st_size <= SAMPLE_BYTES:
         return len(table)
     ends = 0

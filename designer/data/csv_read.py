@@ -57,7 +57,7 @@ class Table:
     header: list[str]
     raw: list[pa.ChunkedArray]
     records: np.ndarray
-    source: _Text
+    source: TextSource
     decimal: str = "."  # the decimal mark of the file's numbers: "." or ","
     _lines: dict[int, int] = field(default_factory=dict)
     _text: dict[int, pa.ChunkedArray] = field(default_factory=dict)
@@ -111,7 +111,7 @@ class Table:
 
 
 @dataclass(frozen=True)
-class _Text:
+class TextSource:
     """How to read the file again as text: for line numbers in messages."""
 
     path: Path
@@ -151,7 +151,7 @@ def read_table(
     if not whole:
         body = text[: max(text.rfind("\n"), text.rfind("\r")) + 1].encode("utf-8")  # whole lines only
     sep = DELIMITERS.get(delimiter) or _sniff(text[:SNIFF_CHARS])
-    source = _Text(path, "utf-16" if utf16 else "utf-8-sig", sep)
+    source = TextSource(path, "utf-16" if utf16 else "utf-8-sig", sep)
     quoted = quoted if body is None else b'"' in body
     return _parse(path if body is None else body, source, label, text, quoted, partial=not whole, only=only)
 
@@ -277,7 +277,7 @@ def _width(start: str, sep: str) -> int:
 
 def _parse(
     data: Path | bytes,
-    source: _Text,
+    source: TextSource,
     label: str,
     start: str,
     quoted: bool,
@@ -336,7 +336,9 @@ def _parse(
     return table
 
 
-def _some_columns(only: tuple[list[str], list[str]], read: list[pa.ChunkedArray], source: _Text, label: str, ragged: int | None) -> Table:
+def _some_columns(
+    only: tuple[list[str], list[str]], read: list[pa.ChunkedArray], source: TextSource, label: str, ragged: int | None
+) -> Table:
     header, names = only
     rows = len(read[0]) - 1
     empty = pa.chunked_array([pa.array([""] * 0, pa.string())])
@@ -366,7 +368,7 @@ def _refuse_structure(table: Table, ragged: int | None) -> None:
         raise DataError(f"{table.label}: line {record_lines(table.source, [record])[0]}: {what}")
 
 
-def _ragged_record(source: _Text, width: int) -> tuple[int, int]:
+def _ragged_record(source: TextSource, width: int) -> tuple[int, int]:
     """Where the first ragged row is, and its number of values: pyarrow says only that there is one."""
     index = -1
     for index, (row, _) in enumerate(_records(source)):
@@ -375,7 +377,7 @@ def _ragged_record(source: _Text, width: int) -> tuple[int, int]:
     return max(index, 0), width
 
 
-def _records(source: _Text) -> Iterator[tuple[list[str] | None, int]]:
+def _records(source: TextSource) -> Iterator[tuple[list[str] | None, int]]:
     """The file's data records (blank lines skipped, header left out) and the line each
     ends on, read again as the old reader read them; a value it could not take ends it
     with ``(None, line)``."""
@@ -393,7 +395,7 @@ def _records(source: _Text) -> Iterator[tuple[list[str] | None, int]]:
             yield None, reader.line_num
 
 
-def record_lines(source: _Text, records: Sequence[int]) -> list[int]:
+def record_lines(source: TextSource, records: Sequence[int]) -> list[int]:
     """The line each data record (counted from 0 after the header) ends on, as the
     old reader counted: read again up to the last record asked for, only for messages."""
     wanted = set(records)
