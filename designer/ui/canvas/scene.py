@@ -1,7 +1,11 @@
 """The scene follows the model: an id -> item map, rebuilt from model events.
 
 Graphics items never hold the model; after every edit the scene refreshes
-each item's text, ports, problems and edge labels from the analysis.
+from the analysis the items whose text, ports, problems or edge labels can
+have changed: the nodes the edit's events name, the nodes whose inference
+is a new one (the analysis keeps a node's NodeInfo object while its result
+stands) or whose problems differ, and the wires at those nodes or whose
+conflict state flipped. A big design's edit so repaints a few items, not all.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from designer.document import Document
-from designer.graph import Edge, Node
+from designer.graph import Edge, Node, NodeInfo
 from designer.insight.playground import PlaneMaps
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
@@ -32,6 +36,9 @@ class DesignScene(QGraphicsScene):
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
         self._node_edges: dict[str, set[Edge]] = {}
+        self._touched: set[str] = set()  # nodes the model's events named since the last refresh
+        self._shown: dict[str, NodeInfo | None] = {}  # the inference each node item shows
+        self._conflicted: set[Edge] = set()  # the wires drawn as conflicts
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         events = document.graph.events
         for event, handler in (
@@ -41,6 +48,8 @@ class DesignScene(QGraphicsScene):
             (events.node_moved, self._on_node_moved),
             (events.edge_added, self._on_edge_added),
             (events.edge_removed, self._on_edge_removed),
+            (events.param_changed, self._on_param_changed),
+            (events.training_changed, self._on_training_changed),
             (events.changed, self.refresh),
         ):
             follow(self, event, handler)
@@ -64,11 +73,13 @@ class DesignScene(QGraphicsScene):
         item.setPos(QPointF(*node.position))
         self.nodes[node.id] = item
         self._node_edges[node.id] = set()
+        self._touched.add(node.id)
         self.addItem(item)
 
     def _on_node_removed(self, node: Node) -> None:
         item = self.nodes.pop(node.id)
         self._node_edges.pop(node.id, None)
+        self._shown.pop(node.id, None)
         self.removeItem(item)
 
     def _on_node_renamed(self, old: str, new: str) -> None:
@@ -76,6 +87,8 @@ class DesignScene(QGraphicsScene):
         item.set_id(new)
         self.nodes[new] = item
         self._node_edges[new] = self._node_edges.pop(old)
+        self._shown.pop(old, None)
+        self._touched.add(new)
 
     def _on_node_moved(self, node_id: str, position: tuple[float, float]) -> None:
         item = self.nodes[node_id]
@@ -83,7 +96,14 @@ class DesignScene(QGraphicsScene):
             item.setPos(QPointF(*position))
             self.node_item_moved(item)
 
+    def _on_param_changed(self, node_id: str, name: str, value: object) -> None:
+        self._touched.add(node_id)  # its label shows parameters
+
+    def _on_training_changed(self, node_id: str, frozen: bool, lr_factor: float) -> None:
+        self._touched.add(node_id)
+
     def _on_edge_added(self, edge: Edge) -> None:
+        self._touched.update((edge.source, edge.target))  # their ports fill
         item = EdgeItem(edge)
         self.edges[edge] = item
         self._node_edges[edge.source].add(edge)
@@ -93,6 +113,8 @@ class DesignScene(QGraphicsScene):
             self._place_edge(edge)
 
     def _on_edge_removed(self, edge: Edge) -> None:
+        self._touched.update((edge.source, edge.target))
+        self._conflicted.discard(edge)
         item = self.edges.pop(edge)
         for nid in (edge.source, edge.target):
             if nid in self._node_edges:
@@ -104,24 +126,37 @@ class DesignScene(QGraphicsScene):
         graph = self.document.graph
         analysis = self.document.analysis()
         problems: dict[str, list[tuple[str, str]]] = {}
-        reshaped: set[str] = set()
         for problem in analysis.problems:
             if problem.node is not None:
                 problems.setdefault(problem.node, []).append((problem.severity, problem.message))
-        conflicted = analysis.conflicted_edges(graph)
-        for nid, item in self.nodes.items():
+        touched, self._touched = self._touched, set()
+        infos, shown = analysis.nodes, self._shown
+        changed = [
+            nid
+            for nid, item in self.nodes.items()
+            if nid in touched or infos.get(nid) is not shown.get(nid, _UNSEEN) or problems.get(nid, _NO_PROBLEMS) != item.problems
+        ]
+        reshaped: set[str] = set()
+        for nid in changed:
+            item = self.nodes[nid]
             node = graph.node(nid)
             layer = graph.catalog.get(node.type)
-            connected = {e.port for e in graph.inputs_of(nid)}
+            connected = set(graph.input_map(nid))
             names = [layer.input_name(p) for p in range(graph.input_slots(nid))]
             out = analysis.output_of(nid)
             text = out.display() if out else ""
             if item.set_content(_label(layer, node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
                 reshaped.add(nid)
             item.set_training(node.frozen, node.lr_factor)
-        for edge, item in self.edges.items():
-            out = analysis.output_of(edge.source)
-            item.set_state(out.display() if out else "", edge in conflicted)
+            shown[nid] = infos.get(nid)
+        conflicted = analysis.conflicted_edges(graph)
+        restate = {e for nid in changed for e in self._node_edges[nid]} | (conflicted ^ self._conflicted)
+        self._conflicted = conflicted
+        for edge in restate:
+            item = self.edges.get(edge)
+            if item is not None:
+                out = analysis.output_of(edge.source)
+                item.set_state(out.display() if out else "", edge in conflicted)
         for edge in {e for nid in reshaped for e in self._node_edges[nid]}:
             self._place_edge(edge)
         if self.unit_maps.items and self.unit_maps.fingerprint != graph.fingerprint():
@@ -221,6 +256,10 @@ class DesignScene(QGraphicsScene):
         painter.drawLines(minor)
         painter.setPen(style.GRID_MAJOR)
         painter.drawLines(major)
+
+
+_UNSEEN = object()  # a node item not refreshed yet
+_NO_PROBLEMS: list[tuple[str, str]] = []  # read only
 
 
 def _label(layer, params: dict) -> str:

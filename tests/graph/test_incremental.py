@@ -1,0 +1,96 @@
+"""The analysis kept across edits gives what a fresh one gives: any sequence
+of edits (nodes, wires, parameters, renames, a block's definition), analysed
+after some of them, yields the same order, shapes, counts and problems as
+analysing the final design from scratch."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import designer  # noqa: F401 - registers the layer catalog
+from designer.graph import DataSpec, EditError, Graph, TensorSpec
+from designer.graph.analysis import Analysis, analyze
+
+TYPES = ("Linear", "ReLU", "Add", "Concat", "Flatten", "Output", "Input", "Body")
+
+
+def start() -> Graph:
+    """Input -> Linear -> [ReLU -> Linear as block Body] -> Output."""
+    g = Graph("incremental")
+    x, first, relu, second, out = g.add("Input", shape=[8]), g.add("Linear", out_features=6), g.add("ReLU"), g.add("Linear", out_features=4), g.add("Output")
+    for source, target in [(x, first), (first, relu), (relu, second), (second, out)]:
+        g.connect(source, target)
+    g.make_block([relu, second], "Body")
+    return g
+
+
+def content(analysis: Analysis) -> tuple:
+    nodes = [(nid, info.output, info.inferred, info.param_count, info.macs) for nid, info in analysis.nodes.items()]
+    problems = [(p.severity, p.message, p.node, p.code, p.suggestion) for p in analysis.problems]
+    return analysis.order, nodes, problems
+
+
+def edit(g: Graph, data: st.DataObject) -> None:
+    """One random edit; one the model refuses changes nothing."""
+    ids = g.node_ids()
+    kind = data.draw(st.sampled_from(["add", "remove", "connect", "disconnect", "param", "rename", "block"]))
+    pick = (lambda: data.draw(st.sampled_from(ids))) if ids else None
+    try:
+        if kind == "add" or pick is None:
+            g.add(data.draw(st.sampled_from(TYPES)))
+        elif kind == "remove":
+            g.remove_node(pick())
+        elif kind == "connect":
+            g.connect(pick(), pick())
+        elif kind == "disconnect" and g.edges:
+            g.disconnect(data.draw(st.sampled_from(g.edges)))
+        elif kind == "param":
+            node = g.node(pick())
+            if node.type == "Linear":
+                g.set_param(node.id, data.draw(st.sampled_from(["out_features", "bias"])), data.draw(st.sampled_from([4, 6, True, False])))
+            elif node.type == "Input":
+                g.set_param(node.id, "shape", data.draw(st.sampled_from([[8], [6], [2, 4]])))
+            elif node.type == "Concat":
+                g.set_param(node.id, "dim", data.draw(st.sampled_from([0, 1, -1])))
+        elif kind == "rename":
+            g.rename_node(pick(), data.draw(st.sampled_from(["a", "b", "dense1"])))
+        elif kind == "block":  # every instance follows the new inside
+            inner = g.block_graph("Body")
+            linear = next(n.id for n in inner.nodes if n.type == "Linear")
+            inner.set_param(linear, "out_features", data.draw(st.sampled_from([3, 4, 6])))
+            g.set_block_definition("Body", g.blocks["Body"].with_inside(inner))
+    except (EditError, ValueError, KeyError):
+        pass
+
+
+@given(st.data())
+def test_edits_analysed_incrementally_match_a_fresh_analysis(data: st.DataObject) -> None:
+    g = start()
+    spec = DataSpec(TensorSpec((8,)), "classification", num_classes=4)
+    for _ in range(data.draw(st.integers(1, 12))):
+        edit(g, data)
+        if data.draw(st.booleans()):  # several edits may pass between two analyses
+            with_data = spec if data.draw(st.booleans()) else None
+            assert content(g.analyze(with_data)) == content(analyze(g, with_data))
+    assert content(g.analyze()) == content(analyze(g))
+
+
+def test_an_unchanged_node_keeps_its_result_and_an_edit_reinfers_downstream() -> None:
+    g = start()
+    before = g.analyze()
+    g.set_param("dense1", "out_features", 5)
+    after = g.analyze()
+    assert after.nodes["input1"] is before.nodes["input1"]  # kept: upstream of the edit
+    assert after.nodes["dense1"] is not before.nodes["dense1"]
+    assert after.output_of("block1") == before.output_of("block1") and after.nodes["block1"].inferred != before.nodes["block1"].inferred
+
+
+def test_a_new_block_definition_reinfers_its_instances() -> None:
+    g = start()
+    assert g.analyze().output_of("output1") == TensorSpec((4,))
+    inner = g.block_graph("Body")
+    linear = next(n.id for n in inner.nodes if n.type == "Linear")
+    inner.set_param(linear, "out_features", 3)
+    g.set_block_definition("Body", g.blocks["Body"].with_inside(inner))
+    assert g.analyze().output_of("output1") == TensorSpec((3,))
