@@ -142,36 +142,82 @@ class _Inferred:
 class AnalysisState:
     """What one design's last analysis found, reused by the next (see the module's note).
 
-    Held by the Graph; a fresh state analyses from scratch."""
+    Given the graph, it follows the graph's change events to know which
+    nodes were edited since (their parameters, wires or type), and checks
+    the key of those and of the nodes downstream whose inputs' specs
+    changed; without one (or after a rename or a block definition changed)
+    it checks every node's key. A fresh state analyses from scratch."""
 
-    def __init__(self) -> None:
+    def __init__(self, graph: Graph | None = None) -> None:
         self._structure: _Structure | None = None
         self._inferred: dict[str, _Inferred] = {}
+        self._infos: dict[str, NodeInfo] = {}  # every node's, in the node order
+        self._flagged: dict[str, tuple[Problem, ...]] = {}  # the nodes whose inference found problems
+        self._edited: set[str] | None = None  # nodes edited since the last analysis; None: check every node
+        if graph is not None:  # psygnal holds these methods weakly: the state goes with its graph
+            events = graph.events
+            events.node_added.connect(self._on_node_added)
+            events.param_changed.connect(self._on_param_changed)
+            events.edge_added.connect(self._on_edge_changed)
+            events.edge_removed.connect(self._on_edge_changed)
+            events.node_renamed.connect(self._on_renamed)
+            events.blocks_changed.connect(self._on_blocks_changed)
+
+    # the events that can change a node's key
+    def _on_node_added(self, node: Any) -> None:
+        self._edit(node.id)
+
+    def _on_param_changed(self, node_id: str, name: str, value: Any) -> None:
+        self._edit(node_id)
+
+    def _on_edge_changed(self, edge: Edge) -> None:
+        self._edit(edge.target)
+
+    def _on_renamed(self, old: str, new: str) -> None:
+        self._edited = None
+
+    def _on_blocks_changed(self) -> None:
+        self._edited = None  # a block's layer type object is new: its instances, and blocks holding it, change
+
+    def _edit(self, node_id: str) -> None:
+        if self._edited is not None:
+            self._edited.add(node_id)
 
     def structure(self, graph: Graph) -> _Structure:
         kept = self._structure
         if kept is None or kept.revision != graph.structure_revision:
             kept = self._structure = _structure(graph)
+            self._inferred = {nid: self._inferred[nid] for nid in kept.order if nid in self._inferred}
+            self._flagged = {nid: self._flagged[nid] for nid in kept.order if nid in self._flagged}
+            self._infos = {nid: (self._inferred[nid].info if nid in self._inferred else NodeInfo()) for nid in kept.index}
         return kept
 
-    def infer(self, graph: Graph, order: list[str]) -> dict[str, _Inferred]:
-        """Every node in ``order`` inferred, reusing each kept result whose key is unchanged."""
-        kept, fresh = self._inferred, {}
-        outputs: dict[str, TensorSpec | None] = {}
+    def infer(self, graph: Graph, order: list[str]) -> tuple[dict[str, NodeInfo], dict[str, tuple[Problem, ...]]]:
+        """Every node in ``order`` inferred, reusing each kept result whose key
+        is unchanged; returns every node's NodeInfo and the problems of those that have any."""
+        edited, self._edited = self._edited, set()
+        inferred, infos, flagged = self._inferred, self._infos, self._flagged
+        check = set(order) if edited is None else {nid for nid in edited if nid in infos} | (infos.keys() - inferred.keys())
         get_type = graph.catalog.get
         for nid in order:
+            if nid not in check:
+                continue
             node = graph.node(nid)
             spec = get_type(node.type)
             ports = graph.input_map(nid)
-            inputs = tuple((port, outputs.get(ports[port].source)) for port in sorted(ports))
-            entry = kept.get(nid)
+            inputs = tuple((port, inferred[ports[port].source].info.output if ports[port].source in inferred else None) for port in sorted(ports))
+            entry = old = inferred.get(nid)
             if entry is None or entry.spec is not spec or entry.inputs != inputs or entry.params != node.params:
                 info, problems = _infer_node(graph, nid, spec, inputs)
-                entry = _Inferred(spec, dict(node.params), inputs, info, tuple(problems))
-            fresh[nid] = entry
-            outputs[nid] = entry.info.output
-        self._inferred = fresh
-        return fresh
+                entry = inferred[nid] = _Inferred(spec, dict(node.params), inputs, info, tuple(problems))
+                infos[nid] = info
+                if problems:
+                    flagged[nid] = entry.problems
+                else:
+                    flagged.pop(nid, None)
+            if old is None or old.info.output != entry.info.output:
+                check.update(edge.target for edge in graph.output_list(nid))  # their keys changed
+        return dict(infos), flagged
 
 
 def analyze(graph: Graph, data: DataSpec | None = None, state: AnalysisState | None = None) -> Analysis:
@@ -179,15 +225,11 @@ def analyze(graph: Graph, data: DataSpec | None = None, state: AnalysisState | N
     of this design, only what the edits since can change is redone."""
     state = state if state is not None else AnalysisState()
     structure = state.structure(graph)
-    inferred = state.infer(graph, structure.order)
-    infos = {nid: (inferred[nid].info if nid in inferred else NodeInfo()) for nid in graph.node_ids()}
+    infos, flagged = state.infer(graph, structure.order)
     data_problems: list[Problem] = []
     if data is not None:
         _check_data(graph, data, structure, infos, data_problems)
-    by_node: dict[str | None, list[Problem]] = {}
-    for entry in inferred.values():
-        for problem in entry.problems:
-            by_node.setdefault(problem.node, []).append(problem)
+    by_node: dict[str | None, list[Problem]] = {nid: list(problems) for nid, problems in flagged.items()}
     for problem in structure.problems + data_problems:
         by_node.setdefault(problem.node, []).append(problem)
     index = structure.index

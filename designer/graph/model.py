@@ -709,7 +709,7 @@ class Graph:
         from designer.graph.analysis import AnalysisState, analyze
 
         if self._analysis_state is None:
-            self._analysis_state = AnalysisState()
+            self._analysis_state = AnalysisState(self)
         result = analyze(self, data, self._analysis_state)  # redoes only what the edits since the last analysis can change
         self._cache = _Analysed(self.revision, data, result)
         return result

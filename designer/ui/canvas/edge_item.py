@@ -13,6 +13,7 @@ from designer.ui import style
 LEAD = 28.0  # a wire back to the left first goes this far right of its source (and ends this far left of its target)
 RUN_ABOVE = 60.0  # its horizontal run passes this far above the target's port
 CORNER = 14.0
+LABEL_ROOM = 150.0  # the label's width the bounds keep from the start: a new label up to it changes no geometry
 
 
 def bezier(start: QPointF, end: QPointF) -> QPainterPath:
@@ -80,15 +81,25 @@ class EdgeItem(QGraphicsPathItem):
         self._font = QFont()
         self._font.setPointSizeF(7.5)
         self._label_rect = QRectF()
+        self._label_room = LABEL_ROOM  # grows for a longer label, never shrinks
+        self._bounds = QRectF()
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         self.prepareGeometryChange()
         self.setPath(bezier(start, end))
         self._place_label()
+        self._bounds = self._measure_bounds()
 
     def set_state(self, label: str, conflict: bool) -> None:
+        """Show a new label and conflict state. The bounds keep room for a
+        label (LABEL_ROOM wide, or the longest shown): a big design's edit
+        that relabels thousands of wires re-indexes none of them."""
         if (label, conflict) != (self.label, self.conflict):
-            self.prepareGeometryChange()
+            width = self._label_width(label)
+            if width > self._label_room:
+                self.prepareGeometryChange()
+                self._label_room = width
+                self._bounds = self._measure_bounds()
             self.label, self.conflict = label, conflict
             self.setToolTip(f"{self.edge.source} → {self.edge.target}: {label}" if label else "")
             self._place_label()
@@ -99,11 +110,20 @@ class EdgeItem(QGraphicsPathItem):
             self._label_rect = QRectF()
             return
         middle = self.path().pointAtPercent(0.5)
-        width = QFontMetricsF(self._font).horizontalAdvance(self.label) + 10
+        width = self._label_width(self.label)
         self._label_rect = QRectF(middle.x() - width / 2, middle.y() - 16, width, 14)
 
+    def _label_width(self, label: str) -> float:
+        return QFontMetricsF(self._font).horizontalAdvance(label) + 10 if label else 0.0
+
+    def _measure_bounds(self) -> QRectF:
+        """The curve, and where a label up to the room kept for it would be drawn."""
+        middle = self.path().pointAtPercent(0.5)
+        label = QRectF(middle.x() - self._label_room / 2, middle.y() - 16, self._label_room, 14)
+        return super().boundingRect().adjusted(-4, -4, 4, 4).united(label)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return super().boundingRect().adjusted(-4, -4, 4, 4).united(self._label_rect)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
