@@ -187,9 +187,17 @@ class AnalysisState:
         kept = self._structure
         if kept is None or kept.revision != graph.structure_revision:
             kept = self._structure = _structure(graph)
-            self._inferred = {nid: self._inferred[nid] for nid in kept.order if nid in self._inferred}
-            self._flagged = {nid: self._flagged[nid] for nid in kept.order if nid in self._flagged}
-            self._infos = {nid: (self._inferred[nid].info if nid in self._inferred else NodeInfo()) for nid in kept.index}
+            inferred, infos, index = self._inferred, self._infos, kept.index
+            gone = inferred.keys() - index.keys() if len(kept.order) == len(index) else inferred.keys() - set(kept.order)
+            for nid in gone:  # removed, renamed, or in a cycle: no result kept
+                del inferred[nid]
+                self._flagged.pop(nid, None)
+            for nid in infos.keys() - index.keys():
+                del infos[nid]
+            for nid in (index.keys() - infos.keys()) | (gone & index.keys()):
+                infos[nid] = inferred[nid].info if nid in inferred else NodeInfo()
+            if list(infos) != list(index):  # a node put back at its old place: the analysis lists them in the node order
+                self._infos = {nid: infos[nid] for nid in index}
         return kept
 
     def infer(self, graph: Graph, order: list[str]) -> tuple[dict[str, NodeInfo], dict[str, tuple[Problem, ...]]]:
@@ -239,14 +247,15 @@ def analyze(graph: Graph, data: DataSpec | None = None, state: AnalysisState | N
 
 def _structure(graph: Graph) -> _Structure:
     ids = graph.node_ids()
+    types = [node.type for node in graph.nodes]
     index = {nid: i for i, nid in enumerate(ids)}
     problems: list[Problem] = []
     order = _topological_order(graph, ids, index)
     in_cycle: set[str] = set()
     if order is None:
         order, in_cycle = _order_around_cycles(graph, ids, index, problems)
-    inputs = [nid for nid in ids if graph.node(nid).type == INPUT_TYPE]
-    outputs = [nid for nid in ids if graph.node(nid).type == OUTPUT_TYPE]
+    inputs = [nid for nid, kind in zip(ids, types) if kind == INPUT_TYPE]
+    outputs = [nid for nid, kind in zip(ids, types) if kind == OUTPUT_TYPE]
     _check_structure(graph, ids, inputs, outputs, in_cycle, problems)
     return _Structure(graph.structure_revision, index, order, problems, inputs, outputs)
 
@@ -254,17 +263,19 @@ def _structure(graph: Graph) -> _Structure:
 def _topological_order(graph: Graph, ids: list[str], index: dict[str, int]) -> list[str] | None:
     """Kahn's algorithm, the earliest node in the node order first among the
     ready ones (networkx's lexicographical order); None when there is a cycle."""
-    waiting = {nid: len(graph.input_map(nid)) for nid in ids}
+    ins, outs = graph.wiring()
+    waiting = {nid: len(ins[nid]) for nid in ids}
     ready = [index[nid] for nid, count in waiting.items() if count == 0]
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
         nid = ids[heapq.heappop(ready)]
         order.append(nid)
-        for edge in graph.output_list(nid):
-            waiting[edge.target] -= 1
-            if waiting[edge.target] == 0:
-                heapq.heappush(ready, index[edge.target])
+        for edge in outs[nid]:
+            target = edge.target
+            waiting[target] -= 1
+            if not waiting[target]:
+                heapq.heappush(ready, index[target])
     return order if len(order) == len(ids) else None
 
 
@@ -293,17 +304,18 @@ def _check_structure(graph: Graph, ids: list[str], inputs: list[str], outputs: l
     if not outputs:
         problems.append(Problem(ERROR, "the design has no Output: add an Output layer after the last layer", code="no-output"))
         return
+    ins, outs = graph.wiring()
     reaches_output = set(outputs)
     stack = list(outputs)
     while stack:
-        for edge in graph.input_map(stack.pop()).values():
+        for edge in ins[stack.pop()].values():
             if edge.source not in reaches_output:
                 reaches_output.add(edge.source)
                 stack.append(edge.source)
     for nid in ids:
         if nid in reaches_output or nid in in_cycle:
             continue
-        if graph.output_list(nid):
+        if outs[nid]:
             continue  # only the dead end is the cause: the layers before it feed it (one unwired Output is one warning, not one per layer)
         node_type = graph.node(nid).type
         if node_type == OUTPUT_TYPE or (not graph.input_map(nid) and node_type != INPUT_TYPE):

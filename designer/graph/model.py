@@ -216,6 +216,10 @@ class Graph:
         """The edges leaving the node, not copied: read it only (the analysis's fast path)."""
         return self._out[node_id]
 
+    def wiring(self) -> tuple[Mapping[str, Mapping[int, Edge]], Mapping[str, list[Edge]]]:
+        """Every node's inputs (port -> edge) and outputs, not copied: read them only (the analysis's fast path)."""
+        return self._in, self._out
+
     def spec(self, node_id: str):  # -> LayerSpec
         return self.catalog.get(self.node(node_id).type)
 

@@ -9,17 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import designer  # noqa: F401 - registers the layer catalog
-from designer.graph import DataSpec, EditError, Graph, TensorSpec
+from designer.graph import DataSpec, Edge, EditError, Graph, TensorSpec
 from designer.graph.analysis import Analysis, analyze
 
 TYPES = ("Linear", "ReLU", "Add", "Concat", "Flatten", "Output", "Input", "Body")
 
 
 def start() -> Graph:
-    """Input -> Linear -> [ReLU -> Linear as block Body] -> Output."""
+    """Input -> Linear -> [ReLU -> Linear as block Body] -> Add -> Output, and Input -> Linear -> Add."""
     g = Graph("incremental")
-    x, first, relu, second, out = g.add("Input", shape=[8]), g.add("Linear", out_features=6), g.add("ReLU"), g.add("Linear", out_features=4), g.add("Output")
-    for source, target in [(x, first), (first, relu), (relu, second), (second, out)]:
+    x, first, relu, second = g.add("Input", shape=[8]), g.add("Linear", out_features=6), g.add("ReLU"), g.add("Linear", out_features=4)
+    side, add, out = g.add("Linear", out_features=4), g.add("Add"), g.add("Output")
+    for source, target in [(x, first), (first, relu), (relu, second), (second, add), (x, side), (side, add), (add, out)]:
         g.connect(source, target)
     g.make_block([relu, second], "Body")
     return g
@@ -34,7 +35,7 @@ def content(analysis: Analysis) -> tuple:
 def edit(g: Graph, data: st.DataObject) -> None:
     """One random edit; one the model refuses changes nothing."""
     ids = g.node_ids()
-    kind = data.draw(st.sampled_from(["add", "remove", "connect", "disconnect", "param", "rename", "block"]))
+    kind = data.draw(st.sampled_from(["add", "remove", "connect", "wire back", "disconnect", "param", "rename", "block"]))
     pick = (lambda: data.draw(st.sampled_from(ids))) if ids else None
     try:
         if kind == "add" or pick is None:
@@ -43,6 +44,11 @@ def edit(g: Graph, data: st.DataObject) -> None:
             g.remove_node(pick())
         elif kind == "connect":
             g.connect(pick(), pick())
+        elif kind == "wire back":  # as undo does, unchecked: a broken file's cycle can arise
+            source, target = pick(), pick()
+            port = g.free_port(target)
+            if port is not None:
+                g.restore_edge(Edge(source, target, port))
         elif kind == "disconnect" and g.edges:
             g.disconnect(data.draw(st.sampled_from(g.edges)))
         elif kind == "param":
@@ -88,9 +94,20 @@ def test_an_unchanged_node_keeps_its_result_and_an_edit_reinfers_downstream() ->
 
 def test_a_new_block_definition_reinfers_its_instances() -> None:
     g = start()
-    assert g.analyze().output_of("output1") == TensorSpec((4,))
+    assert g.analyze().output_of("block1") == TensorSpec((4,)) and g.analyze().ok
     inner = g.block_graph("Body")
     linear = next(n.id for n in inner.nodes if n.type == "Linear")
     inner.set_param(linear, "out_features", 3)
     g.set_block_definition("Body", g.blocks["Body"].with_inside(inner))
-    assert g.analyze().output_of("output1") == TensorSpec((3,))
+    after = g.analyze()
+    assert after.output_of("block1") == TensorSpec((3,)) and [p.node for p in after.errors] == ["add1"]
+
+
+def test_a_wire_closing_a_cycle_clears_the_shapes_in_it_and_removing_it_brings_them_back() -> None:
+    g = start()
+    before = content(g.analyze())
+    g.restore_edge(Edge("output1", "add1", 2))  # unchecked, as a broken file's wiring arrives
+    assert content(g.analyze()) == content(analyze(g))
+    assert g.analyze().output_of("add1") is None and {p.code for p in g.analyze().problems_for("add1")} == {"cycle"}
+    g.disconnect(Edge("output1", "add1", 2))
+    assert content(g.analyze()) == before
