@@ -84,6 +84,7 @@ class NodeItem(QGraphicsItem):
 
     def set_id(self, node_id: str) -> None:
         self.node_id = node_id
+        self.setToolTip(self._tooltip())  # it names the node
         self.update()
 
     def _tooltip(self) -> str:

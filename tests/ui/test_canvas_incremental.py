@@ -1,0 +1,91 @@
+"""The canvas refreshes only the items an edit can change, and shows what a
+canvas built afresh for the same design shows, after any sequence of edits."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from designer.document import Document
+from designer.graph import EditError, Graph
+from designer.project import Project
+from designer.ui.canvas.scene import DesignScene
+
+TYPES = ("Linear", "ReLU", "Add", "Flatten", "Output", "Input")
+
+
+def start() -> Graph:
+    """Input -> Linear -> ReLU -> Add -> Output, and Input -> Linear -> Add."""
+    g = Graph("canvas")
+    x, first, relu, side, add, out = (g.add(t) for t in ("Input", "Linear", "ReLU", "Linear", "Add", "Output"))
+    g.set_param(x, "shape", [8])
+    for source, target in [(x, first), (first, relu), (relu, add), (x, side), (side, add), (add, out)]:
+        g.connect(source, target)
+    return g
+
+
+def shown(scene: DesignScene) -> tuple[dict, dict]:
+    nodes = {
+        nid: (item.label, item.shape_text, item.input_names, item.connected_ports, item.has_output, item.problems, item.frozen, item.toolTip())
+        for nid, item in scene.nodes.items()
+    }
+    edges = {}
+    for edge, item in scene.edges.items():
+        path = item.path()
+        ends = (path.elementAt(0).x, path.elementAt(0).y, path.currentPosition().x(), path.currentPosition().y())
+        edges[edge] = (item.label, item.conflict, ends, item.toolTip())
+    return nodes, edges
+
+
+def edit(g: Graph, data: st.DataObject) -> None:
+    ids = g.node_ids()
+    kind = data.draw(st.sampled_from(["add", "remove", "connect", "disconnect", "param", "freeze", "rename"]))
+    try:
+        if kind == "add" or not ids:
+            g.add(data.draw(st.sampled_from(TYPES)))
+        elif kind == "remove":
+            g.remove_node(data.draw(st.sampled_from(ids)))
+        elif kind == "connect":
+            g.connect(data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(ids)))
+        elif kind == "disconnect" and g.edges:
+            g.disconnect(data.draw(st.sampled_from(g.edges)))
+        elif kind == "param":
+            node = g.node(data.draw(st.sampled_from(ids)))
+            if node.type == "Linear":
+                g.set_param(node.id, "out_features", data.draw(st.sampled_from([4, 6])))
+            elif node.type == "Input":
+                g.set_param(node.id, "shape", data.draw(st.sampled_from([[8], [2, 4]])))
+        elif kind == "freeze":
+            g.set_node_training(data.draw(st.sampled_from(ids)), frozen=data.draw(st.booleans()))
+        elif kind == "rename":
+            g.rename_node(data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(["a", "b"])))
+    except (EditError, ValueError):
+        pass
+
+
+@settings(max_examples=25)
+@given(st.data())
+def test_after_any_edits_the_canvas_shows_what_a_fresh_canvas_shows(qapp, data: st.DataObject) -> None:
+    document = Document(Project(start()))
+    scene = DesignScene(document)
+    try:
+        for _ in range(data.draw(st.integers(1, 8))):
+            edit(document.graph, data)
+        fresh = DesignScene(document)
+        assert shown(scene) == shown(fresh)
+        fresh.deleteLater()
+    finally:
+        scene.deleteLater()
+        document.deleteLater()
+
+
+def test_an_edit_repaints_the_items_it_changes_and_no_other(qapp) -> None:
+    document = Document(Project(start()))
+    scene = DesignScene(document)
+    painted: list[str] = []
+    for nid, item in scene.nodes.items():
+        item.update = lambda *args, nid=nid: painted.append(nid)  # noqa: B023 - records which items asked to be repainted
+    document.graph.set_param("dense2", "out_features", 4)  # the Add no longer fits: it and the Output change too
+    assert painted == ["dense2", "add1", "output1"]
+    scene.deleteLater()
+    document.deleteLater()
