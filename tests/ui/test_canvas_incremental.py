@@ -15,13 +15,24 @@ TYPES = ("Linear", "ReLU", "Add", "Flatten", "Output", "Input")
 
 
 def start() -> Graph:
-    """Input -> Linear -> ReLU -> Add -> Output, and Input -> Linear -> Add."""
+    """Input -> Linear -> [ReLU as block Body] -> Add -> Output, and Input -> Linear -> Add."""
     g = Graph("canvas")
     x, first, relu, side, add, out = (g.add(t) for t in ("Input", "Linear", "ReLU", "Linear", "Add", "Output"))
     g.set_param(x, "shape", [8])
     for source, target in [(x, first), (first, relu), (relu, add), (x, side), (side, add), (add, out)]:
         g.connect(source, target)
+    g.make_block([relu], "Body")
     return g
+
+
+def grow_block(g: Graph) -> None:
+    """One more layer inside Body: every instance's label counts it, its shapes stay."""
+    inner = g.block_graph("Body")
+    last = next(e for e in inner.edges if inner.node(e.target).type == "Output")
+    inner.disconnect(last)
+    inner.connect(inner.add("Identity"), last.target)
+    inner.connect(last.source, inner.node_ids()[-1])
+    g.set_block_definition("Body", g.blocks["Body"].with_inside(inner))
 
 
 def shown(scene: DesignScene) -> tuple[dict, dict]:
@@ -39,7 +50,7 @@ def shown(scene: DesignScene) -> tuple[dict, dict]:
 
 def edit(g: Graph, data: st.DataObject) -> None:
     ids = g.node_ids()
-    kind = data.draw(st.sampled_from(["add", "remove", "connect", "disconnect", "param", "freeze", "rename"]))
+    kind = data.draw(st.sampled_from(["add", "remove", "connect", "disconnect", "param", "freeze", "rename", "block"]))
     try:
         if kind == "add" or not ids:
             g.add(data.draw(st.sampled_from(TYPES)))
@@ -57,6 +68,8 @@ def edit(g: Graph, data: st.DataObject) -> None:
                 g.set_param(node.id, "shape", data.draw(st.sampled_from([[8], [2, 4]])))
         elif kind == "freeze":
             g.set_node_training(data.draw(st.sampled_from(ids)), frozen=data.draw(st.booleans()))
+        elif kind == "block":
+            grow_block(g)
         elif kind == "rename":
             g.rename_node(data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(["a", "b"])))
     except (EditError, ValueError):
@@ -87,5 +100,8 @@ def test_an_edit_repaints_the_items_it_changes_and_no_other(qapp) -> None:
         item.update = lambda *args, nid=nid: painted.append(nid)  # noqa: B023 - records which items asked to be repainted
     document.graph.set_param("dense2", "out_features", 4)  # the Add no longer fits: it and the Output change too
     assert painted == ["dense2", "add1", "output1"]
+    painted.clear()
+    grow_block(document.graph)
+    assert painted == ["block1"] and scene.nodes["block1"].label == "2 layers"
     scene.deleteLater()
     document.deleteLater()

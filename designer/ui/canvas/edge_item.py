@@ -14,6 +14,8 @@ LEAD = 28.0  # a wire back to the left first goes this far right of its source (
 RUN_ABOVE = 60.0  # its horizontal run passes this far above the target's port
 CORNER = 14.0
 LABEL_ROOM = 150.0  # the label's width the bounds keep from the start: a new label up to it changes no geometry
+LABEL_POINT_SIZE = 7.5
+_label_widths: dict[str, float] = {}  # label -> its width with the margins: a design's wires share a few labels
 
 
 def bezier(start: QPointF, end: QPointF) -> QPainterPath:
@@ -78,15 +80,16 @@ class EdgeItem(QGraphicsPathItem):
         self.setZValue(style.Z_EDGE)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
-        self._font = QFont()
-        self._font.setPointSizeF(7.5)
+        self._font = _label_font()
         self._label_rect = QRectF()
+        self._middle = QPointF()  # the curve's middle, under its label
         self._label_room = LABEL_ROOM  # grows for a longer label, never shrinks
         self._bounds = QRectF()
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         self.prepareGeometryChange()
         self.setPath(bezier(start, end))
+        self._middle = self.path().pointAtPercent(0.5)
         self._place_label()
         self._bounds = self._measure_bounds()
 
@@ -109,17 +112,22 @@ class EdgeItem(QGraphicsPathItem):
         if not self.label:
             self._label_rect = QRectF()
             return
-        middle = self.path().pointAtPercent(0.5)
         width = self._label_width(self.label)
-        self._label_rect = QRectF(middle.x() - width / 2, middle.y() - 16, width, 14)
+        self._label_rect = QRectF(self._middle.x() - width / 2, self._middle.y() - 16, width, 14)
 
     def _label_width(self, label: str) -> float:
-        return QFontMetricsF(self._font).horizontalAdvance(label) + 10 if label else 0.0
+        if not label:
+            return 0.0
+        width = _label_widths.get(label)
+        if width is None:
+            if len(_label_widths) > 4096:  # a bound, far above the shapes of one design
+                _label_widths.clear()
+            width = _label_widths[label] = QFontMetricsF(self._font).horizontalAdvance(label) + 10
+        return width
 
     def _measure_bounds(self) -> QRectF:
         """The curve, and where a label up to the room kept for it would be drawn."""
-        middle = self.path().pointAtPercent(0.5)
-        label = QRectF(middle.x() - self._label_room / 2, middle.y() - 16, self._label_room, 14)
+        label = QRectF(self._middle.x() - self._label_room / 2, self._middle.y() - 16, self._label_room, 14)
         return super().boundingRect().adjusted(-4, -4, 4, 4).united(label)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
@@ -144,6 +152,18 @@ class EdgeItem(QGraphicsPathItem):
             painter.setFont(self._font)
             painter.setPen(style.EDGE_CONFLICT if self.conflict else style.TEXT_MUTED)
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+
+_font: QFont | None = None
+
+
+def _label_font() -> QFont:
+    """The labels' font, made once (the widths cached above are measured in it)."""
+    global _font
+    if _font is None:
+        _font = QFont()
+        _font.setPointSizeF(LABEL_POINT_SIZE)
+    return _font
 
 
 class DraftEdgeItem(QGraphicsPathItem):

@@ -37,6 +37,7 @@ class DesignScene(QGraphicsScene):
         self.edges: dict[Edge, EdgeItem] = {}
         self._node_edges: dict[str, set[Edge]] = {}
         self._touched: set[str] = set()  # nodes the model's events named since the last refresh
+        self._touched_all = True  # a block definition changed (or nothing is shown yet): every label and port may differ
         self._shown: dict[str, NodeInfo | None] = {}  # the inference each node item shows
         self._conflicted: set[Edge] = set()  # the wires drawn as conflicts
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -50,6 +51,7 @@ class DesignScene(QGraphicsScene):
             (events.edge_removed, self._on_edge_removed),
             (events.param_changed, self._on_param_changed),
             (events.training_changed, self._on_training_changed),
+            (events.blocks_changed, self._on_blocks_changed),
             (events.changed, self.refresh),
         ):
             follow(self, event, handler)
@@ -102,6 +104,9 @@ class DesignScene(QGraphicsScene):
     def _on_training_changed(self, node_id: str, frozen: bool, lr_factor: float) -> None:
         self._touched.add(node_id)
 
+    def _on_blocks_changed(self) -> None:
+        self._touched_all = True  # an instance's ports and label come from its definition
+
     def _on_edge_added(self, edge: Edge) -> None:
         self._touched.update((edge.source, edge.target))  # their ports fill
         item = EdgeItem(edge)
@@ -129,7 +134,8 @@ class DesignScene(QGraphicsScene):
         for problem in analysis.problems:
             if problem.node is not None:
                 problems.setdefault(problem.node, []).append((problem.severity, problem.message))
-        touched, self._touched = self._touched, set()
+        touched, self._touched = (set(self.nodes) if self._touched_all else self._touched), set()
+        self._touched_all = False
         infos, shown = analysis.nodes, self._shown
         changed = [
             nid
@@ -139,16 +145,18 @@ class DesignScene(QGraphicsScene):
         reshaped: set[str] = set()
         for nid in changed:
             item = self.nodes[nid]
+            info = shown[nid] = infos.get(nid)
+            text = info.output.display() if info is not None and info.output is not None else ""
+            if nid not in touched:  # only its inference or problems changed: its label, ports and training state stand
+                item.set_content(item.label, text, item.input_names, item.connected_ports, item.has_output, problems.get(nid, []))
+                continue
             node = graph.node(nid)
             layer = graph.catalog.get(node.type)
             connected = set(graph.input_map(nid))
             names = [layer.input_name(p) for p in range(graph.input_slots(nid))]
-            out = analysis.output_of(nid)
-            text = out.display() if out else ""
             if item.set_content(_label(layer, node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
                 reshaped.add(nid)
             item.set_training(node.frozen, node.lr_factor)
-            shown[nid] = infos.get(nid)
         conflicted = analysis.conflicted_edges(graph)
         restate = {e for nid in changed for e in self._node_edges[nid]} | (conflicted ^ self._conflicted)
         self._conflicted = conflicted
