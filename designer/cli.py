@@ -158,10 +158,12 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    # Opening the window (no arguments, or a project file) needs no command's module: they import the compiler.
+    opens_window = not argv or (argv[0].endswith(".nnd") and not argv[0].startswith("-"))
+    parser = None if opens_window else build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices) if parser is not None and parser._subparsers else set()  # type: ignore[union-attr]
     try:
-        if argv and (argv[0] in commands or argv[0].startswith("-") and argv[0] != "--train"):
+        if parser is not None and argv and (argv[0] in commands or argv[0].startswith("-") and argv[0] != "--train"):
             args = parser.parse_args(argv)
             if args.command is None:
                 return _gui(argparse.Namespace(file=None))

@@ -20,8 +20,6 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-import networkx as nx
-
 if TYPE_CHECKING:
     from designer.graph.model import Edge, Graph, Position
 
@@ -79,6 +77,8 @@ def auto_layout(graph: Graph, room: tuple[float, float] | None = None) -> dict[s
 
 def _cells(graph: Graph) -> dict[str, tuple[int, int]]:
     """(column, row) of every node."""
+    import networkx as nx  # here only: auto-layout is rare, and a window starts without networkx
+
     g = nx.DiGraph()
     g.add_nodes_from(graph.node_ids())
     g.add_edges_from((e.source, e.target) for e in graph.iter_edges())

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QMenu, QWidget
 
-from designer.compile import OnnxExport, PythonExport, export_onnx, export_python, trained_weights
 from designer.document import Document
 from designer.project import Project, ProjectError, dumps, loads
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.training.devices import wait_for_warm_up
+
+if TYPE_CHECKING:
+    from designer.compile import OnnxExport, PythonExport
 
 
 class CanvasWindow(Protocol):
@@ -92,6 +94,8 @@ class ExportActions:
         if run is not None:
             label, weights = run
             choices.append(WeightsChoice(f"The trained weights of {label} (the latest run)", f"{label}'s trained weights", weights))
+        from designer.compile import trained_weights  # the compiler: not at start
+
         try:
             saved = trained_weights(project)
         except ProjectError as exc:
@@ -117,6 +121,7 @@ class ExportActions:
         if prepared is None:
             return
         project, choice, path = prepared
+        from designer.compile import export_onnx  # the compiler and the exporters: not at start
 
         def work() -> OnnxExport:
             wait_for_warm_up()  # it exports too: two exports at once would share the exporter's global settings
@@ -137,6 +142,7 @@ class ExportActions:
         if prepared is None:
             return
         project, choice, path = prepared
+        from designer.compile import export_python  # the compiler: not at start
 
         def done(result: PythonExport) -> None:
             extra = f" and {choice.described} to {result.weights_path.name}" if result.weights_path else f" ({choice.described})"

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QWidget
 
-from designer.importer import ImportedDesign, ModelImportError, from_onnx
 from designer.project import SUFFIX
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
 from designer.ui.files import FileActions
+
+if TYPE_CHECKING:
+    from designer.importer import ImportedDesign
 
 ONNX_FILTER = "ONNX models (*.onnx)"
 MAX_LISTED = 12  # unmapped operators listed in the dialog; the rest are counted
@@ -57,6 +59,8 @@ class ImportActions:
         self._run(path, target, None, partial=False)
 
     def _run(self, path: str, target: str, shape: tuple[int, ...] | None, partial: bool) -> None:
+        from designer.importer import from_onnx  # onnx and torch.fx helpers: only once asked to import
+
         def work() -> ImportedDesign:
             imported = from_onnx(path, input_shape=shape, partial=partial)
             imported.save(target)
@@ -76,6 +80,8 @@ class ImportActions:
         run_in_background(self._parent, f"Importing {Path(path).name}…", work, done, failed)
 
     def _failed(self, path: str, target: str, shape: tuple[int, ...] | None, exc: BaseException) -> None:
+        from designer.importer import ModelImportError
+
         name = Path(path).name
         if not isinstance(exc, ModelImportError):
             dialogs.show_error(self._parent, "Cannot import the model", f"{name}: {type(exc).__name__}: {exc}")

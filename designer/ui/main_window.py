@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoGroup
@@ -50,7 +51,9 @@ from designer.ui.subscriptions import follow
 from designer.ui.summary_panel import SummaryPanel
 from designer.ui.toolbar import MainToolBar
 from designer.ui.training.dock import TrainingDock
-from designer.ui.training.lr_finder import LrFinderDialog
+
+if TYPE_CHECKING:
+    from designer.ui.training.lr_finder import LrFinderDialog
 
 APP_NAME = "Neural Network Designer"
 # The panels' first sizes (pixels): the canvas gets the rest, most of the window.
@@ -103,9 +106,11 @@ class MainWindow(QMainWindow):
         self.training = TrainingDock(self, self.view, self.bottom_dock, self.files.save_as)
         self.training.message.connect(self.show_message)
         # the Insight panel, tabbed with the Training panel; it follows the training runs' weights
-        self.insight = InsightDock(self, self.training.dock, self.training.panel)
+        # (both panels are built when first shown or used: pyqtgraph and numpy stay off the start)
+        self.insight = InsightDock(self, self.training.dock, self.training)
         self.insight.message.connect(self.show_message)
         self.insight.node_clicked.connect(self.reveal_node)
+        self.bottom_dock.raise_()  # the problems in front (tabbing the Insight dock brought the Training tab forward)
         self.set_document(document or Document())
         self._build_actions()
         self.palette.add_requested.connect(self._on_palette_add)
@@ -185,8 +190,7 @@ class MainWindow(QMainWindow):
         self._on_blocks_changed()
         self.undo_group.addStack(document.undo_stack)
         self.undo_group.setActiveStack(document.undo_stack)
-        self.training.set_document(document)
-        self.training.panel.live.set_scene(self.scene)  # gradient flow and training warnings on this canvas
+        self.training.set_document(document, self.scene)  # its gradient flow and warnings draw on this canvas
         self.insight.set_document(document, self.scene)
         self._on_locked_changed()
         self._update_title()
@@ -345,7 +349,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         for action, name in zip(self.training.actions, ("train", "pause", "stop")):
             self.toolbar.add(action, name)
-        self.design_actions.addAction(self.training.panel.start_action)  # nothing to train while the start page shows
+        self.design_actions.addAction(self.training.run_actions.start)  # nothing to train while the start page shows
         self._on_locked_changed()
 
     # -------------------------------------------------------------- edits
@@ -492,7 +496,7 @@ class MainWindow(QMainWindow):
     def _on_selection_changed(self) -> None:
         if self.scene is not None and self.inspector is not None:
             self.inspector.show_selection(self.scene.selected_node_ids())
-            self.insight.panel.show_nodes(self.scene.selected_node_ids())
+            self.insight.show_nodes(self.scene.selected_node_ids())
 
     def _update_title(self, *args) -> None:
         self.setWindowModified(self.document.modified)
@@ -524,6 +528,8 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------- help
     def find_learning_rate(self) -> LrFinderDialog | None:
         """Open the learning-rate finder on the current design (a sweep on a worker)."""
+        from designer.ui.training.lr_finder import LrFinderDialog  # pyqtgraph: not at start
+
         if self.document is None:
             return None
         dialog = LrFinderDialog(self.document, self)

@@ -4,6 +4,7 @@ name and what it teaches): one click opens a sample ready to train."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.project import ProjectError, load_project
+from designer.project import FORMAT, ProjectError
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 # The order a course would take them in; samples not listed follow by name.
@@ -47,21 +48,28 @@ class SampleInfo:
 
 
 def find_samples(folder: Path = SAMPLES_DIR) -> list[SampleInfo]:
-    """The samples that load, in teaching order."""
+    """The samples, in teaching order: their names and descriptions only (read
+    as JSON: loading and checking a dozen designs would hold up the start page;
+    each is loaded when its picture is drawn, and a card whose design does not
+    load is taken away then)."""
     found = []
     rank = {stem: i for i, stem in enumerate(TEACHING_ORDER)}
     for path in sorted(folder.glob("*.nnd"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem)):
         try:
-            project = load_project(path)
-        except ProjectError:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             continue
-        summary = project.description.split(". ")[0].rstrip(".") + "." if project.description else ""
-        found.append(SampleInfo(path, project.name, summary))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            continue
+        name, description = data.get("name"), data.get("description")
+        description = description if isinstance(description, str) else ""
+        summary = description.split(". ")[0].rstrip(".") + "." if description else ""
+        found.append(SampleInfo(path, name if isinstance(name, str) and name else path.stem, summary))
     return found
 
 
-def render_thumbnail(path: Path, size: QSize = THUMBNAIL) -> QPixmap:
-    """A picture of the design, drawn by the canvas itself."""
+def render_thumbnail(path: Path, size: QSize = THUMBNAIL) -> QPixmap | None:
+    """A picture of the design, drawn by the canvas itself; None when the design does not load."""
     from designer.document import Document
     from designer.ui.canvas.scene import DesignScene
 
@@ -70,7 +78,7 @@ def render_thumbnail(path: Path, size: QSize = THUMBNAIL) -> QPixmap:
     try:
         document = Document.open(path)
     except ProjectError:
-        return pixmap
+        return None
     _wrap_into_bands(document, size.width() / size.height())
     scene = DesignScene(document)
     painter = QPainter(pixmap)
@@ -120,13 +128,11 @@ class SampleCard(QFrame):
         self.setToolTip(f"Open {sample.name}")
         column = QVBoxLayout(self)
         column.setContentsMargins(10, 10, 10, 10)
-        picture = QLabel(self)
+        self.picture = picture = QLabel(self)
         blank = QPixmap(THUMBNAIL)
         blank.fill(QColor("#f3f4f6"))
         picture.setPixmap(blank)
         picture.setFixedSize(THUMBNAIL)
-        # Drawn once the event loop runs, after the window is shown: a dozen pictures take 0.1-0.2 s of start-up.
-        QTimer.singleShot(0, picture, lambda: picture.setPixmap(render_thumbnail(sample.path)))
         title = QLabel(f"<b>{sample.name}</b>", self)
         text = QLabel(sample.summary, self)
         text.setWordWrap(True)
@@ -135,6 +141,14 @@ class SampleCard(QFrame):
         for widget in (picture, title, text):
             column.addWidget(widget)
         column.addStretch(1)
+
+    def draw_picture(self) -> None:
+        """Draw the design's picture; a sample that does not load loses its card."""
+        pixmap = render_thumbnail(self.sample.path)
+        if pixmap is None:
+            self.hide()
+        else:
+            self.picture.setPixmap(pixmap)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
@@ -187,6 +201,10 @@ class StartPage(QScrollArea):
                 self.cards.append(card)
             self._columns = 0
             self._place_cards()
+            # Drawn once the event loop runs, after the window is shown, one picture
+            # per turn of the loop (each 10-40 ms): the window answers meanwhile.
+            self._undrawn = list(self.cards)
+            QTimer.singleShot(0, self, self._draw_next_picture)
             holder = QHBoxLayout()
             holder.addLayout(self.grid)
             holder.addStretch(1)
@@ -202,6 +220,12 @@ class StartPage(QScrollArea):
                 column.addWidget(link)
         column.addStretch(1)
         self.setWidget(page)
+
+    def _draw_next_picture(self) -> None:
+        if self._undrawn:
+            self._undrawn.pop(0).draw_picture()
+        if self._undrawn:
+            QTimer.singleShot(0, self, self._draw_next_picture)
 
     def _place_cards(self) -> None:
         """As many cards per row as fit the width."""

@@ -1,16 +1,27 @@
 """Start-up: the background warm-up (it imports torch) waits for the window to
 be shown, however long building the window takes; the start page's pictures
-are drawn once the event loop runs, not while the window is built."""
+are drawn once the event loop runs, not while the window is built; the
+Training and Insight panels are built when first needed, and the window's
+module imports none of the libraries only they (or rarer work) need."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import QSettings
+from paths import sample
+from PySide6.QtCore import QSettings, QSize
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel
 
-from designer.ui import dialogs
+from designer import cli
+from designer.ui import dialogs, icons
 from designer.ui.main_window import MainWindow
-from designer.ui.start_page import SampleCard
+from designer.ui.start_page import SampleCard, find_samples
 from designer.ui.training import dock
 from designer.ui.training.devices import DeviceProbe
 
@@ -44,3 +55,69 @@ def test_the_start_page_draws_its_pictures_once_the_window_is_up(window: MainWin
 def _colours(picture: QLabel) -> set[int]:
     image = picture.pixmap().toImage()
     return {image.pixel(x, y) for x in range(0, image.width(), 5) for y in range(0, image.height(), 5)}
+
+
+def test_the_window_module_leaves_the_heavy_libraries_for_later() -> None:
+    """Importing the window pulls in none of what only the Training and Insight
+    panels, auto-layout or qtawesome's QtPy need (a fresh interpreter)."""
+    code = "import sys, designer.ui.main_window; print(' '.join(m for m in ('pyqtgraph', 'networkx', 'qtpy', 'qtawesome', 'torch') if m in sys.modules))"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_the_panels_are_built_when_first_needed(window: MainWindow, qtbot) -> None:
+    assert window.training.built_panel is None and window.insight._panel is None
+    a = window.document.add_node("Input", (0, 0), {"shape": [4]})
+    window.scene.select_nodes([a])
+    window.training.run_actions.start.trigger()  # F5 before the panel exists: built, and it says why it cannot train
+    panel = window.training.built_panel
+    assert panel is not None and panel.start_action is window.training.run_actions.start
+    assert "Fix the design's problems first" in panel.controls.message.text()
+    assert window.training.dock.widget().widget() is panel  # in the dock, inside its scroll area
+    assert window.insight._panel is None
+    window.insight.toggle_action.trigger()
+    qtbot.waitUntil(lambda: window.insight._panel is not None)
+    assert window.insight.panel.nodes == [a]  # the selection made before it was built
+
+
+def test_showing_the_training_tab_builds_its_panel(window: MainWindow, qtbot) -> None:
+    assert window.training.built_panel is None
+    window.training.dock.raise_()
+    qtbot.waitUntil(lambda: window.training.built_panel is not None)
+    assert window.training.built_panel.document is window.document
+
+
+def test_the_icons_are_drawn_from_the_font() -> None:
+    on = icons.icon("train").pixmap(20, 20).toImage()
+    off = icons.icon("train").pixmap(QSize(20, 20), QIcon.Mode.Disabled).toImage()
+    drawn = [(x, y) for x in range(20) for y in range(20) if on.pixelColor(x, y).alpha() == 255]
+    assert len(drawn) > 20
+    assert {on.pixelColor(x, y).name() for x, y in drawn} == {icons.COLOUR}
+    assert {off.pixelColor(x, y).name() for x, y in drawn} == {icons.DISABLED}
+    assert icons.icon("stop").pixmap(20, 20).toImage() != on
+
+
+def test_opening_the_window_loads_no_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`designer` and `designer FILE.nnd` go straight to the window: the commands'
+    modules (they import the compiler) are not loaded to parse the arguments."""
+    opened: list[tuple[str | None, bool]] = []
+    monkeypatch.setattr(cli, "build_parser", lambda: pytest.fail("the commands' parser was built"))
+    monkeypatch.setattr(cli, "_gui", lambda args: opened.append((args.file, args.train)) or 0)
+    assert cli.main([]) == 0 and cli.main(["design.nnd", "--train"]) == 0
+    assert opened == [(None, False), ("design.nnd", True)]
+
+
+def test_the_start_page_reads_only_names_and_drops_a_sample_that_does_not_load(tmp_path: Path, qtbot) -> None:
+    shutil.copy(sample("xor_mlp"), tmp_path / "xor_mlp.nnd")
+    (tmp_path / "broken.nnd").write_text("{not json")
+    (tmp_path / "other.nnd").write_text('{"format": "something else", "name": "Other"}')
+    (tmp_path / "bad_design.nnd").write_text('{"format": "nn-designer", "version": 1, "name": "Bad", "nodes": 5}')
+    found = find_samples(tmp_path)
+    assert [s.name for s in found] == ["XOR MLP", "Bad"] and found[0].summary.startswith("XOR is the smallest problem")
+    cards = [SampleCard(s) for s in found]
+    for card in cards:
+        qtbot.addWidget(card)
+        card.show()
+        card.draw_picture()
+    assert [card.isHidden() for card in cards] == [False, True]

@@ -11,6 +11,7 @@ conflict state flipped. A big design's edit so repaints a few items, not all.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
 from PySide6.QtGui import QPainter
@@ -18,13 +19,15 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from designer.document import Document
 from designer.graph import Edge, Node, NodeInfo
-from designer.insight.playground import PlaneMaps
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.gradient_flow import GradientFlowOverlay
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.unit_maps import PlaneMapsOverlay
 from designer.ui.subscriptions import follow
+
+if TYPE_CHECKING:
+    from designer.insight.playground import PlaneMaps  # numpy and the compiler: not at start
 
 
 class DesignScene(QGraphicsScene):

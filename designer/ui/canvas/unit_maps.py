@@ -18,6 +18,7 @@ boundary in the Training panel still shows what the network does.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shiboken6
@@ -26,9 +27,11 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from designer.insight.colors import diverging_rgb, symmetric_limit
-from designer.insight.playground import PlaneMaps, UnitMaps
 from designer.ui import style
 from designer.ui.canvas.node_item import NodeItem
+
+if TYPE_CHECKING:
+    from designer.insight.playground import PlaneMaps, UnitMaps  # the compiler: not at start
 
 READABLE_ZOOM = 0.6  # below this a tile is too small to read: the maps are not drawn
 GAP = 2  # pixels between tiles in the pixmap

@@ -1,19 +1,29 @@
 """The Insight panel in the main window: its dock (tabbed with the Training
 panel at the bottom), the View menu's toggle (Ctrl+I), the canvas outline of
-the node the forward stepper is at, and the results' "open this sample"."""
+the node the forward stepper is at, and the results' "open this sample".
+
+The panel (pyqtgraph, numpy and the Training panel's runs behind it) is built
+the first time it is shown or asked for (``InsightDock.panel``); until then
+the dock holds an empty placeholder, so a window starts without it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
-from designer.ui.insight.panel import InsightPanel
+from designer.ui.docks import in_view
 from designer.ui.scrolling import scrolling
-from designer.ui.training.panel import TrainingPanel
-from designer.ui.training.runs import RunRecord
+
+if TYPE_CHECKING:
+    from designer.ui.insight.panel import InsightPanel
+    from designer.ui.training.dock import TrainingDock
+    from designer.ui.training.panel import TrainingPanel
+    from designer.ui.training.runs import RunRecord
 
 SHARE = 0.48  # of the window's height for the bottom docks when the panel is brought up
 
@@ -24,32 +34,77 @@ class InsightDock(QObject):
     node_clicked = Signal(str)
     message = Signal(str)
 
-    def __init__(self, window: QMainWindow, beside: QDockWidget, training: TrainingPanel) -> None:
+    def __init__(self, window: QMainWindow, beside: QDockWidget, training: TrainingDock) -> None:
         super().__init__(window)
         self.window = window
         self.training = training
+        self.document: Document | None = None
         self.scene: DesignScene | None = None
-        self.panel = InsightPanel(window)
+        self._nodes: list[str] = []  # the canvas selection, for the panel once built
+        self._panel: InsightPanel | None = None
         self.dock = QDockWidget("Insight", window)
         self.dock.setObjectName("insight")
-        self.dock.setWidget(scrolling(self.panel))  # squeezed, it scrolls: the canvas keeps its room
+        self.dock.setWidget(QWidget())  # the panel replaces it when first shown
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(beside, self.dock)
         self.dock.hide()  # until asked for: a hidden panel computes nothing
+        self.dock.visibilityChanged.connect(self._on_visibility_changed)
         self.toggle_action = QAction("&Insight", window)
         self.toggle_action.setShortcut(QKeySequence("Ctrl+I"))
         self.toggle_action.setStatusTip("Look inside the network for one sample: outputs, weights, activations, explanations (Ctrl+I)")
         self.toggle_action.setCheckable(True)
         self.toggle_action.triggered.connect(self._on_toggle)
         self.dock.visibilityChanged.connect(lambda _: self.toggle_action.setChecked(not self.dock.isHidden()))
-        self.panel.highlighted.connect(self._on_highlighted)
-        self.panel.node_clicked.connect(self.node_clicked)
-        self.panel.message.connect(self.message)
+        training.built.connect(self._on_training_built)
+        if training.built_panel is not None:
+            self._on_training_built(training.built_panel)
+
+    @property
+    def panel(self) -> InsightPanel:
+        """The Insight panel, built now if it was not yet."""
+        if self._panel is None:
+            self._build_panel()
+        assert self._panel is not None
+        return self._panel
+
+    def _build_panel(self) -> None:
+        from designer.ui.insight.panel import InsightPanel  # pyqtgraph, numpy, torch's helpers: not at start
+
+        history = self.training.panel.history if self.document is not None else None  # builds the Training panel too
+        panel = self._panel = InsightPanel(self.window)
+        placeholder = self.dock.widget()
+        self.dock.setWidget(scrolling(panel))  # squeezed, it scrolls: the canvas keeps its room
+        placeholder.deleteLater()
+        panel.highlighted.connect(self._on_highlighted)
+        panel.node_clicked.connect(self.node_clicked)
+        panel.message.connect(self.message)
+        if self.document is not None:
+            panel.set_document(self.document, history)
+            panel.show_nodes(self._nodes)
+
+    def _on_training_built(self, training: TrainingPanel) -> None:
         training.results.sample_requested.connect(self.open_sample)
 
+    def _on_visibility_changed(self, visible: bool) -> None:
+        # Showing the window shows every tabbed dock for a moment, then hides those behind
+        # another tab: whether this one is really in view is known once the events settle.
+        if visible and self._panel is None:
+            QTimer.singleShot(0, self, self._build_if_in_view)
+
+    def _build_if_in_view(self) -> None:
+        if self._panel is None and in_view(self.window, self.dock):
+            self._build_panel()
+
     def set_document(self, document: Document, scene: DesignScene) -> None:
-        self.scene = scene
-        self.panel.set_document(document, self.training.history)
+        self.document, self.scene, self._nodes = document, scene, []
+        if self._panel is not None:
+            self._panel.set_document(document, self.training.panel.history)
+
+    def show_nodes(self, nodes: list[str]) -> None:
+        """Follow the canvas selection (once built, the panel shows these nodes)."""
+        self._nodes = list(nodes)
+        if self._panel is not None:
+            self._panel.show_nodes(self._nodes)
 
     def show_panel(self) -> None:
         """Bring the panel to the front with room for its views."""
@@ -75,4 +130,5 @@ class InsightDock(QObject):
             self.scene.set_highlighted(node)
 
     def shutdown(self) -> None:
-        self.panel.shutdown()
+        if self._panel is not None:
+            self._panel.shutdown()

@@ -10,7 +10,7 @@ always agree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
@@ -25,13 +25,14 @@ from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.graph.summary import human_bytes
 from designer.graph.tensor import format_dims
 from designer.project.settings import DATA
-from designer.train.batches import stream_workers
 from designer.ui.param_editors import ParamEditor
 from designer.ui.scrolling import guard_wheel
 from designer.ui.subscriptions import follow
 from designer.ui.training.augment_section import AugmentSection
-from designer.ui.training.data_preview import DataPreview, make_preview
 from designer.ui.training.settings_form import SettingsForm
+
+if TYPE_CHECKING:
+    from designer.ui.training.data_preview import DataPreview
 
 KIND_TITLES = {"generated": "Generated", "builtin": "Built-in (scikit-learn)", "file": "Your files"}
 FIT_CODES = ("data-input", "data-output")
@@ -90,6 +91,8 @@ class DataSourceEditor(QWidget):
         self.loader: LatestRequest | None = None  # previews, made off the UI thread
         self.planner: LatestRequest | None = None  # how the data would load (listing a big folder takes a while)
         if preview:
+            from designer.ui.training.data_preview import DataPreview, make_preview  # pyqtgraph: not for the inspector's copy
+
             box = QGroupBox("Preview", self)
             inner = QVBoxLayout(box)
             self.preview = DataPreview(box)
@@ -231,6 +234,8 @@ class DataSourceEditor(QWidget):
 def loading_text(plan: LoadingPlan) -> str:
     """'20,000 images · 983.0 MB decoded · read from disk batch by batch, 1 worker'."""
     if plan.streamed:
+        from designer.train.batches import stream_workers  # the training package: not at start
+
         workers = stream_workers(plan)
         how = "read from disk batch by batch" + (f", {workers} worker{'s' if workers != 1 else ''} decoding" if workers else "")
     else:

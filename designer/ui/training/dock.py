@@ -9,11 +9,18 @@ stops the canvas taking edits, disables the palette, the inspector and its
 edit actions, and turns undo/redo off until the run ends. Restarting on every edit was the other choice; locking keeps a run's
 curves, weights and design in step, and a user who wants to change course
 presses Stop (the weights so far are kept), edits, and trains again.
+
+The panel itself (its plots need pyqtgraph and numpy) is built the first time
+it is needed: its tab shown, a run started, or ``TrainingDock.panel`` asked
+for. Until then the dock holds an empty placeholder and the window has the
+Train, Pause and Stop actions already (designer.ui.training.actions), so a
+window starts without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -21,10 +28,13 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsView, QHBoxLayout, Q
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
+from designer.ui.docks import in_view
 from designer.ui.scrolling import scrolling
+from designer.ui.training.actions import training_actions
 from designer.ui.training.devices import DeviceProbe, Devices
-from designer.ui.training.live_boundary import PlanePictures
-from designer.ui.training.panel import TrainingPanel
+
+if TYPE_CHECKING:
+    from designer.ui.training.panel import TrainingPanel
 
 STARTUP_DELAY_MS = 800  # the device probe starts this long after the window is first shown
 SHARE_WHILE_TRAINING = 0.5  # of the window's height for the bottom docks while a run trains
@@ -74,33 +84,83 @@ class TrainingDock(QObject):
     its own edits on the same lock (MainWindow.edit_actions)."""
 
     message = Signal(str)  # for the status bar
+    built = Signal(object)  # the TrainingPanel, just built (the Insight panel follows its runs)
 
     def __init__(self, window: QMainWindow, canvas: QWidget, beside: QDockWidget, save_project: Callable[[], bool]) -> None:
         super().__init__(window)
         self.window = window
+        self.canvas = canvas
         self.document: Document | None = None
-        self.panel = TrainingPanel(window, save_project=save_project)
+        self.scene: DesignScene | None = None
+        self._save_project = save_project
+        self._panel: TrainingPanel | None = None
+        self.run_actions = training_actions(window)
+        self.actions = list(self.run_actions)
+        self.run_actions.pause.setEnabled(False)  # nothing runs before the panel is built
+        self.run_actions.stop.setEnabled(False)
+        self.run_actions.start.triggered.connect(self._on_first_start)
         self.dock = QDockWidget("Training", window)
         self.dock.setObjectName("training")
-        self.dock.setWidget(scrolling(self.panel))  # squeezed, it scrolls: the canvas keeps its room
+        self.dock.setWidget(QWidget())  # the panel replaces it when first needed
+        self.dock.visibilityChanged.connect(self._on_visibility_changed)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(beside, self.dock)
         beside.raise_()
-        self.actions = [self.panel.start_action, self.panel.pause_action, self.panel.stop_action]
         self.device_label = QLabel(window)
         self.device_label.setToolTip("The device a run trains on (the project's device setting; auto picks CUDA, then MPS, then the CPU)")
         window.statusBar().addPermanentWidget(self.device_label)
-        self.banner = LockBanner(canvas, self.panel.stop_action)
-        self.panel.running_changed.connect(self._on_running_changed)
-        self.panel.device_changed.connect(self._on_device_changed)
-        self.panel.message.connect(self.message)
-        self.panel.plane_mapped.connect(lambda maps: _show_unit_maps(canvas, maps))
-        self.panel.start_action.triggered.connect(lambda: self.show_panel())  # after the panel's own start
+        self.banner = LockBanner(canvas, self.run_actions.stop)
         probe = DeviceProbe.shared()
         probe.found.connect(self._on_devices_found)
         window.installEventFilter(self)  # the probe (it imports torch) starts only once the window is shown
         self._devices: Devices | None = probe.devices
         self._show_device("")
+
+    @property
+    def panel(self) -> TrainingPanel:
+        """The Training panel, built now if it was not yet."""
+        if self._panel is None:
+            self._build_panel()
+        assert self._panel is not None
+        return self._panel
+
+    @property
+    def built_panel(self) -> TrainingPanel | None:
+        """The Training panel if it was built, without building it."""
+        return self._panel
+
+    def _build_panel(self) -> None:
+        from designer.ui.training.panel import TrainingPanel  # pyqtgraph, numpy, the compiler: not at start
+
+        self.run_actions.start.triggered.disconnect(self._on_first_start)
+        panel = self._panel = TrainingPanel(self.window, save_project=self._save_project, actions=self.run_actions)
+        placeholder = self.dock.widget()
+        self.dock.setWidget(scrolling(panel))  # squeezed, it scrolls: the canvas keeps its room
+        placeholder.deleteLater()
+        panel.running_changed.connect(self._on_running_changed)
+        panel.device_changed.connect(self._on_device_changed)
+        panel.message.connect(self.message)
+        panel.plane_mapped.connect(lambda maps: _show_unit_maps(self.canvas, maps))
+        panel.start_action.triggered.connect(lambda: self.show_panel())  # after the panel's own start
+        if self.document is not None:
+            panel.set_document(self.document)
+            panel.live.set_scene(self.scene)  # gradient flow and training warnings on this canvas
+        self.built.emit(panel)
+
+    def _on_first_start(self) -> None:
+        """Train (F5, the toolbar, the menu) before the panel was built: build it and start."""
+        if self._panel is None:
+            self.start()
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        # Showing the window shows every tabbed dock for a moment, then hides those behind
+        # another tab: whether this one is really in view is known once the events settle.
+        if visible and self._panel is None:
+            QTimer.singleShot(0, self, self._build_if_in_view)
+
+    def _build_if_in_view(self) -> None:
+        if self._panel is None and in_view(self.window, self.dock):
+            self._build_panel()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.window and event.type() == QEvent.Type.Show:
@@ -113,12 +173,17 @@ class TrainingDock(QObject):
         menu.addSeparator()
         menu.addAction(self.dock.toggleViewAction())
 
-    def set_document(self, document: Document) -> None:
+    def set_document(self, document: Document, scene: DesignScene | None = None) -> None:
+        """Follow ``document``, shown on ``scene`` (the panel's probes draw on it)."""
         if self.document is not None:
             self.document.locked_changed.disconnect(self._on_locked_changed)
             self.document.settings_changed.disconnect(self._on_settings_changed)
-        self.panel.set_document(document)
-        self.document = document
+        if self._panel is not None:
+            self._panel.set_document(document)
+            self._panel.live.set_scene(scene)
+        else:
+            self.run_actions.start.setEnabled(True)  # as the panel would once it has a document
+        self.document, self.scene = document, scene
         document.locked_changed.connect(self._on_locked_changed)
         document.settings_changed.connect(self._on_settings_changed)
         self._on_locked_changed(document.lock_reason)
@@ -139,7 +204,8 @@ class TrainingDock(QObject):
             self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
 
     def shutdown(self) -> None:
-        self.panel.shutdown()
+        if self._panel is not None:
+            self._panel.shutdown()
 
     # ------------------------------------------------------------ handlers
     def _on_locked_changed(self, reason: str) -> None:
@@ -167,7 +233,7 @@ class TrainingDock(QObject):
         if running_on:
             self.device_label.setText(f"Training on {running_on}")
             return
-        if self.panel.running:
+        if self._panel is not None and self._panel.running:
             return
         wanted = self.document.project.training.get("device", "auto") if self.document else "auto"
         if self._devices is None:
@@ -178,6 +244,8 @@ class TrainingDock(QObject):
 
 def _show_unit_maps(canvas: QWidget, maps: object) -> None:
     """The canvas draws a run's hidden-unit maps in its nodes (designer.ui.canvas.unit_maps)."""
+    from designer.ui.training.live_boundary import PlanePictures
+
     scene = canvas.scene() if isinstance(canvas, QGraphicsView) else None
     if isinstance(scene, DesignScene) and isinstance(maps, PlanePictures):
         scene.show_plane_maps(maps.maps, maps.tiles)

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from designer.compile import OnnxExport, export_onnx
@@ -31,6 +30,7 @@ from designer.runs.recorder import Recording
 from designer.train import FAILED, STOPPED, BatchReport, EpochMetrics, output_paths, save_results
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
+from designer.ui.training.actions import TrainingActions, training_actions
 from designer.ui.training.controls import TrainingControls
 from designer.ui.training.data_section import DataSourceEditor
 from designer.ui.training.live_boundary import LiveBoundary, PlanePictures, plane_pictures
@@ -62,7 +62,9 @@ class TrainingPanel(QWidget):
     message = Signal(str)  # for the status bar
     plane_mapped = Signal(object)  # a run's newest PlanePictures (2-D designs): the canvas draws its unit maps
 
-    def __init__(self, parent: QWidget | None = None, save_project: Callable[[], bool] | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, save_project: Callable[[], bool] | None = None, actions: TrainingActions | None = None
+    ) -> None:
         """``save_project`` saves an untitled project (the window's Save As) so
         weights can be saved beside it; without it they cannot be."""
         super().__init__(parent)
@@ -75,18 +77,10 @@ class TrainingPanel(QWidget):
         self._export: Worker | None = None  # an ONNX export in progress
         self._results_pending = False
         self.plane_maps = True  # map the input plane of 2-D designs while training (the live boundary, the unit maps)
-        self.start_action = QAction("Train", self)
-        self.start_action.setShortcut(QKeySequence("F5"))
-        self.start_action.setStatusTip("Train the design on its data (F5)")
+        # the window's Train, Pause and Stop when it made them before this panel (designer.ui.training.dock)
+        self.start_action, self.pause_action, self.stop_action = actions or training_actions(self)
         self.start_action.triggered.connect(lambda: self.start())
-        self.pause_action = QAction("Pause", self)
-        self.pause_action.setCheckable(True)
-        self.pause_action.setShortcut(QKeySequence("F6"))
-        self.pause_action.setStatusTip("Pause the run before its next batch, or resume it (F6)")
         self.pause_action.toggled.connect(self._on_pause_toggled)
-        self.stop_action = QAction("Stop", self)
-        self.stop_action.setShortcut(QKeySequence("Shift+F5"))
-        self.stop_action.setStatusTip("Stop the run before its next batch; its weights so far are kept (Shift+F5)")
         self.stop_action.triggered.connect(lambda: self.stop())
         self._build()
         self._update_actions()
