@@ -10,7 +10,10 @@ off interleaved (on, off, off, on, ...). The stall monitor is
 benchmarks/live_stalls.py's (gui_training.py's 5 ms timer, each stall put in
 its phase: the run's start until the first epoch's metrics reach the window,
 the steady state, the results after the end); the longest stall and p99 are
-over start and steady, the phases the live views draw in. Throughput: training samples times epochs
+over start and steady, the phases the live views draw in; beside them the most
+UI-thread CPU time between two ticks (the window's own work in a stall, which
+a busy machine hardly changes). Each run starts after half a second idle, as
+a user's click would. Throughput: training samples times epochs
 over the run's wall time from the click to the results (so tracing, sampled
 batches, the probe batch and every redraw are in it); the figure is the
 median over rounds of the per-round ratio on/off (1.0: no cost).
@@ -43,10 +46,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from live_stalls import PhasedStallMonitor, phased_gui_run, settle  # noqa: E402
-from ui_trace import TracingApplication  # noqa: E402
+from live_stalls import phased_gui_run, settle  # noqa: E402
+from ui_trace import CpuStallMonitor, TracingApplication  # noqa: E402
 
 SAMPLES = ("deep_sigmoid", "digits_cnn")
+BETWEEN_RUNS_S = 0.5  # idle between a run's results and the next click, as a user's hand takes at least
 
 
 def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
@@ -66,7 +70,7 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
     window.document.set_setting("training", "device", "cpu")
     window.training.show_panel()
     settle(app)
-    monitor = PhasedStallMonitor()
+    monitor = CpuStallMonitor()
     live = window.training.panel.live
     runs: dict[str, list[dict]] = {"on": [], "off": []}
     ratios = []
@@ -74,6 +78,7 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
         order = ("on", "off") if round_ % 2 == 0 else ("off", "on")
         for kind in order:
             live.views.enabled.setChecked(kind == "on")
+            settle(app, BETWEEN_RUNS_S)
             if tracing:
                 app.tracing = kind == "on"
             run = phased_gui_run(app, window, monitor, epochs)
@@ -102,6 +107,8 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
         "max_stall_off_ms": max(r["stalls"]["max_ms"] for r in runs["off"]),
         "p99_stall_on_ms": max(r["stalls"]["p99_ms"] for r in runs["on"]),
         "p99_stall_off_ms": max(r["stalls"]["p99_ms"] for r in runs["off"]),
+        "max_ui_cpu_stall_on_ms": max(r["stalls"]["cpu_max_ms"] for r in runs["on"]),
+        "max_ui_cpu_stall_off_ms": max(r["stalls"]["cpu_max_ms"] for r in runs["off"]),
         "by_phase": {k: by_phase(v) for k, v in runs.items()},
         "ui_cpu_ms": {k: statistics.median(1000 * r["ui_cpu_s"] for r in v) for k, v in runs.items()},
         "runs": runs,
@@ -136,18 +143,20 @@ def main() -> None:
     print()
     print(
         "| sample | throughput probes on / off | longest stall on / off | p99 on / off | run start, longest on / off "
-        "| steady, longest on / off | UI thread CPU per run on / off |"
+        "| steady, longest on / off | UI thread CPU per run on / off | most UI CPU in one stall on / off |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         on, off = r["by_phase"]["on"], r["by_phase"]["off"]
         print(
             f"| {name} | **{r['ratio']:.3f}** | {r['max_stall_on_ms']:.1f} / {r['max_stall_off_ms']:.1f} ms "
             f"| {r['p99_stall_on_ms']:.1f} / {r['p99_stall_off_ms']:.1f} ms "
             f"| {on['start']['max_ms']:.1f} / {off['start']['max_ms']:.1f} ms | {on['steady']['max_ms']:.1f} / {off['steady']['max_ms']:.1f} ms "
-            f"| {r['ui_cpu_ms']['on']:.0f} / {r['ui_cpu_ms']['off']:.0f} ms |"
+            f"| {r['ui_cpu_ms']['on']:.0f} / {r['ui_cpu_ms']['off']:.0f} ms "
+            f"| {r['max_ui_cpu_stall_on_ms']:.1f} / {r['max_ui_cpu_stall_off_ms']:.1f} ms |"
         )
     print("(stalls over the run's start and steady state; the results drawn after the end are not the live views')")
+    print("(most UI CPU in one stall: the UI thread's own CPU time between two ticks, which other work on the machine hardly changes)")
     out = {
         "benchmark": "gui_probes",
         "command": f"python benchmarks/gui_probes.py --rounds {args.rounds} --epochs {args.epochs}",

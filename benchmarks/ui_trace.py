@@ -32,6 +32,7 @@ import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from live_stalls import PHASES, TICK_MS, PhasedStallMonitor
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QGraphicsView, QWidget
 
@@ -64,6 +65,33 @@ def _frames(frame, depth: int = 9) -> str:
             short = path.split("/site-packages/")[-1].split("/main/")[-1]
             lines.append(f"{short}:{entry.lineno} {entry.name}")
     return " > ".join(lines[-depth:]) or "(in Qt, no Python below the event)"
+
+
+class CpuStallMonitor(PhasedStallMonitor):
+    """The phased stall monitor that also keeps the UI thread's own CPU time
+    between two ticks. A stall's wall time grows with everything else on the
+    machine and with the training thread holding the interpreter lock; the CPU
+    the UI thread used in it is the window's own work, which a change to the
+    code moves and a busy machine hardly does."""
+
+    def start(self) -> None:
+        self.cpu_gaps: dict[str, list[float]] = {p: [] for p in PHASES}
+        self._last_cpu = time.thread_time()
+        super().start()
+
+    def _on_tick(self) -> None:
+        cpu = time.thread_time()
+        self.cpu_gaps[self.phase].append((cpu - self._last_cpu) * 1000)
+        self._last_cpu = cpu
+        super()._on_tick()
+
+    def stalls(self) -> dict[str, object]:
+        """The wall-clock stalls, and ``cpu_max_ms``: the most UI CPU between two ticks (less the tick), per phase and over start and steady."""
+        out = super().stalls()
+        for phase in PHASES:
+            out[phase]["cpu_max_ms"] = max((max(0.0, g - TICK_MS) for g in self.cpu_gaps[phase]), default=0.0)
+        out["cpu_max_ms"] = max(out["start"]["cpu_max_ms"], out["steady"]["cpu_max_ms"])
+        return out
 
 
 class TracingApplication(QApplication):

@@ -22,7 +22,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from designer.insight.colors import NEGATIVE, POSITIVE, diverging_rgb, symmetric_limit
 from designer.insight.playground import PlaneMaps
@@ -31,6 +31,7 @@ from designer.ui.training.plotting import CLASS_COLOURS, plot_widget
 
 PALE = 0.65  # the boundary's colours, blended toward white so the points stand out
 POINT_OUTLINE = "#1f2328"
+MIN_WIDTH = 150  # the column's own width, whatever its title says
 
 
 def boundary_rgb(maps: PlaneMaps) -> np.ndarray:
@@ -77,6 +78,10 @@ class LiveBoundary(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel("Live boundary", self)  # short: a long title would widen the column and squeeze the curves
+        self.title.setToolTip("The decision boundary, drawn while the design trains")
+        # Its text changes with every picture: it must never lay the panel out again (that cost 50-60 ms).
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(MIN_WIDTH)
         column.addWidget(self.title)
         self.plot_widget = plot_widget(self, "x2", "x1")
         self.plot_widget.setMouseEnabled(False, False)
@@ -91,12 +96,13 @@ class LiveBoundary(QWidget):
         self._points_of: PlaneMaps | None = None  # the maps whose points the scatter items show
         self._scatters: list[pg.ScatterPlotItem] = []
 
-    def reset(self) -> None:
-        """A new run: the picture goes until its first maps arrive (the items stay, for its maps)."""
+    def reset(self, mapped: bool = True) -> None:
+        """A new run: the picture goes until its first maps arrive (the items stay, for its maps);
+        ``mapped`` False: this run does not map the plane."""
         if self.image is not None:
             self.image.setVisible(False)
         self.updates = 0
-        self.title.setText("Live boundary: waiting…")
+        self.title.setText("Live boundary: waiting…" if mapped else "Live boundary: off for this run")
         self.title.setToolTip("The decision boundary, redrawn while the run trains")
 
     def show_maps(self, maps: PlaneMaps, rgb: np.ndarray | None = None) -> None:

@@ -98,8 +98,12 @@ class TrainingPanel(QWidget):
         centre_layout.addWidget(self.controls)
         self.curves = curves = QSplitter(Qt.Orientation.Horizontal, centre)
         curves.addWidget(self.plots)
-        self.live_boundary = LiveBoundary(curves)  # shown while a run of a 2-D design maps its plane
+        self.live_boundary = LiveBoundary(curves)  # shown for a 2-D design (see _fit_boundary_column)
         self.live_boundary.hide()
+        self._boundary_unsized = False
+        self._boundary_check = QTimer(self)  # after edits, once: whether the design still maps its plane
+        self._boundary_check.setSingleShot(True)
+        self._boundary_check.timeout.connect(self._fit_boundary_column)
         curves.addWidget(self.live_boundary)
         curves.setStretchFactor(0, 3)
         curves.setStretchFactor(1, 1)  # the loss curves keep the larger part as the window grows
@@ -132,6 +136,7 @@ class TrainingPanel(QWidget):
         if self.document is not None:
             self.shutdown()
             self.document.path_changed.disconnect(self._on_path_changed)
+            self.document.undo_stack.indexChanged.disconnect(self._boundary_check.start)
             for editor in (self.data_editor, self.settings_form):
                 if editor is not None:
                     editor.deleteLater()  # they follow the old document until they are gone
@@ -156,7 +161,37 @@ class TrainingPanel(QWidget):
         self.plots.set_history(history)
         self.plots.suggested_stem = document.path.stem if document.path else "training"
         self.runs_list.set_history(history)
+        document.undo_stack.indexChanged.connect(self._boundary_check.start)
+        self._boundary_check.start()
         self._update_actions()
+
+    def _fit_boundary_column(self) -> None:
+        """Give the live boundary its column while the design maps its plane (a 2-D
+        design), and take it away when it does not: decided when the design opens
+        or changes, never during a run, where laying the curves out again stalled
+        the window (50-60 ms of the UI thread at the first pictures)."""
+        if self.document is None or self.running:
+            return
+        wanted = plane_reason(self.document.graph) is None
+        if wanted == self.live_boundary.isHidden():
+            self.live_boundary.setVisible(wanted)
+            if wanted:
+                self._size_boundary_column()
+
+    def _size_boundary_column(self) -> None:
+        """About square, the loss curves keep the larger part (once the panel has a size)."""
+        total = sum(self.curves.sizes())
+        if total <= 0 or self.curves.height() <= 0:
+            self._boundary_unsized = True  # sized when the panel is first laid out (showEvent)
+            return
+        self._boundary_unsized = False
+        side = min(total // 3, self.curves.height() + 60)
+        self.curves.setSizes([total - side, side])
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._boundary_unsized:
+            QTimer.singleShot(0, self, self._size_boundary_column)  # once the layout has given the splitter its size
 
     def _key(self, document: Document) -> object:
         """Runs belong to a project file (so reopening it in this session finds them), or to an untitled document."""
@@ -221,6 +256,9 @@ class TrainingPanel(QWidget):
     def _launch(self, record: RunRecord, snapshot: Project, recording: Recording | None) -> bool:
         document = self.document
         self.record = record
+        if self._boundary_check.isActive():  # an edit a moment ago: decide now, before the run draws
+            self._boundary_check.stop()
+            self._fit_boundary_column()
         plane = self._plane_watchers(snapshot)
         watchers = [*self.live.watchers(snapshot.graph), *plane]
         start = document.start_weights if document is not None else None  # weights loaded into the design
@@ -228,9 +266,7 @@ class TrainingPanel(QWidget):
         self.run.prepared.connect(self._on_prepared)
         self.run.updated.connect(self._on_updated)
         self.run.observed.connect(self._on_plane_observed)
-        self.live_boundary.reset()
-        if not plane:  # a 2-D design keeps the place it had: laying the plots out again stalls the window
-            self.live_boundary.hide()  # shown with the run's first maps
+        self.live_boundary.reset(mapped=bool(plane))
         self.run.ended.connect(self._on_ended)
         self.live.attach(self.run, record)
         document.set_locked(f"{record.label} is training")
@@ -307,11 +343,9 @@ class TrainingPanel(QWidget):
             self._on_plane_mapped(maps[-1])  # only the newest is drawn
 
     def _on_plane_mapped(self, pictures: PlanePictures) -> None:
-        if self.live_boundary.isHidden():  # about square, the curves keep the rest
+        if self.live_boundary.isHidden():  # a resumed run of an earlier 2-D design
             self.live_boundary.show()
-            total = sum(self.curves.sizes())
-            side = min(total // 3, self.curves.height() + 60)  # the loss curves stay the larger part
-            self.curves.setSizes([total - side, side])
+            self._size_boundary_column()
         self.live_boundary.show_maps(pictures.maps, pictures.boundary)
         self.plane_mapped.emit(pictures)
 

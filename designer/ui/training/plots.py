@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -29,6 +29,7 @@ DIM_ALPHA = 90  # earlier runs
 PLOT_MIN_HEIGHT = 110  # the loss plot; the accuracy plot a little less: their ticks never crowd
 LR_HEIGHT = 80  # the learning-rate plot, shown while a schedule changes the rate
 RAW_ALPHA = 55  # the current run's per-batch losses behind the smoothed line
+SPARE_AFTER_MS = 400  # after a design opens or a run ends, the next run's curve items are made (once idle)
 
 
 def _pen(colour: str, alpha: int = 255, width: float = 1.6, dash: bool = False) -> QColor:
@@ -38,10 +39,13 @@ def _pen(colour: str, alpha: int = 255, width: float = 1.6, dash: bool = False) 
 
 
 class RunCurves:
-    """The plot items of one run, created once and updated with setData."""
+    """The plot items of one run, created once and updated with setData.
 
-    def __init__(self, plots: TrainingPlots, record: RunRecord) -> None:
-        self.record = record
+    Made without a record they are a spare set, hidden until ``assign`` gives
+    them a run: the panel makes one while the window is idle so a run's start
+    does not pay for six new plot items (about 8 ms of the UI thread)."""
+
+    def __init__(self, plots: TrainingPlots, record: RunRecord | None = None) -> None:
         self.raw = plots.loss.plot()
         self.smooth = plots.loss.plot()
         self.val = plots.loss.plot(symbol="o", symbolSize=6)
@@ -54,6 +58,15 @@ class RunCurves:
             item.setClipToView(True)
         self.current = True
         self._epochs_drawn = -1
+        if record is None:
+            for item in self.items:
+                item.setVisible(False)
+        else:
+            self.assign(record)
+
+    def assign(self, record: RunRecord) -> None:
+        """Draw ``record`` (once, for a spare set)."""
+        self.record = record
         self.restyle(True)
         self.update()
 
@@ -124,6 +137,11 @@ class TrainingPlots(QWidget):
         super().__init__(parent)
         self.history: RunHistory | None = None
         self.curves: dict[int, RunCurves] = {}  # by run number
+        self._spare: RunCurves | None = None  # the next run's items, made ahead (see RunCurves)
+        self._spare_timer = QTimer(self)
+        self._spare_timer.setSingleShot(True)
+        self._spare_timer.setInterval(SPARE_AFTER_MS)
+        self._spare_timer.timeout.connect(self._on_spare_due)
         self.suggested_stem = "training"
         self._lr_top = 0.0
         self._lr_decided = False
@@ -200,6 +218,7 @@ class TrainingPlots(QWidget):
             if not record.hidden:  # a hidden run gets its items when it is shown (a project may have many runs)
                 self.curves[record.number] = RunCurves(self, record)
         self._restyle()
+        self._spare_timer.start()
 
     def update_run(self, record: RunRecord) -> None:
         """New points for ``record``: setData on its existing items."""
@@ -214,10 +233,24 @@ class TrainingPlots(QWidget):
 
     def _on_run_added(self, record: RunRecord) -> None:
         if not record.hidden:
-            self.curves[record.number] = RunCurves(self, record)
+            spare, self._spare = self._spare, None
+            if spare is not None:
+                spare.assign(record)
+            self.curves[record.number] = spare or RunCurves(self, record)
             self._restyle()
 
+    def make_spare(self) -> None:
+        """Make the next run's curve items now, while nothing else needs the UI thread."""
+        if self._spare is None:
+            self._spare = RunCurves(self)
+
+    def _on_spare_due(self) -> None:
+        if not any(c.record.running for c in self.curves.values()):  # never in the middle of a run: at its end
+            self.make_spare()
+
     def _on_run_changed(self, record: RunRecord) -> None:
+        if not record.running and self._spare is None:  # a run ended: the next one's items, once idle
+            self._spare_timer.start()
         curves = self.curves.get(record.number)
         if curves is None and not record.hidden:  # shown for the first time
             self._on_run_added(record)

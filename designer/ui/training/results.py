@@ -106,6 +106,10 @@ class ResultsView(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # Room for two lines, always: "running…" and a run's summary differ in length, and a
+        # label that grows lays the results' plots out again.
+        self.summary.setMinimumHeight(2 * self.summary.fontMetrics().lineSpacing())
         column.addWidget(self.summary)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("Save weights", self)
@@ -158,11 +162,11 @@ class ResultsView(QWidget):
     def show_run(self, record: RunRecord | None) -> None:
         self.record = record
         self.outcome = record.outcome if record is not None else None  # what is shown (tests wait for it)
-        for index in self._tab.values():
-            self.tabs.setTabVisible(index, False)
         self._show_tabs(False)
         outcome = record.outcome if record is not None else None
         if record is None or outcome is None:
+            # The tabs keep their place and their set until the next results: a tab bar that
+            # empties and fills again laid the results' plots out again at each run's start and end.
             self.summary.setText("Results appear here when a run ends." if record is None else f"<b>{record.label}</b> is running…")
             return
         self.summary.setText(summary_html(record, outcome))
@@ -185,15 +189,17 @@ class ResultsView(QWidget):
         if views.true_values is not None and views.predicted_values is not None:
             self._draw_regression(views.true_values, views.predicted_values)
             shown.append("regression")
-        for key in shown:
-            self.tabs.setTabVisible(self._tab[key], True)
+        for key, index in self._tab.items():
+            if self.tabs.isTabVisible(index) != (key in shown):
+                self.tabs.setTabVisible(index, key in shown)
         if shown:
             self.tabs.setCurrentIndex(self._tab[shown[0]])
             self._show_tabs(True)
 
     def _show_tabs(self, visible: bool) -> None:
         self.tabs.setVisible(visible)
-        self._column.setStretch(self._column.count() - 1, 0 if visible else 1)
+        if visible:  # from then on hidden tabs keep their room (see __init__): the column is not laid out again
+            self._column.setStretch(self._column.count() - 1, 0)
 
     def _draw_boundary(self, boundary: Boundary, names: list[str]) -> None:
         plot = self.boundary.getPlotItem()

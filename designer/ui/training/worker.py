@@ -59,6 +59,7 @@ FLUSH_MS = 33  # at most ~30 updates a second reach the UI
 SLOWEST_MS = 500  # and at least two, however slow the redraw
 BUDGET = 0.03  # share of the UI thread's time that updates may take
 METRICS_WAITING = "metrics waiting"  # the job's news when its buffer fills from empty
+CLICK_REPAINT_S = 0.25  # the job waits at most this long for the window to show that the run started
 
 Publish = Callable[[str, object], None]  # an extra callback's (kind, item), from the training thread
 RunWatcher = Callable[[Publish], Callback]  # makes one extra callback for a run
@@ -140,6 +141,7 @@ class TrainingJob:
         self.recording = recording
         self.extras: list[Callback] = []  # the watchers' callbacks, after the metrics' own
         self.trainer = None
+        self.window_ready = threading.Event()  # set once the window has drawn the run's start (TrainingRun.start)
         self._stop = threading.Event()
         self._pause = threading.Event()
         self._lock = threading.Lock()  # trainer creation against pause/stop requests
@@ -169,6 +171,10 @@ class TrainingJob:
         once the trainer exists, then METRICS_WAITING whenever the buffer fills
         from empty. A fault outside the trainer's own handling arrives as the
         worker's ``failed``."""
+        # Loading and compiling are Python and hold the interpreter lock: begun at once, they
+        # made the window's own work at the click (the new run's curves, the lock, their
+        # repaint) take twice as long. A moment's wait lets it finish first.
+        self.window_ready.wait(CLICK_REPAINT_S)
         recorder = self.recording.recorder() if self.recording is not None else None
         outcome = self._train(recorder)
         if recorder is not None and not recorder.ended:  # it ended before training began: recorded as such
@@ -306,6 +312,8 @@ class TrainingRun(QObject):
         gc.freeze()
         PAINT_CLOCK.take()  # paints before the run are not its updates' cost
         self.worker.start()
+        # A zero timer fires after the events already posted: the repaints the click asked for.
+        QTimer.singleShot(0, self, self.job.window_ready.set)
 
     def pause(self) -> None:
         if self.running and not self.paused:
@@ -323,9 +331,11 @@ class TrainingRun(QObject):
         """End before the next batch (a paused run too); the weights so far are kept."""
         if self.running:
             self.worker.cancel()  # the job's stop: the trainer ends at its next batch
+            self.job.window_ready.set()
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Block until the thread has finished and its news has been delivered (closing the window, tests)."""
+        self.job.window_ready.set()  # no event loop runs while this blocks
         finished = self.worker.wait(timeout_ms / 1000)
         if finished and self in TrainingRun.live:
             self._on_thread_finished()
