@@ -15,6 +15,7 @@ RUN_ABOVE = 60.0  # its horizontal run passes this far above the target's port
 CORNER = 14.0
 LABEL_ROOM = 150.0  # the label's width the bounds keep from the start: a new label up to it changes no geometry
 LABEL_POINT_SIZE = 7.5
+HIT_WIDTH = 12.0  # a click this close to the curve picks the wire (its shape)
 _label_widths: dict[str, float] = {}  # label -> its width with the margins: a design's wires share a few labels
 
 
@@ -128,14 +129,15 @@ class EdgeItem(QGraphicsPathItem):
     def _measure_bounds(self) -> QRectF:
         """The curve, and where a label up to the room kept for it would be drawn."""
         label = QRectF(self._middle.x() - self._label_room / 2, self._middle.y() - 16, self._label_room, 14)
-        return super().boundingRect().adjusted(-4, -4, 4, 4).united(label)
+        margin = HIT_WIDTH / 2  # covers the shape and the widest pen; the curve's control points bound it (no stroke built)
+        return self.path().controlPointRect().adjusted(-margin, -margin, margin, margin).united(label)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._bounds
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
-        stroker.setWidth(12)
+        stroker.setWidth(HIT_WIDTH)
         return stroker.createStroke(self.path())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
