@@ -61,3 +61,23 @@ def test_the_training_thread_waits_for_the_window_to_draw_the_click(qtbot) -> No
     assert not run.job.window_ready.is_set()  # set by a zero timer: after the events the click posted
     qtbot.waitUntil(run.job.window_ready.is_set, timeout=1_000)
     assert run.wait()
+
+
+def test_the_gradient_legend_is_measured_once_and_fits_every_entry(qtbot, monkeypatch) -> None:
+    import numpy as np
+    from pyqtgraph.graphicsItems.LegendItem import LegendItem
+
+    from designer.insight.probes import GradientSample
+    from designer.ui.training.gradient_plot import GradientPlot
+
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    nodes = tuple(f"dense{i}" for i in range(6))
+    measured: list[int] = []
+    update_size = LegendItem.updateSize
+    monkeypatch.setattr(LegendItem, "updateSize", lambda legend: measured.append(len(legend.items)) or update_size(legend))
+    plot.add_samples([GradientSample(1, 1, 1, 0.5, nodes, np.ones(6), np.ones(6), np.ones(6))])
+    assert measured[-1] == 6 and not set(measured) & {1, 2, 3, 4, 5}  # with every entry in it, never one by one
+    assert [label.text for _, label in plot.legend.items] == list(nodes)
+    row = plot.legend.items[0][1].height() - 6  # the legend's rows overlap by its spacing, -6
+    assert plot.legend.geometry().height() >= 6 * row  # room for every entry
