@@ -160,16 +160,19 @@ class DesignScene(QGraphicsScene):
             if item.set_content(_label(layer, node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
                 reshaped.add(nid)
             item.set_training(node.frozen, node.lr_factor)
+        for edge in {e for nid in reshaped for e in self._node_edges[nid]}:
+            self._place_edge(edge)  # before the labels: a label goes where its wire is
         conflicted = analysis.conflicted_edges(graph)
         restate = {e for nid in changed for e in self._node_edges[nid]} | (conflicted ^ self._conflicted)
         self._conflicted = conflicted
+        labels: dict[str, str] = {}  # source -> its output's text, made once for all its wires
         for edge in restate:
             item = self.edges.get(edge)
             if item is not None:
-                out = analysis.output_of(edge.source)
-                item.set_state(out.display() if out else "", edge in conflicted)
-        for edge in {e for nid in reshaped for e in self._node_edges[nid]}:
-            self._place_edge(edge)
+                if edge.source not in labels:
+                    out = analysis.output_of(edge.source)
+                    labels[edge.source] = out.display() if out else ""
+                item.set_state(labels[edge.source], edge in conflicted)
         if self.unit_maps.items and self.unit_maps.fingerprint != graph.fingerprint():
             self.unit_maps.clear()  # the design changed since: the maps no longer show it
         if self.gradient_flow.shown and self.gradient_flow.fingerprint != graph.fingerprint():
