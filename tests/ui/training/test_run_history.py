@@ -9,8 +9,10 @@ from __future__ import annotations
 import gc
 import json
 import shutil
+import time
 from pathlib import Path
 
+import pytest
 from trainingkit import tiny_project
 
 from designer.cli import main
@@ -94,7 +96,16 @@ def test_hostile_folders_are_listed_unreadable_and_deleting_asks_first(window, q
     assert not (store.folder / "run-0003").exists() and tmp_path.is_dir()  # the link went, not what it pointed to
 
 
-def test_a_stopped_run_resumes_from_its_checkpoint(window, qtbot, tmp_path: Path) -> None:
+def test_a_stopped_run_resumes_from_its_checkpoint(window, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from designer.train.trainer import Trainer
+
+    epoch = Trainer._train_epoch
+
+    def slow_epoch(self, *args, **kwargs):  # a tiny design trains 80 epochs before the window's first update otherwise
+        time.sleep(0.03)
+        return epoch(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", slow_epoch)
     window.open_file(tiny_project(tmp_path / "slow.nnd", epochs=80))
     panel = window.training.panel
 
