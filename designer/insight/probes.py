@@ -78,34 +78,38 @@ class ProbeBudget:
         self.start()
 
     def start(self) -> None:
-        self._started = self._last = time.perf_counter()
+        self._started = time.perf_counter()
+        self._last: dict[object, float] = {}  # per probe: when it last measured
         self.spent = 0.0
         self.measured = 0
 
-    def allows(self) -> bool:
+    def allows(self, probe: object = None) -> bool:
+        """Whether ``probe`` may measure now. The share is the probes' together;
+        the floor is each probe's own, or the gradient samples (the most
+        frequent) would take every floor slot and starve the others."""
         if self.share is None or self.measured == 0:
             return True
         now = time.perf_counter()
         trained = now - self._started - self.spent
-        return self.spent <= self.share * trained or now - self._last >= self.floor_s
+        return self.spent <= self.share * trained or now - self._last.get(probe, self._started) >= self.floor_s
 
-    def charge(self, seconds: float, measurement: bool = True) -> None:
-        """Count one measurement that took ``seconds``; ``measurement=False``
-        counts work that is not one (tracing the module at the run's start),
-        so the first measurement is still allowed at once."""
+    def charge(self, seconds: float, measurement: bool = True, probe: object = None) -> None:
+        """Count one measurement of ``probe`` that took ``seconds``;
+        ``measurement=False`` counts work that is not one (tracing the module
+        at the run's start), so the first measurement is still allowed at once."""
         self.spent += seconds
         if measurement:
             self.measured += 1
-            self._last = time.perf_counter()
+            self._last[probe] = time.perf_counter()
 
     @contextmanager
-    def spend(self) -> Iterator[None]:
-        """Time the measurement inside the ``with``."""
+    def spend(self, probe: object = None) -> Iterator[None]:
+        """Time ``probe``'s measurement inside the ``with``."""
         began = time.perf_counter()
         try:
             yield
         finally:
-            self.charge(time.perf_counter() - began)
+            self.charge(time.perf_counter() - began, probe=probe)
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,7 @@ class GradientProbe(Callback):
 
     def on_batch_start(self, epoch: int, batch: int) -> None:
         taps = self._taps
-        if taps is None or (batch - 1) % self.every or not self.budget.allows():
+        if taps is None or (batch - 1) % self.every or not self.budget.allows(self):
             return
         import torch
 
@@ -205,7 +209,7 @@ class GradientProbe(Callback):
             values = torch.stack([step.loss.float(), *grads, *weights, *updates, *(v for _, v in outputs)]).cpu().numpy().astype(np.float64)
         self._before, self._outputs = [], {}
         self._record(step, values, have, [nid for nid, _ in outputs])
-        self.budget.charge(time.perf_counter() - self._began)
+        self.budget.charge(time.perf_counter() - self._began, probe=self)
 
     def on_run_end(self, result: Any) -> None:
         if self._taps is not None:
@@ -274,8 +278,8 @@ class ActivationProbe(Callback):
         self.nodes = tuple(self._taps.node_ids)
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
-        if self._taps is not None and self.budget.allows():
-            with self.budget.spend():
+        if self._taps is not None and self.budget.allows(self):
+            with self.budget.spend(self):
                 self.measure(metrics.epoch)
 
     def measure(self, epoch: int) -> ActivationSample:
@@ -382,8 +386,8 @@ class WeightHistogramProbe(Callback):
         self.measure(0)
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
-        if self._params and self.budget.allows():
-            with self.budget.spend():
+        if self._params and self.budget.allows(self):
+            with self.budget.spend(self):
                 self.measure(metrics.epoch)
 
     def measure(self, epoch: int) -> WeightHistograms:

@@ -73,3 +73,18 @@ def test_setting_up_counts_against_the_share_but_the_first_measurement_still_com
     assert not budget.allows()
     clock.now += 0.15  # 0.45 s: 22.5 ms allowed
     assert budget.allows()
+
+
+def test_each_probe_gets_its_own_floor_so_frequent_gradients_do_not_starve_the_histograms(clock: Clock) -> None:
+    budget = ProbeBudget(0.001, floor_s=0.5)
+    gradients, histograms = object(), object()
+    budget.charge(0.2, probe=gradients)  # far over the share from now on: only the floor lets a probe measure
+    for _ in range(4):  # gradient samples take their floor slot every half second
+        clock.now += 0.5
+        assert budget.allows(gradients)
+        budget.charge(0.001, probe=gradients)
+    assert budget.allows(histograms)  # never measured: its floor counts from the run's start
+    budget.charge(0.001, probe=histograms)
+    assert not budget.allows(histograms)
+    clock.now += 0.5
+    assert budget.allows(histograms)
