@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QWidget
+
+from designer.ui.scrolling import scrolling
 
 
 def in_view(window: QMainWindow, dock: QDockWidget) -> bool:
@@ -19,3 +23,27 @@ def in_view(window: QMainWindow, dock: QDockWidget) -> bool:
         if dock.windowTitle() in titles:
             return bar.currentIndex() == titles.index(dock.windowTitle())
     return True
+
+
+def build_when_in_view(window: QMainWindow, dock: QDockWidget, built: Callable[[], bool], build: Callable[[], None]) -> None:
+    """Call ``build`` the first time ``dock`` is really in view (its tab in front)."""
+
+    def build_if_in_view() -> None:
+        if not built() and in_view(window, dock):
+            build()
+
+    def on_visibility_changed(visible: bool) -> None:
+        # Showing the window shows every tabbed dock for a moment, then hides those behind
+        # another tab: whether this one is really in view is known once the events settle.
+        if visible and not built():
+            QTimer.singleShot(0, dock, build_if_in_view)
+
+    dock.visibilityChanged.connect(on_visibility_changed)
+
+
+def put_in_dock(dock: QDockWidget, panel: QWidget) -> None:
+    """Put the built ``panel`` where the dock's placeholder was; squeezed, it
+    scrolls, so the canvas keeps its room."""
+    placeholder = dock.widget()
+    dock.setWidget(scrolling(panel))
+    placeholder.deleteLater()

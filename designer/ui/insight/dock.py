@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
-from designer.ui.docks import in_view
-from designer.ui.scrolling import scrolling
+from designer.ui.docks import build_when_in_view, put_in_dock
 
 if TYPE_CHECKING:
     from designer.ui.insight.panel import InsightPanel
@@ -48,7 +47,7 @@ class InsightDock(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(beside, self.dock)
         self.dock.hide()  # until asked for: a hidden panel computes nothing
-        self.dock.visibilityChanged.connect(self._on_visibility_changed)
+        build_when_in_view(self.window, self.dock, lambda: self._panel is not None, self._build_panel)
         self.toggle_action = QAction("&Insight", window)
         self.toggle_action.setShortcut(QKeySequence("Ctrl+I"))
         self.toggle_action.setStatusTip("Look inside the network for one sample: outputs, weights, activations, explanations (Ctrl+I)")
@@ -72,9 +71,7 @@ class InsightDock(QObject):
 
         history = self.training.panel.history if self.document is not None else None  # builds the Training panel too
         panel = self._panel = InsightPanel(self.window)
-        placeholder = self.dock.widget()
-        self.dock.setWidget(scrolling(panel))  # squeezed, it scrolls: the canvas keeps its room
-        placeholder.deleteLater()
+        put_in_dock(self.dock, panel)
         panel.highlighted.connect(self._on_highlighted)
         panel.node_clicked.connect(self.node_clicked)
         panel.message.connect(self.message)
@@ -84,16 +81,6 @@ class InsightDock(QObject):
 
     def _on_training_built(self, training: TrainingPanel) -> None:
         training.results.sample_requested.connect(self.open_sample)
-
-    def _on_visibility_changed(self, visible: bool) -> None:
-        # Showing the window shows every tabbed dock for a moment, then hides those behind
-        # another tab: whether this one is really in view is known once the events settle.
-        if visible and self._panel is None:
-            QTimer.singleShot(0, self, self._build_if_in_view)
-
-    def _build_if_in_view(self) -> None:
-        if self._panel is None and in_view(self.window, self.dock):
-            self._build_panel()
 
     def set_document(self, document: Document, scene: DesignScene) -> None:
         self.document, self.scene, self._nodes = document, scene, []

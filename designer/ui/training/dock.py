@@ -28,8 +28,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsView, QHBoxLayout, Q
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
-from designer.ui.docks import in_view
-from designer.ui.scrolling import scrolling
+from designer.ui.docks import build_when_in_view, put_in_dock
 from designer.ui.training.actions import training_actions
 from designer.ui.training.devices import DeviceProbe, Devices
 
@@ -102,7 +101,7 @@ class TrainingDock(QObject):
         self.dock = QDockWidget("Training", window)
         self.dock.setObjectName("training")
         self.dock.setWidget(QWidget())  # the panel replaces it when first needed
-        self.dock.visibilityChanged.connect(self._on_visibility_changed)
+        build_when_in_view(self.window, self.dock, lambda: self._panel is not None, self._build_panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(beside, self.dock)
         beside.raise_()
@@ -134,9 +133,7 @@ class TrainingDock(QObject):
 
         self.run_actions.start.triggered.disconnect(self._on_first_start)
         panel = self._panel = TrainingPanel(self.window, save_project=self._save_project, actions=self.run_actions)
-        placeholder = self.dock.widget()
-        self.dock.setWidget(scrolling(panel))  # squeezed, it scrolls: the canvas keeps its room
-        placeholder.deleteLater()
+        put_in_dock(self.dock, panel)
         panel.running_changed.connect(self._on_running_changed)
         panel.device_changed.connect(self._on_device_changed)
         panel.message.connect(self.message)
@@ -151,16 +148,6 @@ class TrainingDock(QObject):
         """Train (F5, the toolbar, the menu) before the panel was built: build it and start."""
         if self._panel is None:
             self.start()
-
-    def _on_visibility_changed(self, visible: bool) -> None:
-        # Showing the window shows every tabbed dock for a moment, then hides those behind
-        # another tab: whether this one is really in view is known once the events settle.
-        if visible and self._panel is None:
-            QTimer.singleShot(0, self, self._build_if_in_view)
-
-    def _build_if_in_view(self) -> None:
-        if self._panel is None and in_view(self.window, self.dock):
-            self._build_panel()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.window and event.type() == QEvent.Type.Show:
