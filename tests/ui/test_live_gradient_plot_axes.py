@@ -48,7 +48,14 @@ def test_a_new_run_starts_from_its_own_plan(qtbot) -> None:
     plot.clear_run(batches_per_epoch=10)
     plot.set_epochs(5)
     plot.add_samples([_sample(1, (10.0, 300.0))])
-    assert plot.plot.vb.viewRange()[0][1] < 1.1 and plot.decades == (1, 3)
+    assert 2 < plot.plot.vb.viewRange()[0][1] < 2.1 and plot.decades == (1, 3)  # two whole epochs to begin with
+    plot.clear_run(batches_per_epoch=10)
+    plot.set_epochs(1)
+    plot.add_samples([_sample(1, (10.0, 300.0))])
+    assert plot.plot.vb.viewRange()[0][1] < 1.1  # never past a one-epoch plan
+    assert plot.curves["dense1"].opts["symbol"] == "o"  # one sample draws no line: a dot shows it
+    plot.add_samples([_sample(1, (9.0, 200.0))])
+    assert plot.curves["dense1"].opts["symbol"] is None
 
 
 def test_weight_histograms_fit_their_columns_and_the_chosen_nodes_bins(qtbot) -> None:
@@ -89,3 +96,16 @@ def test_weight_histograms_read_in_epochs_when_the_budget_skips_some(qtbot) -> N
     assert list(reddest) == [0, 1, 1, 1, 1, 2]  # epochs 2-4 show epoch 1's histogram, the newest then
     (x0, x1) = view.plot.vb.viewRange()[0]
     assert x0 <= -0.5 and x1 >= 5.5 and x1 - x0 < 1.3 * 6
+
+
+def test_the_epoch_axes_tick_whole_epochs_only(qtbot) -> None:
+    from designer.ui.training.weight_histograms import WeightHistogramView
+
+    plot = GradientPlot()
+    histograms = WeightHistogramView()
+    qtbot.addWidget(plot)
+    qtbot.addWidget(histograms)
+    for axis in (plot.plot.getAxis("bottom"), histograms.plot.getAxis("bottom")):
+        for low, high in ((0.0, 1.0), (-0.5, 0.5), (0.0, 40.0)):  # a run's first epoch, one histogram, a long run
+            spacings = [spacing for spacing, _ in axis.tickSpacing(low, high, 120)]
+            assert spacings and all(spacing >= 1 and spacing == int(spacing) for spacing in spacings), (low, high, spacings)

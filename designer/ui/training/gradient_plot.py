@@ -26,7 +26,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from designer.insight.probes import GradientSample
-from designer.ui.training.plotting import BACKGROUND, LogAxis, TimedLayoutWidget, style_plot
+from designer.ui.training.plotting import BACKGROUND, EpochAxis, LogAxis, TimedLayoutWidget, style_plot
 
 
 class GradientPlot(TimedLayoutWidget):
@@ -35,7 +35,7 @@ class GradientPlot(TimedLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground(BACKGROUND)
-        self.plot = style_plot(self.addPlot(row=0, col=0, axisItems={"left": LogAxis("left")}), "gradient norm", "epoch")
+        self.plot = style_plot(self.addPlot(row=0, col=0, axisItems={"left": LogAxis("left"), "bottom": EpochAxis("bottom")}), "gradient norm", "epoch")
         self.plot.setLogMode(y=True)
         self.setToolTip("The norm of each layer's parameter gradients at the sampled steps, on a log scale (first layers dark, last bright)")
         self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", verSpacing=-6, brush=pg.mkBrush(255, 255, 255, 200))
@@ -45,15 +45,16 @@ class GradientPlot(TimedLayoutWidget):
         self.values: dict[str, list[float]] = {}
         self.batches_per_epoch = 0
         self.plot.disableAutoRange()
-        self.x_range = (0.0, 1.0)  # epochs shown
+        self.x_range = (0.0, 2.0)  # epochs shown (whole epochs: the ticks at the ends are not labelled)
         self.epochs = 0  # the run's planned epochs (0: not known)
+        self._dots: bool | None = None  # whether the curves show their points as dots (one sample so far)
         self.decades: tuple[int, int] | None = None  # log10 of the norms shown
         self.plot.setXRange(*self.x_range, padding=0.02)
 
     def set_epochs(self, epochs: int) -> None:
         """The run's planned epochs: the epoch axis grows up to them."""
         self.epochs = max(1, epochs)
-        self.x_range = (0.0, 1.0)
+        self.x_range = (0.0, min(2.0, float(self.epochs)))
         self.plot.setXRange(*self.x_range, padding=0.02)
 
     def clear_run(self, batches_per_epoch: int = 0) -> None:
@@ -65,7 +66,8 @@ class GradientPlot(TimedLayoutWidget):
         self.legend.setVisible(False)
         self.curves, self.x, self.values = {}, [], {}
         self.decades = None
-        self.x_range = (0.0, 1.0)
+        self.x_range = (0.0, min(2.0, float(self.epochs)) if self.epochs else 2.0)
+        self._dots = None
         self.batches_per_epoch = batches_per_epoch
 
     def add_samples(self, samples: Sequence[GradientSample]) -> None:
@@ -84,8 +86,25 @@ class GradientPlot(TimedLayoutWidget):
         x = np.asarray(self.x)
         for nid, curve in self.curves.items():
             curve.setData(x, np.asarray(self.values[nid]), connect="finite")
+        self._show_dots(len(x) == 1)
         self._show_x(float(x.max()) if len(x) else 0.0)
         self._show_decades()
+
+    def _show_dots(self, dots: bool) -> None:
+        """A single sample draws no line (a short run samples once): a dot in its
+        curve's colour shows it, until the second sample draws the lines."""
+        if dots == self._dots:
+            return
+        self._dots = dots
+        for curve in self.curves.values():
+            if dots:
+                colour = curve.opts["pen"].color()
+                curve.setSymbol("o")
+                curve.setSymbolSize(5)
+                curve.setSymbolPen(colour)
+                curve.setSymbolBrush(colour)
+            else:
+                curve.setSymbol(None)
 
     def _show_x(self, last: float) -> None:
         """Double the epoch axis when the points reach its end, up to the planned epochs (or past them, a resumed run)."""

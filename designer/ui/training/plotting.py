@@ -61,6 +61,16 @@ class LogAxis(pg.AxisItem):
         return kept
 
 
+class EpochAxis(pg.AxisItem):
+    """An axis of whole epochs: over a range of an epoch or two pyqtgraph ticks
+    fractions (0.2, 0.4, ...), which a small plot prints on top of each other,
+    and an epoch 0.4 means nothing to the reader."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:  # noqa: N802, N803 - pyqtgraph override
+        whole = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size) if spacing >= 1]
+        return whole or [(1.0, 0.0)]
+
+
 @times_its_paints  # a run paces its updates by what they cost to draw
 class TimedPlotWidget(pg.PlotWidget):
     """A PlotWidget whose paints count toward a training run's update cost."""

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from designer.insight.probes import WeightHistograms
 from designer.ui.canvas.gradient_flow import magnitude_rgb
-from designer.ui.training.plotting import BACKGROUND, TimedLayoutWidget, style_plot
+from designer.ui.training.plotting import BACKGROUND, EpochAxis, TimedLayoutWidget, style_plot
 
 
 class WeightHistogramView(QWidget):
@@ -37,7 +37,7 @@ class WeightHistogramView(QWidget):
         self.node_box.currentTextChanged.connect(lambda _: self._draw())
         self.canvas = TimedLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
-        self.plot = style_plot(self.canvas.addPlot(row=0, col=0), "weights", "epoch")
+        self.plot = style_plot(self.canvas.addPlot(row=0, col=0, axisItems={"bottom": EpochAxis("bottom")}), "weights", "epoch")
         self.node_box.setToolTip(
             "The node whose parameters are shown, one histogram per epoch (0: at the start); "
             "the count in each bin white to red on a log scale. Selecting a node on the canvas chooses it too."
