@@ -217,6 +217,14 @@ class BlockActions:
             return None
         return ids[0]
 
+    def _shown_block(self, verb: str) -> str | None:
+        """The open tab's block, else the selected instance's block (or None, said in the status bar)."""
+        page = self._page()
+        if page is not None:
+            return page.block_name
+        node_id = self._selected_instance(verb)
+        return None if node_id is None else self.window.document.graph.node(node_id).type
+
     # ------------------------------------------------------------ edits
     def make_block(self) -> str | None:
         """Collapse the selected layers into a block; asks for its name."""
@@ -273,13 +281,9 @@ class BlockActions:
     def rename_block(self) -> str | None:
         """Rename the open tab's block, or the selected instance's; every instance follows."""
         page = self._page()
-        if page is not None:
-            old = page.block_name
-        else:
-            node_id = self._selected_instance("Rename")
-            if node_id is None:
-                return None
-            old = self.window.document.graph.node(node_id).type
+        old = self._shown_block("Rename")
+        if old is None:
+            return None
         new = dialogs.ask_text(self._parent, "Rename block", f"New name for {old} (CamelCase):", old)
         if not new or new.strip() == old:
             return None
@@ -326,15 +330,10 @@ class BlockActions:
     # ------------------------------------------------------------ files
     def save_to_library(self) -> Path | None:
         """The selected block (or the open tab's) as a file in the library folder."""
-        page = self._page()
         document = self.window.document
-        if page is not None:
-            name = page.block_name
-        else:
-            node_id = self._selected_instance("Save to the library")
-            if node_id is None:
-                return None
-            name = document.graph.node(node_id).type
+        name = self._shown_block("Save to the library")
+        if name is None:
+            return None
         definition = document.graph.blocks[name]
         folder = library_folder(self.window.settings)
         try:
