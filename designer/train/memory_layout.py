@@ -44,3 +44,8 @@ def plain_copy(tensor: torch.Tensor) -> torch.Tensor:
     import torch
 
     return tensor.detach().to("cpu", copy=True, memory_format=torch.contiguous_format)
+
+
+def plain_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The module's state dict as plain CPU copies (see :func:`plain_copy`)."""
+    return {name: plain_copy(tensor) for name, tensor in module.state_dict().items()}

@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from designer.train.memory_layout import plain_copy
+from designer.train.memory_layout import plain_copy, plain_state
 from designer.train.results import EpochMetrics, RunResult, StateDict
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def capture(loop: LoopState, module: torch.nn.Module, result: RunResult) -> Trai
     """The state now, every tensor copied to the CPU (the loop goes on changing its own)."""
     import torch
 
-    model = {name: plain_copy(t) for name, t in module.state_dict().items()}
+    model = plain_state(module)
     scheduler = loop.schedule._scheduler
     last = result.epochs[-1].epoch if result.epochs else 0
     best_is_last = result.best_epoch == last

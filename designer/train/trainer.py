@@ -16,12 +16,12 @@ from designer.train.distributed import DistContext
 from designer.train.errors import TrainError
 from designer.train.faults import NonFinite, describe_failure
 from designer.train.freezing import keep_frozen_norms, parameter_groups
-from designer.train.memory_layout import in_training_layout, plain_copy
+from designer.train.memory_layout import in_training_layout, plain_state
 from designer.train.objective import Objective
 from designer.train.optim import Schedule, make_optimizer
 from designer.train.predict import Predictions, predictions_for
 from designer.train.reporting import BatchLosses, SplitTotals, Totals
-from designer.train.results import EARLY_STOPPED, FAILED, FINISHED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult, StateDict
+from designer.train.results import EARLY_STOPPED, FAILED, FINISHED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult
 from designer.train.resume import LoopState, TrainState, capture, restore
 from designer.train.settings import TrainSettings
 from designer.train.threads import choose_threads, torch_threads, training_threads
@@ -145,7 +145,7 @@ class Trainer:
             result.message, result.node = describe_failure(exc, self._where, s, self.compiled, self.device)
         try:
             if self.module is not None:
-                result.last_state = _cpu_state(self.module)
+                result.last_state = plain_state(self.module)
                 kept = result.kept_state
                 if kept is not None and kept is not result.last_state:
                     self.module.load_state_dict(kept)
@@ -215,7 +215,7 @@ class Trainer:
             result.epochs.append(metrics)
             monitored = metrics.val_loss if metrics.val_loss is not None else metrics.train_loss
             if monitored < loop.best_loss:
-                loop.best_loss, result.best_epoch, result.best_state = monitored, epoch, _cpu_state(module)
+                loop.best_loss, result.best_epoch, result.best_state = monitored, epoch, plain_state(module)
             loop.monitored = monitored
             Dispatch.call(self._hooks.epoch_end, metrics)
             if s.early_stopping and result.best_epoch is not None and epoch - result.best_epoch >= s.patience:
@@ -296,6 +296,3 @@ class Trainer:
             raise NonFinite(epoch, None, result.loss, split="validation")
         return result
 
-
-def _cpu_state(module: torch.nn.Module) -> StateDict:
-    return {name: plain_copy(tensor) for name, tensor in module.state_dict().items()}
