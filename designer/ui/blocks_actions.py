@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QTabWidget, QWidget
 from designer.document import Document
 from designer.graph import EditError
 from designer.project import ProjectError
-from designer.project.block_files import BLOCK_SUFFIX, load_blocks
+from designer.project.block_files import BLOCK_SUFFIX
 from designer.ui import dialogs
-from designer.ui.blocks_library import library_folder, save_to_library, set_library_folder
+from designer.ui.blocks_library import library_folder, read_block_file, save_to_library, set_library_folder
 from designer.ui.blocks_tabs import BlockPage, CanvasTabs
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.scene import DesignScene
@@ -351,11 +351,11 @@ class BlockActions:
         if not path:
             return None
         try:
-            *held, definition = load_blocks(path).values()
+            definition, held = read_block_file(path)
         except (ProjectError, OSError, EditError) as exc:
             self.window.show_message(f"Cannot use {Path(path).name}: {str(exc).removeprefix(f'{path}: ')}")
             return None
-        return self.window.view.add_block(definition.name, definition, None, {d.name: d for d in held})
+        return self.window.view.add_block(definition.name, definition, None, held)
 
     def choose_library_folder(self) -> None:
         folder = dialogs.ask_folder(self._parent, "Block library folder", str(library_folder(self.window.settings)))

@@ -56,12 +56,17 @@ def scan(folder: Path) -> list[LibraryEntry]:
     entries = []
     for path in paths:
         try:
-            definitions = load_blocks(path)
-            *held, own = definitions.values()
-            entries.append(LibraryEntry(path, own, held={d.name: d for d in held}))
+            own, held = read_block_file(path)
+            entries.append(LibraryEntry(path, own, held=held))
         except Exception as exc:  # noqa: BLE001 - any file: its reason is shown on its row, the palette goes on
             entries.append(LibraryEntry(path, None, _one_line(exc).removeprefix(f"{path}: ")))
     return entries
+
+
+def read_block_file(path: str | Path) -> tuple[BlockDefinition, dict[str, BlockDefinition]]:
+    """A block file's own block and the blocks it holds, by name (loading it runs nothing); raises ProjectError or OSError."""
+    *held, own = load_blocks(path).values()
+    return own, {d.name: d for d in held}
 
 
 def builtin_blocks() -> Mapping[str, BlockDefinition]:
