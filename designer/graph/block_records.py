@@ -26,11 +26,10 @@ from designer.graph.blocks import (
 )
 from designer.graph.errors import EditError, ParamError
 from designer.graph.messages import short_repr, shown_name
+from designer.graph.model import MAX_COORDINATE, MAX_INPUTS, check_lr_factor, check_node_id
 from designer.graph.spec import Catalog
 
 MAX_BLOCKS = 1000  # definitions in one design or file
-_MAX_COORDINATE = 1e9
-_MAX_PORT = 256
 
 
 def definitions_from_records(
@@ -100,8 +99,6 @@ def definition_from_record(name: str, record: Any, catalog: DesignCatalog, where
 
 
 def _node(catalog: DesignCatalog, record: Any, where: str, block: str) -> dict[str, Any]:
-    from designer.graph.model import check_node_id
-
     if not isinstance(record, dict):
         raise BlockError(f"{where}: must be an object with id, type, params and position")
     node_id, type_name = record.get("id"), record.get("type")
@@ -127,18 +124,20 @@ def _node(catalog: DesignCatalog, record: Any, where: str, block: str) -> dict[s
         except ParamError as exc:
             raise BlockError(f"{where}.params.{key}: {exc.reason}") from None
     position = record.get("position", [0.0, 0.0])
-    if not (isinstance(position, list) and len(position) == 2 and all(_number(v) and abs(v) <= _MAX_COORDINATE for v in position)):
-        raise BlockError(f"{where}.position: must be [x, y] numbers between ±{_MAX_COORDINATE:g}")
+    if not (isinstance(position, list) and len(position) == 2 and all(_number(v) and abs(v) <= MAX_COORDINATE for v in position)):
+        raise BlockError(f"{where}.position: must be [x, y] numbers between ±{MAX_COORDINATE:g}")
     node = {"id": node_id, "type": type_name, "params": values, "position": [float(position[0]), float(position[1])]}
-    frozen, factor = record.get("frozen", False), record.get("lr_factor", 1.0)
+    frozen = record.get("frozen", False)
     if not isinstance(frozen, bool):
         raise BlockError(f"{where}.frozen: must be true or false")
-    if not (_number(factor) and 0 <= factor <= 1e6):
-        raise BlockError(f"{where}.lr_factor: must be a number from 0 to 1e6")
+    try:
+        factor = check_lr_factor(record.get("lr_factor", 1.0))
+    except ParamError as exc:
+        raise BlockError(f"{where}.lr_factor: {exc.reason}") from None
     if frozen:
         node["frozen"] = True
     if factor != 1.0:
-        node["lr_factor"] = float(factor)
+        node["lr_factor"] = factor
     return node
 
 
@@ -146,8 +145,8 @@ def _edge(record: Any, where: str, ids: set[str]) -> dict[str, Any]:
     if not isinstance(record, dict) or not isinstance(record.get("source"), str) or not isinstance(record.get("target"), str):
         raise BlockError(f"{where}: must be an object with 'source' and 'target' node ids")
     port = record.get("port", 0)
-    if not (isinstance(port, int) and not isinstance(port, bool) and 0 <= port < _MAX_PORT):
-        raise BlockError(f"{where}: 'port' must be a whole number from 0 to {_MAX_PORT - 1}, found {short_repr(port)}")
+    if not (isinstance(port, int) and not isinstance(port, bool) and 0 <= port < MAX_INPUTS):
+        raise BlockError(f"{where}: 'port' must be a whole number from 0 to {MAX_INPUTS - 1}, found {short_repr(port)}")
     for key in ("source", "target"):
         if record[key] not in ids:
             raise BlockError(f"{where}: {key} {short_repr(record[key])} is not a node of this block")
