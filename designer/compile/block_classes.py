@@ -275,11 +275,13 @@ def _class_source(context: _Context, arguments: Mapping[tuple[str, str], str], n
 
 
 def _docstring(text: str) -> list[str]:
-    """The class docstring, wrapped like hand-written code where it is plain text."""
-    if text.isprintable() and '"' not in text and "\\" not in text and len(text) > 90:
+    """The class docstring, wrapped like hand-written code where the sanitiser
+    writes it as plain text in triple quotes."""
+    written = names.docstring(text)
+    if written.startswith('"""') and len(text) > 90:
         lines = textwrap.wrap(text, 100)
         return [f'{_INDENT}"""{lines[0]}', *(f"{_INDENT}{line}" for line in lines[1:]), f'{_INDENT}"""']
-    return [f"{_INDENT}{names.docstring(text)}"]
+    return [f"{_INDENT}{written}"]
 
 
 def _title(definition: BlockDefinition) -> str:
