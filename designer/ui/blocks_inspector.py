@@ -28,9 +28,8 @@ class BlockInspector(Inspector):
 
     def _note_exposed(self, node_id: str) -> None:
         """Say which of the layer's parameters each instance sets (the block's own parameters)."""
-        exposed = [
-            (key, param, e.default) for key, e in self.document.definition.params.items() for target, param in e.targets if target == node_id
-        ]
+        params = self.document.definition.params
+        exposed = [(key, param, params[key].default) for param, key in self.document.exposed_as(node_id).items()]
         content = self.node_inspector._content
         if not exposed or content is None or content.layout() is None:
             return
