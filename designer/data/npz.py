@@ -23,7 +23,6 @@ import math
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
@@ -103,8 +102,8 @@ def _read_npy(req: Request, path: Path, label: str) -> tuple[np.ndarray, np.ndar
     try:
         x_shape, x_dtype, x_offset, fortran = _npy_layout(path, label, "x")
         y_shape, y_dtype, _, _ = _npy_layout(targets, targets_label, "y")
-        tokens = _tokens(req.options, x_dtype)
-        decoded = math.prod(x_shape) * (8 if tokens else 4)
+        tokens = _tokens(req.options["inputs"], x_dtype)
+        decoded = _decoded_bytes(x_shape, tokens)
         mapped = None
         if x_shape and decoded and streams(req.options["loading"], decoded):
             kind = "int64" if tokens else "float32"
@@ -126,9 +125,7 @@ def _npy_layout(path: Path, label: str, name: str) -> tuple[tuple[int, ...], np.
         if not handle.read(len(NPY_MAGIC)).startswith(NPY_MAGIC):
             raise DataError(f"{label}: not a NumPy .npy file: save {name} with numpy.save(file, {name})")
         handle.seek(0)
-        version = np.lib.format.read_magic(handle)
-        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, fortran, dtype = read(handle)
+        shape, fortran, dtype = _npy_header(handle)
         offset = handle.tell()
         held = max(0, handle.seek(0, 2) - offset)
     if dtype.hasobject:
@@ -142,9 +139,14 @@ def _npy_layout(path: Path, label: str, name: str) -> tuple[tuple[int, ...], np.
     return tuple(shape), dtype, offset, bool(fortran)
 
 
-def _tokens(options: Mapping[str, Any], dtype: np.dtype) -> bool:
-    """Whether x becomes int64 token ids (see the option ``inputs``)."""
-    return options["inputs"] == "int64" or options["inputs"] == "auto" and np.issubdtype(dtype, np.signedinteger)
+def _tokens(inputs: str, dtype: np.dtype) -> bool:
+    """Whether x of ``dtype`` becomes int64 token ids (``inputs``: the option of that name)."""
+    return inputs == "int64" or inputs == "auto" and np.issubdtype(dtype, np.signedinteger)
+
+
+def _decoded_bytes(shape: tuple[int, ...], tokens: bool) -> int:
+    """What x takes once converted: int64 token ids or float32 values."""
+    return math.prod(shape) * (8 if tokens else 4)
 
 
 def _mapped_x(archive: zipfile.ZipFile, path: Path, options: dict[str, Any], label: str, notes: list[str]) -> MappedArray | None:
@@ -153,8 +155,8 @@ def _mapped_x(archive: zipfile.ZipFile, path: Path, options: dict[str, Any], lab
     info = _members(archive)["x"]
     with archive.open(info) as member:
         shape, dtype = _header(member)
-    tokens = _tokens(options, dtype)
-    decoded = math.prod(shape) * (8 if tokens else 4)
+    tokens = _tokens(options["inputs"], dtype)
+    decoded = _decoded_bytes(shape, tokens)
     if not shape or decoded == 0 or dtype.hasobject or not streams(options["loading"], decoded):
         return None
     with open(path, "rb") as handle:
@@ -162,9 +164,7 @@ def _mapped_x(archive: zipfile.ZipFile, path: Path, options: dict[str, Any], lab
         stored = info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 0x1 and signature == b"PK\x03\x04"
         if stored:
             handle.seek(info.header_offset + LOCAL_HEADER.size + name_length + extra_length)
-            version = np.lib.format.read_magic(handle)
-            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-            _, fortran, _ = read(handle)
+            _, fortran, _ = _npy_header(handle)
             offset = handle.tell()
     if not stored:
         notes.append(
@@ -186,7 +186,7 @@ def plan_npz(req: Request) -> LoadingPlan:
             alone = handle.read(len(NPY_MAGIC)).startswith(NPY_MAGIC)
         if alone:  # a .npy file: always mappable
             shape, dtype, _, _ = _npy_layout(path, label, "x")
-            decoded = math.prod(shape) * (8 if _tokens(req.options, dtype) else 4)
+            decoded = _decoded_bytes(shape, _tokens(req.options["inputs"], dtype))
             streamed = bool(shape) and decoded > 0 and streams(req.options["loading"], decoded)
         else:
             with zipfile.ZipFile(path) as archive:
@@ -196,7 +196,7 @@ def plan_npz(req: Request) -> LoadingPlan:
                 with archive.open(info) as member:
                     shape, dtype = _header(member)
                 streamed = _mapped_x(archive, path, req.options, label, notes) is not None
-            decoded = math.prod(shape) * (8 if _tokens(req.options, dtype) else 4)
+            decoded = _decoded_bytes(shape, _tokens(req.options["inputs"], dtype))
     except ARCHIVE_ERRORS as exc:
         raise _unreadable(label, exc, "cannot be read as a NumPy file") from None
     compressed = "x is compressed, so it is loaded into memory" if not streamed and notes else ""
@@ -224,10 +224,15 @@ def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
 
 def _header(handle: IO[bytes]) -> tuple[tuple[int, ...], np.dtype]:
     """(shape, dtype) from a .npy header; ValueError when it is not one."""
+    shape, _, dtype = _npy_header(handle)
+    return tuple(shape), dtype
+
+
+def _npy_header(handle: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """(shape, Fortran order, dtype) from the .npy header at the handle's position, which it leaves at the data."""
     version = np.lib.format.read_magic(handle)
     read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    shape, _, dtype = read(handle)
-    return tuple(shape), dtype
+    return read(handle)
 
 
 def _claimed_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, name: str) -> int:
@@ -279,7 +284,7 @@ def _inputs(x: np.ndarray, label: str, wanted: str, mapped: MappedArray | None =
         raise DataError(f"{label}: x has dtype {x.dtype}: it must hold numbers")
     if x.size == 0:
         raise DataError(f"{label}: x has shape {x.shape}: each sample holds no values")
-    tokens = wanted == "int64" or wanted == "auto" and np.issubdtype(x.dtype, np.signedinteger)
+    tokens = _tokens(wanted, x.dtype)
     if mapped is None:
         return _values(x, label, tokens)
     step = max(1, CHECK_CHUNK // max(1, x[0].nbytes))
