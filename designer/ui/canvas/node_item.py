@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from designer.graph.blocks import BLOCK_CATEGORY
 from designer.graph.layout import node_height
 from designer.ui import style
 from designer.ui.canvas import node_text
@@ -20,7 +21,6 @@ BADGE_MAX = 24.0  # the largest radius of the problem badge (scene units)
 LOCK_MAX = 16.0  # the largest radius of the frozen node's lock (scene units)
 LOCK_COLOUR = QColor("#57606a")  # slate: a state of the node, apart from the problem colours
 HIGHLIGHT = QColor("#e8710a")  # the forward stepper's node: orange, apart from selection blue and error red
-BLOCK_CATEGORY = "Blocks"  # designer.graph.blocks.BLOCK_CATEGORY: the category of every block instance
 STACK_OFFSET = 5.0  # a block is drawn as a card over a second one, this far down and right
 PORT_NAME_PX = 10.0  # a block's input port names, in scene pixels at zoom 1
 
