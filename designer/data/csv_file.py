@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from designer.data import csv_cells as cells
 from designer.data.csv_cells import COMMA_NUMBER, POINT_NUMBER
-from designer.data.csv_read import DELIMITERS, Table, read_table
+from designer.data.csv_read import CHUNK, DELIMITERS, Table, read_table
 from designer.data.errors import DataError
 from designer.data.limits import FLOAT32_MAX, LOAD_COPIES, require_memory
 from designer.data.preview import TABLE, Preview
@@ -327,7 +327,7 @@ def _row_count(path: Path, table: Table) -> int:
         return len(table)
     ends = 0
     with path.open("rb") as file:
-        while chunk := file.read(1 << 24):
+        while chunk := file.read(CHUNK):
             ends += chunk.count(b"\n")
     return max(ends - 1, len(table))
 
