@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from designer.graph.blocks import BlockDefinition
+from designer.graph.blocks import BLOCK_CATEGORY, BlockDefinition
 from designer.ui import style
 from designer.ui.blocks_library import LibraryEntry, builtin_blocks, scan
 
@@ -26,9 +26,9 @@ class BlocksSection:
     """The rows of the Blocks category in ``tree``; ``refresh_*`` rebuild one part."""
 
     def __init__(self, tree: QTreeWidget, swatch) -> None:
-        self.group = QTreeWidgetItem(tree, ["Blocks"])
+        self.group = QTreeWidgetItem(tree, [BLOCK_CATEGORY])
         self.group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        self.group.setIcon(0, swatch(style.category_colour("Blocks")))
+        self.group.setIcon(0, swatch(style.category_colour(BLOCK_CATEGORY)))
         font = self.group.font(0)
         font.setBold(True)
         self.group.setFont(0, font)
