@@ -17,8 +17,12 @@ a machine busy with other work changes far less than the stalls.
 
 from __future__ import annotations
 
+import json
+import os
+import platform
 import statistics
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -122,3 +126,18 @@ def phased_gui_run(app: QApplication, window, monitor: PhasedStallMonitor, epoch
     assert len(record.epochs) == epochs
     rates = [m.samples_per_second for m in record.epochs[1:]] or [record.epochs[0].samples_per_second]
     return {"rate": statistics.median(rates), "stalls": monitor.stalls(), "seconds": seconds, "ui_cpu_s": ui_cpu}
+
+
+def write_results(path: str | Path, out: dict[str, object]) -> None:
+    """Write a benchmark's ``out`` to ``path`` as JSON, with the torch version, the machine and the date."""
+    import torch
+
+    out = {
+        **out,
+        "torch": torch.__version__,
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()},
+        "when": time.strftime("%Y-%m-%d"),
+    }
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {path}")

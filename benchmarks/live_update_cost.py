@@ -20,9 +20,7 @@ user sees with a run holding the interpreter too).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -39,7 +37,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from live_stalls import settle  # noqa: E402
+from live_stalls import settle, write_results  # noqa: E402
 
 
 def record_updates(path: Path, epochs: int) -> tuple[list[list[tuple[str, object]]], list[object]]:
@@ -166,13 +164,8 @@ def main() -> None:
         "benchmark": "live_update_cost",
         "command": f"python benchmarks/live_update_cost.py --runs {args.runs} --epochs {args.epochs}",
         "samples": results,
-        "torch": torch.__version__,
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()},
-        "when": time.strftime("%Y-%m-%d"),
     }
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    write_results(args.json, out)
 
 
 if __name__ == "__main__":

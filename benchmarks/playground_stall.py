@@ -24,14 +24,11 @@ the maps-on runs, with the stacks of the slow ones.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -43,7 +40,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from live_stalls import phased_gui_run, settle  # noqa: E402
+from live_stalls import phased_gui_run, settle, write_results  # noqa: E402
 from ui_trace import CpuStallMonitor, TracingApplication  # noqa: E402
 
 GOAL_MS = 50.0
@@ -153,13 +150,8 @@ def main() -> None:
         "epochs": args.epochs,
         "rounds": args.rounds,
         "spirals_mlp": r,
-        "torch": torch.__version__,
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()},
-        "when": time.strftime("%Y-%m-%d"),
     }
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    write_results(args.json, out)
 
 
 if __name__ == "__main__":
