@@ -22,6 +22,7 @@ from designer.data.augment_preview import AugmentPreview, augment_preview
 from designer.document import Document
 from designer.document.workers import LatestRequest
 from designer.graph import EditError
+from designer.graph.analysis import CLASSIFICATION
 from designer.project.settings import AUGMENT
 from designer.ui.param_editors import ParamEditor
 from designer.ui.training.image_grid import ImageGrid
@@ -138,14 +139,14 @@ class AugmentSection(QGroupBox):
     def _show_availability(self) -> None:
         """Greys what cannot apply to the data (all of it for data that is not images), saying why."""
         spec, options = self.document.data_spec, self.options
-        images = spec is not None and len(spec.input.shape) == 3 and spec.input.shape[0] in (1, 3)
+        not_for_this_data = spec is not None and not (len(spec.input.shape) == 3 and spec.input.shape[0] in (1, 3))
         why: dict[str, str] = {}
-        if spec is not None and not images:
+        if not_for_this_data:
             why = {name: "augmentation applies to images (channels x height x width)" for name in self.editors}
         elif spec is not None:
             if spec.input.shape[0] != 3:
                 why.update({name: "for colour images only: these are grayscale" for name in COLOUR_ONLY})
-            if spec.task != "classification":
+            if spec.task != CLASSIFICATION:
                 why.update({name: "mixes class labels: for classification only" for name in MIXING})
         for name, editor in self.editors.items():
             usable = name not in why or name in options  # a value set anyway stays editable, to turn it off
@@ -153,7 +154,6 @@ class AugmentSection(QGroupBox):
             self.labels[name].setEnabled(usable)
             tip = self.editors[name].param.help + (f"\nNot used: {why[name]}" if name in why else "")
             self.labels[name].setToolTip(tip)
-        not_for_this_data = spec is not None and not images
         if not_for_this_data:
             self.reason.setText(f"This data gives inputs of shape {'x'.join(map(str, spec.input.shape))}: augmentation applies to images.")
         else:
