@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from designer.graph.errors import EditError, ParamError, ShapeError
 from designer.graph.messages import short_repr
-from designer.graph.spec import Catalog, Inference
+from designer.graph.spec import Catalog, DeclaredParams, Inference
 from designer.graph.tensor import DTYPES, TensorSpec
 
 if TYPE_CHECKING:
@@ -316,7 +316,7 @@ class InnerResult:
     analysis: Analysis
 
 
-class BlockType:
+class BlockType(DeclaredParams):
     """The layer type of a block's instances: what a LayerType offers, with
     the inner design as its shape rule."""
 
@@ -343,25 +343,6 @@ class BlockType:
         self.capabilities = frozenset(c for t in self._inner_types for c in getattr(t, "capabilities", ()) if c in _INHERITED)
         self.constructor = _instance_constructor  # an instance has weights: codegen writes its class
         self._results: dict[Any, InnerResult | ShapeError] = {}
-
-    # ------------------------------------------------------------ params
-    def param(self, name: str) -> Any:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise ParamError(name, f"{self.name} has no parameter '{name}'")
-
-    def param_names(self) -> list[str]:
-        return [p.name for p in self.params]
-
-    def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params}
-
-    def check_param(self, name: str, value: Any) -> Any:
-        return self.param(name).check(value)
-
-    def can(self, capability: str) -> bool:
-        return capability in self.capabilities
 
     def input_name(self, port: int) -> str:
         return self.port_names[port] if port < len(self.port_names) else f"in {port + 1}"

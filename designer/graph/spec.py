@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from designer.graph.errors import ParamError
 from designer.graph.tensor import TensorSpec
 
 
@@ -23,6 +24,31 @@ class Inference:
     param_count: int = 0
     macs: int = 0  # multiply-accumulates for one sample
     warnings: tuple[tuple[str, str], ...] = ()  # (code, message)
+
+
+class DeclaredParams:
+    """The parameter look-ups a layer type offers, shared by the catalog's
+    ``LayerType`` and a block's ``BlockType``: both hold ``name``, ``params``
+    (a tuple of ``designer.params.Param``) and ``capabilities``."""
+
+    def param(self, name: str) -> Any:
+        for p in self.params:  # type: ignore[attr-defined]
+            if p.name == name:
+                return p
+        raise ParamError(name, f"{self.name} has no parameter '{name}'")  # type: ignore[attr-defined]
+
+    def param_names(self) -> list[str]:
+        return [p.name for p in self.params]  # type: ignore[attr-defined]
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}  # type: ignore[attr-defined]
+
+    def check_param(self, name: str, value: Any) -> Any:
+        return self.param(name).check(value)
+
+    def can(self, capability: str) -> bool:
+        """Whether the layer type declares ``capability`` (see designer.layers.mapping)."""
+        return capability in self.capabilities  # type: ignore[attr-defined]
 
 
 class LayerSpec(Protocol):

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.graph.errors import ParamError, ShapeError, UnknownLayerError
-from designer.graph.spec import Inference
+from designer.graph.errors import ShapeError, UnknownLayerError
+from designer.graph.spec import DeclaredParams, Inference
 from designer.graph.tensor import FLOAT, LONG, TensorSpec
 from designer.layers.mapping import OnnxMapping, TorchMapping
 from designer.params import Param
@@ -43,7 +43,7 @@ def call_forward(var: str, attr: str, args: list[str], params: Params) -> list[s
 
 
 @dataclass(frozen=True)
-class LayerType:
+class LayerType(DeclaredParams):
     name: str
     category: str
     help: str
@@ -67,22 +67,6 @@ class LayerType:
         if not self.id_prefix:
             object.__setattr__(self, "id_prefix", self.name.lower())
 
-    # ------------------------------------------------------------ params
-    def param(self, name: str) -> Param:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise ParamError(name, f"{self.name} has no parameter '{name}'")
-
-    def param_names(self) -> Iterable[str]:
-        return [p.name for p in self.params]
-
-    def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params}
-
-    def check_param(self, name: str, value: Any) -> Any:
-        return self.param(name).check(value)
-
     # ------------------------------------------------------------- shape
     def infer(self, inputs: list[TensorSpec], params: Params) -> Inference:
         for spec in inputs:
@@ -94,10 +78,6 @@ class LayerType:
         if port < len(self.port_names):
             return self.port_names[port]
         return "in" if self.max_inputs == 1 else f"in {port + 1}"
-
-    def can(self, capability: str) -> bool:
-        """Whether the layer type declares ``capability`` (see designer.layers.mapping)."""
-        return capability in self.capabilities
 
     def describe(self, params: Params) -> str:
         """Key parameters for the node's face, e.g. ``32, 3x3``."""
