@@ -295,4 +295,3 @@ class Trainer:
         if not math.isfinite(result.loss):
             raise NonFinite(epoch, None, result.loss, split="validation")
         return result
-
