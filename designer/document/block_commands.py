@@ -33,13 +33,8 @@ class DesignState:
         return cls(
             tuple(copy.deepcopy(node) for node in graph.nodes),
             tuple(graph.edges),
-            {name: copy.deepcopy(definition) for name, definition in block_definitions(graph).items()},
+            {name: copy.deepcopy(definition) for name, definition in graph.blocks.items()},
         )
-
-
-def block_definitions(graph: Graph) -> Mapping[str, Any]:
-    """The design's own block definitions (name -> definition)."""
-    return getattr(graph, "blocks", None) or {}
 
 
 def restore(graph: Graph, state: DesignState) -> None:
@@ -87,17 +82,17 @@ def _restore_definitions(graph: Graph, wanted: Mapping[str, Any]) -> None:
     """Definitions as in ``wanted``: changed ones replaced, new ones added, the
     others removed (a block holding another goes first)."""
     for name, definition in wanted.items():
-        if name in block_definitions(graph) and block_definitions(graph)[name] != definition:
+        if name in graph.blocks and graph.blocks[name] != definition:
             graph.set_block_definition(name, copy.deepcopy(definition))
-    pending = [name for name in wanted if name not in block_definitions(graph)]
+    pending = [name for name in wanted if name not in graph.blocks]
     while pending:  # a block after the blocks it holds
         ready = [n for n in pending if not (wanted[n].node_types() & set(pending) - {n})] or pending[:1]
         for name in ready:
             graph.add_block_definition(copy.deepcopy(wanted[name]))
             pending.remove(name)
-    extra = [name for name in block_definitions(graph) if name not in wanted]
+    extra = [name for name in graph.blocks if name not in wanted]
     while extra:  # a block holding another goes first
-        held = {t for name in extra for t in block_definitions(graph)[name].node_types()}
+        held = {t for name in extra for t in graph.blocks[name].node_types()}
         name = next((n for n in extra if n not in held), extra[0])
         graph.remove_block_definition(name)
         extra.remove(name)

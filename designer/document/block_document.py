@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
-from designer.document.block_commands import DesignState, SetBlockDefinitionCommand, block_definitions, restore
+from designer.document.block_commands import DesignState, SetBlockDefinitionCommand, restore
 from designer.document.document import Document, _Macro
 from designer.graph import Analysis, EditError, Graph, TensorSpec
 from designer.graph.blocks import BlockDefinition, ExposedParam
@@ -34,7 +34,7 @@ class BlockDocument(Document):
     def __init__(self, design: Document, name: str, parent: QObject | None = None) -> None:
         QObject.__init__(self, parent or design)  # not Document's: the design owns the stack, data and lock
         self.design, self.block_name = design, name
-        self._definition = block_definitions(design.graph)[name]
+        self._definition = design.graph.blocks[name]
         self.project = Project(self._definition.build_graph(design.graph.catalog))
         self.undo_stack = design.undo_stack
         self.data_spec = None
@@ -174,7 +174,7 @@ class BlockDocument(Document):
         return _Macro(self.undo_stack, text)
 
     def _on_design_changed(self) -> None:
-        definitions = block_definitions(self.design.graph)
+        definitions = self.design.graph.blocks
         if self.block_name not in definitions:
             self.close()
             self.closed.emit()

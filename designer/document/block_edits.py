@@ -9,7 +9,7 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from designer.document.block_commands import DesignState, SnapshotCommand, block_definitions, restore
+from designer.document.block_commands import DesignState, SnapshotCommand, restore
 from designer.graph import EditError
 from designer.graph.blocks import BlockDefinition, BlockError
 from designer.graph.layout import free_position, node_height
@@ -42,13 +42,9 @@ class BlockEdits:
             self.push(SnapshotCommand(self.graph, text, before, after))  # type: ignore[attr-defined]
         return result
 
-    def block_names(self) -> list[str]:
-        """The design's own block definitions."""
-        return list(block_definitions(self.graph))
-
     def is_block(self, node_id: str) -> bool:
         """Whether the node is an instance of one of the design's blocks."""
-        return node_id in self.graph and self.graph.node(node_id).type in block_definitions(self.graph)
+        return node_id in self.graph and self.graph.is_block(node_id)
 
     def make_block(self, node_ids: Iterable[str], name: str) -> str:
         """Collapse the nodes into one instance of a new block ``name``; returns its id."""
@@ -84,7 +80,7 @@ class BlockEdits:
 
     def set_block_definition(self, name: str, definition: Any, text: str = "") -> None:
         """Replace a definition (every instance changes) as one undo step."""
-        if block_definitions(self.graph).get(name) != definition:
+        if self.graph.blocks.get(name) != definition:
             self._snapshot_edit(text or f"Edit block {name}", lambda: self.graph.set_block_definition(name, copy.deepcopy(definition)))
 
     def add_block(
@@ -94,7 +90,7 @@ class BlockEdits:
         ``held`` blocks it contains) copied into the design when the design has
         none of that name: one undo step. A different definition of the same
         name comes in under a free name (Name2, Name3...)."""
-        have = block_definitions(self.graph)
+        have = self.graph.blocks
         for inner, wanted in (held or {}).items():
             if inner in have and have[inner] != wanted:
                 raise BlockError(f"{name} holds a block {inner}, and this design has a different {inner}: rename one of them first")
@@ -104,9 +100,9 @@ class BlockEdits:
 
         def edit() -> str:
             for inner, wanted in (held or {}).items():
-                if inner not in block_definitions(self.graph):
+                if inner not in self.graph.blocks:
                     self.graph.add_block_definition(wanted)
-            if chosen not in block_definitions(self.graph):
+            if chosen not in self.graph.blocks:
                 self.graph.add_block_definition(definition if definition.name == chosen else definition.renamed(chosen))
             return self.graph.add_node(chosen, None, position=position).id
 
@@ -115,7 +111,7 @@ class BlockEdits:
     def brings_blocks(self, records: Mapping[str, Any]) -> bool:
         """Whether copied ``records`` carry block definitions the design lacks."""
         blocks = records.get("blocks")
-        return isinstance(blocks, Mapping) and any(name not in block_definitions(self.graph) for name in blocks)
+        return isinstance(blocks, Mapping) and any(name not in self.graph.blocks for name in blocks)
 
     def paste_with_blocks(self, records: Mapping[str, Any], offset: Position) -> list[str]:
         """Paste nodes together with the block definitions they need (one undo step)."""
