@@ -128,14 +128,7 @@ def _npy_layout(path: Path, label: str, name: str) -> tuple[tuple[int, ...], np.
         shape, fortran, dtype = _npy_header(handle)
         offset = handle.tell()
         held = max(0, handle.seek(0, 2) - offset)
-    if dtype.hasobject:
-        raise DataError(f"{label}: holds Python objects, which are not loaded for safety: save plain numeric arrays")
-    claimed = math.prod(shape) * dtype.itemsize
-    if claimed > held:
-        raise DataError(
-            f"{label}: array '{name}' claims shape {tuple(shape)} of {dtype} ({human_bytes(claimed)}), "
-            f"but the file holds {human_bytes(held)} for it: the file is damaged or was cut short"
-        )
+    _claimed(label, name, tuple(shape), dtype, held)
     return tuple(shape), dtype, offset, bool(fortran)
 
 
@@ -241,16 +234,25 @@ def _claimed_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, 
     with archive.open(info) as handle:
         shape, dtype = _header(handle)
         offset = handle.tell()
+    return _claimed(label, name, shape, dtype, max(0, info.file_size - offset))
+
+
+def _claimed(label: str, name: str, shape: tuple[int, ...], dtype: np.dtype, held: int) -> int:
+    """The bytes an array of ``shape`` and ``dtype`` takes; DataError when it holds
+    Python objects or takes more than the ``held`` bytes the file has for it."""
     if dtype.hasobject:
-        raise DataError(f"{label}: holds Python objects, which are not loaded for safety: save plain numeric arrays")
+        raise _objects(label)
     claimed = math.prod(shape) * dtype.itemsize
-    held = max(0, info.file_size - offset)
     if claimed > held:
         raise DataError(
             f"{label}: array '{name}' claims shape {shape} of {dtype} ({human_bytes(claimed)}), "
             f"but the file holds {human_bytes(held)} for it: the file is damaged or was cut short"
         )
     return claimed
+
+
+def _objects(label: str) -> DataError:
+    return DataError(f"{label}: holds Python objects, which are not loaded for safety: save plain numeric arrays")
 
 
 def _array(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
@@ -268,7 +270,7 @@ def _class_names(names: np.ndarray, label: str) -> list[str]:
 
 def _unreadable(label: str, exc: Exception, what: str) -> DataError:
     if "pickle" in str(exc):  # object arrays need pickle, which could run code: refused
-        return DataError(f"{label}: holds Python objects, which are not loaded for safety: save plain numeric arrays")
+        return _objects(label)
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return DataError(f"{label}: {what} ({detail}): {SAVE_HINT}")
 
