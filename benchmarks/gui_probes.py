@@ -43,7 +43,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from live_stalls import phased_gui_run, settle, write_results  # noqa: E402
+from live_stalls import by_phase, phased_gui_run, settle, write_results  # noqa: E402
 from ui_trace import CpuStallMonitor, TracingApplication  # noqa: E402
 
 SAMPLES = ("deep_sigmoid", "digits_cnn")
@@ -109,13 +109,6 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int) -> dict:
         "by_phase": {k: by_phase(v) for k, v in runs.items()},
         "ui_cpu_ms": {k: statistics.median(1000 * r["ui_cpu_s"] for r in v) for k, v in runs.items()},
         "runs": runs,
-    }
-
-
-def by_phase(runs: list[dict]) -> dict[str, dict[str, float]]:
-    """Longest and p99 stall per phase over the runs."""
-    return {
-        phase: {key: max(r["stalls"][phase][key] for r in runs) for key in ("max_ms", "p99_ms")} for phase in ("start", "steady", "end")
     }
 
 

@@ -128,6 +128,11 @@ def phased_gui_run(app: QApplication, window, monitor: PhasedStallMonitor, epoch
     return {"rate": statistics.median(rates), "stalls": monitor.stalls(), "seconds": seconds, "ui_cpu_s": ui_cpu}
 
 
+def by_phase(runs: list[dict]) -> dict[str, dict[str, float]]:
+    """Longest and p99 stall per phase over ``phased_gui_run``'s runs."""
+    return {phase: {key: max(r["stalls"][phase][key] for r in runs) for key in ("max_ms", "p99_ms")} for phase in PHASES}
+
+
 def write_results(path: str | Path, out: dict[str, object]) -> None:
     """Write a benchmark's ``out`` to ``path`` as JSON, with the torch version, the machine and the date."""
     import torch

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from live_stalls import phased_gui_run, settle, write_results  # noqa: E402
+from live_stalls import by_phase, phased_gui_run, settle, write_results  # noqa: E402
 from ui_trace import CpuStallMonitor, TracingApplication  # noqa: E402
 
 GOAL_MS = 50.0
@@ -100,12 +100,8 @@ def measure(app: QApplication, rounds: int, epochs: int) -> dict:
     window.close()
     if tracing:
         print(f"maps on, UI thread trace:\n{app.summary()}")
-    phase = {
-        kind: {p: {k: max(r["stalls"][p][k] for r in v) for k in ("max_ms", "p99_ms")} for p in ("start", "steady", "end")}
-        for kind, v in runs.items()
-    }
     return {
-        "by_phase": phase,
+        "by_phase": {kind: by_phase(v) for kind, v in runs.items()},
         "ui_cpu_ms": {k: statistics.median(1000 * r["ui_cpu_s"] for r in v) for k, v in runs.items()},
         "max_stall_on_ms": max(r["stalls"]["max_ms"] for r in runs["on"]),
         "max_stall_off_ms": max(r["stalls"]["max_ms"] for r in runs["off"]),
