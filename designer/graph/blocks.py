@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.graph.errors import EditError, ParamError, ShapeError
 from designer.graph.messages import short_repr
 from designer.graph.spec import Catalog, DeclaredParams, Inference
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 BLOCK_CATEGORY = "Blocks"
 BLOCK_ID_PREFIX = "block"
-INPUT_TYPE, OUTPUT_TYPE = "Input", "Output"
 MAX_BLOCK_NODES = 1000  # nodes inside one definition (nested blocks count as one)
 MAX_BLOCK_DEPTH = 8  # blocks inside blocks inside blocks...
 MAX_EXPANDED_NODES = 100_000  # layers one block holds with every nested block expanded: bounds the work of checking it

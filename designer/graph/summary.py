@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.graph.errors import GraphError
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def _rows(graph: Graph, analysis: Analysis, expand: bool, prefix: str, frozen_ar
         info = analysis.nodes[nid]
         out = info.output
         node = graph.node(nid)
-        if prefix and node.type in ("Input", "Output"):
+        if prefix and node.type in (INPUT_TYPE, OUTPUT_TYPE):
             continue  # a block's ports: the rows around it show those tensors
         frozen = frozen_around if prefix else node.frozen  # inside a block, the instance decides (training freezes it whole)
         name = f"{prefix}{nid}"
