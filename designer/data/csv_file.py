@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from designer.data import csv_cells as cells
 from designer.data.csv_cells import COMMA_NUMBER, POINT_NUMBER
-from designer.data.csv_read import CHUNK, DELIMITERS, Table, read_table
+from designer.data.csv_read import CHUNK, DELIMITERS, NoRows, Table, read_table
 from designer.data.errors import DataError
 from designer.data.limits import FLOAT32_MAX, LOAD_COPIES, require_memory
 from designer.data.preview import TABLE, Preview
@@ -294,9 +294,7 @@ def _describe_big(req: Request) -> tuple[DataSpec, list[str]]:
     path, label = req.path("path"), req.options["path"]
     try:
         sample = read_table(path, label, req.options["delimiter"], sample=SAMPLE_BYTES)
-    except DataError as exc:
-        if "no data rows" not in str(exc):
-            raise
+    except NoRows:
         loaded = load_csv(req)  # rows longer than the sample: no way around reading it all
         return loaded.spec, list(loaded.class_names)
     sample.decimal = _decimal_mark(sample)

@@ -41,6 +41,14 @@ CHUNK = 1 << 24  # bytes checked at a time for UTF-8 and NUL characters
 TEXT_EXPANSION = 4
 
 
+class NoRows(DataError):
+    """The file has no row of values after its header (or no header either)."""
+
+
+def _no_rows(label: str) -> NoRows:
+    return NoRows(f"{label}: no data rows: the file needs a header row and at least one row of values")
+
+
 @dataclass
 class Table:
     """The file's text cells by column, and where each row came from.
@@ -305,12 +313,12 @@ def _parse(
         if "UTF8" in str(exc) and isinstance(data, Path):
             _check_utf8(data, label)  # names the line
         if "Could not skip initial" in str(exc):  # nothing after the blank lines
-            raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values") from None
+            raise _no_rows(label) from None
         if "Empty CSV file" in str(exc):
             content = _read(data, label) if isinstance(data, Path) else data
             if content.strip() and not content.endswith((b"\n", b"\r")):  # one line with no line end: pyarrow wants one
                 return _parse(content + b"\n", source, label, start, quoted, partial, only)
-            raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values") from None
+            raise _no_rows(label) from None
         raise DataError(f"{label}: cannot be read as CSV ({one_line(str(exc))[:200]})") from None
     columns = [raw.column(k) for k in range(raw.num_columns)]
     del raw
@@ -322,7 +330,7 @@ def _parse(
     else:
         keep = np.arange(len(columns[0]) if columns else 0)
     if len(keep) == 0:
-        raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values")
+        raise _no_rows(label)
     header = _header([str(c[int(keep[0])].as_py()).strip() for c in columns], label)
     if len(keep) == len(columns[0]):
         columns = [c.slice(1) for c in columns]
@@ -332,7 +340,7 @@ def _parse(
     table = Table(label, header, columns, np.arange(len(keep) - 1), source)
     _refuse_structure(table, None if partial else rows.ragged)
     if len(table) == 0:
-        raise DataError(f"{label}: no data rows: the file needs a header row and at least one row of values")
+        raise _no_rows(label)
     return table
 
 
