@@ -99,8 +99,8 @@ def _text(table: Table, i: int, column: str) -> str:
 
 
 def _lines_text(lines: list[int], count: int) -> str:
-    shown = ", ".join(map(str, lines))
-    return shown + (f" and {count - len(lines)} more" if count > len(lines) else "")
+    listed = ", ".join(map(str, lines))
+    return listed + (f" and {count - len(lines)} more" if count > len(lines) else "")
 
 
 def _columns(table: Table, req: Request) -> tuple[str, list[str]]:
