@@ -34,9 +34,10 @@ def describe_settings(settings: Mapping[str, Any], base_dir: Path | None) -> tup
 def needs_reading(settings: Mapping[str, Any]) -> bool:
     """True when describing the data means reading the user's file (do it off the UI thread)."""
     from designer.data import SOURCES
+    from designer.data.source import FILE
 
     source = SOURCES.get(settings.get("source")) if isinstance(settings, Mapping) else None
-    return source is not None and (source.describer is None or source.kind == "file")  # a user's file: even a quick look reads it
+    return source is not None and (source.describer is None or source.kind == FILE)  # a user's file: even a quick look reads it
 
 
 class DataDescriber(QObject):
