@@ -26,7 +26,7 @@ from designer.graph.blocks import (
 )
 from designer.graph.errors import EditError, ParamError
 from designer.graph.messages import short_repr, shown_name
-from designer.graph.model import MAX_COORDINATE, MAX_INPUTS, check_lr_factor, check_node_id
+from designer.graph.model import MAX_COORDINATE, check_lr_factor, check_node_id, edge_from_record
 from designer.graph.spec import Catalog
 
 MAX_BLOCKS = 1000  # definitions in one design or file
@@ -142,15 +142,10 @@ def _node(catalog: DesignCatalog, record: Any, where: str, block: str) -> dict[s
 
 
 def _edge(record: Any, where: str, ids: set[str]) -> dict[str, Any]:
-    if not isinstance(record, dict) or not isinstance(record.get("source"), str) or not isinstance(record.get("target"), str):
-        raise BlockError(f"{where}: must be an object with 'source' and 'target' node ids")
-    port = record.get("port", 0)
-    if not (isinstance(port, int) and not isinstance(port, bool) and 0 <= port < MAX_INPUTS):
-        raise BlockError(f"{where}: 'port' must be a whole number from 0 to {MAX_INPUTS - 1}, found {short_repr(port)}")
-    for key in ("source", "target"):
-        if record[key] not in ids:
-            raise BlockError(f"{where}: {key} {short_repr(record[key])} is not a node of this block")
-    return {"source": record["source"], "target": record["target"], "port": port}
+    try:
+        return edge_from_record(record, ids, where, "block").record()
+    except EditError as exc:
+        raise BlockError(str(exc)) from None
 
 
 def _exposed(record: Any, where: str) -> dict[str, ExposedParam]:

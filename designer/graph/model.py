@@ -12,7 +12,7 @@ import hashlib
 import json
 import keyword
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -23,6 +23,7 @@ from designer.graph.blocks import BlockDefinition, DesignCatalog, blocks_used
 from designer.graph.errors import (
     CycleError,
     DuplicateIdError,
+    EditError,
     InvalidIdError,
     ParamError,
     PortError,
@@ -122,6 +123,21 @@ def check_node_id(node_id: str) -> None:
         raise InvalidIdError(f"{short_repr(node_id)} is not a valid node id: use letters, digits and _, starting with a letter")
     if len(node_id) > MAX_ID_LENGTH:
         raise InvalidIdError(f"{short_repr(node_id)} is too long for a node id: use at most {MAX_ID_LENGTH} characters")
+
+
+def edge_from_record(record: Any, nodes: Container[str], where: str, owner: str = "design") -> Edge:
+    """A wire record (``source``, ``target``, ``port``, as a file holds it) as
+    an Edge, its structure, port range and ends in ``nodes`` checked; an
+    EditError naming ``where`` otherwise. The caller checks the target's ports."""
+    if not isinstance(record, dict) or not isinstance(record.get("source"), str) or not isinstance(record.get("target"), str):
+        raise EditError(f"{where}: must be an object with 'source' and 'target' node ids")
+    port = record.get("port", 0)
+    if not (isinstance(port, int) and not isinstance(port, bool) and 0 <= port < MAX_INPUTS):
+        raise EditError(f"{where}: 'port' must be a whole number from 0 to {MAX_INPUTS - 1}, found {short_repr(port)}")
+    for key in ("source", "target"):
+        if record[key] not in nodes:
+            raise EditError(f"{where}: {key} {short_repr(record[key])} is not a node of this {owner}")
+    return Edge(record["source"], record["target"], port)
 
 
 def check_lr_factor(value: Any) -> float:

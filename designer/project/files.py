@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import designer.layers  # noqa: F401 - registers the layer catalog every Graph resolves its types in
-from designer.graph import Edge, Graph
+from designer.graph import Graph
 from designer.graph.block_records import definitions_from_records
 from designer.graph.blocks import blocks_used, expanded_size
 from designer.graph.errors import EditError, ParamError
 from designer.graph.messages import short_repr
-from designer.graph.model import MAX_COORDINATE, MAX_INPUTS, MAX_LR_FACTOR, check_node_id
+from designer.graph.model import MAX_COORDINATE, MAX_LR_FACTOR, check_node_id, edge_from_record
 from designer.params import FLOAT, INT, INTS, PADDING, SIZE, Param
 from designer.project.atomic import write_text_atomic
 from designer.project.errors import ProjectError
@@ -267,18 +267,14 @@ def _length_fits(param: Param, length: int) -> bool:
 
 
 def _load_edge(graph: Graph, record: Any, where: str) -> None:
-    if not isinstance(record, dict) or not isinstance(record.get("source"), str) or not isinstance(record.get("target"), str):
-        raise ProjectError(f"{where}: must be an object with 'source' and 'target' node ids")
-    port = record.get("port", 0)
-    if not _is_int(port) or not 0 <= port < MAX_INPUTS:
-        raise ProjectError(f"{where}: 'port' must be a whole number from 0 to {MAX_INPUTS - 1}, found {short_repr(port)}")
-    for key in ("source", "target"):
-        if record[key] not in graph:
-            raise ProjectError(f"{where}: {key} {short_repr(record[key])} is not a node of this design")
-    spec = graph.spec(record["target"])
-    if spec.max_inputs is not None and port >= spec.max_inputs:
-        raise ProjectError(f"{where}: {record['target']} ({spec.name}) has no input port {port}")
     try:
-        graph.restore_edge(Edge(record["source"], record["target"], port))
+        edge = edge_from_record(record, graph, where)
+    except EditError as exc:
+        raise ProjectError(str(exc)) from None
+    spec = graph.spec(edge.target)
+    if spec.max_inputs is not None and edge.port >= spec.max_inputs:
+        raise ProjectError(f"{where}: {edge.target} ({spec.name}) has no input port {edge.port}")
+    try:
+        graph.restore_edge(edge)
     except EditError as exc:
         raise ProjectError(f"{where}: {exc}") from None
