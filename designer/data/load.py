@@ -71,10 +71,13 @@ def load_data(settings: Mapping[str, Any], base_dir: Path | None = None) -> Data
 def describe(settings: Mapping[str, Any], base_dir: Path | None = None) -> tuple[DataSpec, list[str]]:
     """The spec and class names; cheap for generated and built-in data, cached for files until they change."""
     source, req = _request(settings, base_dir)
-    if source.describer is not None:
-        spec, names = source.describer(req)
-        check_augment(settings.get("augment"), spec)
-        return spec, names
+    spec, names = source.describer(req) if source.describer is not None else _described_by_loading(source, req, base_dir)
+    check_augment(settings.get("augment"), spec)
+    return spec, names
+
+
+def _described_by_loading(source: Source, req: Request, base_dir: Path | None) -> tuple[DataSpec, list[str]]:
+    """A source without a describer is loaded; its spec and class names are kept until its file changes."""
     key = (source.name, _freeze(req.options), req.seed, str(base_dir), _stamp(req))
     with _described_lock:
         known = _described.get(key)
@@ -87,7 +90,6 @@ def describe(settings: Mapping[str, Any], base_dir: Path | None = None) -> tuple
             _described[key] = known
             while len(_described) > _CACHE_SIZE:
                 _described.popitem(last=False)
-    check_augment(settings.get("augment"), known[0])
     return known[0], list(known[1])
 
 
