@@ -45,17 +45,20 @@ class GradientPlot(TimedLayoutWidget):
         self.values: dict[str, list[float]] = {}
         self.batches_per_epoch = 0
         self.plot.disableAutoRange()
-        self.x_range = (0.0, 2.0)  # epochs shown (whole epochs: the ticks at the ends are not labelled)
         self.epochs = 0  # the run's planned epochs (0: not known)
         self._dots: bool | None = None  # whether the curves show their points as dots (one sample so far)
         self.decades: tuple[int, int] | None = None  # log10 of the norms shown
+        self._open_x()
+
+    def _open_x(self) -> None:
+        """The epoch axis a run opens on: two epochs, or the run's one."""
+        self.x_range = (0.0, min(2.0, float(self.epochs or 2)))  # epochs shown (whole epochs: the ticks at the ends are not labelled)
         self.plot.setXRange(*self.x_range, padding=0.02)
 
     def set_epochs(self, epochs: int) -> None:
         """The run's planned epochs: the epoch axis grows up to them."""
         self.epochs = max(1, epochs)
-        self.x_range = (0.0, min(2.0, float(self.epochs)))
-        self.plot.setXRange(*self.x_range, padding=0.02)
+        self._open_x()
 
     def clear_run(self, batches_per_epoch: int = 0) -> None:
         """Empty the plot for a new run; the curves are kept for it, hidden until its first sample."""
@@ -66,7 +69,7 @@ class GradientPlot(TimedLayoutWidget):
         self.legend.setVisible(False)
         self.curves, self.x, self.values = {}, [], {}
         self.decades = None
-        self.x_range = (0.0, min(2.0, float(self.epochs)) if self.epochs else 2.0)
+        self._open_x()
         self._dots = None
         self.batches_per_epoch = batches_per_epoch
 
