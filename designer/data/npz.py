@@ -106,9 +106,7 @@ def _read_npy(req: Request, path: Path, label: str) -> tuple[np.ndarray, np.ndar
         decoded = _decoded_bytes(x_shape, tokens)
         mapped = None
         if x_shape and decoded and streams(req.options["loading"], decoded):
-            kind = "int64" if tokens else "float32"
-            mapped = MappedArray(str(path), x_offset, tuple(x_shape), x_dtype.str, fortran, kind)
-            notes.append(f"{label}: x ({human_bytes(decoded)} as {kind}) is read from disk as batches need it, not loaded into memory")
+            mapped = _mapped(path, x_offset, x_shape, x_dtype, fortran, tokens, label, notes)
         in_memory = math.prod(y_shape) * y_dtype.itemsize + (0 if mapped else math.prod(x_shape) * x_dtype.itemsize)
         require_memory(in_memory * LOAD_COPIES, label, "loading its arrays")
         x = mapped.mapped() if mapped is not None else np.load(path, allow_pickle=False)
@@ -165,8 +163,17 @@ def _mapped_x(archive: zipfile.ZipFile, path: Path, options: dict[str, Any], lab
             "to read it from disk batch by batch"
         )
         return None
+    return _mapped(path, offset, shape, dtype, fortran, tokens, label, notes)
+
+
+def _mapped(
+    path: Path, offset: int, shape: tuple[int, ...], dtype: np.dtype, fortran: bool, tokens: bool, label: str, notes: list[str]
+) -> MappedArray:
+    """x read from disk where it lies, and the note that says so."""
     kind = "int64" if tokens else "float32"
-    notes.append(f"{label}: x ({human_bytes(decoded)} as {kind}) is read from disk as batches need it, not loaded into memory")
+    notes.append(
+        f"{label}: x ({human_bytes(_decoded_bytes(shape, tokens))} as {kind}) is read from disk as batches need it, not loaded into memory"
+    )
     return MappedArray(str(path), offset, tuple(shape), dtype.str, bool(fortran), kind)
 
 
