@@ -23,6 +23,8 @@ from designer.graph.blocks import (
     ExposedParam,
     check_block_name,
     check_definition,
+    plain_value,
+    tuple_value,
 )
 from designer.graph.errors import EditError, ParamError
 from designer.graph.messages import short_repr, shown_name
@@ -120,7 +122,7 @@ def _node(catalog: DesignCatalog, record: Any, where: str, block: str) -> dict[s
         if key not in spec.param_names():
             raise BlockError(f"{where}.params: {type_name} has no parameter {shown_name(key)}")
         try:
-            values[key] = _plain(spec.check_param(key, value))
+            values[key] = plain_value(spec.check_param(key, value))
         except ParamError as exc:
             raise BlockError(f"{where}.params.{key}: {exc.reason}") from None
     position = record.get("position", [0.0, 0.0])
@@ -160,20 +162,12 @@ def _exposed(record: Any, where: str) -> dict[str, ExposedParam]:
             if not (isinstance(target, list) and len(target) == 2 and all(isinstance(t, str) for t in target)):
                 raise BlockError(f"{where}.{shown_name(key)}.targets: each must be [node id, parameter name], found {short_repr(target)}")
             targets.append((target[0], target[1]))
-        params[key] = ExposedParam(_tuple(value["default"]), tuple(targets))
+        params[key] = ExposedParam(tuple_value(value["default"]), tuple(targets))
     return params
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
-def _tuple(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 # ------------------------------------------------------------- block files

@@ -58,7 +58,7 @@ class ExposedParam:
     targets: tuple[tuple[str, str], ...]
 
     def record(self) -> dict[str, Any]:
-        return {"default": _plain(self.default), "targets": [list(t) for t in self.targets]}
+        return {"default": plain_value(self.default), "targets": [list(t) for t in self.targets]}
 
 
 @dataclass(frozen=True, eq=True)
@@ -163,7 +163,8 @@ class BlockDefinition:
         return inner
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A parameter value as JSON holds it: a tuple as a list."""
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -348,7 +349,7 @@ class BlockType(DeclaredParams):
         return self.port_names[port] if port < len(self.port_names) else f"in {port + 1}"
 
     def describe(self, params: Mapping[str, Any]) -> str:
-        return ", ".join(f"{k}={_plain(v)}" for k, v in params.items())[:40]
+        return ", ".join(f"{k}={plain_value(v)}" for k, v in params.items())[:40]
 
     def forward(self, var: str, attr: str, args: list[str], params: Mapping[str, Any]) -> list[str]:
         return [f"{var} = {attr}({', '.join(args)})"]
@@ -357,7 +358,7 @@ class BlockType(DeclaredParams):
     def inner(self, inputs: list[TensorSpec], params: Mapping[str, Any]) -> InnerResult:
         """The inside with these inputs and exposed values, analysed (cached);
         raises ShapeError naming the inner node when it does not work."""
-        key = (tuple(inputs), tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+        key = (tuple(inputs), tuple(sorted((k, tuple_value(v)) for k, v in params.items())))
         result = self._results.get(key)
         if result is None:
             result = self._analyse(inputs, params)
@@ -412,7 +413,8 @@ def _renamed_param(spec: Any, inner: str, name: str, default: Any, targets: tupl
     return dataclasses.replace(declaration, name=name, default=default, help=f"{declaration.help} (sets {where})")
 
 
-def _hashable(value: Any) -> Any:
+def tuple_value(value: Any) -> Any:
+    """A parameter value as the model holds it (and hashable): a list as a tuple."""
     return tuple(value) if isinstance(value, list) else value
 
 

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from designer.graph import block_edits
-from designer.graph.blocks import BlockDefinition, DesignCatalog, blocks_used
+from designer.graph.blocks import BlockDefinition, DesignCatalog, blocks_used, plain_value
 from designer.graph.errors import (
     CycleError,
     DuplicateIdError,
@@ -69,7 +69,7 @@ class Node:
         record = {
             "id": self.id,
             "type": self.type,
-            "params": {k: _plain(v) for k, v in self.params.items()},
+            "params": {k: plain_value(v) for k, v in self.params.items()},
             "position": [round(float(self.position[0]), 2), round(float(self.position[1]), 2)],
         }
         if self.frozen:
@@ -98,10 +98,6 @@ class _Analysed:
     analysis: Analysis = field(repr=False)
 
 
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
 def _position(value: Any) -> Position:
     """A record's position, or the origin when it is missing or malformed."""
     if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
@@ -112,7 +108,7 @@ def _position(value: Any) -> Position:
 def _weights_content(definition: BlockDefinition) -> dict[str, Any]:
     """What in a block definition decides its weights: not positions, not the description."""
     return {
-        "nodes": [[n["id"], n["type"], {k: _plain(v) for k, v in sorted(n.get("params", {}).items())}] for n in definition.nodes],
+        "nodes": [[n["id"], n["type"], {k: plain_value(v) for k, v in sorted(n.get("params", {}).items())}] for n in definition.nodes],
         "edges": sorted([e["source"], e["target"], e.get("port", 0)] for e in definition.edges),
         "params": {k: e.record() for k, e in sorted(definition.params.items())},
     }
@@ -748,7 +744,7 @@ class Graph:
         Positions and names do not count, so moving a node keeps weights usable.
         """
         content: dict[str, Any] = {
-            "nodes": [[n.id, n.type, {k: _plain(v) for k, v in sorted(n.params.items())}] for n in self._nodes.values()],
+            "nodes": [[n.id, n.type, {k: plain_value(v) for k, v in sorted(n.params.items())}] for n in self._nodes.values()],
             "edges": [[e.source, e.target, e.port] for e in sorted(self.iter_edges())],
         }
         used = blocks_used(self._blocks, [n.type for n in self._nodes.values()])
