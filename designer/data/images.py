@@ -31,7 +31,7 @@ import numpy as np
 
 from designer.data.errors import DataError
 from designer.data.lazy import ImageFiles, LazySamples
-from designer.data.limits import LOAD_COPIES, LOADING_CHOICES, LOADING_HELP, require_memory, streams
+from designer.data.limits import LOAD_COPIES, LOADING, require_memory, streams
 from designer.data.preview import IMAGES, Preview
 from designer.data.source import FILE, Loaded, LoadingPlan, Request, Source, classification_spec
 from designer.graph import DataSpec
@@ -244,7 +244,7 @@ SOURCE = Source(
         Param("path", FOLDER, "", "The folder that holds one sub-folder of images per class."),
         Param("size", INTS, (32, 32), "Every image is resized to height x width pixels.", min=1, max=1024, length=2),
         Param("mode", CHOICE, "rgb", "rgb keeps colour (3 channels); grayscale gives 1 channel.", choices=("rgb", "grayscale")),
-        Param("loading", CHOICE, "auto", LOADING_HELP, choices=LOADING_CHOICES),
+        LOADING,
     ),
     load_images,
     describe_images,

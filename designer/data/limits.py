@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from designer.data.errors import DataError
+from designer.params import CHOICE, Param
 from designer.project.memory import check_memory
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -31,6 +32,8 @@ LOADING_HELP = (
     "auto: in memory when the decoded samples fit (up to 2 GB), else read from disk batch by batch; "
     "memory: always load everything first (fastest epochs); stream: always read from disk (least memory)."
 )
+# The option itself, for every source that can read from disk batch by batch.
+LOADING = Param("loading", CHOICE, AUTO, LOADING_HELP, choices=LOADING_CHOICES)
 
 
 def require_memory(nbytes: int, label: str, what: str = "loading the data") -> None:

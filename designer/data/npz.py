@@ -31,7 +31,7 @@ import numpy as np
 
 from designer.data.errors import DataError
 from designer.data.lazy import LazySamples, MappedArray
-from designer.data.limits import LOAD_COPIES, LOADING_CHOICES, LOADING_HELP, as_float32, require_memory, streams
+from designer.data.limits import LOAD_COPIES, LOADING, as_float32, require_memory, streams
 from designer.data.source import (
     CLASSIFICATION,
     FILE,
@@ -404,7 +404,7 @@ SOURCE = Source(
             "standardize: each input value (and a regression target) gets mean 0 and std 1 on the training part; none: as saved.",
             choices=("standardize", "none"),
         ),
-        Param("loading", CHOICE, "auto", LOADING_HELP, choices=LOADING_CHOICES),
+        LOADING,
     ),
     load_npz,
     planner=plan_npz,
