@@ -103,7 +103,11 @@ class LiveBoundary(QWidget):
             self.image.setVisible(False)
         self.updates = 0
         self.title.setText("Live boundary: waiting…" if mapped else "Live boundary: off for this run")
-        self.title.setToolTip("The decision boundary, redrawn while the run trains")
+        self.title.setToolTip(
+            "The decision boundary, redrawn while the run trains"
+            if mapped
+            else "This run does not map the input plane: no boundary is drawn"
+        )
 
     def show_maps(self, maps: PlaneMaps, rgb: np.ndarray | None = None) -> None:
         """Show new maps (``rgb``: their boundary_rgb, if made already)."""
