@@ -60,7 +60,7 @@ def check_augment(options: Mapping[str, Any] | None, spec: DataSpec) -> dict[str
     if not active:
         return {}
     shape = tuple(spec.input.shape)
-    if len(shape) != 3 or shape[0] not in (1, 3) or spec.input.dtype != "float32":
+    if not is_image(spec) or spec.input.dtype != "float32":
         raise DataError(
             f"augment applies to images (channels x height x width, 1 or 3 channels); {spec.name} gives inputs of shape "
             f"{'x'.join(map(str, shape))} ({spec.input.dtype}): remove the augment options"
@@ -77,6 +77,27 @@ def check_augment(options: Mapping[str, Any] | None, spec: DataSpec) -> dict[str
             f"augment crop {active['crop']} shifts by a whole image of {height}x{width}: use fewer pixels than {min(height, width)}"
         )
     return active
+
+
+def is_image(spec: DataSpec) -> bool:
+    """Whether the data's inputs have an image's shape: channels (1 or 3) x height x width."""
+    shape = tuple(spec.input.shape)
+    return len(shape) == 3 and shape[0] in (1, 3)
+
+
+def unusable(spec: DataSpec) -> dict[str, str]:
+    """Why each option that cannot apply to this data's shape and task cannot (the
+    Data panel greys those); :func:`check_augment` refuses them with the full message."""
+    from designer.project.settings import AUGMENT
+
+    if not is_image(spec):
+        return {param.name: "augmentation applies to images (channels x height x width)" for param in AUGMENT}
+    why: dict[str, str] = {}
+    if spec.input.shape[0] != 3:
+        why.update({name: "for colour images only: these are grayscale" for name in COLOUR_ONLY})
+    if spec.task != CLASSIFICATION:
+        why.update({name: "mixes class labels: for classification only" for name in MIXING})
+    return why
 
 
 def batch_seed(seed: int, epoch: int, batch: int, rank: int = 0) -> int:

@@ -17,12 +17,11 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from designer.data.augment import COLOUR_ONLY, MIXING
+from designer.data.augment import is_image, unusable
 from designer.data.augment_preview import AugmentPreview, augment_preview
 from designer.document import Document
 from designer.document.workers import LatestRequest
 from designer.graph import EditError
-from designer.graph.analysis import CLASSIFICATION
 from designer.project.settings import AUGMENT
 from designer.ui.param_editors import ParamEditor
 from designer.ui.training.image_grid import ImageGrid
@@ -139,15 +138,8 @@ class AugmentSection(QGroupBox):
     def _show_availability(self) -> None:
         """Greys what cannot apply to the data (all of it for data that is not images), saying why."""
         spec, options = self.document.data_spec, self.options
-        not_for_this_data = spec is not None and not (len(spec.input.shape) == 3 and spec.input.shape[0] in (1, 3))
-        why: dict[str, str] = {}
-        if not_for_this_data:
-            why = {name: "augmentation applies to images (channels x height x width)" for name in self.editors}
-        elif spec is not None:
-            if spec.input.shape[0] != 3:
-                why.update({name: "for colour images only: these are grayscale" for name in COLOUR_ONLY})
-            if spec.task != CLASSIFICATION:
-                why.update({name: "mixes class labels: for classification only" for name in MIXING})
+        not_for_this_data = spec is not None and not is_image(spec)
+        why = unusable(spec) if spec is not None else {}
         for name, editor in self.editors.items():
             usable = name not in why or name in options  # a value set anyway stays editable, to turn it off
             editor.setEnabled(usable)
