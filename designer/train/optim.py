@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from designer.train.freezing import FACTOR_KEY
 from designer.train.settings import TrainSettings
 
 if TYPE_CHECKING:
@@ -25,10 +26,10 @@ def make_optimizer(params: Iterable[torch.nn.Parameter] | Iterable[dict[str, Any
 
     items = list(params)
     if items and isinstance(items[0], dict):
-        groups = [{**group, "lr": s.learning_rate * group.get("lr_factor", 1.0)} for group in items]
+        groups = [{**group, "lr": s.learning_rate * group.get(FACTOR_KEY, 1.0)} for group in items]
         flat = [p for group in groups for p in group["params"]]
     else:
-        groups, flat = [{"params": items, "lr_factor": 1.0}], items
+        groups, flat = [{"params": items, FACTOR_KEY: 1.0}], items
     params = groups  # type: ignore[assignment]
     lr, decay = s.learning_rate, s.weight_decay
     # torch's CPU default is a Python loop per tensor. Adam, AdamW and SGD have a
@@ -75,7 +76,7 @@ class Schedule:
         elif s.schedule == "one_cycle":
             # Cycling momentum needs a momentum to cycle: Adam's betas, or SGD/RMSprop with momentum on.
             cycle = s.optimizer in ("adam", "adamw") or s.momentum > 0
-            peaks = [s.learning_rate * group.get("lr_factor", 1.0) for group in optimizer.param_groups]
+            peaks = [s.learning_rate * group.get(FACTOR_KEY, 1.0) for group in optimizer.param_groups]
             self._scheduler = lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total, cycle_momentum=cycle)
         elif s.schedule == "plateau":
             self._scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, factor=s.gamma, patience=max(1, s.patience // 2))
@@ -87,7 +88,7 @@ class Schedule:
     @property
     def lr(self) -> float:
         group = self.optimizer.param_groups[0]  # the run's rate: a first group with a factor (no node at 1) is divided back
-        factor = group.get("lr_factor", 1.0)
+        factor = group.get(FACTOR_KEY, 1.0)
         return float(group["lr"]) / factor if factor else float(group["lr"])
 
     def after_batch(self) -> None:
