@@ -17,7 +17,6 @@ from designer.ui.blocks_library import LibraryEntry, builtin_blocks, scan
 
 BLOCK_ROLE = Qt.ItemDataRole.UserRole + 1  # "builtin:NAME", "design:NAME" or "library:PATH"
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2  # why a library file cannot be used
-BLOCK_MIME = "application/x-nn-designer-block"
 UNREADABLE = QColor("#d73a49")
 BUILTIN, DESIGN, LIBRARY = "Built-in", "In this design", "Library"
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayo
 
 from designer.layers import CATALOG
 from designer.ui import style
-from designer.ui.blocks_palette import BLOCK_MIME, BLOCK_ROLE, PROBLEM_ROLE, BlocksSection
+from designer.ui.blocks_palette import BLOCK_ROLE, PROBLEM_ROLE, BlocksSection
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -35,7 +35,7 @@ class LayerTree(QTreeWidget):
             mime.setData(style.LAYER_MIME, type_name.encode())
         block = items[0].data(0, BLOCK_ROLE) if items else None
         if block:
-            mime.setData(BLOCK_MIME, block.encode())
+            mime.setData(style.BLOCK_MIME, block.encode())
         return mime
 
     def startDrag(self, actions) -> None:  # noqa: N802 - Qt override

@@ -62,3 +62,4 @@ def category_colour(category: str) -> QColor:
 
 # Drag and drop of a layer type from the palette onto the canvas.
 LAYER_MIME = "application/x-nn-designer-layer"
+BLOCK_MIME = "application/x-nn-designer-block"  # a block from the palette: its key there

@@ -196,7 +196,8 @@ def test_a_built_in_block_dropped_from_the_palette_comes_with_its_definition(win
     from PySide6.QtCore import QMimeData, QPointF
     from PySide6.QtGui import QDropEvent
 
-    from designer.ui.blocks_palette import BLOCK_MIME, BUILTIN
+    from designer.ui.blocks_palette import BUILTIN
+    from designer.ui.style import BLOCK_MIME
 
     part = window.palette.blocks.parts[BUILTIN]
     names = [part.child(i).text(0) for i in range(part.childCount())]

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QGraphicsView
 from designer.document import Document
 from designer.graph import EditError, layout
 from designer.ui import style
-from designer.ui.blocks_palette import BLOCK_MIME
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import LinkInteraction, MoveInteraction
 from designer.ui.canvas.node_item import NodeItem
@@ -347,13 +346,13 @@ class DesignView(QGraphicsView):
         return node_id
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.mimeData().hasFormat(style.LAYER_MIME) or event.mimeData().hasFormat(BLOCK_MIME) or _project_files(event.mimeData()):
+        if event.mimeData().hasFormat(style.LAYER_MIME) or event.mimeData().hasFormat(style.BLOCK_MIME) or _project_files(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.mimeData().hasFormat(style.LAYER_MIME) or event.mimeData().hasFormat(BLOCK_MIME) or _project_files(event.mimeData()):
+        if event.mimeData().hasFormat(style.LAYER_MIME) or event.mimeData().hasFormat(style.BLOCK_MIME) or _project_files(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
@@ -364,8 +363,8 @@ class DesignView(QGraphicsView):
             self.add_layer(type_name, self.mapToScene(event.position().toPoint()))
             self.setFocus()
             event.acceptProposedAction()
-        elif event.mimeData().hasFormat(BLOCK_MIME):
-            key = bytes(event.mimeData().data(BLOCK_MIME).data()).decode()
+        elif event.mimeData().hasFormat(style.BLOCK_MIME):
+            key = bytes(event.mimeData().data(style.BLOCK_MIME).data()).decode()
             event.acceptProposedAction()
             self.block_dropped.emit(key, self.mapToScene(event.position().toPoint()))
             self.setFocus()
