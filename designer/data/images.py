@@ -192,7 +192,7 @@ def _streamed(req: Request, classes: list[tuple[str, list[Path]]], spec: DataSpe
     )
     starts = np.cumsum([0] + [len(files) for _, files in classes[:-1]])
     sample = np.unique(np.concatenate([starts, np.linspace(0, len(names) - 1, min(SCALE_SAMPLE, len(names))).astype(np.int64)]))
-    ranges = {decode_image(root / names[i], reader.size, reader.grayscale, f"{reader.label}/{names[i]}")[1] for i in sample.tolist()}
+    ranges = {reader.decoded(i)[1] for i in sample.tolist()}
     x = LazySamples(reader)
     notes = [
         f"{req.options['path']}: {len(names):,} images ({human_bytes(x.nbytes)} decoded) are read from disk as batches need them, "

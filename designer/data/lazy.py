@@ -148,9 +148,13 @@ class ImageFiles:
     def read(self, rows: np.ndarray) -> np.ndarray:
         out = np.empty((len(rows), *self.sample_shape), np.float32)
         for i, row in enumerate(np.asarray(rows).tolist()):
-            name = self.names[row]
-            out[i] = self.decode(Path(self.root) / name, self.size, self.grayscale, f"{self.label}/{name}")[0]
+            out[i] = self.decoded(row)[0]
         return out
+
+    def decoded(self, row: int) -> tuple[np.ndarray, float]:
+        """Image ``row`` and the raw value that became 1.0 (see ``decode``)."""
+        name = self.names[row]
+        return self.decode(Path(self.root) / name, self.size, self.grayscale, f"{self.label}/{name}")
 
 
 @dataclass(frozen=True)
