@@ -138,6 +138,11 @@ class BlockDefinition:
     def output_id(self) -> str:
         return next(n["id"] for n in self.nodes if n["type"] == OUTPUT_TYPE)
 
+    @property
+    def layer_count(self) -> int:
+        """How many layers the block holds (its Inputs and Output are ports, not layers)."""
+        return sum(1 for n in self.nodes if n["type"] not in (INPUT_TYPE, OUTPUT_TYPE))
+
     def node_types(self) -> set[str]:
         return {n["type"] for n in self.nodes}
 

@@ -52,7 +52,7 @@ class BlockInspector(Inspector):
 def block_summary_html(document: BlockDocument) -> str:
     definition = document.definition
     instances = document.instances() if document.is_open else []
-    layers = sum(1 for n in definition.nodes if n["type"] not in ("Input", "Output"))
+    layers = definition.layer_count
     ports = ", ".join(html.escape(p) for p in definition.input_ids)
     lines = [
         f"<h3 style='margin:0'>Block {html.escape(definition.name)}</h3>",

@@ -116,7 +116,7 @@ class BlocksSection:
 
 
 def _tip(definition: BlockDefinition, where: str) -> str:
-    layers = sum(1 for n in definition.nodes if n["type"] not in ("Input", "Output"))
+    layers = definition.layer_count
     ports = ", ".join(definition.input_ids)
     about = f"<br>{html.escape(definition.description[:500])}" if definition.description else ""
     return f"<b>{html.escape(definition.name)}</b> — block of {layers} layers, inputs: {html.escape(ports)}<br><i>{html.escape(where)}</i>{about}"

@@ -282,5 +282,5 @@ def _label(layer, params: dict) -> str:
     definition = getattr(layer, "definition", None)
     if label or definition is None:
         return label
-    count = sum(1 for record in definition.nodes if record["type"] not in ("Input", "Output"))
+    count = definition.layer_count
     return f"{count} layer{'s' if count != 1 else ''}"
