@@ -6,7 +6,15 @@ interpreter, timed from before the process starts; launches alternate and the
 median of several is reported, with the ratio to the bare window. Also lists
 which heavy modules the GUI has imported by then (torch should not be one).
 
-    python benchmarks/cold_start.py [--repeat 7]
+Like an installed copy (pip compiles its modules once), the launches keep
+their compiled bytecode, in a folder of their own made for the run and
+filled by a first untimed launch; ``--compile-each-time`` makes every launch
+compile the designer's modules again instead (as under
+PYTHONDONTWRITEBYTECODE). ``--before DIR`` also launches the ``designer`` of
+another checkout (an older commit: ``git worktree add DIR REV``), alternating
+with this one, for before/after figures from one run.
+
+    python benchmarks/cold_start.py [--repeat 7] [--before DIR] [--compile-each-time]
 
 Goal: the window at most 2x the bare window. Writes benchmarks/results/cold_start.json.
 """
@@ -92,10 +100,25 @@ app.exec()
 """
 
 
-def launch(args: list[str], child: str = CHILD) -> tuple[float, bool, str]:
+def child_env(bytecode: Path | None, checkout: Path = ROOT) -> dict[str, str]:
+    """The launched interpreter's environment: offscreen, a fresh home, the
+    designer of ``checkout`` first on the path, and compiled bytecode kept in
+    ``bytecode`` (None: compiled at every launch, nothing written)."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"), "HOME": tempfile.mkdtemp()}
+    env["PYTHONPATH"] = os.pathsep.join([str(checkout), *filter(None, [os.environ.get("PYTHONPATH")])])
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    if bytecode is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
+    return env
+
+
+def launch(args: list[str], child: str = CHILD, env: dict[str, str] | None = None, checkout: Path = ROOT) -> tuple[float, bool, str]:
+    env = env or child_env(None, checkout)
     start = time.time()
-    result = subprocess.run([sys.executable, "-c", child, *args], capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run([sys.executable, "-c", child, *args], capture_output=True, text=True, env=env, cwd=checkout, timeout=120)
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("REPORT")), None)
     if line is None:
         raise RuntimeError(f"the launch did not report:\n{result.stdout}\n{result.stderr}")
@@ -106,35 +129,57 @@ def launch(args: list[str], child: str = CHILD) -> tuple[float, bool, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--before", type=Path, help="another checkout whose designer is launched alternately (before/after)")
+    parser.add_argument("--compile-each-time", action="store_true", help="launch without kept bytecode: every launch compiles")
     args = parser.parse_args()
+    bytecode = None if args.compile_each_time else Path(tempfile.mkdtemp(prefix="cold-start-bytecode-"))
     # A copy, without the runs a checkout may have recorded beside the sample (opening those reads their weights).
     sample = Path(shutil.copy(SAMPLE, Path(tempfile.mkdtemp()) / SAMPLE.name))
-    launch([])  # warm the file cache once, as a second start would find it
-    launch([], BARE)
-    window, shapes, bare = [], [], []
+    checkouts = {"": ROOT, **({"before: ": args.before.resolve()} if args.before else {})}
+    envs = {name: child_env(bytecode, checkout) for name, checkout in checkouts.items()}
+    for name, checkout in checkouts.items():  # fill the file cache (and the bytecode) once, as a second start would find them
+        launch([], env=envs[name], checkout=checkout)
+        launch([str(sample)], env=envs[name], checkout=checkout)
+    launch([], BARE, envs[""])
+    bare: list[float] = []
+    window: dict[str, list[float]] = {name: [] for name in checkouts}
+    shapes: dict[str, list[float]] = {name: [] for name in checkouts}
     heavy: set[str] = set()
     for _ in range(args.repeat):
-        bare.append(launch([], BARE)[0])
-        seconds, _, loaded = launch([])
-        window.append(seconds)
-        heavy.update(filter(None, loaded.split(",")))
-        seconds, shown, loaded = launch([str(sample)])
-        assert shown, "the sample's shapes were not shown"
-        shapes.append(seconds)
-        heavy.update(filter(None, loaded.split(",")))
+        bare.append(launch([], BARE, envs[""])[0])
+        for name, checkout in checkouts.items():
+            seconds, _, loaded = launch([], env=envs[name], checkout=checkout)
+            window[name].append(seconds)
+            heavy.update(filter(None, loaded.split(",")) if not name else ())
+            seconds, shown, loaded = launch([str(sample)], env=envs[name], checkout=checkout)
+            assert shown, "the sample's shapes were not shown"
+            shapes[name].append(seconds)
+            heavy.update(filter(None, loaded.split(",")) if not name else ())
     base = statistics.median(bare)
     rows = {
+        "bytecode_kept": bytecode is not None,
         "bare_window_shown_s": base,
-        "window_shown_s": statistics.median(window),
-        "sample_shapes_shown_s": statistics.median(shapes),
-        "window_ratio_to_bare": statistics.median(window) / base,
-        "sample_ratio_to_bare": statistics.median(shapes) / base,
+        "window_shown_s": statistics.median(window[""]),
+        "sample_shapes_shown_s": statistics.median(shapes[""]),
+        "window_ratio_to_bare": statistics.median(window[""]) / base,
+        "sample_ratio_to_bare": statistics.median(shapes[""]) / base,
     }
-    print(f"{'launch':<40}{'median':>10}{'min':>10}{'max':>10}{'x bare':>9}")
-    launches = (("bare PySide6 window -> shown", bare), ("designer -> window shown", window), ("designer SAMPLE -> shapes shown", shapes))
+    if args.before:
+        rows.update(
+            {
+                "before_window_shown_s": statistics.median(window["before: "]),
+                "before_sample_shapes_shown_s": statistics.median(shapes["before: "]),
+                "before_window_ratio_to_bare": statistics.median(window["before: "]) / base,
+                "before_sample_ratio_to_bare": statistics.median(shapes["before: "]) / base,
+            }
+        )
+    print(f"{'launch':<48}{'median':>10}{'min':>10}{'max':>10}{'x bare':>9}")
+    launches = [("bare PySide6 window -> shown", bare)]
+    for name in checkouts:
+        launches += [(f"{name}designer -> window shown", window[name]), (f"{name}designer SAMPLE -> shapes shown", shapes[name])]
     for name, samples in launches:
         median = statistics.median(samples)
-        print(f"{name:<40}{median:>9.2f}s{min(samples):>9.2f}s{max(samples):>9.2f}s{median / base:>9.2f}")
+        print(f"{name:<48}{median:>9.2f}s{min(samples):>9.2f}s{max(samples):>9.2f}s{median / base:>9.2f}")
     print(f"heavy modules imported at start: {', '.join(sorted(heavy)) or 'none'}")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "cold_start.json"
@@ -144,13 +189,15 @@ def main() -> int:
                 "machine": platform.platform(),
                 "python": platform.python_version(),
                 **rows,
-                "runs": {"bare": bare, "window": window, "shapes": shapes},
+                "runs": {"bare": bare, "window": window[""], "shapes": shapes[""]},
                 "heavy_modules": sorted(heavy),
             },
             indent=2,
         )
         + "\n"
     )
+    if bytecode is not None:
+        shutil.rmtree(bytecode, ignore_errors=True)
     return 0
 
 
