@@ -179,6 +179,14 @@ class GradientProbe(Callback):
         self._before: list[torch.Tensor] = []
         self._outputs: dict[str, torch.Tensor] = {}
 
+    def trained_nodes(self) -> tuple[str, ...]:
+        """The nodes (forward order) whose samples will carry a gradient norm:
+        those with a parameter that trains (frozen ones get no gradient)."""
+        if self._taps is None:
+            return ()
+        trained = {int(i) for i, p in zip(self._param_node, self._params, strict=True) if p.requires_grad}
+        return tuple(nid for i, nid in enumerate(self.nodes) if i in trained)
+
     def on_batch_start(self, epoch: int, batch: int) -> None:
         taps = self._taps
         if taps is None or (batch - 1) % self.every or not self.budget.allows(self):

@@ -91,3 +91,31 @@ def test_gradient_norms_match_the_gradients(path) -> None:
         free = [n for n in sample.nodes if n not in expected]
         assert all(not math.isnan(sample.of(n)[1]) for n in free if project.graph.node(n).type in ("ReLU", "Flatten", "Sigmoid"))
         assert math.isfinite(sample.loss)
+
+
+class ToldThenStop(Callback):
+    """Keeps what the probe says at the run's start (after its own start), stops after one batch."""
+
+    def __init__(self, trainer: Trainer, probe: GradientProbe) -> None:
+        self.trainer, self.probe, self.told = trainer, probe, ()
+
+    def on_run_start(self, run) -> None:
+        self.told = self.probe.trained_nodes()
+
+    def on_batch_end(self, step) -> None:
+        self.trainer.stop()
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_the_nodes_told_at_the_start_are_the_ones_the_samples_carry_a_norm_for(path) -> None:
+    """What the window makes the gradient curves for before the first sample (frozen nodes left out)."""
+    torch.set_num_threads(1)
+    project = load_project(path)
+    bundle = load_bundle(project)
+    trainer = Trainer(prepare(project, bundle), bundle, TrainSettings.from_mapping(project.training, device="cpu", epochs=1))
+    probe = GradientProbe(every=1)
+    tell = ToldThenStop(trainer, probe)
+    trainer.callbacks = [probe, tell]
+    trainer.run()
+    sample = probe.samples[0]
+    assert tell.told and tell.told == tuple(nid for i, nid in enumerate(sample.nodes) if math.isfinite(sample.grad_norm[i]))

@@ -71,3 +71,30 @@ def test_the_live_boundary_keeps_its_items_and_redraws_points_only_when_they_cha
     assert all(s in items for s in boundary._scatters)
     shown = np.concatenate([np.column_stack(s.getData()) for s in boundary._scatters])
     assert np.allclose(np.sort(shown, axis=0), np.sort(moved, axis=0))
+
+
+def test_curves_prepared_at_a_runs_start_are_made_a_few_per_pass_and_serve_its_first_sample(qtbot) -> None:
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    nodes = tuple(f"dense{k}" for k in range(1, 11))
+    plot.prepare_curves(nodes)
+    assert 0 < len(plot._kept) < len(nodes)  # the rest wait for the next passes of the event loop
+    qtbot.waitUntil(lambda: len(plot._kept) == len(nodes), timeout=2000)
+    made = dict(plot._kept)
+    plot.add_samples([_sample(nodes)])
+    assert all(plot.curves[nid] is made[nid] for nid in nodes) and len(plot.legend.items) == len(nodes)
+
+
+def test_a_sample_before_the_prepared_curves_are_done_finishes_them(qtbot) -> None:
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    nodes = tuple(f"dense{k}" for k in range(1, 11))
+    plot.prepare_curves(nodes)
+    first = plot._kept["dense1"]
+    plot.add_samples([_sample(nodes)])  # at once: the curves not made yet are made now
+    assert list(plot.curves) == list(nodes) and plot.curves["dense1"] is first and len(plot.legend.items) == len(nodes)
+    other = ("dense1", "conv1")
+    plot.clear_run()
+    plot.prepare_curves(("dense1", "dense2"))  # what a run said it would sample ...
+    plot.add_samples([_sample(other)])  # ... and what it did: the samples decide
+    assert list(plot.curves) == list(other) and len(plot.legend.items) == 2

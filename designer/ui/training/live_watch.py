@@ -43,12 +43,14 @@ if TYPE_CHECKING:
     from designer.ui.training.worker import Publish, RunInfo, RunWatcher, TrainingRun
 
 GRADIENTS, WEIGHTS, PROBLEM = "gradients", "weights", "problem"
+GRADIENT_NODES = "gradient_nodes"  # the nodes a run's gradient samples will carry, sent at its start
 
 
 class RunWatch(Callback):
     """The probes of one run, publishing what they find (training thread)."""
 
     def __init__(self, graph: Graph, publish: Publish) -> None:
+        self.publish = publish
         budget = ProbeBudget(LIVE_SHARE)  # shared: all the probes together stay within it
         self.watch = TrainingWatch(
             graph, on_problem=lambda p: publish(PROBLEM, p), on_gradients=lambda s: publish(GRADIENTS, s), budget=budget
@@ -58,6 +60,8 @@ class RunWatch(Callback):
     def on_run_start(self, run: RunStart) -> None:
         self.watch.on_run_start(run)
         self.weights.on_run_start(run)
+        if run.is_main:
+            self.publish(GRADIENT_NODES, self.watch.gradients.trained_nodes())
 
     def on_batch_start(self, epoch: int, batch: int) -> None:
         self.watch.on_batch_start(epoch, batch)
@@ -170,6 +174,9 @@ class LiveWatch(QObject):
         gradients = [item for kind, item in news if kind == GRADIENTS and isinstance(item, GradientSample)]
         weights = [item for kind, item in news if kind == WEIGHTS and isinstance(item, WeightHistograms)]
         problems = [item for kind, item in news if kind == PROBLEM and isinstance(item, TrainingProblem)]
+        for kind, item in news:
+            if kind == GRADIENT_NODES and isinstance(item, tuple):
+                self.views.gradients.prepare_curves(item)
         if gradients:
             self.views.gradients.add_samples(gradients)
             last = gradients[-1]
