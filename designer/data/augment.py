@@ -21,14 +21,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.graph import DataSpec
 from designer.graph.analysis import CLASSIFICATION
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
+else:
+    np = deferred("numpy")
 
 MIXING = ("mixup", "cutmix")
 COLOUR_ONLY = ("saturation", "hue")

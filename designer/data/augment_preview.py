@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from designer.data.augment import active_options, augment_variants, check_augment
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.data.load import preview
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 
 @dataclass

@@ -9,13 +9,17 @@ task for autoencoders (target ``images``: each image is its own target).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from designer.data.deferred import deferred
 from designer.data.source import BUILTIN, Loaded, Request, Source, classification_spec, regression_spec
 from designer.graph import DataSpec
 from designer.params import CHOICE, INT, Param
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 DIGITS_MAX = 16.0  # pixel values of the 8x8 digits run from 0 to 16
 DIGITS_SHAPE = (1, 8, 8)

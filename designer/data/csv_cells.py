@@ -11,10 +11,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+from designer.data.deferred import deferred
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:
+    np = deferred("numpy")
+    pa = deferred("pyarrow")
+    pc = deferred("pyarrow.compute")
+
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 COMMA_NUMBER = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+,\d*|\d+,\d*|,\d+)([eE][+-]?\d+)?")  # 1,5  -,5  1.234,5
@@ -60,13 +70,16 @@ def _every_case(word: str) -> list[str]:
     return forms
 
 
-# MISSING in every mix of upper and lower case: one look-up per cell, no lowered copy of the column.
-_MISSING_TEXTS = pa.array(sorted({form for word in MISSING for form in _every_case(word)}), pa.string())
+@cache
+def _missing_texts() -> pa.Array:
+    """MISSING in every mix of upper and lower case: one look-up per cell, no
+    lowered copy of the column (made when first needed: pyarrow is imported then)."""
+    return pa.array(sorted({form for word in MISSING for form in _every_case(word)}), pa.string())
 
 
 def missing(column: pa.ChunkedArray) -> np.ndarray:
     """Which cells say a value is missing (empty, NA, ?, ...; any case)."""
-    return _bools(pc.is_in(column, value_set=_MISSING_TEXTS))
+    return _bools(pc.is_in(column, value_set=_missing_texts()))
 
 
 def number(cell: str, decimal: str = ".") -> float | None:

@@ -24,14 +24,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from designer.data import csv_cells as cells
 from designer.data.csv_cells import COMMA_NUMBER, POINT_NUMBER
 from designer.data.csv_read import CHUNK, DELIMITERS, NoRows, Table, read_table
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.data.limits import FLOAT32_MAX, LOAD_COPIES, require_memory
 from designer.data.preview import TABLE, Preview
@@ -40,6 +38,13 @@ from designer.graph import DataSpec
 from designer.params import CHOICE, TEXT, Param
 from designer.params import FILE as FILE_PARAM
 from designer.project.messages import shown
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+else:
+    np = deferred("numpy")
+    pa = deferred("pyarrow")
 
 MAX_CATEGORIES = 50  # more distinct texts than this is an id or free text, not a category
 AUTO_CLASSES = 20  # task auto: whole-number targets with at most this many values are classes

@@ -20,15 +20,23 @@ import mmap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
-
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.data.limits import require_memory
 from designer.project.messages import one_line
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+else:
+    np = deferred("numpy")
+    pa = deferred("pyarrow")
+    pc = deferred("pyarrow.compute")
+    pa_csv = deferred("pyarrow.csv")
 
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 # What Python's str.strip() removes: the reader strips cells the way the old one did.

@@ -7,11 +7,17 @@ and options give the same samples on every machine. Coordinates stay near
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from designer.data.deferred import deferred
 from designer.data.source import GENERATED, Loaded, Request, Source, classification_spec, regression_spec
 from designer.graph import DataSpec
 from designer.params import FLOAT, INT, Param
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 SPIRAL_TURNS = 1.5  # turns of each arm: enough to need a hidden layer or two, not so many that 2x64 units struggle
 

@@ -25,10 +25,9 @@ import struct
 import warnings
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.data.lazy import ImageFiles, LazySamples
 from designer.data.limits import LOAD_COPIES, LOADING, require_memory, streams
@@ -37,6 +36,11 @@ from designer.data.source import FILE, Loaded, LoadingPlan, Request, Source, cla
 from designer.graph import DataSpec
 from designer.graph.summary import human_bytes
 from designer.params import CHOICE, FOLDER, INTS, Param
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 PIXEL_MAX = 255.0

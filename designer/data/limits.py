@@ -9,14 +9,19 @@ naming the file and the place, never a traceback or a silent ``inf``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.params import CHOICE, Param
 from designer.project.memory import check_memory
 
-FLOAT32_MAX = float(np.finfo(np.float32).max)
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
+
+FLOAT32_MAX = 3.4028234663852886e38  # float(np.finfo(np.float32).max), written out: numpy is imported when data is read
 # Loading keeps the samples, their split parts and a normalised copy alive at
 # once: about three times what the samples take.
 LOAD_COPIES = 3

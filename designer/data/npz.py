@@ -25,10 +25,9 @@ import zipfile
 import zlib
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import numpy as np
-
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.data.lazy import LazySamples, MappedArray
 from designer.data.limits import LOAD_COPIES, LOADING, as_float32, require_memory, streams
@@ -46,6 +45,11 @@ from designer.data.source import (
 from designer.graph.summary import human_bytes
 from designer.params import CHOICE, Param
 from designer.params import FILE as FILE_PARAM
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 NPY_MAGIC, ZIP_MAGIC = b"\x93NUMPY", b"PK"
 ARRAYS = ("x", "y", "class_names")

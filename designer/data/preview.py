@@ -15,12 +15,16 @@ they were generated and images look like images.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
+from designer.data.deferred import deferred
 from designer.graph import DataSpec
 from designer.graph.analysis import CLASSIFICATION
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 POINTS, CURVE, SERIES, IMAGES, TABLE = "points", "curve", "series", "images", "table"
 DEFAULT_LIMIT = {POINTS: 2000, CURVE: 2000, SERIES: 8, IMAGES: 16, TABLE: 20}

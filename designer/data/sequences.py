@@ -18,11 +18,17 @@ Drawn from ``numpy.random.default_rng(seed)``, like every generated source.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from designer.data.deferred import deferred
 from designer.data.source import GENERATED, Loaded, Request, Source, classification_spec
 from designer.graph import DataSpec
 from designer.params import FLOAT, INT, Param
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 WAVE_NAMES = ("sine", "square", "sawtooth", "triangle")
 WAVE_PERIODS = (8.0, 24.0)  # steps per period: at least a full period fits in the default 32 steps

@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.data.preview import Preview
 from designer.graph import DataSpec, ParamError, TensorSpec
 from designer.graph.analysis import CLASSIFICATION, REGRESSION
 from designer.params import Param, check_all
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 GENERATED, BUILTIN, FILE = "generated", "builtin", "file"
 

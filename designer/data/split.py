@@ -11,14 +11,18 @@ of the training part and are applied to each batch as it is read.
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from designer.data.dataset import ArrayDataset, DataBundle
+from designer.data.deferred import deferred
 from designer.data.errors import DataError
 from designer.data.lazy import LazySamples
 from designer.data.source import CLASSIFICATION, Loaded
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")
 
 STATS_SAMPLE = 10_000  # data read from disk: training samples the standardisation statistics come from
 
