@@ -7,7 +7,14 @@ Plain numpy, so the window (pyqtgraph) and the pictures (matplotlib) share it.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+from designer.data.deferred import deferred
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")  # the canvas imports this module at start; numpy comes with the first colours
 
 NEGATIVE = (33, 102, 172)  # blue
 ZERO = (255, 255, 255)  # white

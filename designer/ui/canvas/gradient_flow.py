@@ -28,17 +28,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QLabel, QStyleOptionGraphicsItem, QWidget
 
+from designer.data.deferred import deferred
 from designer.insight.colors import POSITIVE, ZERO, diverging_rgb
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.node_item import NodeItem
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")  # imported when a run's gradients are first drawn, not at start
 
 TRAINING_TAG = QColor("#b7791f")  # amber, darker than the design warning's yellow
 TRACK = QColor(225, 229, 234)

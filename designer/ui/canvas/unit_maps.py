@@ -18,20 +18,25 @@ boundary in the Training panel still shows what the network does.
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import TYPE_CHECKING
 
-import numpy as np
 import shiboken6
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from designer.data.deferred import deferred
 from designer.insight.colors import diverging_rgb, symmetric_limit
 from designer.ui import style
 from designer.ui.canvas.node_item import NodeItem
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from designer.insight.playground import PlaneMaps, UnitMaps  # the compiler: not at start
+else:
+    np = deferred("numpy")  # imported when the first maps are drawn, not at start
 
 READABLE_ZOOM = 0.6  # below this a tile is too small to read: the maps are not drawn
 GAP = 2  # pixels between tiles in the pixmap
@@ -39,7 +44,12 @@ BORDER = QColor(208, 215, 222)
 TOP = 8  # scene units between the node's box and the maps
 CAPTION = 14  # height of the line under the tiles
 STEPS = 255  # colour steps on each side of zero
-SCALE = diverging_rgb(np.linspace(-1.0, 1.0, 2 * STEPS + 1), 1.0)  # the one scale as a lookup table
+
+
+@cache
+def scale() -> np.ndarray:
+    """The one scale as a lookup table (made on first use: numpy is not imported at start)."""
+    return diverging_rgb(np.linspace(-1.0, 1.0, 2 * STEPS + 1), 1.0)
 
 
 def tile_grid(maps: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -51,7 +61,7 @@ def tile_grid(maps: np.ndarray) -> tuple[np.ndarray, int, int]:
     image = np.empty((rows * (height + GAP) - GAP, columns * (width + GAP) - GAP, 3), np.uint8)
     image[:] = BORDER.getRgb()[:3]
     limit = symmetric_limit(maps)
-    tiles = SCALE[np.clip(np.rint((maps / limit + 1.0) * STEPS), 0, 2 * STEPS).astype(np.intp)]  # a lookup: 10x faster
+    tiles = scale()[np.clip(np.rint((maps / limit + 1.0) * STEPS), 0, 2 * STEPS).astype(np.intp)]  # a lookup: 10x faster
     for k in range(count):
         r, c = divmod(k, columns)
         image[r * (height + GAP) : r * (height + GAP) + height, c * (width + GAP) : c * (width + GAP) + width] = tiles[k, ::-1]
