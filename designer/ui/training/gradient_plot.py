@@ -101,27 +101,14 @@ class GradientPlot(TimedLayoutWidget):
                 value = float(sample.grad_norm[i])
                 self.values[nid].append(value if math.isfinite(value) and value > 0 else np.nan)
         x = np.asarray(self.x)
+        dots = len(x) == 1
+        restyle = dots != self._dots
+        self._dots = dots
         for nid, curve in self.curves.items():
-            curve.setData(x, np.asarray(self.values[nid]), connect="finite")
-        self._show_dots(len(x) == 1)
+            # The dots' style rides on the same setData: set apart, each option redrew the curve again.
+            curve.setData(x, np.asarray(self.values[nid]), connect="finite", **(_dot_style(curve, dots) if restyle else {}))
         self._show_x(float(x.max()) if len(x) else 0.0)
         self._show_decades()
-
-    def _show_dots(self, dots: bool) -> None:
-        """A single sample draws no line (a short run samples once): a dot in its
-        curve's colour shows it, until the second sample draws the lines."""
-        if dots == self._dots:
-            return
-        self._dots = dots
-        for curve in self.curves.values():
-            if dots:
-                colour = curve.opts["pen"].color()
-                curve.setSymbol("o")
-                curve.setSymbolSize(5)
-                curve.setSymbolPen(colour)
-                curve.setSymbolBrush(colour)
-            else:
-                curve.setSymbol(None)
 
     def _show_x(self, last: float) -> None:
         """Double the epoch axis when the points reach its end, up to the planned epochs (or past them, a resumed run)."""
@@ -198,3 +185,12 @@ class GradientPlot(TimedLayoutWidget):
         self.legend.setVisible(True)
         self.values = {nid: [] for nid in nodes}
         self.curves, self._kept = self._kept, {}
+
+
+def _dot_style(curve: pg.PlotDataItem, dots: bool) -> dict[str, object]:
+    """A single sample draws no line (a short run samples once): a dot in the
+    curve's colour shows it, until the second sample draws the lines."""
+    if not dots:
+        return {"symbol": None}
+    colour = curve.opts["pen"].color()
+    return {"symbol": "o", "symbolSize": 5, "symbolPen": colour, "symbolBrush": colour}
