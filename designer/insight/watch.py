@@ -9,7 +9,7 @@ epoch end. Each problem is reported once per kind and node, to
 
 ``budget`` (a ProbeBudget) keeps the probes within a share of the run's time
 by skipping measurements: the window and a plain ``designer train`` watch
-with ``LIVE_SHARE`` (2%); without one every sampled batch and every epoch end
+with ``LIVE_SHARE`` (1%); without one every sampled batch and every epoch end
 is measured (``--layer-stats``, tests).
 """
 
