@@ -128,7 +128,7 @@ class _Structure:
     outputs: list[str]  # the Output nodes, in node order
 
 
-@dataclass
+@dataclass(slots=True)
 class _Inferred:
     """One node's inference and the key it was computed from."""
 
@@ -137,6 +137,20 @@ class _Inferred:
     inputs: tuple[tuple[int, TensorSpec | None], ...]  # (port, spec reaching it)
     info: NodeInfo
     problems: tuple[Problem, ...]
+    sources: tuple[tuple[int, str], ...]  # (port, node feeding it): the wiring the inputs were read from
+    checked: _Checked  # its parameters checked: reused while only its inputs change
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A node's parameter values checked against its layer type (a pure function of the two)."""
+
+    params: dict[str, Any]  # the checked values: a rule never sees a stored value as it came (a script's check=False)
+    problems: tuple[Problem, ...]
+
+    @property
+    def bad(self) -> bool:
+        return bool(self.problems)
 
 
 class AnalysisState:
@@ -153,6 +167,7 @@ class AnalysisState:
         self._inferred: dict[str, _Inferred] = {}
         self._infos: dict[str, NodeInfo] = {}  # every node's, in the node order
         self._flagged: dict[str, tuple[Problem, ...]] = {}  # the nodes whose inference found problems
+        self._previous: dict[str, _Inferred] = {}  # each node's result before its last one: an undo's key finds it again
         self._edited: set[str] | None = None  # nodes edited since the last analysis; None: check every node
         if graph is not None:  # psygnal holds these methods weakly: the state goes with its graph
             events = graph.events
@@ -192,6 +207,7 @@ class AnalysisState:
             for nid in gone:  # removed, renamed, or in a cycle: no result kept
                 del inferred[nid]
                 self._flagged.pop(nid, None)
+                self._previous.pop(nid, None)
             for nid in infos.keys() - index.keys():
                 del infos[nid]
             for nid in (index.keys() - infos.keys()) | (gone & index.keys()):
@@ -202,29 +218,70 @@ class AnalysisState:
 
     def infer(self, graph: Graph, order: list[str]) -> tuple[dict[str, NodeInfo], dict[str, tuple[Problem, ...]]]:
         """Every node in ``order`` inferred, reusing each kept result whose key
-        is unchanged; returns every node's NodeInfo and the problems of those that have any."""
+        is unchanged; returns every node's NodeInfo and the problems of those that have any.
+
+        A node not edited since its result was kept, reached only because the
+        specs on its inputs changed, has the same type, parameters and wiring:
+        only its inputs are read again (and its parameters are not checked
+        again). A key equal to the node's result before the kept one (an
+        undo's) takes that result back, NodeInfo and all."""
         edited, self._edited = self._edited, set()
-        inferred, infos, flagged = self._inferred, self._infos, self._flagged
+        inferred, infos, flagged, previous = self._inferred, self._infos, self._flagged, self._previous
         check = set(order) if edited is None else {nid for nid in edited if nid in infos} | (infos.keys() - inferred.keys())
-        get_type = graph.catalog.get
+        get_type, outputs = graph.catalog.get, graph.output_list
         for nid in order:
             if nid not in check:
                 continue
-            node = graph.node(nid)
-            spec = get_type(node.type)
-            ports = graph.input_map(nid)
-            inputs = tuple((port, inferred[ports[port].source].info.output if ports[port].source in inferred else None) for port in sorted(ports))
             entry = old = inferred.get(nid)
-            if entry is None or entry.spec is not spec or entry.inputs != inputs or entry.params != node.params:
-                info, problems = _infer_node(graph, nid, spec, inputs)
-                entry = inferred[nid] = _Inferred(spec, dict(node.params), inputs, info, tuple(problems))
-                infos[nid] = info
-                if problems:
+            if old is not None and edited is not None and nid not in edited:  # only what reaches it changed
+                inputs = tuple((port, inferred[source].info.output if source in inferred else None) for port, source in old.sources)
+                if inputs == old.inputs:
+                    continue  # its output stands: nothing after it changes for it
+                back = previous.get(nid)
+                if (
+                    back is not None
+                    and back.inputs == inputs
+                    and back.spec is old.spec
+                    and back.sources == old.sources
+                    and back.params == old.params
+                ):
+                    entry = back
+                else:
+                    info, problems = _infer_node(nid, old.spec, inputs, old.checked)
+                    entry = _Inferred(old.spec, old.params, inputs, info, tuple(problems), old.sources, old.checked)
+            else:
+                node = graph.node(nid)
+                spec = get_type(node.type)
+                ports = graph.input_map(nid)
+                sources = tuple((port, ports[port].source) for port in sorted(ports))
+                inputs = tuple((port, inferred[source].info.output if source in inferred else None) for port, source in sources)
+                if old is None or old.spec is not spec or old.inputs != inputs or old.params != node.params or old.sources != sources:
+                    back = previous.get(nid)
+                    if (
+                        back is not None
+                        and back.spec is spec
+                        and back.inputs == inputs
+                        and back.sources == sources
+                        and back.params == node.params
+                    ):
+                        entry = back
+                    else:
+                        same_params = old is not None and old.spec is spec and old.params == node.params
+                        checked = old.checked if same_params else _check_params(nid, spec, node.params)
+                        info, problems = _infer_node(nid, spec, inputs, checked)
+                        entry = _Inferred(spec, dict(node.params), inputs, info, tuple(problems), sources, checked)
+            if entry is not old:
+                inferred[nid] = entry
+                if old is not None:
+                    previous[nid] = old
+                infos[nid] = entry.info
+                if entry.problems:
                     flagged[nid] = entry.problems
                 else:
                     flagged.pop(nid, None)
             if old is None or old.info.output != entry.info.output:
-                check.update(edge.target for edge in graph.output_list(nid))  # their keys changed
+                for edge in outputs(nid):  # their keys changed
+                    check.add(edge.target)
         return dict(infos), flagged
 
 
@@ -298,7 +355,9 @@ def _order_around_cycles(graph: Graph, ids: list[str], index: dict[str, int], pr
     return list(nx.lexicographical_topological_sort(acyclic, key=index.__getitem__)), in_cycle
 
 
-def _check_structure(graph: Graph, ids: list[str], inputs: list[str], outputs: list[str], in_cycle: set[str], problems: list[Problem]) -> None:
+def _check_structure(
+    graph: Graph, ids: list[str], inputs: list[str], outputs: list[str], in_cycle: set[str], problems: list[Problem]
+) -> None:
     if not inputs:
         problems.append(Problem(ERROR, "the design has no Input: add an Input layer and set its shape", code="no-input"))
     if not outputs:
@@ -323,18 +382,23 @@ def _check_structure(graph: Graph, ids: list[str], inputs: list[str], outputs: l
         problems.append(Problem(WARNING, "its output is not used: connect it towards an Output, or delete it", nid, code="unused"))
 
 
-def _infer_node(graph: Graph, nid: str, spec: Any, inputs: tuple[tuple[int, TensorSpec | None], ...]) -> tuple[NodeInfo, list[Problem]]:
-    """One node's output and problems from its type, parameters and the specs reaching its ports."""
-    node = graph.node(nid)
+def _check_params(nid: str, spec: Any, values: dict[str, Any]) -> _Checked:
+    """A node's stored parameter values checked against its layer type."""
     problems: list[Problem] = []
-    bad_param = False
     params: dict[str, Any] = {}  # the checked values: a rule never sees a stored value as it came (a script's check=False)
     for name in spec.param_names():
         try:
-            params[name] = spec.check_param(name, node.params.get(name))
+            params[name] = spec.check_param(name, values.get(name))
         except ParamError as exc:
             problems.append(Problem(ERROR, f"parameter {exc}", nid, code="param"))
-            bad_param = True
+    return _Checked(params, tuple(problems))
+
+
+def _infer_node(
+    nid: str, spec: Any, inputs: tuple[tuple[int, TensorSpec | None], ...], checked: _Checked
+) -> tuple[NodeInfo, list[Problem]]:
+    """One node's output and problems from its type, checked parameters and the specs reaching its ports."""
+    problems = list(checked.problems)
     missing = _missing_ports(spec, [port for port, _ in inputs])
     if missing:
         problems.append(Problem(ERROR, missing, nid, code="missing-input"))
@@ -345,10 +409,10 @@ def _infer_node(graph: Graph, nid: str, spec: Any, inputs: tuple[tuple[int, Tens
         )
         return NodeInfo(), problems
     specs = [spec_in for _, spec_in in inputs]
-    if bad_param or any(spec_in is None for spec_in in specs):
+    if checked.bad or any(spec_in is None for spec_in in specs):
         return NodeInfo(), problems
     try:
-        result = spec.infer(specs, params)
+        result = spec.infer(specs, checked.params)
     except ShapeError as exc:
         problems.append(Problem(ERROR, str(exc), nid, code=exc.code))
         return NodeInfo(), problems
