@@ -111,3 +111,69 @@ def test_a_wire_closing_a_cycle_clears_the_shapes_in_it_and_removing_it_brings_t
     assert g.analyze().output_of("add1") is None and {p.code for p in g.analyze().problems_for("add1")} == {"cycle"}
     g.disconnect(Edge("output1", "add1", 2))
     assert content(g.analyze()) == before
+
+
+def long_chain(layers: int) -> Graph:
+    """Input, ``layers`` Linear/ReLU layers, Output: every shape follows from the first."""
+    g = Graph("chain")
+    previous = g.add("Input", shape=[8])
+    for i in range(layers):
+        node = g.add("Linear", out_features=6 + i % 3) if i % 2 == 0 else g.add("ReLU")
+        g.connect(previous, node)
+        previous = node
+    g.connect(previous, g.add("Output"))
+    return g
+
+
+def remove_and_put_back(g: Graph, node_ids: list[str]):
+    """Remove nodes with their edges; the returned function puts them back, as undo does."""
+    removed = [(g.index_of(nid), g.node(nid)) for nid in node_ids]
+    edges = list(dict.fromkeys(e for nid in node_ids for e in g.inputs_of(nid) + g.outputs_of(nid)))
+    g.remove_nodes(node_ids)
+
+    def put_back() -> None:
+        with g.batch():
+            for index, node in removed:
+                g.add_node(node.type, dict(node.params), node_id=node.id, position=node.position, check=False, index=index)
+            for edge in edges:
+                g.restore_edge(edge)
+
+    return put_back
+
+
+def test_deleting_early_in_a_long_chain_and_undoing_it_takes_every_result_back() -> None:
+    g = long_chain(40)
+    before = g.analyze()
+    put_back = remove_and_put_back(g, ["dense2"])
+    deleted = g.analyze()
+    assert content(deleted) == content(analyze(g))
+    after_it = g.node_ids()[g.node_ids().index("relu1") + 1 :]
+    assert all(deleted.output_of(nid) is None for nid in after_it)  # cut off the Input: no shape after it
+    put_back()
+    undone = g.analyze()
+    assert content(undone) == content(before) == content(analyze(g))
+    assert all(undone.nodes[nid] is before.nodes[nid] for nid in g.node_ids() if nid != "dense2")  # the same results, not recomputed
+
+
+@given(st.data())
+def test_deletes_undos_and_edits_on_a_long_chain_match_a_fresh_analysis(data: st.DataObject) -> None:
+    g = long_chain(24)
+    undo: list = []
+    for _ in range(data.draw(st.integers(1, 10))):
+        kind = data.draw(st.sampled_from(["delete", "undo", "param", "input"]))
+        ids = g.node_ids()
+        if kind == "delete" and len(ids) > 2:
+            undo.append(remove_and_put_back(g, data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))))
+        elif kind == "undo" and undo:
+            undo.pop()()
+        elif kind == "param":
+            linear = [nid for nid in ids if g.node(nid).type == "Linear"]
+            if linear:
+                g.set_param(data.draw(st.sampled_from(linear)), "out_features", data.draw(st.sampled_from([5, 6, 7])))
+        elif kind == "input" and "input1" in g:
+            g.set_param("input1", "shape", data.draw(st.sampled_from([[8], [4], [2, 4]])))
+        if data.draw(st.booleans()):
+            assert content(g.analyze()) == content(analyze(g))
+    while undo:
+        undo.pop()()
+        assert content(g.analyze()) == content(analyze(g))
