@@ -82,16 +82,15 @@ class EdgeItem(QGraphicsPathItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self._font = _label_font()
-        self._label_rect = QRectF()
         self._middle = QPointF()  # the curve's middle, under its label
         self._label_room = LABEL_ROOM  # grows for a longer label, never shrinks
         self._bounds = QRectF()
+        self._painted = False  # drawn since the last repaint asked for (see NodeItem._repaint)
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         self.prepareGeometryChange()
         self.setPath(bezier(start, end))
         self._middle = self.path().pointAtPercent(0.5)
-        self._place_label()
         self._bounds = self._measure_bounds()
 
     def set_state(self, label: str, conflict: bool) -> None:
@@ -105,16 +104,17 @@ class EdgeItem(QGraphicsPathItem):
                 self._label_room = width
                 self._bounds = self._measure_bounds()
             self.label, self.conflict = label, conflict
-            self.setToolTip(f"{self.edge.source} → {self.edge.target}: {label}" if label else "")
-            self._place_label()
-            self.update()
+            if self._painted:  # not drawn since the last repaint asked for: its next drawing reads the new state
+                self._painted = False
+                self.update()
 
-    def _place_label(self) -> None:
-        if not self.label:
-            self._label_rect = QRectF()
-            return
+    def toolTip(self) -> str:  # noqa: N802 - Qt's name: made when asked (DesignScene.helpEvent), not on every edit
+        return f"{self.edge.source} → {self.edge.target}: {self.label}" if self.label else ""
+
+    def _label_rect(self) -> QRectF:
+        """Where the label is drawn: centred over the curve's middle."""
         width = self._label_width(self.label)
-        self._label_rect = QRectF(self._middle.x() - width / 2, self._middle.y() - 16, width, 14)
+        return QRectF(self._middle.x() - width / 2, self._middle.y() - 16, width, 14)
 
     def _label_width(self, label: str) -> float:
         if not label:
@@ -141,6 +141,7 @@ class EdgeItem(QGraphicsPathItem):
         return stroker.createStroke(self.path())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        self._painted = True
         zoom = option.levelOfDetailFromTransform(painter.worldTransform())
         colour = style.SELECTION if self.isSelected() else style.EDGE_CONFLICT if self.conflict else style.EDGE
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= style.DETAIL_ZOOM)
@@ -150,10 +151,11 @@ class EdgeItem(QGraphicsPathItem):
         if self.label and zoom >= style.LABEL_ZOOM:  # further out the nodes show their output shapes
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(style.LABEL_BACKGROUND)
-            painter.drawRoundedRect(self._label_rect, 4, 4)
+            rect = self._label_rect()
+            painter.drawRoundedRect(rect, 4, 4)
             painter.setFont(self._font)
             painter.setPen(style.EDGE_CONFLICT if self.conflict else style.TEXT_MUTED)
-            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
 
 
 _font: QFont | None = None

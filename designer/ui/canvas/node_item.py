@@ -23,6 +23,7 @@ LOCK_COLOUR = QColor("#57606a")  # slate: a state of the node, apart from the pr
 HIGHLIGHT = QColor("#e8710a")  # the forward stepper's node: orange, apart from selection blue and error red
 STACK_OFFSET = 5.0  # a block is drawn as a card over a second one, this far down and right
 PORT_NAME_PX = 10.0  # a block's input port names, in scene pixels at zoom 1
+_NO_PROBLEMS: list[tuple[str, str]] = []  # shared by the nodes without problems: read only
 
 
 class NodeItem(QGraphicsItem):
@@ -36,7 +37,7 @@ class NodeItem(QGraphicsItem):
         self.input_names: list[str] = []
         self.connected_ports: set[int] = set()
         self.has_output = True
-        self.problems: list[tuple[str, str]] = []  # (severity, message)
+        self.problems: list[tuple[str, str]] = _NO_PROBLEMS  # (severity, message); a new list whenever they change
         self.highlighted = False  # outlined: the node the Insight panel's forward stepper is at
         self.frozen = False  # transfer learning: a lock on the node's top-left corner
         self.lr_factor = 1.0
@@ -48,6 +49,18 @@ class NodeItem(QGraphicsItem):
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(style.Z_NODE)
         self._height = node_height(1)
+        self._bounds = self._measure_bounds()
+        self._painted = False  # drawn (into the view or its cache) since the last repaint asked for
+
+    def _repaint(self) -> None:
+        """Ask for a repaint only when the item was drawn since the last one:
+        an item not drawn since (off screen, or its repaint still pending)
+        shows nothing stale, and its next drawing reads what it holds now.
+        A big design's edit that changes thousands of nodes off screen so
+        costs Qt nothing (and drops no cached drawing that is still right)."""
+        if self._painted:
+            self._painted = False
+            self.update()
 
     # ---------------------------------------------------------- content
     def set_content(
@@ -63,31 +76,36 @@ class NodeItem(QGraphicsItem):
         if height != self._height:
             self.prepareGeometryChange()
             self._height = height
+            self._bounds = self._measure_bounds()
         self.label, self.shape_text, self.input_names = label, shape_text, list(input_names)
-        self.connected_ports, self.has_output, self.problems = set(connected), has_output, list(problems)
-        self.setToolTip(self._tooltip())
-        self.update()
+        self.connected_ports, self.has_output, self.problems = set(connected), has_output, list(problems) if problems else _NO_PROBLEMS
+        self._repaint()
         return moved
+
+    def set_shape(self, shape_text: str, problems: list[tuple[str, str]]) -> None:
+        """Refresh only the output shape and the problems (its label, ports and
+        training state stand): the most frequent change, made cheap."""
+        if shape_text != self.shape_text or problems != self.problems:
+            self.shape_text, self.problems = shape_text, list(problems) if problems else _NO_PROBLEMS
+            self._repaint()
 
     def set_training(self, frozen: bool, lr_factor: float) -> None:
         """Show the model's frozen flag (a lock) and learning-rate factor (in the tooltip)."""
         if (frozen, lr_factor) != (self.frozen, self.lr_factor):
             self.frozen, self.lr_factor = frozen, lr_factor
-            self.setToolTip(self._tooltip())
-            self.update()
+            self._repaint()
 
     def set_highlighted(self, highlighted: bool) -> None:
         """Outline the node thickly (a view's state, not the model's)."""
         if highlighted != self.highlighted:
             self.highlighted = highlighted
-            self.update()
+            self._repaint()
 
     def set_id(self, node_id: str) -> None:
         self.node_id = node_id
-        self.setToolTip(self._tooltip())  # it names the node
-        self.update()
+        self._repaint()
 
-    def _tooltip(self) -> str:
+    def toolTip(self) -> str:  # noqa: N802 - Qt's name: made when asked (DesignScene.helpEvent), not on every edit
         lines = [f"<b>{self.type_name}</b> {self.node_id}" + (" — a block: double-click to open it" if self.block else "")]
         if self.shape_text:
             lines.append(f"output {self.shape_text}")
@@ -105,7 +123,10 @@ class NodeItem(QGraphicsItem):
     def height(self) -> float:
         return self._height
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override: Qt asks for it often, so it is kept
+        return self._bounds
+
+    def _measure_bounds(self) -> QRectF:
         r = max(style.PORT_RADIUS + 2, LOCK_MAX + 4)  # the lock over the top-left corner
         badge = BADGE_MAX + 4  # the problem badge over the top-right corner, larger when zoomed out
         return QRectF(-r, -badge, style.NODE_WIDTH + badge + r, self._height + badge + 6 + (STACK_OFFSET if self.block else 0.0))
@@ -136,6 +157,7 @@ class NodeItem(QGraphicsItem):
 
     # ----------------------------------------------------------- paint
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        self._painted = True
         zoom = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = self.isSelected()
         body = QRectF(0, 0, style.NODE_WIDTH, self._height)
@@ -253,7 +275,9 @@ class NodeItem(QGraphicsItem):
         height = QFontMetricsF(font).height()
         for port, name in enumerate(self.input_names):
             at = self.input_port_pos(port)
-            painter.drawText(QRectF(style.PORT_RADIUS + 3, at.y() - height / 2, 52, height), Qt.AlignmentFlag.AlignVCenter, _elided(font, name, 52))
+            painter.drawText(
+                QRectF(style.PORT_RADIUS + 3, at.y() - height / 2, 52, height), Qt.AlignmentFlag.AlignVCenter, _elided(font, name, 52)
+            )
 
     def _draw_highlight(self, painter: QPainter, body: QRectF) -> None:
         """A thick outline around the body, under the node's own drawing."""
@@ -277,7 +301,6 @@ class NodeItem(QGraphicsItem):
         painter.setFont(font)
         painter.setPen(QColor("white"))
         painter.drawText(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius), Qt.AlignmentFlag.AlignCenter, "!")
-
 
     def _draw_lock(self, painter: QPainter, zoom: float) -> None:
         """A padlock over the top-left corner: the node is frozen."""

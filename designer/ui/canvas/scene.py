@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsView, QToolTip
 
 from designer.document import Document
 from designer.graph import Edge, Node, NodeInfo
@@ -146,12 +146,13 @@ class DesignScene(QGraphicsScene):
             if nid in touched or infos.get(nid) is not shown.get(nid, _UNSEEN) or problems.get(nid, _NO_PROBLEMS) != item.problems
         ]
         reshaped: set[str] = set()
+        texts: dict[str, str] = {}  # node -> its output's text, for its box and its wires alike
         for nid in changed:
             item = self.nodes[nid]
             info = shown[nid] = infos.get(nid)
-            text = info.output.display() if info is not None and info.output is not None else ""
+            text = texts[nid] = info.output.display() if info is not None and info.output is not None else ""
             if nid not in touched:  # only its inference or problems changed: its label, ports and training state stand
-                item.set_content(item.label, text, item.input_names, item.connected_ports, item.has_output, problems.get(nid, []))
+                item.set_shape(text, problems.get(nid, _NO_PROBLEMS))
                 continue
             node = graph.node(nid)
             layer = graph.catalog.get(node.type)
@@ -162,17 +163,25 @@ class DesignScene(QGraphicsScene):
             item.set_training(node.frozen, node.lr_factor)
         for edge in {e for nid in reshaped for e in self._node_edges[nid]}:
             self._place_edge(edge)  # before the labels: a label goes where its wire is
+        # A wire's label is its source's output, its colour whether it is in
+        # conflict: restate the wires leaving a changed node, and those whose
+        # conflict state flipped.
         conflicted = analysis.conflicted_edges(graph)
-        restate = {e for nid in changed for e in self._node_edges[nid]} | (conflicted ^ self._conflicted)
-        self._conflicted = conflicted
-        labels: dict[str, str] = {}  # source -> its output's text, made once for all its wires
-        for edge in restate:
-            item = self.edges.get(edge)
+        flipped, self._conflicted = conflicted ^ self._conflicted, conflicted
+        edges = self.edges
+        for nid in changed:
+            text = texts[nid]
+            for edge in graph.output_list(nid):
+                item = edges.get(edge)
+                if item is not None:
+                    item.set_state(text, bool(conflicted) and edge in conflicted)
+        for edge in flipped:
+            item = edges.get(edge)
             if item is not None:
-                if edge.source not in labels:
+                if edge.source not in texts:
                     out = analysis.output_of(edge.source)
-                    labels[edge.source] = out.display() if out else ""
-                item.set_state(labels[edge.source], edge in conflicted)
+                    texts[edge.source] = out.display() if out else ""
+                item.set_state(texts[edge.source], edge in conflicted)
         if self.unit_maps.items and self.unit_maps.fingerprint != graph.fingerprint():
             self.unit_maps.clear()  # the design changed since: the maps no longer show it
         if self.gradient_flow.shown and self.gradient_flow.fingerprint != graph.fingerprint():
@@ -249,6 +258,21 @@ class DesignScene(QGraphicsScene):
 
     def items_rect(self) -> QRectF:
         return self.itemsBoundingRect().adjusted(-60, -60, 60, 60)
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt override
+        """Qt's tooltip lookup (the topmost item under the pointer that has
+        one), but asking each item in Python: node and wire items make their
+        tooltips when asked, so an edit that changes thousands of them makes none."""
+        widget = event.widget()
+        view = widget.parentWidget() if widget is not None else None
+        transform = view.viewportTransform() if isinstance(view, QGraphicsView) else QTransform()
+        text = ""
+        for item in self.items(event.scenePos(), Qt.ItemSelectionMode.IntersectsItemShape, Qt.SortOrder.DescendingOrder, transform):
+            text = item.toolTip()
+            if text:
+                break
+        QToolTip.showText(event.screenPos(), text, widget)
+        event.setAccepted(bool(text))
 
     # -------------------------------------------------------- background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt override
