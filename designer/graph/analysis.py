@@ -138,19 +138,8 @@ class _Inferred:
     info: NodeInfo
     problems: tuple[Problem, ...]
     sources: tuple[tuple[int, str], ...]  # (port, node feeding it): the wiring the inputs were read from
-    checked: _Checked  # its parameters checked: reused while only its inputs change
-
-
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    """A node's parameter values checked against its layer type (a pure function of the two)."""
-
-    params: dict[str, Any]  # the checked values: a rule never sees a stored value as it came (a script's check=False)
-    problems: tuple[Problem, ...]
-
-    @property
-    def bad(self) -> bool:
-        return bool(self.problems)
+    checked: dict[str, Any]  # its parameter values checked (reused while only its inputs change)
+    param_problems: tuple[Problem, ...]  # what checking them found
 
 
 class AnalysisState:
@@ -234,7 +223,7 @@ class AnalysisState:
                 continue
             entry = old = inferred.get(nid)
             if old is not None and edited is not None and nid not in edited:  # only what reaches it changed
-                inputs = tuple((port, inferred[source].info.output if source in inferred else None) for port, source in old.sources)
+                inputs = tuple([(port, inferred[source].info.output if source in inferred else None) for port, source in old.sources])
                 if inputs == old.inputs:
                     continue  # its output stands: nothing after it changes for it
                 back = previous.get(nid)
@@ -247,14 +236,14 @@ class AnalysisState:
                 ):
                     entry = back
                 else:
-                    info, problems = _infer_node(nid, old.spec, inputs, old.checked)
-                    entry = _Inferred(old.spec, old.params, inputs, info, tuple(problems), old.sources, old.checked)
+                    info, problems = _infer_node(nid, old.spec, inputs, old.checked, old.param_problems)
+                    entry = _Inferred(old.spec, old.params, inputs, info, tuple(problems), old.sources, old.checked, old.param_problems)
             else:
                 node = graph.node(nid)
                 spec = get_type(node.type)
                 ports = graph.input_map(nid)
-                sources = tuple((port, ports[port].source) for port in sorted(ports))
-                inputs = tuple((port, inferred[source].info.output if source in inferred else None) for port, source in sources)
+                sources = tuple([(port, ports[port].source) for port in sorted(ports)])
+                inputs = tuple([(port, inferred[source].info.output if source in inferred else None) for port, source in sources])
                 if old is None or old.spec is not spec or old.inputs != inputs or old.params != node.params or old.sources != sources:
                     back = previous.get(nid)
                     if (
@@ -267,9 +256,11 @@ class AnalysisState:
                         entry = back
                     else:
                         same_params = old is not None and old.spec is spec and old.params == node.params
-                        checked = old.checked if same_params else _check_params(nid, spec, node.params)
-                        info, problems = _infer_node(nid, spec, inputs, checked)
-                        entry = _Inferred(spec, dict(node.params), inputs, info, tuple(problems), sources, checked)
+                        checked, param_problems = (
+                            (old.checked, old.param_problems) if same_params else _check_params(nid, spec, node.params)
+                        )
+                        info, problems = _infer_node(nid, spec, inputs, checked, param_problems)
+                        entry = _Inferred(spec, dict(node.params), inputs, info, tuple(problems), sources, checked, param_problems)
             if entry is not old:
                 inferred[nid] = entry
                 if old is not None:
@@ -382,8 +373,8 @@ def _check_structure(
         problems.append(Problem(WARNING, "its output is not used: connect it towards an Output, or delete it", nid, code="unused"))
 
 
-def _check_params(nid: str, spec: Any, values: dict[str, Any]) -> _Checked:
-    """A node's stored parameter values checked against its layer type."""
+def _check_params(nid: str, spec: Any, values: dict[str, Any]) -> tuple[dict[str, Any], tuple[Problem, ...]]:
+    """A node's stored parameter values checked against its layer type, and the problems found."""
     problems: list[Problem] = []
     params: dict[str, Any] = {}  # the checked values: a rule never sees a stored value as it came (a script's check=False)
     for name in spec.param_names():
@@ -391,14 +382,15 @@ def _check_params(nid: str, spec: Any, values: dict[str, Any]) -> _Checked:
             params[name] = spec.check_param(name, values.get(name))
         except ParamError as exc:
             problems.append(Problem(ERROR, f"parameter {exc}", nid, code="param"))
-    return _Checked(params, tuple(problems))
+    return params, tuple(problems)
 
 
 def _infer_node(
-    nid: str, spec: Any, inputs: tuple[tuple[int, TensorSpec | None], ...], checked: _Checked
+    nid: str, spec: Any, inputs: tuple[tuple[int, TensorSpec | None], ...], checked: dict[str, Any], param_problems: tuple[Problem, ...]
 ) -> tuple[NodeInfo, list[Problem]]:
-    """One node's output and problems from its type, checked parameters and the specs reaching its ports."""
-    problems = list(checked.problems)
+    """One node's output and problems from its type, checked parameters (and
+    the problems checking them found) and the specs reaching its ports."""
+    problems = list(param_problems)
     missing = _missing_ports(spec, [port for port, _ in inputs])
     if missing:
         problems.append(Problem(ERROR, missing, nid, code="missing-input"))
@@ -409,10 +401,10 @@ def _infer_node(
         )
         return NodeInfo(), problems
     specs = [spec_in for _, spec_in in inputs]
-    if checked.bad or any(spec_in is None for spec_in in specs):
+    if param_problems or not all(specs):  # a spec is never false: only None is
         return NodeInfo(), problems
     try:
-        result = spec.infer(specs, checked.params)
+        result = spec.infer(specs, checked)
     except ShapeError as exc:
         problems.append(Problem(ERROR, str(exc), nid, code=exc.code))
         return NodeInfo(), problems
@@ -426,7 +418,7 @@ def _infer_node(
 
 def _too_large(output: TensorSpec, param_count: int) -> str:
     """Why a node's output or weights exceed the sane bounds ("" when they do not)."""
-    if any(d > MAX_DIM for d in output.shape):
+    if max(output.shape, default=0) > MAX_DIM:
         return f"its output {output.display()} has a dimension above {MAX_DIM:,}, more than PyTorch and ONNX can index: use smaller sizes"
     if output.numel > MAX_ELEMENTS:
         return f"its output {output.display()} holds {_count(output.numel)} values per sample (at most {MAX_ELEMENTS:,}): use smaller sizes"
