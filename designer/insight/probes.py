@@ -57,6 +57,7 @@ SIGMOID_SATURATION = 1.0 / (1.0 + math.exp(SATURATION["Sigmoid"]))  # output bel
 TANH_SATURATION = math.tanh(SATURATION["Tanh"])  # output beyond +-this
 LIVE_SHARE = 0.01  # the share of the training time probes may take when they watch a run live: measured, 2% cost the deep Sigmoid sample 4.6%, 1% costs it 1.7% (benchmarks/probes_overhead.py)
 LIVE_FLOOR_S = 0.5  # but a measurement at least this often, so a short run still draws its curves
+LIVE_PER_RUN = 8  # and each probe at least this many times over a run's planned steps (the samples' runs last under a second)
 
 
 class ProbeBudget:
@@ -67,31 +68,48 @@ class ProbeBudget:
     most ``share`` of the time the run itself has had. The first measurement
     of a run is always allowed, and so is one every ``floor_s`` seconds (a few
     milliseconds twice a second is under 1%), so a short run still draws curves.
+    With ``per_run``, each probe also measures at least that many times over
+    the run's planned steps (given to ``start``), wherever they fall: the
+    samples train for a third of a second, where the time floor alone left one
+    gradient sample and one weight histogram (a fixed cost of a few
+    milliseconds a measurement, not a share of a long run).
     ``share=None`` allows everything (``designer train --layer-stats``, which
     promises a row per node per epoch).
     """
 
-    def __init__(self, share: float | None = LIVE_SHARE, floor_s: float = LIVE_FLOOR_S) -> None:
+    def __init__(self, share: float | None = LIVE_SHARE, floor_s: float = LIVE_FLOOR_S, per_run: int = 0) -> None:
         if share is not None and not 0 < share < 1:
             raise ValueError(f"share must be between 0 and 1, not {share}")
-        self.share, self.floor_s = share, floor_s
+        self.share, self.floor_s, self.per_run = share, floor_s, per_run
         self.start()
 
-    def start(self) -> None:
+    def start(self, planned_steps: int = 0) -> None:
+        """A new run of ``planned_steps`` optimisation steps (0: not known)."""
         self._started = time.perf_counter()
         self._last: dict[object, float] = {}  # per probe: when it last measured
+        self._last_step: dict[object, int] = {}  # per probe: the step it last measured at
+        self._spacing = planned_steps / self.per_run if self.per_run and planned_steps > 0 else 0.0
         self.spent = 0.0
         self.measured = 0
 
-    def allows(self, probe: object = None) -> bool:
-        """Whether ``probe`` may measure now. The share is the probes' together;
-        the floor is each probe's own, or the gradient samples (the most
-        frequent) would take every floor slot and starve the others."""
+    def allows(self, probe: object = None, step: int | None = None) -> bool:
+        """Whether ``probe`` may measure now (at ``step`` of the run, if known).
+        The share is the probes' together; the floors are each probe's own, or
+        the gradient samples (the most frequent) would take every floor slot
+        and starve the others. A probe that is allowed measures."""
+        allowed = self._allows(probe, step)
+        if allowed and step is not None:
+            self._last_step[probe] = step
+        return allowed
+
+    def _allows(self, probe: object, step: int | None) -> bool:
         if self.share is None or self.measured == 0:
             return True
         now = time.perf_counter()
         trained = now - self._started - self.spent
-        return self.spent <= self.share * trained or now - self._last.get(probe, self._started) >= self.floor_s
+        if self.spent <= self.share * trained or now - self._last.get(probe, self._started) >= self.floor_s:
+            return True
+        return bool(self._spacing) and step is not None and step - self._last_step.get(probe, 0) >= self._spacing
 
     def charge(self, seconds: float, measurement: bool = True, probe: object = None) -> None:
         """Count one measurement of ``probe`` that took ``seconds``;
@@ -161,6 +179,7 @@ class GradientProbe(Callback):
         self._began = 0.0
         self.samples: list[GradientSample] = []
         self._taps: NodeTaps | None = None
+        self._batches = 0  # per epoch, in the run
         self._sampling = False
 
     def on_run_start(self, run: RunStart, taps: NodeTaps | None = None) -> None:
@@ -170,6 +189,7 @@ class GradientProbe(Callback):
             self._taps = None
             return
         self._taps = taps = taps or NodeTaps(run.module, run.compiled)
+        self._batches = run.batches_per_epoch
         self.nodes = tuple(taps.node_ids)
         pairs = taps.parameter_nodes()
         index = {nid: i for i, nid in enumerate(self.nodes)}
@@ -189,7 +209,7 @@ class GradientProbe(Callback):
 
     def on_batch_start(self, epoch: int, batch: int) -> None:
         taps = self._taps
-        if taps is None or (batch - 1) % self.every or not self.budget.allows(self):
+        if taps is None or (batch - 1) % self.every or not self.budget.allows(self, (epoch - 1) * self._batches + batch):
             return
         import torch
 
@@ -269,6 +289,7 @@ class ActivationProbe(Callback):
         self.budget = budget or ProbeBudget(None)
         self.samples: list[ActivationSample] = []
         self._taps: NodeTaps | None = None
+        self._batches = 0  # per epoch, in the run
 
     def on_run_start(self, run: RunStart, taps: NodeTaps | None = None) -> None:
         """``taps``: node taps of ``run.module`` to share; made here without."""
@@ -283,10 +304,11 @@ class ActivationProbe(Callback):
         rows = np.sort(rng.choice(len(split.x), size=min(len(split.x), self.probe_samples), replace=False))
         self._x = torch.from_numpy(np.ascontiguousarray(split.x[rows])).to(run.device)
         self._taps = taps or NodeTaps(run.module, run.compiled)
+        self._batches = run.batches_per_epoch
         self.nodes = tuple(self._taps.node_ids)
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
-        if self._taps is not None and self.budget.allows(self):
+        if self._taps is not None and self.budget.allows(self, metrics.epoch * self._batches):
             with self.budget.spend(self):
                 self.measure(metrics.epoch)
 
@@ -374,11 +396,13 @@ class WeightHistogramProbe(Callback):
         self.budget = budget or ProbeBudget(None)
         self.samples: list[WeightHistograms] = []
         self._params: dict[str, list[torch.Tensor]] = {}
+        self._batches = 0  # per epoch, in the run
 
     def on_run_start(self, run: RunStart) -> None:
         import torch
 
         self.samples, self._params = [], {}
+        self._batches = run.batches_per_epoch
         if not run.is_main:
             return
         owner = {attr: nid for nid, attr in run.compiled.generated.attributes.items()}
@@ -394,7 +418,7 @@ class WeightHistogramProbe(Callback):
         self.measure(0)
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
-        if self._params and self.budget.allows(self):
+        if self._params and self.budget.allows(self, metrics.epoch * self._batches):
             with self.budget.spend(self):
                 self.measure(metrics.epoch)
 

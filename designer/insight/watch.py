@@ -72,7 +72,7 @@ class TrainingWatch(Callback):
         self._reported.clear()
         self._checked = 0
         self._divergence = dx.DivergenceDetector()
-        self.budget.start()
+        self.budget.start(run.batches_per_epoch * run.settings.epochs)
         began = time.perf_counter()
         taps = NodeTaps(run.module, run.compiled) if run.is_main else None  # one trace, shared by both probes
         self.budget.charge(time.perf_counter() - began, measurement=False)  # within the probes' share too

@@ -88,3 +88,24 @@ def test_each_probe_gets_its_own_floor_so_frequent_gradients_do_not_starve_the_h
     assert not budget.allows(histograms)
     clock.now += 0.5
     assert budget.allows(histograms)
+
+
+def test_each_probe_measures_a_few_times_over_a_short_run_however_far_over_its_share(clock: Clock) -> None:
+    budget = ProbeBudget(0.01, floor_s=60.0, per_run=4)
+    budget.start(planned_steps=100)  # every 25 steps at least, for each probe
+    gradients, activations = object(), object()
+    assert budget.allows(gradients, step=1)
+    budget.charge(1.0, probe=gradients)  # far over its share
+    assert not budget.allows(gradients, step=20) and not budget.allows(activations, step=20)
+    assert budget.allows(activations, step=25)  # its first quarter of the run
+    assert not budget.allows(gradients, step=25)  # 24 steps since its last
+    assert budget.allows(gradients, step=26)
+    assert not budget.allows(gradients, step=40) and budget.allows(gradients, step=51)
+    assert not budget.allows(gradients)  # a probe that gives no step has the time floor only
+
+
+def test_without_per_run_only_the_share_and_the_time_floor_count(clock: Clock) -> None:
+    budget = ProbeBudget(0.01, floor_s=60.0)
+    budget.start(planned_steps=100)
+    budget.charge(1.0)
+    assert not budget.allows(object(), step=99)

@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QListWidget, QSplitter, QVBoxLayout, QWidget
 
 from designer.insight.diagnosis import TrainingProblem
-from designer.insight.probes import LIVE_SHARE, GradientSample, ProbeBudget, WeightHistogramProbe, WeightHistograms
+from designer.insight.probes import LIVE_PER_RUN, LIVE_SHARE, GradientSample, ProbeBudget, WeightHistogramProbe, WeightHistograms
 from designer.insight.watch import TrainingWatch
 from designer.train import Callback
 from designer.ui.training.gradient_plot import GradientPlot
@@ -51,7 +51,7 @@ class RunWatch(Callback):
 
     def __init__(self, graph: Graph, publish: Publish) -> None:
         self.publish = publish
-        budget = ProbeBudget(LIVE_SHARE)  # shared: all the probes together stay within it
+        budget = ProbeBudget(LIVE_SHARE, per_run=LIVE_PER_RUN)  # shared: all the probes together stay within it
         self.watch = TrainingWatch(
             graph, on_problem=lambda p: publish(PROBLEM, p), on_gradients=lambda s: publish(GRADIENTS, s), budget=budget
         )
