@@ -15,7 +15,12 @@ warm-up done, as before a user's first click. Also reported: how many
 boundary pictures and unit-map pixmaps each run drew, and the throughput
 ratio on/off (training samples times epochs over the wall time, click to results).
 
-    python benchmarks/playground_stall.py [--rounds 3] [--epochs 150] [--json FILE] [--trace]
+``--watch``: the 'Watch it learn' probes on in both runs, so the maps-on runs
+draw the gradient flow on the canvas beside the unit maps (the issue's
+scene: its longest stall is the goal's figure) and the maps-off runs the
+gradient flow alone.
+
+    python benchmarks/playground_stall.py [--rounds 3] [--epochs 150] [--watch] [--json FILE] [--trace]
 
 ``--trace``: the UI thread's events timed (benchmarks/ui_trace.py) during
 the maps-on runs, with the stacks of the slow ones.
@@ -46,7 +51,7 @@ from ui_trace import CpuStallMonitor, TracingApplication  # noqa: E402
 GOAL_MS = 50.0
 
 
-def measure(app: QApplication, rounds: int, epochs: int) -> dict:
+def measure(app: QApplication, rounds: int, epochs: int, watch: bool = False) -> dict:
     from designer.ui.collector import keep_full_collections_short
     from designer.ui.main_window import MainWindow
 
@@ -64,7 +69,7 @@ def measure(app: QApplication, rounds: int, epochs: int) -> dict:
     window.view.set_zoom(0.8)
     window.view.centerOn(window.scene.nodes["relu1"].sceneBoundingRect().center())
     panel = window.training.panel
-    panel.live.views.enabled.setChecked(False)
+    panel.live.views.enabled.setChecked(watch)
     settle(app)
     tracing = isinstance(app, TracingApplication)
     monitor = CpuStallMonitor()
@@ -121,19 +126,21 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=150)
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "playground_stall.json"))
     parser.add_argument("--trace", action="store_true", help="time the UI thread's events in the maps-on runs and print the slow ones")
+    parser.add_argument("--watch", action="store_true", help="the probes and the canvas's gradient flow on in every run")
     args = parser.parse_args()
     torch.set_num_threads(1)
     app = QApplication.instance() or (TracingApplication if args.trace else QApplication)(sys.argv[:1])
-    r = measure(app, args.rounds, args.epochs)
+    r = measure(app, args.rounds, args.epochs, args.watch)
     print()
     print(
         "| spirals MLP | longest stall | p99 stall | run start, longest | steady, longest | UI thread CPU per run | most UI CPU in one stall |"
     )
     print("|---|---|---|---|---|---|---|")
+    flow = " + gradient flow" if args.watch else ""
     for kind, bold in (("on", "**"), ("off", "")):
         ph = r["by_phase"][kind]
         print(
-            f"| maps {kind} | {bold}{r[f'max_stall_{kind}_ms']:.1f} ms{bold} | {r[f'p99_stall_{kind}_ms']:.1f} ms "
+            f"| maps {kind}{flow} | {bold}{r[f'max_stall_{kind}_ms']:.1f} ms{bold} | {r[f'p99_stall_{kind}_ms']:.1f} ms "
             f"| {ph['start']['max_ms']:.1f} ms | {ph['steady']['max_ms']:.1f} ms | {r['ui_cpu_ms'][kind]:.0f} ms "
             f"| {r[f'max_ui_cpu_stall_{kind}_ms']:.1f} ms |"
         )
@@ -141,7 +148,8 @@ def main() -> None:
     print(f"goal: under {GOAL_MS:.0f} ms with the maps on; throughput on/off {r['throughput_ratio']:.3f}")
     out = {
         "benchmark": "playground_stall",
-        "command": f"python benchmarks/playground_stall.py --rounds {args.rounds} --epochs {args.epochs}",
+        "command": "python benchmarks/playground_stall.py " + " ".join(sys.argv[1:]),
+        "watch": args.watch,
         "goal_ms": GOAL_MS,
         "epochs": args.epochs,
         "rounds": args.rounds,
