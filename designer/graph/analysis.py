@@ -312,6 +312,8 @@ def _topological_order(graph: Graph, ids: list[str], index: dict[str, int]) -> l
     """Kahn's algorithm, the earliest node in the node order first among the
     ready ones (networkx's lexicographical order); None when there is a cycle."""
     ins, outs = graph.wiring()
+    if _forward(ids, index, ins):
+        return list(ids)
     waiting = {nid: len(ins[nid]) for nid in ids}
     ready = [index[nid] for nid, count in waiting.items() if count == 0]
     heapq.heapify(ready)
@@ -325,6 +327,18 @@ def _topological_order(graph: Graph, ids: list[str], index: dict[str, int]) -> l
             if not waiting[target]:
                 heapq.heappush(ready, index[target])
     return order if len(order) == len(ids) else None
+
+
+def _forward(ids: list[str], index: dict[str, int], ins) -> bool:
+    """True when every wire runs from a node earlier in the node order to a
+    later one (a design built layer after layer, or loaded from a file, mostly
+    is). Then the node order is the topological order Kahn's algorithm would
+    give: the earliest node left always has all its inputs placed."""
+    for i, nid in enumerate(ids):
+        for edge in ins[nid].values():
+            if index[edge.source] >= i:
+                return False
+    return True
 
 
 def _order_around_cycles(graph: Graph, ids: list[str], index: dict[str, int], problems: list[Problem]) -> tuple[list[str], set[str]]:

@@ -177,3 +177,23 @@ def test_deletes_undos_and_edits_on_a_long_chain_match_a_fresh_analysis(data: st
     while undo:
         undo.pop()()
         assert content(g.analyze()) == content(analyze(g))
+
+
+@given(st.data())
+def test_the_order_is_networkx_lexicographical_topological_order(data: st.DataObject) -> None:
+    """Layers first by their place in the design, then each only after its inputs,
+    whether or not the design's own order already puts every input first."""
+    import networkx as nx
+
+    count = data.draw(st.integers(1, 12))
+    rank = data.draw(st.permutations(range(count)))  # the wiring's order; the node order is the list's
+    g = Graph("order")
+    ids = [g.add("Add") for _ in range(count)]
+    for _ in range(data.draw(st.integers(0, 20))):
+        a, b = data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(ids))
+        if rank[ids.index(a)] < rank[ids.index(b)]:
+            g.restore_edge(Edge(a, b, g.free_port(b)))
+    wiring = nx.DiGraph()
+    wiring.add_nodes_from(ids)
+    wiring.add_edges_from((e.source, e.target) for e in g.edges)
+    assert g.analyze().order == list(nx.lexicographical_topological_sort(wiring, key=ids.index))
