@@ -89,9 +89,10 @@ class EdgeItem(QGraphicsPathItem):
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         self.prepareGeometryChange()
-        self.setPath(bezier(start, end))
-        self._middle = self.path().pointAtPercent(0.5)
-        self._bounds = self._measure_bounds()
+        path = bezier(start, end)
+        self.setPath(path)
+        self._middle = path.pointAtPercent(0.5)
+        self._bounds = self._measure_bounds(path)
 
     def set_state(self, label: str, conflict: bool) -> None:
         """Show a new label and conflict state. The bounds keep room for a
@@ -102,7 +103,7 @@ class EdgeItem(QGraphicsPathItem):
             if width > self._label_room:
                 self.prepareGeometryChange()
                 self._label_room = width
-                self._bounds = self._measure_bounds()
+                self._bounds = self._measure_bounds(self.path())
             self.label, self.conflict = label, conflict
             if self._painted:  # not drawn since the last repaint asked for: its next drawing reads the new state
                 self._painted = False
@@ -126,11 +127,11 @@ class EdgeItem(QGraphicsPathItem):
             width = _label_widths[label] = QFontMetricsF(self._font).horizontalAdvance(label) + 10
         return width
 
-    def _measure_bounds(self) -> QRectF:
-        """The curve, and where a label up to the room kept for it would be drawn."""
+    def _measure_bounds(self, path: QPainterPath) -> QRectF:
+        """The curve (its ``path``), and where a label up to the room kept for it would be drawn."""
         label = QRectF(self._middle.x() - self._label_room / 2, self._middle.y() - 16, self._label_room, 14)
         margin = HIT_WIDTH / 2  # covers the shape and the widest pen; the curve's control points bound it (no stroke built)
-        return self.path().controlPointRect().adjusted(-margin, -margin, margin, margin).united(label)
+        return path.controlPointRect().adjusted(-margin, -margin, margin, margin).united(label)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._bounds
