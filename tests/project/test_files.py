@@ -144,3 +144,28 @@ def test_migrations_run_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     document = {**_document(), "version": 1}
     assert document["format"] == FORMAT
     assert loads(json.dumps(document)).description == "migrated"
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\uD800", "\\uDfFf", "\\udc00"])
+def test_an_escaped_lone_surrogate_is_refused_naming_its_place(escape: str) -> None:
+    """Its escape in the text (either case) sends parsing through the walk that names the place."""
+    text = dumps(small_project()).replace('"id": "dense1"', f'"id": "dense{escape}1"', 1)
+    with pytest.raises(ProjectError) as raised:
+        loads(text)
+    character = json.loads(f'"{escape}"')
+    assert (
+        str(raised.value)
+        == f"<text>: nodes[3].id: holds \\u{ord(character):04x}, half of a surrogate pair, which is not a character on its own"
+    )
+
+
+def test_a_lone_surrogate_in_the_text_itself_is_refused_naming_its_place() -> None:
+    text = dumps(small_project()).replace('"name": "small"', '"name": "sm\ud800all"', 1)
+    with pytest.raises(ProjectError, match=r"^<text>: name: holds \\ud800, half of a surrogate pair"):
+        loads(text)
+
+
+def test_an_escaped_backslash_before_a_surrogate_like_text_is_kept_as_text() -> None:
+    """``\\\\ud800`` in the text is a backslash and "ud800": valid text, loaded as it is."""
+    text = dumps(small_project()).replace('"description": "a test"', '"description": "a \\\\ud800 and \\ud83d\\ude00"', 1)
+    assert loads(text).description == "a \\ud800 and \U0001f600"
