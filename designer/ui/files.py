@@ -65,15 +65,19 @@ class FileActions:
         if ask and not self.maybe_save():
             return False
         try:
-            with _no_gc_pauses():
+            with no_gc_pauses():
                 document = Document.open(path)
                 self.window.set_document(document)
         except ProjectError as exc:
             dialogs.show_error(self._parent, "Cannot open the design", str(exc))
             return False
+        self.opened(document, path)
+        return True
+
+    def opened(self, document: Document, path: str) -> None:
+        """``document``, read from ``path``, is shown: remember it and say so."""
         self.remember(document.path)
         self.window.show_message(f"Opened {Path(path).name}")
-        return True
 
     def recent_files(self) -> list[str]:
         value = self.window.settings.value("files/recent", [])
@@ -140,7 +144,7 @@ class FileActions:
 
 
 @contextmanager
-def _no_gc_pauses() -> Iterator[None]:
+def no_gc_pauses() -> Iterator[None]:
     """Opening a big design creates tens of thousands of objects at once;
     Python's collector would walk them all several times on the way (a
     second at 10,000 nodes). Nothing opened here makes reference cycles that

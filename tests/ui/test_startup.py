@@ -121,3 +121,57 @@ def test_the_start_page_reads_only_names_and_drops_a_sample_that_does_not_load(t
         card.show()
         card.draw_picture()
     assert [card.isHidden() for card in cards] == [False, True]
+
+
+def _run_app(monkeypatch: pytest.MonkeyPatch, qtbot, settings: QSettings, path: str | None) -> tuple[MainWindow, list[object]]:
+    """designer.app.run on ``path`` with the test's settings; the event loop ends at once. The
+    window, and the documents given to its set_document, in order."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from designer import app as app_module
+    from designer.ui import main_window
+
+    windows: list[MainWindow] = []
+    shown: list[object] = []
+    real, real_set = main_window.MainWindow, main_window.MainWindow.set_document
+
+    def make_window(*args, **kwargs) -> MainWindow:
+        window = real(settings, *args[1:], **kwargs)
+        windows.append(window)
+        qtbot.addWidget(window, before_close_func=lambda w: w.document.undo_stack.setClean())
+        return window
+
+    monkeypatch.setattr(main_window, "MainWindow", make_window)
+    monkeypatch.setattr(real, "set_document", lambda self, document: shown.append(document) or real_set(self, document))
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: shown.append(f"error: {text}"))
+    qapp = QApplication.instance()
+    names = qapp.applicationName(), qapp.organizationName()
+    QTimer.singleShot(0, lambda: qapp.exit(0))
+    try:
+        assert app_module.run(path) == 0
+    finally:
+        qapp.setApplicationName(names[0])
+        qapp.setOrganizationName(names[1])
+    return windows[0], shown
+
+
+def test_designer_file_builds_the_window_once_on_the_file(monkeypatch: pytest.MonkeyPatch, qtbot, settings: QSettings) -> None:
+    """The file is read before the window is built: its panels are built once, on
+    that design, not first on an empty one."""
+    window, shown = _run_app(monkeypatch, qtbot, settings, str(sample("xor_mlp")))
+    assert shown == [window.document] and window.document.path == sample("xor_mlp")
+    assert len(window.document.graph) > 0 and window.canvas_tabs.canvas_shown()
+    assert window._status.text() == "Opened xor_mlp.nnd"
+    assert window.files.recent_files()[0] == str(sample("xor_mlp").resolve())
+
+
+def test_designer_with_a_file_that_cannot_be_read_says_why_on_the_start_page(
+    monkeypatch: pytest.MonkeyPatch, qtbot, settings: QSettings, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.nnd"
+    broken.write_text("{not json")
+    window, shown = _run_app(monkeypatch, qtbot, settings, str(broken))
+    assert len(shown) == 2 and isinstance(shown[0], type(window.document)) and str(shown[1]).startswith("error: ")
+    assert window.start_page is not None and window.central.currentWidget() is window.start_page
+    assert f"Could not open {broken}" in window._status.text()

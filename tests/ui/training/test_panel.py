@@ -278,7 +278,7 @@ def test_designer_file_train_starts_training_at_once(qtbot, settings, tiny, monk
     real = main_window.MainWindow
 
     def make_window(*args, **kwargs):
-        window = real(settings)
+        window = real(settings, *args[1:], **kwargs)
         windows.append(window)
         qtbot.addWidget(window, before_close_func=lambda w: w.document.undo_stack.setClean())
         return window
