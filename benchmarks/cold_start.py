@@ -38,9 +38,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLE = ROOT / "samples" / "digits_cnn.nnd"
 
 # Runs inside the launched interpreter: start the real entry point and
-# report once the event loop has shown the window.
+# report once the event loop has shown the window. The entry point's module is
+# imported first, as the ``designer`` command does (its modules load before Qt's).
 CHILD = r"""
 import os, sys, time
+from designer.cli import main
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
@@ -56,7 +58,6 @@ def report():
     app.quit()
 
 QTimer.singleShot(0, report)
-from designer.cli import main
 main(sys.argv[1:])
 """
 
