@@ -6,6 +6,7 @@ nothing selected, the project's settings."""
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
@@ -16,8 +17,10 @@ from designer.graph.model import MAX_LR_FACTOR
 from designer.graph.summary import human_count
 from designer.ui import style
 from designer.ui.param_editors import ERROR_STYLE, ParamEditor, show_value
-from designer.ui.project_settings import ProjectSettingsPanel
 from designer.ui.subscriptions import follow
+
+if TYPE_CHECKING:
+    from designer.ui.project_settings import ProjectSettingsPanel
 
 
 class NodeInspector(QWidget):
@@ -212,12 +215,15 @@ class Inspector(QScrollArea):
         self.setWidgetResizable(True)
         self.stack = QStackedWidget(self)
         self.node_inspector = NodeInspector(document, self.stack)
-        self.project_settings = ProjectSettingsPanel(document, self.stack)
-        self.project_settings.refused.connect(self.message)
+        # The project's settings are built the first time they are shown or asked
+        # for: the start page hides the inspector, and the window it starts with is
+        # replaced, unseen, by the one of the design opened from it.
+        self._project_settings: ProjectSettingsPanel | None = None
+        self._settings_due = False  # the settings page is what shows, once it is built
         self.multi = QLabel(self.stack)
         self.multi.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.multi.setMargin(10)
-        for widget in (self.node_inspector, self.project_settings, self.multi):
+        for widget in (self.node_inspector, self.multi):
             self.stack.addWidget(widget)
         self.setWidget(self.stack)
         self.document = document
@@ -227,8 +233,20 @@ class Inspector(QScrollArea):
         document.data_spec_changed.connect(self._on_model_changed)  # a node's problems may change with the data
         self.show_selection([])
 
+    @property
+    def project_settings(self) -> ProjectSettingsPanel:
+        """The project's settings page (built now if it was not yet)."""
+        if self._project_settings is None:
+            from designer.ui.project_settings import ProjectSettingsPanel  # the data and training forms: not at start
+
+            self._project_settings = ProjectSettingsPanel(self.document, self.stack)
+            self._project_settings.refused.connect(self.message)
+            self.stack.insertWidget(1, self._project_settings)
+        return self._project_settings
+
     def show_selection(self, node_ids: list[str]) -> None:
         self._selection = [nid for nid in node_ids if nid in self.document.graph]
+        self._settings_due = False
         if len(self._selection) == 1:
             self.node_inspector.show_node(self._selection[0])
             self._show_page(self.node_inspector)
@@ -237,9 +255,18 @@ class Inspector(QScrollArea):
             total = sum(analysis.nodes[nid].param_count for nid in self._selection)
             self.multi.setText(f"<b>{len(self._selection)} nodes selected</b><br>{total:,} parameters")
             self._show_page(self.multi)
+        elif self._project_settings is None and not self.isVisible():
+            self._settings_due = True  # built and shown with the inspector
         else:
             self.project_settings.refresh()
             self._show_page(self.project_settings)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._settings_due:
+            self._settings_due = False
+            self.project_settings.refresh()
+            self._show_page(self.project_settings)
+        super().showEvent(event)
 
     def _show_page(self, page: QWidget) -> None:
         """Show ``page`` from its top, the scroll area sized to it alone (a stack

@@ -175,3 +175,29 @@ def test_designer_with_a_file_that_cannot_be_read_says_why_on_the_start_page(
     assert len(shown) == 2 and isinstance(shown[0], type(window.document)) and str(shown[1]).startswith("error: ")
     assert window.start_page is not None and window.central.currentWidget() is window.start_page
     assert f"Could not open {broken}" in window._status.text()
+
+
+def test_the_inspector_builds_the_project_settings_when_first_shown(qtbot, settings: QSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind the start page the inspector is hidden: its data and training
+    forms are built once it shows (or once asked for), then shown at once."""
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda parent, name: "discard")
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show_start_page()
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.inspector.isVisible() and window.inspector._project_settings is None
+    window.files.new()
+    inspector = window.inspector
+    assert inspector.isVisible() and inspector.stack.currentWidget() is inspector.project_settings
+    assert inspector.project_settings.name_field.text() == window.document.project.name
+    a = window.document.add_node("Input", (0, 0), {"shape": [4]})
+    window.scene.select_nodes([a])
+    assert inspector.stack.currentWidget() is inspector.node_inspector
+    window.scene.select_nodes([])
+    assert inspector.stack.currentWidget() is inspector.project_settings
+
+
+def test_asking_a_hidden_inspector_for_the_project_settings_builds_them(window: MainWindow) -> None:
+    settings = window.inspector.project_settings
+    assert settings is window.inspector.project_settings and settings.data_editor is not None
