@@ -57,13 +57,40 @@ def _colours(picture: QLabel) -> set[int]:
     return {image.pixel(x, y) for x in range(0, image.width(), 5) for y in range(0, image.height(), 5)}
 
 
+# What the window's start leaves for later: the Training and Insight panels' plots,
+# auto-layout, qtawesome's QtPy, torch, and the arrays only read data needs.
+LATER = ("pyqtgraph", "networkx", "qtpy", "qtawesome", "torch", "numpy", "pyarrow", "PIL", "sklearn")
+
+
 def test_the_window_module_leaves_the_heavy_libraries_for_later() -> None:
     """Importing the window pulls in none of what only the Training and Insight
-    panels, auto-layout or qtawesome's QtPy need (a fresh interpreter)."""
-    code = "import sys, designer.ui.main_window; print(' '.join(m for m in ('pyqtgraph', 'networkx', 'qtpy', 'qtawesome', 'torch') if m in sys.modules))"
+    panels, auto-layout, qtawesome's QtPy or reading data need (a fresh interpreter)."""
+    code = f"import sys, designer.cli, designer.app, designer.ui.main_window; print(' '.join(m for m in {LATER!r} if m in sys.modules))"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_start_page_shows_without_the_heavy_libraries(tmp_path: Path) -> None:
+    """`designer` up to its start page shown, in a fresh interpreter, as a user starts it."""
+    code = (
+        "import sys\n"
+        "from designer.cli import main\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(sys.argv[:1])\n"
+        "def report():\n"
+        "    app.processEvents()\n"
+        "    (window,) = [w for w in app.topLevelWidgets() if w.isVisible() and w.windowTitle()]\n"
+        "    print(window.central.currentWidget() is window.start_page)\n"
+        f"    print(' '.join(m for m in {LATER!r} if m in sys.modules))\n"
+        "    app.quit()\n"
+        "QTimer.singleShot(0, report)\n"
+        "main([])\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert result.stdout.splitlines() == ["True", ""]
 
 
 def test_the_panels_are_built_when_first_needed(window: MainWindow, qtbot) -> None:
