@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QMenu, QWidget
 
 from designer.document import Document
@@ -189,6 +188,8 @@ class ExportActions:
         path = path or dialogs.ask_save_path(self._parent, "Export canvas as SVG", self._suggest(".svg"), "SVG drawings (*.svg)")
         if not path:
             return None
+        from PySide6.QtSvg import QSvgGenerator  # Qt's SVG module loads when first used, not at start
+
         rect = self.window.scene.items_rect()
         generator = QSvgGenerator()
         generator.setFileName(path)
