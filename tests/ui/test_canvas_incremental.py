@@ -209,3 +209,27 @@ def test_a_node_or_wire_under_the_pointer_shows_its_tooltip_made_when_asked(qapp
         scene.deleteLater()
         view.deleteLater()
         document.deleteLater()
+
+
+def test_deleting_early_in_a_long_chain_and_undoing_it_brings_every_label_back(qapp) -> None:
+    """Through the document's commands: the delete clears every shape after
+    it, on the boxes and the wires, and its undo shows each one again."""
+    document = Document(Project(long_row(40)))
+    scene = DesignScene(document)
+    try:
+        before = shown(scene)
+        document.remove_nodes(["dense2"])
+        nodes, edges = shown(scene)
+        after = document.graph.node_ids()[document.graph.node_ids().index("relu1") + 1 :]
+        assert all(nodes[nid][1] == "" for nid in after)  # the node's shape text: none past the cut
+        assert all(label == "" for edge, (label, *_) in edges.items() if edge.source in after)
+        assert shown(scene) == shown(fresh := DesignScene(document))
+        fresh.deleteLater()
+        document.undo_stack.undo()
+        assert shown(scene) == before
+        document.undo_stack.redo()
+        document.undo_stack.undo()
+        assert shown(scene) == before
+    finally:
+        scene.deleteLater()
+        document.deleteLater()
