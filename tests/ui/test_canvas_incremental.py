@@ -233,3 +233,30 @@ def test_deleting_early_in_a_long_chain_and_undoing_it_brings_every_label_back(q
     finally:
         scene.deleteLater()
         document.deleteLater()
+
+
+@settings(max_examples=25)
+@given(st.data())
+def test_deletes_undos_and_edits_on_a_long_chain_show_what_a_fresh_canvas_shows(qapp, data: st.DataObject) -> None:
+    document = Document(Project(long_row(16)))
+    scene = DesignScene(document)
+    try:
+        for _ in range(data.draw(st.integers(1, 8))):
+            ids = document.graph.node_ids()
+            kind = data.draw(st.sampled_from(["delete", "undo", "redo", "param"]))
+            if kind == "delete" and ids:
+                document.remove_nodes(data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True)))
+            elif kind == "undo":
+                document.undo_stack.undo()
+            elif kind == "redo":
+                document.undo_stack.redo()
+            elif kind == "param":
+                linear = [nid for nid in ids if document.graph.node(nid).type == "Linear"]
+                if linear:
+                    document.set_param(data.draw(st.sampled_from(linear)), "out_features", data.draw(st.sampled_from([4, 8])))
+        fresh = DesignScene(document)
+        assert shown(scene) == shown(fresh)
+        fresh.deleteLater()
+    finally:
+        scene.deleteLater()
+        document.deleteLater()
