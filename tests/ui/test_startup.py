@@ -6,6 +6,7 @@ module imports none of the libraries only they (or rarer work) need."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -174,12 +175,14 @@ def _run_app(monkeypatch: pytest.MonkeyPatch, qtbot, settings: QSettings, path: 
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: shown.append(f"error: {text}"))
     qapp = QApplication.instance()
     names = qapp.applicationName(), qapp.organizationName()
-    QTimer.singleShot(0, lambda: qapp.exit(0))
+    collecting: list[bool] = []
+    QTimer.singleShot(0, lambda: collecting.append(gc.isenabled()) or qapp.exit(0))
     try:
         assert app_module.run(path) == 0
     finally:
         qapp.setApplicationName(names[0])
         qapp.setOrganizationName(names[1])
+    assert collecting == [True]  # the collector, off while the window is made, runs again once it is shown
     return windows[0], shown
 
 
