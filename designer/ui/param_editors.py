@@ -81,11 +81,8 @@ class ParamEditor(QWidget):
             self.browse.clicked.connect(self._on_browse_clicked)
             row.addWidget(self.browse)
         layout.addLayout(row)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #d73a49; font-size: 11px;")
-        self.error.hide()
-        layout.addWidget(self.error)
+        self._error: QLabel | None = None  # made when there is first something to say: a page holds dozens of editors
+        self._erred = False  # the field shows ERROR_STYLE
 
     def _make_field(self) -> QWidget:
         p = self.param
@@ -123,7 +120,9 @@ class ParamEditor(QWidget):
             chosen = dialogs.ask_folder(self, title, directory)
         else:
             patterns = " ".join(f"*{s}" for s in self.param.suffixes)
-            chosen = dialogs.ask_open_file(self, title, directory, f"Data files ({patterns});;All files (*)" if patterns else "All files (*)")
+            chosen = dialogs.ask_open_file(
+                self, title, directory, f"Data files ({patterns});;All files (*)" if patterns else "All files (*)"
+            )
         if chosen:
             text = self._relative(Path(chosen))
             self.field.setText(text)
@@ -172,11 +171,26 @@ class ParamEditor(QWidget):
             self._value = value
             self.committed.emit(self.param.name, value)
 
+    @property
+    def error(self) -> QLabel:
+        """The line under the field that says why a value was refused (hidden when there is none)."""
+        if self._error is None:
+            self._error = QLabel(self)
+            self._error.setWordWrap(True)
+            self._error.setStyleSheet("color: #d73a49; font-size: 11px;")
+            self._error.hide()
+            self.layout().addWidget(self._error)
+        return self._error
+
     def show_error(self, reason: str) -> None:
         self.field.setStyleSheet(ERROR_STYLE)
+        self._erred = True
         self.error.setText(reason)
         self.error.show()
 
     def _clear_error(self) -> None:
-        self.field.setStyleSheet("")
-        self.error.hide()
+        if self._erred:  # restyling a field costs a style pass: only one that was marked
+            self.field.setStyleSheet("")
+            self._erred = False
+        if self._error is not None:
+            self._error.hide()
