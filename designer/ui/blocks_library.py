@@ -78,6 +78,15 @@ def builtin_blocks() -> Mapping[str, BlockDefinition]:
     return blocks()
 
 
+def builtin_block_names() -> tuple[str, ...]:
+    """The names of the blocks that come with the designer, in palette order, without reading them."""
+    try:
+        from designer.layers.builtin_blocks import ORDER
+    except ImportError:
+        return ()
+    return ORDER
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:300]

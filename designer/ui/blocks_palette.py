@@ -5,6 +5,8 @@ double-click. A library file that cannot be used is a row in red saying why."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 from designer.graph.blocks import BLOCK_CATEGORY, BlockDefinition
 from designer.ui import style
-from designer.ui.blocks_library import LibraryEntry, builtin_blocks, scan
+from designer.ui.blocks_library import LibraryEntry, builtin_block_names, builtin_blocks, scan
 
 BLOCK_ROLE = Qt.ItemDataRole.UserRole + 1  # "builtin:NAME", "design:NAME" or "library:PATH"
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2  # why a library file cannot be used
@@ -36,18 +38,31 @@ class BlocksSection:
             part = QTreeWidgetItem(self.group, [title])
             part.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.parts[title] = part
-        self.builtin: dict[str, BlockDefinition] = {}
+        self._builtin: dict[str, BlockDefinition] | None = None  # read when first needed (see builtin)
         self.design: dict[str, BlockDefinition] = {}
         self.library: list[LibraryEntry] = []
         self.library_folder: Path | None = None
 
     # ------------------------------------------------------------ parts
     def refresh_builtin(self) -> None:
-        try:
-            self.builtin = dict(builtin_blocks())
-        except Exception:  # noqa: BLE001 - the palette shows without them rather than not at all
-            self.builtin = {}
-        self._fill(BUILTIN, [(name, f"builtin:{name}", _tip(d, "comes with the designer"), "") for name, d in self.builtin.items()])
+        """The built-in blocks' rows, by name: their definitions are read (about
+        5 ms, each inner design checked) when a row's tip or block is first needed."""
+        self._builtin = None
+        self._fill(BUILTIN, [(name, f"builtin:{name}", partial(self._builtin_tip, name), "") for name in builtin_block_names()])
+
+    @property
+    def builtin(self) -> dict[str, BlockDefinition]:
+        """The built-in blocks by name, read now if they were not yet."""
+        if self._builtin is None:
+            try:
+                self._builtin = dict(builtin_blocks())
+            except Exception:  # noqa: BLE001 - the palette goes on without them rather than not at all
+                self._builtin = {}
+        return self._builtin
+
+    def _builtin_tip(self, name: str) -> str:
+        definition = self.builtin.get(name)
+        return _tip(definition, "comes with the designer") if definition is not None else f"{html.escape(name)} could not be read"
 
     def refresh_design(self, blocks: dict[str, BlockDefinition]) -> None:
         if blocks == self.design and self.parts[DESIGN].childCount() == len(blocks):
@@ -68,12 +83,16 @@ class BlocksSection:
         self._fill(LIBRARY, rows)
         self.parts[LIBRARY].setToolTip(0, f"Block files in {folder} (Edit > Blocks > Block Library Folder…)")
 
-    def _fill(self, title: str, rows: list[tuple[str, str, str, str]]) -> None:
+    def _fill(self, title: str, rows: list[tuple[str, str, str | Callable[[], str], str]]) -> None:
+        """Rows of (text, key, tip, problem); a tip may be a function, called when the tip is first shown."""
         part = self.parts[title]
         part.takeChildren()
         for text, key, tip, problem in rows:
-            item = QTreeWidgetItem(part, [text])
-            item.setToolTip(0, tip)
+            if callable(tip):
+                item: QTreeWidgetItem = _LateTipRow(part, text, tip)
+            else:
+                item = QTreeWidgetItem(part, [text])
+                item.setToolTip(0, tip)
             if key:
                 item.setData(0, BLOCK_ROLE, key)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
@@ -113,6 +132,22 @@ class BlocksSection:
             shown_total += shown
         self.group.setHidden(bool(needle) and shown_total == 0)
         return shown_total
+
+
+class _LateTipRow(QTreeWidgetItem):
+    """A row whose tooltip is made when it is first shown (it needs the block read)."""
+
+    def __init__(self, parent: QTreeWidgetItem, text: str, tip: Callable[[], str]) -> None:
+        super().__init__(parent, [text])
+        self._tip = tip
+        self._made: str | None = None
+
+    def data(self, column: int, role: int) -> object:  # Qt override
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            if self._made is None:
+                self._made = self._tip()
+            return self._made
+        return super().data(column, role)
 
 
 def _tip(definition: BlockDefinition, where: str) -> str:
