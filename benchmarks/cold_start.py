@@ -102,10 +102,11 @@ app.exec()
 
 
 def child_env(bytecode: Path | None, checkout: Path = ROOT) -> dict[str, str]:
-    """The launched interpreter's environment: offscreen, a fresh home, the
-    designer of ``checkout`` first on the path, and compiled bytecode kept in
-    ``bytecode`` (None: compiled at every launch, nothing written)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"), "HOME": tempfile.mkdtemp()}
+    """The launched interpreter's environment: offscreen, the designer of
+    ``checkout`` first on the path, and compiled bytecode kept in ``bytecode``
+    (None: compiled at every launch, nothing written). Each launch gets a home
+    of its own (``launch``)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     env["PYTHONPATH"] = os.pathsep.join([str(checkout), *filter(None, [os.environ.get("PYTHONPATH")])])
     env.pop("PYTHONPYCACHEPREFIX", None)
     if bytecode is None:
@@ -117,7 +118,10 @@ def child_env(bytecode: Path | None, checkout: Path = ROOT) -> dict[str, str]:
 
 
 def launch(args: list[str], child: str = CHILD, env: dict[str, str] | None = None, checkout: Path = ROOT) -> tuple[float, bool, str]:
-    env = env or child_env(None, checkout)
+    # A fresh home: a first start's settings (a launch that ends on the start page
+    # saves the panels hidden, and the next one would open a design without them).
+    env = {**(env or child_env(None, checkout)), "HOME": tempfile.mkdtemp()}
+    env.pop("XDG_CONFIG_HOME", None)
     start = time.time()
     result = subprocess.run([sys.executable, "-c", child, *args], capture_output=True, text=True, env=env, cwd=checkout, timeout=120)
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("REPORT")), None)
