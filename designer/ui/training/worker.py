@@ -29,22 +29,31 @@ gradient samples, its first boundary and its curves arriving together took
 70 ms of the UI thread in one event, a stall a user sees; as parts, none of
 them takes 25 ms.
 
+While the window handles an update and repaints what it changed, the trainer
+waits before its next batch (``WindowTurn``, at most ``TURN_MAX_S``): the two
+threads share the interpreter, and a small model's step is mostly Python, so
+a 20 ms update beside a training loop took two to three times as long on the
+clock. Given its turn, the window's longest steady-state stall halved
+(``benchmarks/gui_probes.py``); the trainer loses the same time it lost
+waiting for the interpreter before.
+
 Everything slow happens on the worker: loading the data, compiling, training,
 and the predictions the results views need (designer.runs.outcome). With a
 ``recording`` (designer.runs.Recording) the run is written into its folder
 beside the project as it trains, on this same thread.
 
-While a run trains, the objects alive when it started are frozen out of the
-garbage collector (``gc.freeze``) and thawed when it ends. A full collection
-walks every object the window holds (a few hundred thousand, with torch and
-Qt loaded) and holds the GIL while it does, which stalled the UI thread for a
-quarter of a second and halved the speed of a small model; frozen, a full
-collection only walks what the run itself created.
+A full collection walks every object the collector tracks and holds the
+interpreter while it does: with torch and Qt tracked, a quarter of a second,
+which stalled the UI thread and halved the speed of a small model. What lives
+as long as the process (torch included) is frozen out of the collector by
+``designer.ui.collector`` before any run starts, so a run needs no freezing of
+its own. (Freezing at each run's start and thawing at its end, as before,
+thawed torch too: every full collection after a run walked it again, 180-250
+ms in the idle window.)
 """
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -65,6 +74,7 @@ from designer.ui.training.devices import wait_for_warm_up, warm_up_first
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
 SLOWEST_MS = 500  # and at least two, however slow the redraw
 BUDGET = 0.03  # share of the UI thread's time that updates may take
+TURN_MAX_S = 0.05  # the longest the trainer waits for the window's turn
 METRICS_WAITING = "metrics waiting"  # the job's news when its buffer fills from empty
 CLICK_REPAINT_S = 0.25  # the job waits at most this long for the window to show that the run started
 
@@ -149,6 +159,8 @@ class TrainingJob:
         self.extras: list[Callback] = []  # the watchers' callbacks, after the metrics' own
         self.trainer = None
         self.window_ready = threading.Event()  # set once the window has drawn the run's start (TrainingRun.start)
+        self.window_turn = threading.Event()  # cleared while the window handles an update: the trainer waits between batches
+        self.window_turn.set()
         self._stop = threading.Event()
         self._pause = threading.Event()
         self._lock = threading.Lock()  # trainer creation against pause/stop requests
@@ -200,7 +212,12 @@ class TrainingJob:
             bundle = load_bundle(self.project)
             compiled = prepare(self.project, bundle)
             # The recorder goes last: it captures the state to resume from after the others' epoch ends.
-            callbacks = [Callbacks(self._on_batch, self._on_epoch), *self.extras, *([recorder] if recorder is not None else [])]
+            callbacks = [
+                WindowTurn(self.window_turn),
+                Callbacks(self._on_batch, self._on_epoch),
+                *self.extras,
+                *([recorder] if recorder is not None else []),
+            ]
             resume = self.recording.resume if self.recording is not None else None
             initial = start_state(compiled, self.start, settings.seed)[0] if self.start is not None and resume is None else None
             trainer = Trainer(compiled, bundle, settings, callbacks, resume=resume, initial_state=initial)
@@ -257,6 +274,18 @@ class TrainingJob:
             report_progress(METRICS_WAITING)
 
 
+class WindowTurn(Callback):
+    """Waits before a batch while the window has its turn (an update and its
+    repaint), at most ``TURN_MAX_S``."""
+
+    def __init__(self, turn: threading.Event) -> None:
+        self.turn = turn
+
+    def on_batch_start(self, epoch: int, batch: int) -> None:
+        if not self.turn.is_set():
+            self.turn.wait(TURN_MAX_S)
+
+
 def _keep_only_kept_weights(result: RunResult) -> None:
     """Drop the copy of the weights that will not be saved: every run stays in
     the history, and a big model's two copies per run add up."""
@@ -277,7 +306,7 @@ class TrainingRun(QObject):
     paused_changed = Signal(bool)
     ended = Signal(object)  # RunOutcome, after the last update
 
-    live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished (the collector stays frozen)
+    live: ClassVar[set[TrainingRun]] = set()  # runs whose thread has not finished
 
     def __init__(
         self,
@@ -308,6 +337,10 @@ class TrainingRun(QObject):
         self._next_part.setInterval(0)
         self._next_part.timeout.connect(self._on_part)
         self._parts: list[Callable[[], None]] = []
+        self._turn_over = QTimer(self)  # the window's turn ends after the repaints its update asked for
+        self._turn_over.setSingleShot(True)
+        self._turn_over.setInterval(0)
+        self._turn_over.timeout.connect(self.job.window_turn.set)
         self._parts_cost = 0.0  # seconds the parts of the current drain took so far
         self._last_flush = 0.0
         self.interval_ms = FLUSH_MS
@@ -322,7 +355,6 @@ class TrainingRun(QObject):
     def start(self) -> None:
         warm_up_first()
         TrainingRun.live.add(self)
-        gc.freeze()
         PAINT_CLOCK.take()  # paints before the run are not its updates' cost
         self.worker.start()
         # A zero timer fires after the events already posted: the repaints the click asked for.
@@ -345,10 +377,12 @@ class TrainingRun(QObject):
         if self.running:
             self.worker.cancel()  # the job's stop: the trainer ends at its next batch
             self.job.window_ready.set()
+            self.job.window_turn.set()
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Block until the thread has finished and its news has been delivered (closing the window, tests)."""
         self.job.window_ready.set()  # no event loop runs while this blocks
+        self.job.window_turn.set()
         finished = self.worker.wait(timeout_ms / 1000)
         if finished and self in TrainingRun.live:
             self._on_thread_finished()
@@ -370,6 +404,9 @@ class TrainingRun(QObject):
         for kind in dict.fromkeys(k for k, _ in news):  # each kind once, in the order it first came
             same = [pair for pair in news if pair[0] == kind]
             self._parts.append(lambda same=same: self.observed.emit(same))
+        if self._parts:
+            self._turn_over.stop()
+            self.job.window_turn.clear()
         if self._parts and not self._next_part.isActive():
             self._on_part()
 
@@ -378,10 +415,12 @@ class TrainingRun(QObject):
         if not self._parts:
             return
         started = time.perf_counter()
-        self._parts.pop(0)()
-        self._parts_cost += time.perf_counter() - started
+        try:
+            self._parts.pop(0)()
+        finally:  # a failing view must not keep the trainer waiting
+            self._parts_cost += time.perf_counter() - started
+            (self._next_part if self._parts else self._turn_over).start()
         if self._parts:
-            self._next_part.start()
             return
         cost = self._parts_cost + PAINT_CLOCK.take()  # handlers, and the repaints the last update caused
         self._parts_cost = 0.0
@@ -411,5 +450,3 @@ class TrainingRun(QObject):
 
     def _on_thread_finished(self) -> None:
         TrainingRun.live.discard(self)
-        if not TrainingRun.live:
-            gc.unfreeze()

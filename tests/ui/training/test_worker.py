@@ -97,12 +97,16 @@ def test_quitting_stops_a_run_and_delivers_its_end(qtbot, tiny) -> None:
     run = TrainingRun(project)
     ended: list[object] = []
     run.ended.connect(ended.append)
+    frozen = gc.get_freeze_count()
     with qtbot.waitSignal(run.updated, timeout=60_000):
         run.start()
     assert [w.name for w in running_workers()] == ["training"]
     assert stop_all(30) == []  # what the application does as it quits
     assert ended == [run.outcome] and run.outcome.status == STOPPED and run.outcome.result.kept_state is not None
-    assert not TrainingRun.live and not running_workers() and gc.get_freeze_count() == 0  # thawed
+    assert not TrainingRun.live and not running_workers()
+    # A run neither freezes the collector (the count would grow) nor thaws it (it would drop to 0);
+    # frozen objects freed by their reference count are all that leaves.
+    assert 0.9 * frozen < gc.get_freeze_count() <= frozen
 
 
 def test_a_diverging_run_fails_with_its_reason(qtbot, tmp_path) -> None:
