@@ -5,9 +5,17 @@ objects that live as long as it does (torch, Qt, numpy, the layer catalog).
 A full collection walks every object it tracks and holds the interpreter
 while it does: 100-200 ms with the UI thread waiting, a visible stall.
 Freezing what exists just before the first window is made (``gc.freeze``) takes it
-out of every later pass. Nothing is frozen later: objects of the window's own
-(pyqtgraph's parentless menus among them) must stay collectable, or a closed
-panel's cycles would never be freed.
+out of every later pass.
+
+torch comes later: the window's background warm-up imports it (about 450,000
+objects) a moment after the window shows, and a full collection then took
+180-250 ms, landing on any edit or on a run's update. So what exists once the
+warm-up is over is frozen too (``freeze_after_warm_up``, on the warm-up's
+thread). That also freezes the few window objects of that moment and the
+warm-up's own leftovers: a one-time set, kept for the process's life if
+they die in a cycle. Nothing is frozen after that: objects of the window's own
+(pyqtgraph's parentless menus, a finished run's trainer and module) must stay
+collectable, or a closed panel's or an old run's cycles would never be freed.
 """
 
 from __future__ import annotations
@@ -22,4 +30,11 @@ def keep_full_collections_short() -> None:
     global _frozen
     if not _frozen:
         _frozen = True
+        gc.freeze()
+
+
+def freeze_after_warm_up() -> None:
+    """Freeze what exists once torch is imported and warmed up, if the window
+    keeps its collections short (``keep_full_collections_short`` was called)."""
+    if _frozen:
         gc.freeze()

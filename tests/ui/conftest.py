@@ -14,8 +14,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThread
 from PySide6.QtWidgets import QApplication, QWidget
 
 from designer.document.workers import running_workers, stop_all
-from designer.ui import dialogs
+from designer.ui import collector, dialogs
 from designer.ui.main_window import MainWindow
+from designer.ui.training import devices
 from designer.ui.training.devices import DeviceProbe
 
 # Windows Qt keeps for the whole process once it has made one.
@@ -73,9 +74,9 @@ _after_failure = False  # a failed test's window outlives it (its traceback hold
 def keep_collections_short() -> None:
     """Move what is alive now out of the collector's sight, so a test's
     teardown collections walk only what the test made. Earlier tests (GUI or
-    not, under xdist) leave torch's and Qt's heap behind, and a run's end
-    thaws the collector (designer.ui.training.worker): each collection then
-    took 0.4-0.8 s, several a test. Never after a failure, whose widgets must
+    not, under xdist) leave torch's and Qt's heap behind (and ``designer
+    train`` thaws the collector at its end): each collection then took
+    0.4-0.8 s, several a test. Never after a failure, whose widgets must
     still be collected."""
     gc.freeze()
 
@@ -145,6 +146,19 @@ def window(qtbot, settings: QSettings, monkeypatch: pytest.MonkeyPatch) -> Itera
     yield win
     threads = running_threads(win)
     assert not threads, f"still running after the window closed: {threads}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_application_freezing() -> Iterator[None]:
+    """The application freezes what exists before its window is made and once
+    torch is warmed up (designer.ui.collector: its window lives as long as the
+    process). Here the freezing is the tests' own (above): a test that starts
+    the application would freeze its own objects, and its window with them
+    (a list the test appends the window to), which would then outlive it."""
+    real = collector.keep_full_collections_short, devices.freeze_after_warm_up
+    collector.keep_full_collections_short = devices.freeze_after_warm_up = lambda: None
+    yield
+    collector.keep_full_collections_short, devices.freeze_after_warm_up = real
 
 
 @pytest.fixture(autouse=True, scope="session")

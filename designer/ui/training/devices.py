@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from designer.document.workers import Worker
+from designer.ui.collector import freeze_after_warm_up
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def detect_then_warm_up() -> Iterator[Devices]:
     except Exception:  # only an optimisation: a run reports its own errors
         pass
     finally:
+        freeze_after_warm_up()
         DeviceProbe.warmed.set()
 
 
