@@ -74,9 +74,9 @@ _after_failure = False  # a failed test's window outlives it (its traceback hold
 def keep_collections_short() -> None:
     """Move what is alive now out of the collector's sight, so a test's
     teardown collections walk only what the test made. Earlier tests (GUI or
-    not, under xdist) leave torch's and Qt's heap behind (and ``designer
-    train`` thaws the collector at its end): each collection then took
-    0.4-0.8 s, several a test. Never after a failure, whose widgets must
+    not, under xdist) leave torch's and Qt's heap behind (and a test running
+    ``designer train`` in-process thaws the collector after it): each
+    collection then took 0.4-0.8 s, several a test. Never after a failure, whose widgets must
     still be collected."""
     gc.freeze()
 
