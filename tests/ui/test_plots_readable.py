@@ -70,3 +70,17 @@ def test_the_confusion_matrix_is_titled_and_its_last_row_can_be_read(qtbot) -> N
     table.scrollToItem(table.item(9, 9))
     last = table.visualItemRect(table.item(9, 9))
     assert table.viewport().rect().contains(last), "the last row can be scrolled into view whole"
+
+
+@pytest.mark.parametrize("width", [240, 320, 600])
+def test_the_plots_fit_a_narrow_panel_and_the_caption_wraps(plots, qtbot, width: int) -> None:
+    """The caption above the curves used to be the loss plot's title, whose
+    whole text's width made the plots wider than their view: cut off at the
+    right, with the last epochs."""
+    plots.resize(width, 400)
+    qtbot.waitUntil(lambda: plots.canvas.ci.geometry().width() == plots.canvas.viewport().width(), timeout=2000)
+    for plot in (plots.loss, plots.metric_plot):
+        assert plot.sceneBoundingRect().right() <= plots.canvas.viewport().width()
+    line = plots.caption.item.document().size().height()
+    assert plots.caption.isVisible() and "each batch" in plots.caption.text
+    assert (line > 30) == (width < 400)  # two lines when narrow, one when there is room

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QPu
 
 from designer.ui import dialogs
 from designer.ui.paint_clock import times_its_paints
-from designer.ui.training.plotting import AXIS, BACKGROUND, style_plot
+from designer.ui.training.plotting import AXIS, BACKGROUND, Caption, style_plot
 from designer.ui.training.runs import RunHistory, RunRecord
 
 DIM_ALPHA = 90  # earlier runs
@@ -169,12 +169,16 @@ class TrainingPlots(QWidget):
         column.addLayout(bar)
         self.canvas = _Canvas(self)
         self.canvas.setBackground(BACKGROUND)
-        self.loss = style_plot(self.canvas.addPlot(row=0, col=0), "loss")
-        self.metric_plot = style_plot(self.canvas.addPlot(row=1, col=0), "accuracy %")
-        self.lr = style_plot(self.canvas.addPlot(row=2, col=0), "lr", "epoch")
+        self.caption = Caption(
+            "<span style='color:#57606a;font-size:9pt'>faint: each batch · line: smoothed · dots: validation, per epoch</span>"
+        )
+        self.canvas.addItem(self.caption, row=0, col=0)
+        self.loss = style_plot(self.canvas.addPlot(row=1, col=0), "loss")
+        self.metric_plot = style_plot(self.canvas.addPlot(row=2, col=0), "accuracy %")
+        self.lr = style_plot(self.canvas.addPlot(row=3, col=0), "lr", "epoch")
         self.lr.setMaximumHeight(LR_HEIGHT)
         layout = self.canvas.ci.layout
-        for row, stretch in enumerate((5, 3, 1)):
+        for row, stretch in enumerate((0, 5, 3, 1)):
             layout.setRowStretchFactor(row, stretch)
         for plot in (self.loss, self.metric_plot, self.lr):
             plot.getAxis("left").setWidth(58)
@@ -191,9 +195,6 @@ class TrainingPlots(QWidget):
         self.metric_plot.enableAutoRange(y=False)  # accuracy spans 0-100 from the start; MAE follows its values (see _fit_metric)
         self.metric_plot.setYRange(0, 100, padding=0)
         self._show_lr(False)  # a learning rate that never changes is said in the readout, not drawn
-        self.loss.setTitle(
-            "<span style='color:#57606a;font-size:9pt'>faint: each batch · line: smoothed · dots: validation, per epoch</span>"
-        )
         self.crosshair = [pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#8c959f", style=Qt.PenStyle.DashLine)) for _ in range(3)]
         for plot, line in zip((self.loss, self.metric_plot, self.lr), self.crosshair):
             plot.addItem(line, ignoreBounds=True)

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
@@ -69,6 +70,31 @@ class EpochAxis(pg.AxisItem):
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:  # noqa: N802, N803 - pyqtgraph override
         whole = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size) if spacing >= 1]
         return whole or [(1.0, 0.0)]
+
+
+class Caption(pg.LabelItem):
+    """A line of explanation above a plot that wraps to the width it is given.
+    As a plot's title it asked for its whole text's width (380 px): in a
+    narrow panel the plots were laid out wider than their view and cut off
+    at the right, epochs and all."""
+
+    MIN_WIDTH = 60.0
+
+    def resizeEvent(self, ev: object) -> None:  # noqa: N802 - Qt override
+        self.item.setTextWidth(max(self.MIN_WIDTH, self.width()))
+        super().resizeEvent(ev)
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph override
+        height = self.itemRect().height()
+        self.setMinimumWidth(self.MIN_WIDTH)
+        self.setMinimumHeight(height)
+        self._sizeHint = {
+            Qt.SizeHint.MinimumSize: (self.MIN_WIDTH, height),
+            Qt.SizeHint.PreferredSize: (self.MIN_WIDTH, height),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
 
 
 @times_its_paints  # a run paces its updates by what they cost to draw
