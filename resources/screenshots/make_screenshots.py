@@ -131,11 +131,15 @@ def _train(app: QApplication, window, grab_at_epoch: int | None = None, path: Pa
     panel.start_action.trigger()
     if grab_at_epoch is not None:
 
+        from PySide6.QtCore import QTimer
+
+        asked: list[bool] = []
+
         def grab(batches, epochs) -> None:
             record = panel.record
-            if record is not None and len(record.epochs) >= grab_at_epoch and not path.exists():
-                app.processEvents()
-                window.grab().save(str(path))
+            if record is not None and len(record.epochs) >= grab_at_epoch and not asked:
+                asked.append(True)  # a moment later: the update's news (gradients, weights) are drawn after its curves
+                QTimer.singleShot(60, lambda: window.grab().save(str(path)))
 
         panel.run.updated.connect(grab)
     loop.exec()
