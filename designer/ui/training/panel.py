@@ -311,6 +311,8 @@ class TrainingPanel(QWidget):
         self.record.metric_name = info.metric_name
         self.clock = ProgressClock(info.settings.epochs, info.train_samples)
         self.controls.show_stage(f"epoch 1/{info.settings.epochs} · starting")
+        if info.notes:  # what loading the data did that the user should know (the results repeat it)
+            self.controls.show_message("; ".join(info.notes))
         self.controls.speed.setText(info.device)
         self.device_changed.emit(info.device)
         self.history.changed(self.record)

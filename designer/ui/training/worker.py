@@ -93,6 +93,7 @@ class RunInfo:
     class_names: list[str]
     train_samples: int
     data_name: str
+    notes: tuple[str, ...] = ()  # what loading the data changed or chose: rows dropped, data read from disk
 
 
 class MetricsBuffer:
@@ -245,10 +246,11 @@ class TrainingJob:
             list(bundle.class_names),
             len(bundle.train),
             bundle.spec.name,
+            tuple(bundle.notes),
         )
         report_progress(info)
         result = trainer.run()
-        outcome = RunOutcome(result, trainer.objective.metric_name)
+        outcome = RunOutcome(result, trainer.objective.metric_name, notes=list(bundle.notes))
         if recorder is not None:  # it computed them at the run's end
             outcome.views = recorder.views
             outcome.notes.extend(recorder.view_notes + ([recorder.error] if recorder.error else []))

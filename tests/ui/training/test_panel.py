@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from trainingkit import diverging_project, tiny_project
 
 from designer.document import LockedError
-from designer.project import load_project
+from designer.project import load_project, save_project
 from designer.project.weights import load_weights
 from designer.train import FAILED, FINISHED, STOPPED
 from designer.ui import dialogs
@@ -305,3 +305,25 @@ def test_designer_file_train_starts_training_at_once(qtbot, settings, tiny, monk
         qapp.setOrganizationName(organization)
     assert windows[0].training.panel.history.runs, "no run started"
     assert Path(windows[0].document.path) == tiny
+
+
+def test_what_loading_the_data_did_is_said_at_the_start_and_with_the_results(window, qtbot, tmp_path) -> None:
+    """A CSV's rows with missing values left out (data option missing = drop): the
+    command line prints it, the window says it beside the run and in its results."""
+    rows = [f"{0.1 * i:.1f},{0.2 * i:.1f},{'ab'[i % 2]}" for i in range(40)]
+    rows[3], rows[7] = "0.3,,a", ",0.7,b"
+    (tmp_path / "points.csv").write_text("x1,x2,label\n" + "\n".join(rows) + "\n")
+    project = load_project(tiny_project(tmp_path / "points.nnd"))
+    project.data = {"source": "csv", "options": {"path": "points.csv", "missing": "drop"}, "validation_split": 0.2, "seed": 0}
+    save_project(project, tmp_path / "points.nnd")
+    window.open_file(tmp_path / "points.nnd")
+    panel = window.training.panel
+    said: list[str] = []
+    with qtbot.waitSignal(panel.running_changed, timeout=60_000, check_params_cb=lambda running: not running):
+        panel.start_action.trigger()
+        panel.run.prepared.connect(lambda info: said.append(panel.controls.message.text()))
+    note = "points.csv: left out 2 rows with missing values, on lines 5, 9"
+    assert said and said[0].startswith(note)
+    results = panel.results
+    qtbot.waitUntil(lambda: results.outcome is panel.history.latest.outcome)
+    assert note in results.summary.text()
