@@ -144,10 +144,12 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def max_processes() -> int:
-    """The most processes a --nproc run may start: one per CPU core, or per GPU where there are more."""
+    """The most processes a --nproc run may start: one per CPU core it may use, or per GPU where there are more."""
     import torch
 
-    return max(os.cpu_count() or 1, torch.cuda.device_count() if torch.cuda.is_available() else 0)
+    from designer.train.batches import usable_cores
+
+    return max(usable_cores(), torch.cuda.device_count() if torch.cuda.is_available() else 0)
 
 
 def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | None, resume: TrainState | None = None) -> Trainer:

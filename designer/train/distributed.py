@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from designer.train.batches import usable_cores
 from designer.train.errors import TrainError
 
 
@@ -46,7 +47,7 @@ def init_process_group(ctx: DistContext, device_type: str) -> None:
 
     if device_type == "cpu":
         # N processes on one machine would each take every core and fight over them.
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", ctx.world))))
+        torch.set_num_threads(max(1, usable_cores() // int(os.environ.get("LOCAL_WORLD_SIZE", ctx.world))))
     if not dist.is_initialized():
         dist.init_process_group("nccl" if device_type == "cuda" else "gloo", rank=ctx.rank, world_size=ctx.world)
 

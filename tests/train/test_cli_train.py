@@ -170,3 +170,16 @@ def test_what_loading_noted_is_printed_once(tmp_path: Path, capsys) -> None:
     assert code == 0, out
     notes = [line for line in out.splitlines() if ": note: " in line]
     assert len(notes) == 1 and "line 5" in notes[0], out
+
+
+def test_nproc_counts_the_cores_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container or taskset limits the cores: --nproc is checked against those, not the machine's."""
+    import os
+
+    from designer.cli_train import max_processes
+
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no CPU affinity on this platform")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert max_processes() == 1
