@@ -84,3 +84,15 @@ def test_the_plots_fit_a_narrow_panel_and_the_caption_wraps(plots, qtbot, width:
     line = plots.caption.item.document().size().height()
     assert plots.caption.isVisible() and "each batch" in plots.caption.text
     assert (line > 30) == (width < 400)  # two lines when narrow, one when there is room
+
+
+def test_a_new_run_takes_the_bright_style_and_the_earlier_one_dims(plots, qtbot) -> None:
+    first = plots.history.new_run({"epochs": 3}, "spirals", "a")
+    first.add_epochs(epochs([0.01, 0.01, 0.01]))
+    first.status = "finished"
+    plots.update_run(first)
+    assert plots.curves[first.number].current
+    second = plots.history.new_run({"epochs": 5}, "spirals", "a")  # running: a click started it
+    assert plots.curves[second.number].current
+    qtbot.waitUntil(lambda: not plots.curves[first.number].current, timeout=1000)  # the pass after the click
+    assert plots.loss.vb.viewRange()[0][1] >= 5  # the epoch axis spans the new run's planned epochs

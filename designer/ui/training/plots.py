@@ -142,6 +142,10 @@ class TrainingPlots(QWidget):
         self._spare_timer.setSingleShot(True)
         self._spare_timer.setInterval(SPARE_AFTER_MS)
         self._spare_timer.timeout.connect(self._on_spare_due)
+        self._restyle_timer = QTimer(self)  # a new run's click: the others are restyled in the next pass
+        self._restyle_timer.setSingleShot(True)
+        self._restyle_timer.setInterval(0)
+        self._restyle_timer.timeout.connect(self._restyle)
         self.suggested_stem = "training"
         self._lr_top = 0.0
         self._lr_decided = False
@@ -238,7 +242,10 @@ class TrainingPlots(QWidget):
             if spare is not None:
                 spare.assign(record)
             self.curves[record.number] = spare or RunCurves(self, record)
-            self._restyle()
+            if record.running:  # the click that started it has more to do: the earlier runs' new look can wait a pass
+                self._restyle_timer.start()
+            else:
+                self._restyle()
 
     def make_spare(self) -> None:
         """Make the next run's curve items now, while nothing else needs the UI thread."""
