@@ -4,11 +4,18 @@ validation samples after a run (true and predicted label, wrong ones in red)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from designer.data.deferred import deferred
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = deferred("numpy")  # imported with the first images drawn, not with the inspector's data form at start
 
 WRONG = "#d73a49"
 RIGHT = "#1f2328"
