@@ -72,8 +72,11 @@ def test_the_window_module_leaves_the_heavy_libraries_for_later() -> None:
     assert result.stdout.strip() == ""
 
 
-def test_the_start_page_shows_without_the_heavy_libraries(tmp_path: Path) -> None:
-    """`designer` up to its start page shown, in a fresh interpreter, as a user starts it."""
+@pytest.mark.parametrize("opened", [None, "digits_cnn"])
+def test_the_window_shows_without_the_heavy_libraries(tmp_path: Path, opened: str | None) -> None:
+    """`designer` up to its start page shown, and `designer FILE` up to the design
+    shown with its panels, in a fresh interpreter, as a user starts it."""
+    args = [] if opened is None else [str(shutil.copy(sample(opened), tmp_path / f"{opened}.nnd"))]
     code = (
         "import sys\n"
         "from designer.cli import main\n"
@@ -83,15 +86,20 @@ def test_the_start_page_shows_without_the_heavy_libraries(tmp_path: Path) -> Non
         "def report():\n"
         "    app.processEvents()\n"
         "    (window,) = [w for w in app.topLevelWidgets() if w.isVisible() and w.windowTitle()]\n"
-        "    print(window.central.currentWidget() is window.start_page)\n"
+        "    shown = window.central.currentWidget()\n"
+        "    print('start page' if shown is window.start_page else f'{len(window.document.graph)} nodes')\n"
+        "    print(window.inspector.isVisible())\n"
         f"    print(' '.join(m for m in {LATER!r} if m in sys.modules))\n"
+        "    window.document.undo_stack.setClean()\n"
         "    app.quit()\n"
         "QTimer.singleShot(0, report)\n"
-        "main([])\n"
+        "main(sys.argv[1:])\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
-    assert result.stdout.splitlines() == ["True", ""]
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120, check=True)
+    shown, inspector, heavy = result.stdout.splitlines()
+    assert (shown, inspector) == (("start page", "False") if opened is None else ("12 nodes", "True"))
+    assert heavy == ""
 
 
 def test_the_panels_are_built_when_first_needed(window: MainWindow, qtbot) -> None:
