@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self._fit_first_size()
         self.view.setFocus()
         self._docks_sized = False
+        self._panels_state: QByteArray | None = None  # the panels as the user left them when the start page hid them
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -139,7 +140,9 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._docks_sized:  # first start: the canvas gets most of the room
             self._docks_sized = True
-            self.resizeDocks([self.palette_dock, self.inspector_dock], [FIRST_PALETTE_WIDTH, FIRST_INSPECTOR_WIDTH], Qt.Orientation.Horizontal)
+            self.resizeDocks(
+                [self.palette_dock, self.inspector_dock], [FIRST_PALETTE_WIDTH, FIRST_INSPECTOR_WIDTH], Qt.Orientation.Horizontal
+            )
             self.resizeDocks([self.bottom_dock], [FIRST_BOTTOM_HEIGHT], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------ layout
@@ -559,7 +562,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        if self.canvas_tabs.canvas_shown():
+            self.settings.setValue("window/state", self.saveState())
+        elif self._panels_state is not None:  # the start page hides the panels: that is not how the user left them
+            self.settings.setValue("window/state", self._panels_state)
         self.training.shutdown()  # a run stops before its next batch; its thread must end before the window
         self.insight.shutdown()  # and the Insight panel's questions
         for owner in (self, self.document):  # exports and previews; reading the data file
@@ -569,6 +575,8 @@ class MainWindow(QMainWindow):
 
     def show_start_page(self) -> None:
         """Samples, recent designs and New; built afresh so the recent list is current."""
+        if self.isVisible() and self.canvas_tabs.canvas_shown():
+            self._panels_state = self.saveState()  # closing on the start page saves these, not its hidden panels
         if self.start_page is not None:
             self.central.removeWidget(self.start_page)
             self.start_page.deleteLater()

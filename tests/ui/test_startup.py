@@ -239,3 +239,40 @@ def test_the_inspector_builds_the_project_settings_when_first_shown(qtbot, setti
 def test_asking_a_hidden_inspector_for_the_project_settings_builds_them(window: MainWindow) -> None:
     settings = window.inspector.project_settings
     assert settings is window.inspector.project_settings and settings.data_editor is not None
+
+
+def _reopened_panels(qtbot, settings: QSettings) -> dict[str, bool]:
+    """A new window on the settings saved, opening a design as `designer FILE` does: which panels show."""
+    from designer.document import Document
+
+    window = MainWindow(settings, document=Document.open(sample("xor_mlp")))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    shown = {dock.objectName(): dock.isVisible() for dock in (window.palette_dock, window.inspector_dock, window.bottom_dock)}
+    window.close()
+    return shown
+
+
+def test_closing_on_the_start_page_keeps_the_panels_the_user_left(qtbot, settings: QSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The start page hides the panels; quitting there must not save them hidden
+    (the next `designer FILE` opened the design without palette, inspector or problems)."""
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda parent, name: "discard")
+    first = MainWindow(settings)  # started on the start page, as `designer` does
+    qtbot.addWidget(first)
+    first.show_start_page()
+    first.show()
+    qtbot.waitExposed(first)
+    first.close()
+    assert _reopened_panels(qtbot, settings) == {"layers": True, "inspector": True, "problems_and_summary": True}
+
+    second = MainWindow(settings)  # on a design, the inspector closed by the user, then back to the start page
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    second.files.open_path(str(sample("xor_mlp")))
+    second.inspector_dock.close()
+    second.show_start_page()
+    assert not second.palette_dock.isVisible()
+    second.close()
+    assert _reopened_panels(qtbot, settings) == {"layers": True, "inspector": False, "problems_and_summary": True}
