@@ -268,6 +268,9 @@ class TrainingPanel(QWidget):
         self.run.observed.connect(self._on_plane_observed)
         self.live_boundary.reset(mapped=bool(plane))
         self.run.ended.connect(self._on_ended)
+        # Once its thread is over the run goes, and with it its trainer, module and data: the
+        # record keeps what is shown and saved (kept around, every run held its whole trainer).
+        self.run.worker.finished.connect(self.run.deleteLater)
         self.live.attach(self.run, record)
         document.set_locked(f"{record.label} is training")
         self.controls.show_stage("loading the data…")

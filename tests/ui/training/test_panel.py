@@ -4,6 +4,8 @@ results, saving and exporting, earlier runs, failures."""
 from __future__ import annotations
 
 import csv
+import gc
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,7 @@ from designer.project import load_project, save_project
 from designer.project.weights import load_weights
 from designer.train import FAILED, FINISHED, STOPPED
 from designer.ui import dialogs
+from designer.ui.training.worker import TrainingRun
 
 
 def _train(window, qtbot, timeout: int = 60_000):
@@ -327,3 +330,22 @@ def test_what_loading_the_data_did_is_said_at_the_start_and_with_the_results(win
     results = panel.results
     qtbot.waitUntil(lambda: results.outcome is panel.history.latest.outcome)
     assert note in results.summary.text()
+
+
+def test_a_finished_run_lets_go_of_its_trainer_model_and_data(window, qtbot, tiny) -> None:
+    """The record keeps what is shown and saved; the run object, with its trainer,
+    module and data, goes once its thread is over (every run used to stay alive)."""
+    window.open_file(tiny)
+    panel = window.training.panel
+    jobs = []
+    for _ in range(2):
+        with qtbot.waitSignal(panel.running_changed, timeout=60_000, check_params_cb=lambda running: not running):
+            panel.start_action.trigger()
+            jobs.append(weakref.ref(panel.run.job))
+    assert panel.history.latest.outcome.result.kept_state is not None  # what Save Weights needs stays
+
+    def gone() -> bool:
+        gc.collect()
+        return not panel.findChildren(TrainingRun) and all(job() is None for job in jobs)
+
+    qtbot.waitUntil(gone, timeout=5000)
