@@ -8,10 +8,12 @@ Freezing what exists just before the first window is made (``gc.freeze``) takes 
 out of every later pass.
 
 torch comes later: the window's background warm-up imports it (about 450,000
-objects) a moment after the window shows, and a full collection then took
-180-250 ms, landing on any edit or on a run's update. So what exists once the
-warm-up is over is frozen too (``freeze_after_warm_up``, on the warm-up's
-thread). That also freezes the few window objects of that moment and the
+objects) a moment after the window shows. While it does, the collector is
+paused (its passes over torch's new objects, none of them garbage, took
+20-150 ms each on the warm-up's thread, holding the interpreter the window
+needs), and what exists once the warm-up is over is frozen too
+(``warming_up``); unfrozen, a full collection took 180-250 ms, landing on any
+edit or on a run's update. That also freezes the few window objects of that moment and the
 warm-up's own leftovers: a one-time set, kept for the process's life if
 they die in a cycle. Nothing is frozen after that: objects of the window's own
 (pyqtgraph's parentless menus, a finished run's trainer and module) must stay
@@ -20,7 +22,9 @@ collectable, or a closed panel's or an old run's cycles would never be freed.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 
 _frozen = False
 
@@ -33,8 +37,19 @@ def keep_full_collections_short() -> None:
         gc.freeze()
 
 
-def freeze_after_warm_up() -> None:
-    """Freeze what exists once torch is imported and warmed up, if the window
-    keeps its collections short (``keep_full_collections_short`` was called)."""
-    if _frozen:
+@contextlib.contextmanager
+def warming_up() -> Iterator[None]:
+    """Around the background warm-up (torch imported and run once), if the window
+    keeps its collections short (``keep_full_collections_short`` was called):
+    no collections while it runs, then what exists is frozen."""
+    if not _frozen:
+        yield
+        return
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
         gc.freeze()
+        if collecting:
+            gc.enable()

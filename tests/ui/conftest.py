@@ -4,6 +4,7 @@ a test which leaves a top-level widget alive or a worker thread running."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,10 +156,11 @@ def _no_application_freezing() -> Iterator[None]:
     process). Here the freezing is the tests' own (above): a test that starts
     the application would freeze its own objects, and its window with them
     (a list the test appends the window to), which would then outlive it."""
-    real = collector.keep_full_collections_short, devices.freeze_after_warm_up
-    collector.keep_full_collections_short = devices.freeze_after_warm_up = lambda: None
+    real = collector.keep_full_collections_short, devices.warming_up
+    collector.keep_full_collections_short = lambda: None
+    devices.warming_up = contextlib.nullcontext
     yield
-    collector.keep_full_collections_short, devices.freeze_after_warm_up = real
+    collector.keep_full_collections_short, devices.warming_up = real
 
 
 @pytest.fixture(autouse=True, scope="session")

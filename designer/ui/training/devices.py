@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from designer.document.workers import Worker
-from designer.ui.collector import freeze_after_warm_up
+from designer.ui.collector import warming_up
 
 
 @dataclass(frozen=True)
@@ -90,16 +90,17 @@ def detect() -> Devices:
 def detect_then_warm_up() -> Iterator[Devices]:
     """Yield the devices, then warm up; never raises (a worker's generator)."""
     try:
-        found = detect()
-    except Exception:  # a broken CUDA driver must not take the window down: the CPU is always there
-        found = Devices()
-    try:
-        yield found
-        warm_up()
-    except Exception:  # only an optimisation: a run reports its own errors
-        pass
+        with warming_up():
+            try:
+                found = detect()
+            except Exception:  # a broken CUDA driver must not take the window down: the CPU is always there
+                found = Devices()
+            try:
+                yield found
+                warm_up()
+            except Exception:  # only an optimisation: a run reports its own errors
+                pass
     finally:
-        freeze_after_warm_up()
         DeviceProbe.warmed.set()
 
 
