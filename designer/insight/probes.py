@@ -55,7 +55,7 @@ DEAD_TYPES = frozenset({"ReLU"})
 # the input); here it is the same bound read on the output the probe sees.
 SIGMOID_SATURATION = 1.0 / (1.0 + math.exp(SATURATION["Sigmoid"]))  # output below this or above 1 minus this
 TANH_SATURATION = math.tanh(SATURATION["Tanh"])  # output beyond +-this
-LIVE_SHARE = 0.01  # the share of the training time probes may take when they watch a run live: measured, 2% cost the deep Sigmoid sample 4.6%, 1% costs it 1.7% (benchmarks/probes_overhead.py)
+LIVE_SHARE = 0.01  # the share of the training time probes may take when they watch a run live: on a 100-epoch run of the deep Sigmoid sample 2% cost 4.6% of its speed (a sampled step costs more than its counted time), 1% costs 1.7%
 LIVE_FLOOR_S = 0.5  # but a measurement at least this often, so a short run still draws its curves
 LIVE_PER_RUN = 8  # and each probe at least this many times over a run's planned steps (the samples' runs last under a second)
 
