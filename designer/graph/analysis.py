@@ -7,10 +7,11 @@ the root cause is reported, not its consequences downstream.
 A design's :class:`AnalysisState` keeps what the last analysis found, so the
 next one after an edit redoes only what the edit can change: the order and
 the wiring checks when nodes or edges were added or removed, and a node's
-inference when its key (its layer type, parameter values and the specs on
-its input ports) differs from the one its kept result was computed from. A
-node's inference is a pure function of that key, so a kept result is the
-result. networkx is imported only to report a cycle (only a broken file can
+inference when its key (its layer type, parameter values, the wires into it
+and the specs on its input ports) differs from the one its kept result was
+computed from. A node's inference is a pure function of that key, so a kept
+result is the result; each node also keeps the result before (an undo's key
+equals it, and takes it back without inferring). networkx is imported only to report a cycle (only a broken file can
 hold one): the path taken after every edit stays in plain Python.
 """
 
@@ -182,6 +183,7 @@ class AnalysisState:
 
     def _on_blocks_changed(self) -> None:
         self._edited = None  # a block's layer type object is new: its instances, and blocks holding it, change
+        self._previous.clear()  # results of the old layer types: they would only hold those alive
 
     def _edit(self, node_id: str) -> None:
         if self._edited is not None:

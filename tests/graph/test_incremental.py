@@ -5,6 +5,8 @@ analysing the final design from scratch."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -125,15 +127,16 @@ def long_chain(layers: int) -> Graph:
     return g
 
 
-def remove_and_put_back(g: Graph, node_ids: list[str]):
-    """Remove nodes with their edges; the returned function puts them back, as undo does."""
+def remove_and_put_back(g: Graph, node_ids: list[str]) -> Callable[[], None]:
+    """Remove nodes with their edges; the returned function puts them back, as undo does
+    (each at its old place: the lowest index first, whatever order they were named in)."""
     removed = [(g.index_of(nid), g.node(nid)) for nid in node_ids]
     edges = list(dict.fromkeys(e for nid in node_ids for e in g.inputs_of(nid) + g.outputs_of(nid)))
     g.remove_nodes(node_ids)
 
     def put_back() -> None:
         with g.batch():
-            for index, node in removed:
+            for index, node in sorted(removed, key=lambda entry: entry[0]):
                 g.add_node(node.type, dict(node.params), node_id=node.id, position=node.position, check=False, index=index)
             for edge in edges:
                 g.restore_edge(edge)

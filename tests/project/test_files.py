@@ -169,3 +169,16 @@ def test_an_escaped_backslash_before_a_surrogate_like_text_is_kept_as_text() -> 
     """``\\\\ud800`` in the text is a backslash and "ud800": valid text, loaded as it is."""
     text = dumps(small_project()).replace('"description": "a test"', '"description": "a \\\\ud800 and \\ud83d\\ude00"', 1)
     assert loads(text).description == "a \\ud800 and \U0001f600"
+
+
+def test_an_ordinary_file_is_not_walked_for_lone_surrogates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk that names a lone surrogate's place runs only when the text holds or
+    escapes one (it was a third of opening a 10,000-node file)."""
+    from designer.project import parse
+
+    def walked(value: object) -> None:
+        raise AssertionError("walked an ordinary file")
+
+    monkeypatch.setattr(parse, "unencodable_place", walked)
+    text = dumps(small_project()).replace('"description": "a test"', '"description": "caf\\u00e9 \u2728"', 1)
+    assert loads(text).description == "café \u2728"

@@ -105,7 +105,7 @@ class EdgeItem(QGraphicsPathItem):
                 self._label_room = width
                 self._bounds = self._measure_bounds(self.path())
             self.label, self.conflict = label, conflict
-            if self._painted:  # not drawn since the last repaint asked for: its next drawing reads the new state
+            if self._painted:  # drawn since the last repaint asked for: ask again (one not drawn since shows nothing stale)
                 self._painted = False
                 self.update()
 

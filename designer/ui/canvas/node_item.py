@@ -23,7 +23,7 @@ LOCK_COLOUR = QColor("#57606a")  # slate: a state of the node, apart from the pr
 HIGHLIGHT = QColor("#e8710a")  # the forward stepper's node: orange, apart from selection blue and error red
 STACK_OFFSET = 5.0  # a block is drawn as a card over a second one, this far down and right
 PORT_NAME_PX = 10.0  # a block's input port names, in scene pixels at zoom 1
-_NO_PROBLEMS: list[tuple[str, str]] = []  # shared by the nodes without problems: read only
+NO_PROBLEMS: list[tuple[str, str]] = []  # shared by the nodes without problems: read only
 
 
 class NodeItem(QGraphicsItem):
@@ -37,7 +37,7 @@ class NodeItem(QGraphicsItem):
         self.input_names: list[str] = []
         self.connected_ports: set[int] = set()
         self.has_output = True
-        self.problems: list[tuple[str, str]] = _NO_PROBLEMS  # (severity, message); a new list whenever they change
+        self.problems: list[tuple[str, str]] = NO_PROBLEMS  # (severity, message); a new list whenever they change
         self.highlighted = False  # outlined: the node the Insight panel's forward stepper is at
         self.frozen = False  # transfer learning: a lock on the node's top-left corner
         self.lr_factor = 1.0
@@ -78,7 +78,7 @@ class NodeItem(QGraphicsItem):
             self._height = height
             self._bounds = self._measure_bounds()
         self.label, self.shape_text, self.input_names = label, shape_text, list(input_names)
-        self.connected_ports, self.has_output, self.problems = set(connected), has_output, list(problems) if problems else _NO_PROBLEMS
+        self.connected_ports, self.has_output, self.problems = set(connected), has_output, list(problems) if problems else NO_PROBLEMS
         self._repaint()
         return moved
 
@@ -86,7 +86,7 @@ class NodeItem(QGraphicsItem):
         """Refresh only the output shape and the problems (its label, ports and
         training state stand): the most frequent change, made cheap."""
         if shape_text != self.shape_text or problems != self.problems:
-            self.shape_text, self.problems = shape_text, list(problems) if problems else _NO_PROBLEMS
+            self.shape_text, self.problems = shape_text, list(problems) if problems else NO_PROBLEMS
             self._repaint()
 
     def set_training(self, frozen: bool, lr_factor: float) -> None:

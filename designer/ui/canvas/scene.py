@@ -4,7 +4,7 @@ Graphics items never hold the model; after every edit the scene refreshes
 from the analysis the items whose text, ports, problems or edge labels can
 have changed: the nodes the edit's events name, the nodes whose inference
 is a new one (the analysis keeps a node's NodeInfo object while its result
-stands) or whose problems differ, and the wires at those nodes or whose
+stands) or whose problems differ, and the wires leaving those nodes or whose
 conflict state flipped. A big design's edit so repaints a few items, not all.
 """
 
@@ -22,7 +22,7 @@ from designer.graph import Edge, Node, NodeInfo
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.gradient_flow import GradientFlowOverlay
-from designer.ui.canvas.node_item import NodeItem
+from designer.ui.canvas.node_item import NO_PROBLEMS, NodeItem
 from designer.ui.canvas.unit_maps import PlaneMapsOverlay
 from designer.ui.subscriptions import follow
 
@@ -143,7 +143,7 @@ class DesignScene(QGraphicsScene):
         changed = [
             nid
             for nid, item in self.nodes.items()
-            if nid in touched or infos.get(nid) is not shown.get(nid, _UNSEEN) or problems.get(nid, _NO_PROBLEMS) != item.problems
+            if nid in touched or infos.get(nid) is not shown.get(nid, _UNSEEN) or problems.get(nid, NO_PROBLEMS) != item.problems
         ]
         reshaped: set[str] = set()
         texts: dict[str, str] = {}  # node -> its output's text, for its box and its wires alike
@@ -152,7 +152,7 @@ class DesignScene(QGraphicsScene):
             info = shown[nid] = infos.get(nid)
             text = texts[nid] = info.output.display() if info is not None and info.output is not None else ""
             if nid not in touched:  # only its inference or problems changed: its label, ports and training state stand
-                item.set_shape(text, problems.get(nid, _NO_PROBLEMS))
+                item.set_shape(text, problems.get(nid, NO_PROBLEMS))
                 continue
             node = graph.node(nid)
             layer = graph.catalog.get(node.type)
@@ -297,7 +297,6 @@ class DesignScene(QGraphicsScene):
 
 
 _UNSEEN = object()  # a node item not refreshed yet
-_NO_PROBLEMS: list[tuple[str, str]] = []  # read only
 
 
 def _label(layer, params: dict) -> str:
