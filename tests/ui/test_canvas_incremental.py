@@ -98,12 +98,18 @@ def test_after_any_edits_the_canvas_shows_what_a_fresh_canvas_shows(qapp, data: 
     try:
         for _ in range(data.draw(st.integers(1, 8))):
             edit(document.graph, data)
-        fresh = DesignScene(document)
-        assert shown(scene) == shown(fresh)
-        fresh.deleteLater()
+        assert_shows_what_a_fresh_canvas_shows(document, scene)
     finally:
         scene.deleteLater()
         document.deleteLater()
+
+
+def assert_shows_what_a_fresh_canvas_shows(document: Document, scene: DesignScene) -> None:
+    fresh = DesignScene(document)
+    try:
+        assert shown(scene) == shown(fresh)
+    finally:
+        fresh.deleteLater()
 
 
 def draw(scene: DesignScene) -> None:
@@ -254,9 +260,7 @@ def test_deletes_undos_and_edits_on_a_long_chain_show_what_a_fresh_canvas_shows(
                 linear = [nid for nid in ids if document.graph.node(nid).type == "Linear"]
                 if linear:
                     document.set_param(data.draw(st.sampled_from(linear)), "out_features", data.draw(st.sampled_from([4, 8])))
-        fresh = DesignScene(document)
-        assert shown(scene) == shown(fresh)
-        fresh.deleteLater()
+        assert_shows_what_a_fresh_canvas_shows(document, scene)
     finally:
         scene.deleteLater()
         document.deleteLater()
