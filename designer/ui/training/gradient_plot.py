@@ -45,7 +45,7 @@ class GradientPlot(TimedLayoutWidget):
         self.plot = style_plot(self.addPlot(row=0, col=0, axisItems={"left": LogAxis("left"), "bottom": EpochAxis("bottom")}), "gradient norm", "epoch")
         self.plot.setLogMode(y=True)
         self.setToolTip("The norm of each layer's parameter gradients at the sampled steps, on a log scale (first layers dark, last bright)")
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", verSpacing=-6, brush=pg.mkBrush(255, 255, 255, 200))
+        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", labelTextColor="#424a53", verSpacing=-6, brush=pg.mkBrush(255, 255, 255, 165))  # the curves under it show through
         self.curves: dict[str, pg.PlotDataItem] = {}  # this run's, by node
         self._kept: dict[str, pg.PlotDataItem] = {}  # made for an earlier run, empty, for the next run of the same nodes
         self.x: list[float] = []
