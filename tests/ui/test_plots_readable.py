@@ -96,3 +96,27 @@ def test_a_new_run_takes_the_bright_style_and_the_earlier_one_dims(plots, qtbot)
     assert plots.curves[second.number].current
     qtbot.waitUntil(lambda: not plots.curves[first.number].current, timeout=1000)  # the pass after the click
     assert plots.loss.vb.viewRange()[0][1] >= 5  # the epoch axis spans the new run's planned epochs
+
+
+def test_an_earlier_run_draws_a_decimated_line_and_the_axis_still_holds_every_run(plots, qtbot) -> None:
+    """Every batch of every earlier run, drawn and downsampled again whenever a new
+    run moved the axes, made a run's start slower with each run kept."""
+    from designer.train import BatchReport
+    from designer.ui.training.plots import EARLIER_POINTS
+
+    first = plots.history.new_run({"epochs": 40}, "spirals", "a")
+    first.add_batches([BatchReport(e, b, 50, (5.0 / e,), 32 * b, 1.0, 0.5) for e in range(1, 41) for b in range(1, 51)])
+    first.add_epochs(epochs([0.01] * 40))
+    first.status = "finished"
+    plots.update_run(first)
+    second = plots.history.new_run({"epochs": 40}, "spirals", "a")
+    second.add_batches([BatchReport(1, b, 50, (0.5,), 32 * b, 0.5, 0.5) for b in range(1, 51)])
+    plots.update_run(second)
+    qtbot.waitUntil(lambda: not plots.curves[first.number].current, timeout=1000)
+    earlier, latest = plots.curves[first.number], plots.curves[second.number]
+    x, y = earlier.smooth.getData()
+    assert 2 <= len(x) <= EARLIER_POINTS + 1 and x[-1] == first.batch_x.view()[-1]  # decimated, the last point kept
+    assert earlier.val.opts["symbol"] is None and latest.val.opts["symbol"] == "o"
+    assert len(latest.raw.getData()[0]) == 50 and not earlier.raw.isVisible()
+    low, high = plots.loss.vb.viewRange()[1]
+    assert low <= 0.0 and high >= float(np.nanmax(first.batch_smooth.view()))  # the earlier run's losses still fit
