@@ -82,6 +82,7 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int | None, secon
     if epochs is None:  # as many as make a probes-off run last about ``seconds``
         live.views.enabled.setChecked(False)
         own = int(window.document.project.training.get("epochs", 10))
+        phased_gui_run(app, window, monitor, own)  # the first run pays the window's first-time costs: not timed
         timed = phased_gui_run(app, window, monitor, own)
         epochs = max(own, math.ceil(own * seconds / timed["seconds"]))
     window.document.set_setting("training", "epochs", epochs)
