@@ -118,8 +118,7 @@ def child_env(bytecode: Path | None, checkout: Path = ROOT) -> dict[str, str]:
 
 
 def launch(args: list[str], child: str = CHILD, env: dict[str, str] | None = None, checkout: Path = ROOT) -> tuple[float, bool, str]:
-    # A fresh home: a first start's settings (a launch that ends on the start page
-    # saves the panels hidden, and the next one would open a design without them).
+    # A fresh home: every launch is a true first start, with no settings of an earlier one.
     env = {**(env or child_env(None, checkout)), "HOME": tempfile.mkdtemp()}
     env.pop("XDG_CONFIG_HOME", None)
     start = time.time()

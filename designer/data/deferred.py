@@ -28,6 +28,8 @@ class DeferredModule:
         self._deferred_name = name
 
     def __getattr__(self, attribute: str) -> Any:  # only for names not kept yet
+        if attribute == "_deferred_name":  # a copy being made has none yet: no module to ask
+            raise AttributeError(attribute)
         value = getattr(self._deferred_module(), attribute)
         setattr(self, attribute, value)
         return value
@@ -35,6 +37,9 @@ class DeferredModule:
     def _deferred_module(self) -> ModuleType:
         """The real module, imported now if it was not yet."""
         return importlib.import_module(self._deferred_name)
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:  # copied or pickled: a stand-in for the same module
+        return deferred, (self._deferred_name,)
 
     def __repr__(self) -> str:
         return f"<deferred module {self._deferred_name!r}>"

@@ -65,7 +65,7 @@ class FileActions:
         if ask and not self.maybe_save():
             return False
         try:
-            with no_gc_pauses():
+            with _no_gc_pauses():
                 document = Document.open(path)
                 self.window.set_document(document)
         except ProjectError as exc:
@@ -144,11 +144,12 @@ class FileActions:
 
 
 @contextmanager
-def no_gc_pauses() -> Iterator[None]:
+def _no_gc_pauses() -> Iterator[None]:
     """Opening a big design creates tens of thousands of objects at once;
     Python's collector would walk them all several times on the way (a
     second at 10,000 nodes). Nothing opened here makes reference cycles that
-    need collecting sooner, so collect once afterwards instead."""
+    need collecting sooner: the collector is off while it opens, and runs
+    again as it would afterwards."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -216,7 +216,7 @@ class Inspector(QScrollArea):
         self.stack = QStackedWidget(self)
         self.node_inspector = NodeInspector(document, self.stack)
         # The project's settings are built the first time they are shown or asked
-        # for: the start page hides the inspector, and the window it starts with is
+        # for: the start page hides the inspector, and the inspector it starts with is
         # replaced, unseen, by the one of the design opened from it.
         self._project_settings: ProjectSettingsPanel | None = None
         self._settings_due = False  # the settings page is what shows, once it is built
