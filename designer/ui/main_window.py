@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.canvas_tabs.page_changed.connect(lambda page: self.blocks.on_page_changed(page))
         self.setCentralWidget(self.canvas_tabs)
         self.start_page: StartPage | None = None
+        self._docks_shown: dict[QDockWidget, bool] | None = None  # the panels as they were when the start page hid them
         self.view.message.connect(self.show_message)
         self.view.context_menu_requested.connect(self._on_context_menu)
         self.view.files_dropped.connect(self._on_files_dropped)
@@ -598,9 +599,15 @@ class MainWindow(QMainWindow):
         self.canvas_view().setFocus()
 
     def _set_docks_visible(self, visible: bool) -> None:
-        """The start page has the window to itself; the panels come back with the canvas."""
-        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock, self.training.dock):
-            dock.setVisible(visible)
+        """The start page has the window to itself; the panels come back with the
+        canvas as the user had them (one they closed stays closed)."""
+        docks = (self.palette_dock, self.inspector_dock, self.bottom_dock, self.training.dock)
+        if not visible and self._docks_shown is None:
+            self._docks_shown = {dock: not dock.isHidden() for dock in docks}
+        for dock in docks:
+            dock.setVisible(visible and (self._docks_shown or {}).get(dock, True))
+        if visible:
+            self._docks_shown = None
         self._counts.setVisible(visible)
 
     def open_file(self, path: str | Path) -> bool:

@@ -55,3 +55,14 @@ def test_help_guide_opens(window, monkeypatch) -> None:
     monkeypatch.setattr(dialogs, "show_text", lambda parent, title, html: shown.append(html))
     window.show_guide()
     assert shown and "Overfitting" in shown[0] and "Epoch" in shown[0]
+
+
+def test_a_panel_closed_before_the_start_page_stays_closed_when_a_design_opens_from_it(window) -> None:
+    """The start page hides the panels; the canvas brings back the ones the user had, not all."""
+    window.open_file(sample("xor_mlp"))
+    window.inspector_dock.close()
+    window.show_start_page()
+    assert not window.palette_dock.isVisible()
+    window.start_page.file_chosen.emit(str(sample("spirals_mlp")))
+    assert window.palette_dock.isVisible() and window.bottom_dock.isVisible()
+    assert not window.inspector_dock.isVisible()
