@@ -98,3 +98,27 @@ def test_a_sample_before_the_prepared_curves_are_done_finishes_them(qtbot) -> No
     plot.prepare_curves(("dense1", "dense2"))  # what a run said it would sample ...
     plot.add_samples([_sample(other)])  # ... and what it did: the samples decide
     assert list(plot.curves) == list(other) and len(plot.legend.items) == 2
+
+
+def test_the_nodes_a_run_names_at_its_start_reach_the_gradient_plot(qtbot) -> None:
+    """The run publishes them (RunWatch), the live watch hands them on: the curves are made before the first sample."""
+    from designer.ui.training.live_watch import GRADIENT_NODES, LiveWatch
+    from designer.ui.training.plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    live = LiveWatch(plots.loss, plots)
+    nodes = ("dense1", "dense2", "dense3")
+    live.take([(GRADIENT_NODES, nodes)])
+    qtbot.waitUntil(lambda: list(live.views.gradients._kept) == list(nodes), timeout=2000)
+
+
+def test_a_new_run_stops_the_curves_an_earlier_run_named_and_never_used(qtbot) -> None:
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    plot.prepare_curves(tuple(f"dense{k}" for k in range(1, 11)))  # a run stopped before its first sample
+    plot.clear_run()
+    assert not plot._to_make and not plot._making.isActive()
+    made = list(plot._kept)
+    qtbot.wait(50)
+    assert list(plot._kept) == made  # nothing more made for the run that is gone

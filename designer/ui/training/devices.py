@@ -90,7 +90,7 @@ def detect() -> Devices:
 def detect_then_warm_up() -> Iterator[Devices]:
     """Yield the devices, then warm up; never raises (a worker's generator)."""
     try:
-        with warming_up():
+        with warming_up():  # detect() imports torch: the collector is paused from there (a hung CUDA probe would keep it so)
             try:
                 found = detect()
             except Exception:  # a broken CUDA driver must not take the window down: the CPU is always there

@@ -76,6 +76,8 @@ class GradientPlot(TimedLayoutWidget):
 
     def clear_run(self, batches_per_epoch: int = 0) -> None:
         """Empty the plot for a new run; the curves are kept for it, hidden until its first sample."""
+        self._making.stop()  # curves an earlier run named and did not get: this run names its own
+        self._to_make = []
         if self.curves:
             for curve in self.curves.values():
                 curve.setData([], [])

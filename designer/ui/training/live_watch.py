@@ -170,7 +170,7 @@ class LiveWatch(QObject):
                 self._add_problems([problem])
 
     def take(self, news: list[tuple[str, object]]) -> None:
-        """One drain's items: every view is updated once."""
+        """One kind of a drain's items (the run hands each kind over apart): its view is updated once."""
         gradients = [item for kind, item in news if kind == GRADIENTS and isinstance(item, GradientSample)]
         weights = [item for kind, item in news if kind == WEIGHTS and isinstance(item, WeightHistograms)]
         problems = [item for kind, item in news if kind == PROBLEM and isinstance(item, TrainingProblem)]

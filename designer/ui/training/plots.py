@@ -29,7 +29,7 @@ DIM_ALPHA = 90  # earlier runs
 PLOT_MIN_HEIGHT = 110  # the loss plot; the accuracy plot a little less: their ticks never crowd
 LR_HEIGHT = 80  # the learning-rate plot, shown while a schedule changes the rate
 RAW_ALPHA = 55  # the current run's per-batch losses behind the smoothed line
-EARLIER_POINTS = 400  # an earlier run's smoothed loss is drawn from at most this many points (see RunCurves)
+EARLIER_POINTS = 400  # an earlier run's smoothed loss is drawn from at most this many points, and its last (see RunCurves)
 SPARE_AFTER_MS = 400  # after a design opens or a run ends, the next run's curve items are made (once idle)
 
 
@@ -121,7 +121,9 @@ class RunCurves:
         self.val.setPen(_pen(colour, alpha, 1.4, dash=True))
         self.train_metric.setPen(_pen(colour, alpha, 1.4, dash=True))
         self.val_metric.setPen(_pen(colour, alpha, 2.0 if current else 1.4))
-        for item in (self.val, self.val_metric):  # an earlier run's validation is its line, without a dot per epoch
+        # An earlier run's validation is its line, without a dot per epoch. This setData empties the
+        # items' points: update(), which comes next, draws them again (_epochs_drawn is reset below).
+        for item in (self.val, self.val_metric):
             item.setData(symbol="o" if current else None, symbolSize=6, symbolBrush=pg.mkBrush(_with_alpha(colour, alpha)), symbolPen=pg.mkPen(BACKGROUND))
         self.lr.setPen(_pen(colour, alpha, 1.4))
         for item in (self.raw, self.smooth):  # the latest run's follow the view; an earlier run's are decimated once (update)

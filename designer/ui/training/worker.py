@@ -304,7 +304,7 @@ class TrainingRun(QObject):
 
     prepared = Signal(object)  # RunInfo
     updated = Signal(list, list)  # batch reports, epoch metrics since the last update
-    observed = Signal(list)  # (kind, item) pairs the watchers published since the last update
+    observed = Signal(list)  # (kind, item) pairs of one kind the watchers published since the last update
     paused_changed = Signal(bool)
     ended = Signal(object)  # RunOutcome, after the last update
 
@@ -397,7 +397,10 @@ class TrainingRun(QObject):
             since = (time.perf_counter() - self._last_flush) * 1000
             self._flush.start(max(0, int(self.interval_ms - since)))
 
-    def _on_flush(self) -> None:
+    def _on_flush(self, at_the_end: bool = False) -> None:
+        if self._parts and not at_the_end:  # the last drain's parts are still being handled: drain after them
+            self._flush.start(int(self.interval_ms))
+            return
         self._last_flush = time.perf_counter()
         batches, epochs = self.buffer.drain()
         news = self.buffer.drain_news()
@@ -417,11 +420,9 @@ class TrainingRun(QObject):
         if not self._parts:
             return
         started = time.perf_counter()
-        try:
-            self._parts.pop(0)()
-        finally:  # a failing view must not keep the trainer waiting
-            self._parts_cost += time.perf_counter() - started
-            (self._next_part if self._parts else self._turn_over).start()
+        self._parts.pop(0)()  # a view's exception is printed by the signal's emit, which returns: the turn still ends
+        self._parts_cost += time.perf_counter() - started
+        (self._next_part if self._parts else self._turn_over).start()
         if self._parts:
             return
         cost = self._parts_cost + PAINT_CLOCK.take()  # handlers, and the repaints the last update caused
@@ -432,7 +433,7 @@ class TrainingRun(QObject):
     def _deliver_all(self) -> None:
         """Everything drained and waiting, now (the run's end: its news come before ``ended``)."""
         self._flush.stop()
-        self._on_flush()
+        self._on_flush(at_the_end=True)
         self._next_part.stop()
         while self._parts:
             self._on_part()
