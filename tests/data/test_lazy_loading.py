@@ -3,14 +3,12 @@ memory-mapped, the automatic choice and the plan the Data panel shows."""
 
 from __future__ import annotations
 
-import io
 import pickle
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from imagekit import png_claiming
 from PIL import Image
 
 from designer.data import DataError, limits, load_data, npz, split
@@ -157,27 +155,16 @@ def test_x_alone_in_a_npy_file_with_targets_beside_it(tmp_path: Path) -> None:
         load_data(_with(settings, path="cut.npy"), tmp_path)
 
 
-def _png_claiming(width: int, height: int) -> bytes:
-    """A 1x1 PNG whose header (with a correct checksum) claims width x height pixels."""
-    data = io.BytesIO()
-    Image.new("L", (1, 1)).save(data, "PNG")
-    raw = bytearray(data.getvalue())
-    ihdr = raw.index(b"IHDR")
-    raw[ihdr + 4 : ihdr + 12] = struct.pack(">II", width, height)
-    raw[ihdr + 17 : ihdr + 21] = struct.pack(">I", zlib.crc32(bytes(raw[ihdr : ihdr + 17])))
-    return bytes(raw)
-
-
 def test_a_streamed_image_gets_the_same_header_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from designer.project import memory
 
     settings = _with(_folder(tmp_path, per_class=80), loading="stream")
     bundle = load_data(settings, tmp_path)  # listed while every file is fine
-    (tmp_path / "pets" / "dog" / "7.png").write_bytes(_png_claiming(12000, 9000))
+    (tmp_path / "pets" / "dog" / "7.png").write_bytes(png_claiming(12000, 9000))
     with pytest.raises(DataError, match=r"^pets/dog/7.png: has 108,000,000 pixels, more than the limit of .*decompression bomb"):
         for part in (bundle.train, bundle.validation, bundle.test):
             part.x[:]
-    (tmp_path / "pets" / "dog" / "7.png").write_bytes(_png_claiming(9000, 9000))
+    (tmp_path / "pets" / "dog" / "7.png").write_bytes(png_claiming(9000, 9000))
     monkeypatch.setattr(memory, "available_memory", lambda: 100 << 20)
     with pytest.raises(DataError, match=r"^pets/dog/7.png: decoding its 9000 x 9000 pixels needs"):
         for part in (bundle.train, bundle.validation, bundle.test):

@@ -8,9 +8,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ from data_outcome import check_one_line, fresh_folder, outcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from imagekit import png_claiming
 from PIL import Image
 
 from designer.data import DataError, load_data
@@ -108,19 +107,8 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
     assert message.startswith("pictures/a/bomb.png: ") and "decompression bomb" in message
 
 
-def _png_claiming(width: int, height: int) -> bytes:
-    """A 1x1 PNG whose header (with a correct checksum) claims width x height pixels."""
-    data = io.BytesIO()
-    Image.new("L", (1, 1)).save(data, "PNG")
-    raw = bytearray(data.getvalue())
-    ihdr = raw.index(b"IHDR")
-    raw[ihdr + 4 : ihdr + 12] = struct.pack(">II", width, height)
-    raw[ihdr + 17 : ihdr + 21] = struct.pack(">I", zlib.crc32(bytes(raw[ihdr : ihdr + 17])))
-    return bytes(raw)
-
-
 def test_image_claiming_more_pixels_than_the_limit_is_refused(tmp_path: Path) -> None:
-    settings = _images(tmp_path, {"a/big.png": _png_claiming(12000, 9000), "b/ok.png": Image.new("L", (4, 4))})
+    settings = _images(tmp_path, {"a/big.png": png_claiming(12000, 9000), "b/ok.png": Image.new("L", (4, 4))})
     message = _refused(settings, tmp_path)
     assert message.startswith("pictures/a/big.png: has 108,000,000 pixels, more than the limit of") and "decompression bomb" in message
 
@@ -392,7 +380,7 @@ def image_files(draw: st.DrawFn) -> bytes:
         for _ in range(draw(st.integers(1, 6))):
             data[draw(st.integers(0, len(data) - 1))] ^= draw(st.integers(1, 255))
     elif mutation == "claim":
-        data = bytearray(_png_claiming(draw(st.integers(0, 2**31 - 1)), draw(st.integers(0, 2**31 - 1))))
+        data = bytearray(png_claiming(draw(st.integers(0, 2**31 - 1)), draw(st.integers(0, 2**31 - 1))))
     elif mutation == "raw":
         data = bytearray(draw(st.binary(max_size=200)))
     return bytes(data)
