@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from contextlib import suppress
 from typing import TYPE_CHECKING
@@ -17,16 +16,13 @@ def run(path: str | None = None, train: bool = False) -> int:
     """Open the main window (on ``path`` if given) and run the event loop;
     with ``train``, start training the opened project at once (demonstrations,
     classrooms)."""
+    from designer.ui.collector import no_collections
+
     # Until the window is shown nothing made is garbage worth a collection, yet
     # the collector would walk the modules, the window and the design several
     # times over while they are made (about 10 ms of the start).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_collections():
         window, app = _shown_window(path, train)
-    finally:
-        if collecting:
-            gc.enable()
     code = app.exec()
     _stop_workers()
     return code

@@ -38,6 +38,19 @@ def keep_full_collections_short() -> None:
 
 
 @contextlib.contextmanager
+def no_collections() -> Iterator[None]:
+    """The collector off for the ``with`` block (much is made, none of it
+    garbage worth a pass), then as it was."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@contextlib.contextmanager
 def warming_up() -> Iterator[None]:
     """Around the background warm-up (torch imported and run once), if the window
     keeps its collections short (``keep_full_collections_short`` was called):
@@ -45,11 +58,8 @@ def warming_up() -> Iterator[None]:
     if not _frozen:
         yield
         return
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
+    with no_collections():
+        try:
+            yield
+        finally:
+            gc.freeze()
