@@ -57,7 +57,7 @@ class RunCurves:
     def __init__(self, plots: TrainingPlots, record: RunRecord | None = None) -> None:
         self.raw = plots.loss.plot()
         self.smooth = plots.loss.plot()
-        self.val = plots.loss.plot(symbol="o", symbolSize=6)  # restyle sets the dots' look
+        self.val = plots.loss.plot(symbol="o", symbolSize=6)
         self.train_metric = plots.metric_plot.plot()
         self.val_metric = plots.metric_plot.plot(symbol="o", symbolSize=6)
         self.lr = plots.lr.plot()
@@ -121,10 +121,10 @@ class RunCurves:
         self.val.setPen(_pen(colour, alpha, 1.4, dash=True))
         self.train_metric.setPen(_pen(colour, alpha, 1.4, dash=True))
         self.val_metric.setPen(_pen(colour, alpha, 2.0 if current else 1.4))
-        # An earlier run's validation is its line, without a dot per epoch. This setData empties the
-        # items' points: update(), which comes next, draws them again (_epochs_drawn is reset below).
-        for item in (self.val, self.val_metric):
-            item.setData(symbol="o" if current else None, symbolSize=6, symbolBrush=pg.mkBrush(_with_alpha(colour, alpha)), symbolPen=pg.mkPen(BACKGROUND))
+        for item in (self.val, self.val_metric):  # an earlier run's validation is its line, without a dot per epoch
+            item.setSymbol("o" if current else None)
+            item.setSymbolBrush(pg.mkBrush(_with_alpha(colour, alpha)))
+            item.setSymbolPen(pg.mkPen(BACKGROUND))
         self.lr.setPen(_pen(colour, alpha, 1.4))
         for item in (self.raw, self.smooth):  # the latest run's follow the view; an earlier run's are decimated once (update)
             item.setDownsampling(auto=current, method="peak")
