@@ -37,6 +37,7 @@ class TrainingControls(QWidget):
         self.speed.setStyleSheet(f"color: {MUTED};")
         column.addWidget(self.speed)
         self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it shows file names and data notes as they are
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

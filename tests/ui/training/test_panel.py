@@ -9,7 +9,7 @@ import weakref
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 from trainingkit import diverging_project, tiny_project
 
@@ -349,3 +349,11 @@ def test_a_finished_run_lets_go_of_its_trainer_model_and_data(window, qtbot, tin
         return not panel.findChildren(TrainingRun) and all(job() is None for job in jobs)
 
     qtbot.waitUntil(gone, timeout=5000)
+
+
+def test_the_run_message_shows_a_note_as_text_even_with_markup_in_a_file_name(window) -> None:
+    """A data note names the user's file: '<b>' in a name is text, not formatting."""
+    controls = window.training.panel.controls
+    controls.show_message("<b>points</b>.csv: left out 2 rows with missing values")
+    assert controls.message.textFormat() == Qt.TextFormat.PlainText
+    assert controls.message.text().startswith("<b>points</b>.csv")
