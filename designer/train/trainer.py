@@ -16,6 +16,7 @@ from designer.train.distributed import DistContext
 from designer.train.errors import TrainError
 from designer.train.faults import NonFinite, describe_failure
 from designer.train.freezing import keep_frozen_norms, parameter_groups
+from designer.train.lean_step import LeanStep
 from designer.train.memory_layout import in_training_layout, plain_state
 from designer.train.objective import Objective
 from designer.train.optim import Schedule, make_optimizer
@@ -189,6 +190,7 @@ class Trainer:
         steps = math.ceil(math.ceil(len(train) / self.world) / batch)
         optimizer = make_optimizer(parameter_groups(module, self.compiled), s)
         schedule = Schedule(optimizer, s, steps)
+        update = LeanStep(optimizer)
         self._loop = loop = LoopState(optimizer, schedule, shuffle)
         if self._hooks.run_start:
             start = RunStart(module, optimizer, self.device, self.compiled, self.bundle, s, self.objective, steps, rank == 0)
@@ -198,7 +200,7 @@ class Trainer:
         for epoch in range(first, s.epochs + 1):
             started, self._paused_for = time.perf_counter(), 0.0
             indices = index_batches(len(train), batch, shuffle, rank, self.world)
-            totals = self._train_epoch(epoch, model, train, indices, optimizer, schedule)
+            totals = self._train_epoch(epoch, model, train, indices, update, schedule)
             train_seconds = time.perf_counter() - started - self._paused_for
             val_totals = self._evaluate(module, val, epoch) if val is not None else None
             metrics = EpochMetrics(
@@ -226,7 +228,7 @@ class Trainer:
             schedule.after_epoch(monitored)
         result.message = f"finished {s.epochs} epochs"
 
-    def _train_epoch(self, epoch: int, model: Any, train: SplitBatches, indices: list[Any], optimizer: Any, schedule: Schedule) -> Totals:
+    def _train_epoch(self, epoch: int, model: Any, train: SplitBatches, indices: list[Any], update: LeanStep, schedule: Schedule) -> Totals:
         import torch
 
         s, objective = self.settings, self.objective
@@ -245,11 +247,11 @@ class Trainer:
             with autocast(self.device, s.bf16):
                 output = model(xb)
                 loss = objective.loss(output, yb)
-            optimizer.zero_grad(set_to_none=True)
+            update.zero_grad()
             loss.backward()
             if s.grad_clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)
-            optimizer.step()
+            update.step()
             schedule.after_batch()
             loss = loss.detach()
             if hooks.batch_end:
