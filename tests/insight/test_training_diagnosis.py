@@ -171,3 +171,22 @@ def test_the_activation_probe_sees_saturation_in_a_sigmoid_network() -> None:
     assert 0 <= act.saturated_share[i] <= 1 and math.isnan(act.dead_share[i])
     assert 0 < act.mean[i] < 1 and act.std[i] > 0
     assert torch.is_grad_enabled()
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_the_activation_probes_statistics_are_their_plain_definitions(channels_last: bool) -> None:
+    from designer.insight.probes import ActivationProbe
+
+    graph = deep_mlp("ReLU", False, depth=1)
+    probe = ActivationProbe(graph)
+    torch.manual_seed(0)
+    y = torch.randn(16, 4, 5, 3).relu()
+    y[:, 1, 2, :] = -torch.rand(16, 3)  # three units negative on every sample: dead
+    y[:, 2, 0, 0] = 0.0  # zero on every sample: dead too
+    if channels_last:
+        y = y.contiguous(memory_format=torch.channels_last)
+    dead, saturated, mean, std = probe._stats("relu1", y).tolist()
+    expected_std, expected_mean = torch.std_mean(y)
+    assert dead == pytest.approx((y.reshape(16, -1) <= 0).all(0).float().mean().item()) == pytest.approx(4 / 60)
+    assert math.isnan(saturated)
+    assert mean == pytest.approx(expected_mean.item(), rel=1e-6) and std == pytest.approx(expected_std.item(), rel=1e-6)
