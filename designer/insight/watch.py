@@ -15,6 +15,7 @@ is measured (``--layer-stats``, tests).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -99,10 +100,21 @@ class TrainingWatch(Callback):
         grads = self.gradients.samples[self._checked :]
         acts = [a for a in self.activations.samples[-1:] if a.epoch == metrics.epoch]
         self._checked = len(self.gradients.samples)
-        found = [*dx.find_vanishing(grads), *dx.find_exploding(grads), *dx.find_dead_units(acts), *dx.find_saturation(acts)]
-        overfitting = dx.find_overfitting(self.epochs)
-        for problem in [*found, *([overfitting] if overfitting else [])]:
+        # Each finder only where this epoch brought it something new: at every epoch end
+        # of a long run they were most of what the watch cost beside the measurements.
+        found = [*dx.find_vanishing(grads), *dx.find_exploding(grads)] if grads else []
+        found += [*dx.find_dead_units(acts), *dx.find_saturation(acts)] if acts else []
+        if self._may_overfit(metrics):
+            overfitting = dx.find_overfitting(self.epochs)  # over every epoch so far: once it is reported, no more
+            found += [overfitting] if overfitting else []
+        for problem in found:
             self._report(problem)
+
+    def _may_overfit(self, metrics: EpochMetrics) -> bool:
+        """Whether this epoch can change what find_overfitting says: it has a
+        validation loss, and overfitting was not reported yet."""
+        new = metrics.val_loss is not None and math.isfinite(metrics.val_loss)
+        return new and (dx.OVERFITTING, None) not in self._reported
 
     def on_run_end(self, result: RunResult) -> None:
         self.gradients.on_run_end(result)
