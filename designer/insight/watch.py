@@ -2,9 +2,10 @@
 
 ``TrainingWatch(graph)`` runs a GradientProbe and an ActivationProbe, keeps
 the batch losses and epoch metrics, and runs the finders of
-designer.insight.diagnosis: divergence at every loss report (so it is
-reported before the loss turns NaN and the run fails), the others at every
-epoch end. Each problem is reported once per kind and node, to
+designer.insight.diagnosis: divergence over the batch losses, checked every
+few dozen losses (at least every tenth of a second) and at each epoch end and
+the run's end (a run that fails on a NaN loss still has the divergence before
+it found, at the batch where it began), the others at every epoch end. Each problem is reported once per kind and node, to
 ``on_problem`` (on the training thread) and in ``problems``.
 
 ``budget`` (a ProbeBudget) keeps the probes within a share of the run's time
@@ -39,6 +40,10 @@ if TYPE_CHECKING:
     from designer.train.results import BatchReport, EpochMetrics, RunResult
 
 
+DIVERGENCE_CHECK_LOSSES = 32  # batch losses between two divergence checks
+DIVERGENCE_CHECK_S = 0.1  # or at least this often: a slow model is checked at once
+
+
 class TrainingWatch(Callback):
     """Both probes plus problem detection, as one callback object."""
 
@@ -63,6 +68,10 @@ class TrainingWatch(Callback):
         self._reported: set[tuple[str, str | None]] = set()
         self._divergence = dx.DivergenceDetector()
         self._checked = 0  # gradient samples already checked
+        self._unchecked: list[BatchReport] = []  # reports whose losses are not checked for divergence yet
+        self._unchecked_losses = 0
+        self._losses_checked_at = 0.0
+        self._lowest_val, self._since_lowest = math.inf, 0  # the lowest validation loss so far, and the epochs since
 
     def rows(self) -> list[LayerRow]:
         """Per-epoch, per-node statistics so far (see designer.insight.layer_stats)."""
@@ -73,6 +82,8 @@ class TrainingWatch(Callback):
         self._reported.clear()
         self._checked = 0
         self._divergence = dx.DivergenceDetector()
+        self._unchecked, self._unchecked_losses, self._losses_checked_at = [], 0, time.perf_counter()
+        self._lowest_val, self._since_lowest = math.inf, 0
         self.budget.start(run.batches_per_epoch * run.settings.epochs)
         began = time.perf_counter()
         taps = NodeTaps(run.module, run.compiled) if run.is_main else None  # one trace, shared by both probes
@@ -87,13 +98,28 @@ class TrainingWatch(Callback):
         self.gradients.on_batch_end(step)
 
     def on_report(self, report: BatchReport) -> None:
-        first = report.batch - len(report.losses) + 1
-        for i, loss in enumerate(report.losses):
-            self.losses.append((report.epoch, first + i, loss))
-            if self._divergence.add(loss):
-                self._report(dx.diverging(report.epoch, first + i, loss))
+        # The losses are kept and checked for divergence a few dozen at a time: on the
+        # CPU a report comes every batch, and checking each as it came cost the deep
+        # Sigmoid sample more than the probes' measurements (a cold call per step).
+        self._unchecked.append(report)
+        self._unchecked_losses += len(report.losses)
+        if self._unchecked_losses >= DIVERGENCE_CHECK_LOSSES or time.perf_counter() - self._losses_checked_at >= DIVERGENCE_CHECK_S:
+            self._check_losses()
+
+    def _check_losses(self) -> None:
+        """Keep and check the losses reported since the last check, in order."""
+        reports, self._unchecked, self._unchecked_losses = self._unchecked, [], 0
+        self._losses_checked_at = time.perf_counter()
+        add, keep = self._divergence.add, self.losses.append
+        for report in reports:
+            first = report.batch - len(report.losses) + 1
+            for i, loss in enumerate(report.losses):
+                keep((report.epoch, first + i, loss))
+                if add(loss):
+                    self._report(dx.diverging(report.epoch, first + i, loss))
 
     def on_epoch_end(self, metrics: EpochMetrics) -> None:
+        self._check_losses()
         self.activations.on_epoch_end(metrics)
         self.epochs.append(metrics)
         # Only what is new since the last epoch end: problems seen before are reported already.
@@ -112,11 +138,19 @@ class TrainingWatch(Callback):
 
     def _may_overfit(self, metrics: EpochMetrics) -> bool:
         """Whether this epoch can change what find_overfitting says: it has a
-        validation loss, and overfitting was not reported yet."""
-        new = metrics.val_loss is not None and math.isfinite(metrics.val_loss)
-        return new and (dx.OVERFITTING, None) not in self._reported
+        validation loss, overfitting was not reported yet, and OVERFIT_EPOCHS
+        epochs have passed since the lowest validation loss (kept here, as
+        find_overfitting finds it: the first of equal lows)."""
+        if metrics.val_loss is None or not math.isfinite(metrics.val_loss):
+            return False
+        if metrics.val_loss < self._lowest_val:
+            self._lowest_val, self._since_lowest = metrics.val_loss, 0
+        else:
+            self._since_lowest += 1
+        return self._since_lowest >= dx.OVERFIT_EPOCHS and (dx.OVERFITTING, None) not in self._reported
 
     def on_run_end(self, result: RunResult) -> None:
+        self._check_losses()  # a run that failed on a NaN loss: what came before it
         self.gradients.on_run_end(result)
 
     def _report(self, problem: dx.TrainingProblem) -> None:

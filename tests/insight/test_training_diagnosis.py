@@ -190,3 +190,30 @@ def test_the_activation_probes_statistics_are_their_plain_definitions(channels_l
     assert dead == pytest.approx((y.reshape(16, -1) <= 0).all(0).float().mean().item()) == pytest.approx(4 / 60)
     assert math.isnan(saturated)
     assert mean == pytest.approx(expected_mean.item(), rel=1e-6) and std == pytest.approx(expected_std.item(), rel=1e-6)
+
+
+@pytest.mark.parametrize("rise", [1.08, 1.6])  # slow: found some epochs after it could be; sharp: at the first it can
+@pytest.mark.parametrize("seed", range(4))
+def test_the_watch_reports_overfitting_at_the_epoch_the_full_check_first_finds_it(seed: int, rise: float) -> None:
+    """The watch skips the check while it cannot find anything new; it must
+    report at the same epoch as checking every epoch over all of them."""
+    from designer.train.results import EpochMetrics
+
+    rng = np.random.default_rng(seed)
+    train, val = 1.0, 1.0
+    epochs = []
+    for epoch in range(1, 41):
+        train *= 0.93
+        val = val * (0.9 if epoch < 8 + seed else rise) + rng.normal(0, 0.02)  # falls, then rises
+        if epoch == 8 + seed:
+            val = min(m.val_loss for m in epochs if m.val_loss is not None)  # the lowest again: a tie
+        missing = rng.random() < 0.15 and epoch != 8 + seed  # some epochs without a validation loss
+        epochs.append(EpochMetrics(epoch, train, None if missing else val, 0.9, None, "accuracy", 0.01, 0.1, 100.0))
+    expected = next((m.epoch for k, m in enumerate(epochs, 1) if dx.find_overfitting(epochs[:k])), None)
+    watch = TrainingWatch(deep_mlp("ReLU", False, depth=1))
+    reported_at = None
+    for metrics in epochs:
+        watch.on_epoch_end(metrics)
+        if reported_at is None and kinds(watch).get(dx.OVERFITTING):
+            reported_at = metrics.epoch
+    assert expected is not None and reported_at == expected
