@@ -175,6 +175,7 @@ class GradientProbe(Callback):
         if every < 1:
             raise ValueError(f"every must be at least 1, not {every}")
         self.every, self.on_sample = every, on_sample
+        self.batch_every = every  # the trainer calls the batch hooks on the sampled batches only
         self.budget = budget or ProbeBudget(None)
         self._began = 0.0
         self.samples: list[GradientSample] = []

@@ -242,8 +242,9 @@ class Trainer:
             self._checkpoint()
             if self._augment is not None:
                 xb, yb = self._augment(xb, yb, s.seed, epoch, number)
-            if hooks.batch_start:
-                Dispatch.call(hooks.batch_start, epoch, number)
+            for every, starts, _ in hooks.batch_groups:
+                if starts and (number - 1) % every == 0:
+                    Dispatch.call(starts, epoch, number)
             with autocast(self.device, s.bf16):
                 output = model(xb)
                 loss = objective.loss(output, yb)
@@ -254,8 +255,11 @@ class Trainer:
             update.step()
             schedule.after_batch()
             loss = loss.detach()
-            if hooks.batch_end:
-                Dispatch.call(hooks.batch_end, BatchStep(epoch, number, len(indices), (epoch - 1) * len(indices) + number, loss))
+            step = None
+            for every, _, ends in hooks.batch_groups:
+                if ends and (number - 1) % every == 0:
+                    step = step or BatchStep(epoch, number, len(indices), (epoch - 1) * len(indices) + number, loss)
+                    Dispatch.call(ends, step)
             totals.add(loss, objective.metric_sum(output.detach(), yb), len(yb))
             if losses.add(loss, self._stop.is_set()) or number == len(indices):
                 self._report(losses, totals, epoch, number, len(indices))

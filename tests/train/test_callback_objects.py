@@ -80,3 +80,19 @@ def test_callbacks_can_be_replaced_before_the_run_and_wrong_objects_are_refused(
     assert only.epochs == [1]
     with pytest.raises(TypeError, match="designer.train.Callback"):
         Trainer(mlp(2, 2), classification_bundle(), settings(), [print])
+
+
+def test_batch_every_calls_the_batch_hooks_on_every_nth_batch_of_each_epoch() -> None:
+    class Sparse(Recorder):
+        batch_every = 2
+
+    every, sparse = Recorder(), Sparse()
+    result = Trainer(mlp(2, 2), classification_bundle(n=400), settings(batch_size=80), [sparse, every]).run()
+    assert result.ok
+    batches = [e for e in every.events if e.startswith(("batch", "end"))]
+    assert len(batches) == 2 * 2 * 4  # four batches an epoch (320 training samples), each hook on every one
+    assert [e for e in sparse.events if e.startswith(("batch", "end"))] == [
+        "batch 1.1", "end 1.1 step 1", "batch 1.3", "end 1.3 step 3",
+        "batch 2.1", "end 2.1 step 5", "batch 2.3", "end 2.3 step 7",
+    ]  # fmt: skip
+    assert all(sparse.changed) and all(sparse.grads_at_end)  # the same before/after as on every batch

@@ -56,6 +56,7 @@ class RunWatch(Callback):
             graph, on_problem=lambda p: publish(PROBLEM, p), on_gradients=lambda s: publish(GRADIENTS, s), budget=budget
         )
         self.weights = WeightHistogramProbe(on_sample=lambda h: publish(WEIGHTS, h), budget=budget)
+        self.batch_every = self.watch.batch_every
 
     def on_run_start(self, run: RunStart) -> None:
         self.watch.on_run_start(run)
