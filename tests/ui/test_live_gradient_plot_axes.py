@@ -53,9 +53,13 @@ def test_a_new_run_starts_from_its_own_plan(qtbot) -> None:
     plot.set_epochs(1)
     plot.add_samples([_sample(1, (10.0, 300.0))])
     assert plot.plot.vb.viewRange()[0][1] < 1.1  # never past a one-epoch plan
-    assert plot.curves["dense1"].opts["symbol"] == "o"  # one sample draws no line: a dot shows it
+    dots = plot.dots.getData()  # one sample draws no line: a dot per node shows it, in its curve's colour, at its norm
+    assert list(dots[0]) == [plot.curves["dense1"].getData()[0][0]] * 2 and np.allclose(10 ** np.asarray(dots[1]), [10.0, 300.0])
+    assert [b.color() for b in plot.dots.data["brush"]] == [c.opts["pen"].color() for c in plot.curves.values()]
     plot.add_samples([_sample(1, (9.0, 200.0))])
-    assert plot.curves["dense1"].opts["symbol"] is None
+    assert len(plot.dots.getData()[0]) == 0  # the lines show it now
+    plot.clear_run(batches_per_epoch=10)
+    assert len(plot.dots.getData()[0]) == 0
 
 
 def test_weight_histograms_fit_their_columns_and_the_chosen_nodes_bins(qtbot) -> None:
