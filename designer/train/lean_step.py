@@ -8,11 +8,11 @@ costs more than the update: for the digits CNN ``step`` took 181 us of a
 ``zero_grad(set_to_none=True)`` 57 us to let go of ten gradients (the Python
 runs cold after the convolutions have filled the caches). After the first
 step, once the optimizer's state exists, :class:`LeanStep` calls the same
-fused kernel with lists made once, so the weights and the optimizer's state
-are bit-identical to ``optimizer.step()`` (tested). Whatever it does not
-cover (another optimizer, the foreach or per-tensor path, hooks on the
-optimizer, a parameter whose gradient comes or goes, a reloaded state) goes
-through the optimizer's own step.
+fused kernel (Adam, AdamW, SGD) with lists made once, so the weights and the
+optimizer's state are bit-identical to ``optimizer.step()`` (tested).
+Whatever it does not cover (RMSprop, the foreach or per-tensor path, hooks
+on the optimizer, a parameter whose gradient comes or goes, a reloaded
+state, SGD's momentum turned on or off) goes through the optimizer's own step.
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ if TYPE_CHECKING:
 class _Group:
     """One parameter group's tensors, in the order torch's fused path takes them."""
 
-    options: dict[str, Any]  # the optimizer's group: rates and betas are read at each step (schedules move them)
+    options: dict[str, Any]  # the optimizer's group: rates, betas and momentum are read at each step (schedules move them)
     params: list[torch.Tensor]
-    exp_avgs: list[torch.Tensor]
+    exp_avgs: list[torch.Tensor]  # Adam's
     exp_avg_sqs: list[torch.Tensor]
     max_exp_avg_sqs: list[torch.Tensor]
     steps: list[torch.Tensor]
+    momentum_buffers: list[torch.Tensor]  # SGD's, when its momentum is on
+    sgd: bool = False
 
 
 @dataclass
@@ -45,8 +47,8 @@ class _Plan:
 
 
 class LeanStep:
-    """``zero_grad`` and ``step`` of ``optimizer``, the fused Adam/AdamW update
-    called directly where it applies (see the module's docstring)."""
+    """``zero_grad`` and ``step`` of ``optimizer``, the fused Adam, AdamW or
+    SGD update called directly where it applies (see the module's docstring)."""
 
     def __init__(self, optimizer: torch.optim.Optimizer) -> None:
         self.optimizer = optimizer
@@ -71,6 +73,8 @@ class LeanStep:
         if optimizer.state is not plan.state or optimizer.param_groups is not plan.param_groups or _has_hooks(optimizer):
             return False
         for group in plan.groups:
+            if group.sgd and (group.options["momentum"] != 0) != bool(group.momentum_buffers):
+                return False  # SGD's momentum turned on or off: its buffers come or go
             for param in group.params:
                 if param.grad is None:
                     return False
@@ -78,13 +82,30 @@ class LeanStep:
 
 
 def _fused_update(groups: list[_Group]) -> None:
-    """What ``torch.optim.adam._fused_adam`` does for one device and dtype,
-    without grad scaling (the designer's runs use none)."""
+    """What ``torch.optim.adam._fused_adam`` or ``torch.optim.sgd._fused_sgd``
+    does for one device and dtype, without grad scaling (the designer's runs
+    use none)."""
     import torch
 
     with torch.no_grad():
         for group in groups:
             options = group.options
+            if group.sgd:
+                torch._fused_sgd_(
+                    group.params,
+                    [p.grad for p in group.params],
+                    group.momentum_buffers,
+                    weight_decay=options["weight_decay"],
+                    momentum=options["momentum"],
+                    lr=options["lr"],
+                    dampening=options["dampening"],
+                    nesterov=options["nesterov"],
+                    maximize=options["maximize"],
+                    is_first_step=False,
+                    grad_scale=None,
+                    found_inf=None,
+                )
+                continue
             beta1, beta2 = options["betas"]
             torch._foreach_add_(group.steps, 1)
             kernel = torch._fused_adamw_ if options.get("decoupled_weight_decay") else torch._fused_adam_
@@ -122,24 +143,35 @@ def _make_plan(optimizer: torch.optim.Optimizer) -> _Plan | None:
     """The lists for the direct update, or None where it does not apply."""
     import torch
 
-    if type(optimizer) not in (torch.optim.Adam, torch.optim.AdamW) or _has_hooks(optimizer):
+    sgd = type(optimizer) is torch.optim.SGD
+    if not (sgd or type(optimizer) in (torch.optim.Adam, torch.optim.AdamW)) or _has_hooks(optimizer):
         return None
+    if getattr(optimizer, "grad_scale", None) is not None or getattr(optimizer, "found_inf", None) is not None:
+        return None  # a gradient scaler's: torch passes them to the kernel
     groups, idle, kinds = [], [], set()
     for options in optimizer.param_groups:
         if not options.get("fused") or options.get("capturable") or options.get("differentiable"):
             return None
-        if not all(isinstance(v, float) for v in (options["lr"], *options["betas"])):
+        rates = (options["lr"], options["momentum"]) if sgd else (options["lr"], *options["betas"])
+        if not all(isinstance(v, float | int) and not isinstance(v, bool) for v in rates):
             return None  # a tensor rate or beta: torch moves it between devices
-        group = _Group(options, [], [], [], [], [])
+        group = _Group(options, [], [], [], [], [], [], sgd)
         for param in options["params"]:
             if param.grad is None:
                 idle.append(param)
                 continue
             state = optimizer.state.get(param)
-            if not state or param.grad.is_sparse or torch.is_complex(param):
+            if param.grad.is_sparse or torch.is_complex(param) or not (state or sgd):
                 return None
             kinds.add((param.device, param.dtype))
             group.params.append(param)
+            if sgd:
+                if options["momentum"] != 0:
+                    buffer = state.get("momentum_buffer") if state else None
+                    if buffer is None:
+                        return None
+                    group.momentum_buffers.append(buffer)
+                continue
             group.exp_avgs.append(state["exp_avg"])
             group.exp_avg_sqs.append(state["exp_avg_sq"])
             if options["amsgrad"]:

@@ -77,6 +77,9 @@ def same_state(a: torch.optim.Optimizer, b: torch.optim.Optimizer) -> bool:
         {"optimizer": "adamw", "weight_decay": 0.05},
         {"optimizer": "adam", "schedule": "one_cycle"},  # the rate and the betas move every step
         {"optimizer": "adamw", "schedule": "cosine"},
+        {"optimizer": "sgd"},  # momentum 0.9, the default
+        {"optimizer": "sgd", "momentum": 0.0, "weight_decay": 0.01},  # no momentum buffers
+        {"optimizer": "sgd", "schedule": "one_cycle"},  # the momentum cycles every step
     ],
 )
 @pytest.mark.parametrize("frozen_first", [False, True])
@@ -90,7 +93,7 @@ def test_the_direct_update_is_bit_identical_to_the_optimizers_step(options: dict
     assert calls == 1  # the first step makes the optimizer's state; every later one is direct
 
 
-@pytest.mark.parametrize("options", [{"optimizer": "sgd"}, {"optimizer": "rmsprop"}])
+@pytest.mark.parametrize("options", [{"optimizer": "rmsprop"}])
 def test_other_optimizers_take_their_own_step(options: dict) -> None:
     settings = TrainSettings.from_mapping({"learning_rate": 0.01, **options})
     plain, _, _ = train(settings, lean=False)
@@ -132,3 +135,19 @@ def test_a_reloaded_state_a_hook_or_a_new_gradient_goes_through_the_optimizers_s
     assert len(seen) == 4
     one_step(frozen_last=True)  # most gradients missing this time
     assert len(seen) == 5
+
+
+def test_sgd_whose_momentum_is_turned_on_takes_its_own_step_again() -> None:
+    net = small_net(0)
+    optimizer = make_optimizer(list(net.parameters()), TrainSettings.from_mapping({"optimizer": "sgd", "momentum": 0.0}))
+    update = LeanStep(optimizer)
+    seen = []
+    original = optimizer.step
+    optimizer.step = lambda *a, **k: (seen.append(1), original(*a, **k))[1]  # type: ignore[method-assign]
+    for momentum in (0.0, 0.0, 0.5, 0.5):
+        optimizer.param_groups[0]["momentum"] = momentum
+        update.zero_grad()
+        net(torch.randn(4, 1, 8, 8)).sum().backward()
+        update.step()
+    assert len(seen) == 2  # the first step, and the one whose momentum needed buffers it had none of
+    assert all(optimizer.state[p]["momentum_buffer"] is not None for p in net.parameters())
