@@ -78,10 +78,11 @@ class Callback:
     """Base class of callback objects: every hook does nothing. Override the
     hooks you need; the trainer calls only overridden ones.
 
-    ``batch_every = n`` (a class or instance attribute) has ``on_batch_start``
-    and ``on_batch_end`` called only on batches 1, 1 + n, 1 + 2n... of each
-    epoch: a probe that samples every n-th batch then costs nothing on the
-    batches between (a call per batch through a watch's layers measured a few
+    ``batch_every = n`` (a class or instance attribute, read when the run is
+    made) has ``on_batch_start`` and ``on_batch_end`` called only on batches
+    1, 1 + n, 1 + 2n... of each epoch, in the list's order with the others: a
+    probe that samples every n-th batch then costs nothing on the batches
+    between (a call per batch through a watch's layers measured a few
     microseconds, a few percent of a small model's step)."""
 
     batch_every: int = 1
@@ -116,15 +117,11 @@ class Dispatch:
         }
         self.run_start, self.batch_start, self.batch_end = (self.hooks[n] for n in HOOKS[:3])
         self.report, self.epoch_end, self.run_end = (self.hooks[n] for n in HOOKS[3:])
-        # The batch hooks grouped by ``batch_every`` (the list's order within a group):
-        # (every, on_batch_start hooks, on_batch_end hooks).
-        groups: dict[int, tuple[list[Callable[..., None]], list[Callable[..., None]]]] = {}
-        for c in self.callbacks:
-            every = max(1, int(c.batch_every))
-            for name, hooks in (("on_batch_start", 0), ("on_batch_end", 1)):
-                if _overrides(c, name):
-                    groups.setdefault(every, ([], []))[hooks].append(getattr(c, name))
-        self.batch_groups = [(every, starts, ends) for every, (starts, ends) in groups.items()]
+        # The batch hooks with their callback's ``batch_every``, in the list's order.
+        self.batch_starts, self.batch_ends = (
+            [(max(1, int(c.batch_every)), getattr(c, name)) for c in self.callbacks if _overrides(c, name)]
+            for name in ("on_batch_start", "on_batch_end")
+        )
 
     @staticmethod
     def call(hooks: list[Callable[..., None]], *args: Any) -> None:

@@ -12,7 +12,10 @@ fused kernel (Adam, AdamW, SGD) with lists made once, so the weights and the
 optimizer's state are bit-identical to ``optimizer.step()`` (tested).
 Whatever it does not cover (RMSprop, the foreach or per-tensor path, hooks
 on the optimizer, a parameter whose gradient comes or goes, a reloaded
-state, SGD's momentum turned on or off) goes through the optimizer's own step.
+state, a group added, SGD's momentum turned on or off) goes through the
+optimizer's own step. What it cannot see: a state tensor replaced inside the
+same state (the trainer's resume does so before the first step only) and an
+``optimizer.step`` replaced on the instance.
 """
 
 from __future__ import annotations
@@ -36,12 +39,14 @@ class _Group:
     steps: list[torch.Tensor]
     momentum_buffers: list[torch.Tensor]  # SGD's, when its momentum is on
     sgd: bool = False
+    decoupled: bool = False  # AdamW's weight decay (a group option of Adam's in newer torch, its own class in older)
 
 
 @dataclass
 class _Plan:
     state: Any  # the optimizer's state and groups when the plan was made: a reload replaces them
     param_groups: list[dict[str, Any]]
+    shape: list[int]  # parameters per group then: add_param_group adds to the same list
     groups: list[_Group]
     idle: list[torch.Tensor]  # parameters without a gradient then: one that gets one needs the full step
 
@@ -52,11 +57,15 @@ class LeanStep:
 
     def __init__(self, optimizer: torch.optim.Optimizer) -> None:
         self.optimizer = optimizer
-        self._params = [p for group in optimizer.param_groups for p in group["params"]]
+        self._params: list[torch.Tensor] = []
+        self._shape: list[int] = []
         self._plan: _Plan | None = None
 
     def zero_grad(self) -> None:
         """``optimizer.zero_grad(set_to_none=True)``."""
+        if _shape(self.optimizer) != self._shape:  # a group added since
+            self._shape = _shape(self.optimizer)
+            self._params = [p for group in self.optimizer.param_groups for p in group["params"]]
         for param in self._params:
             param.grad = None
 
@@ -71,6 +80,8 @@ class LeanStep:
     def _still_holds(self, plan: _Plan) -> bool:
         optimizer = self.optimizer
         if optimizer.state is not plan.state or optimizer.param_groups is not plan.param_groups or _has_hooks(optimizer):
+            return False
+        if _shape(optimizer) != plan.shape:
             return False
         for group in plan.groups:
             if group.sgd and (group.options["momentum"] != 0) != bool(group.momentum_buffers):
@@ -108,7 +119,7 @@ def _fused_update(groups: list[_Group]) -> None:
                 continue
             beta1, beta2 = options["betas"]
             torch._foreach_add_(group.steps, 1)
-            kernel = torch._fused_adamw_ if options.get("decoupled_weight_decay") else torch._fused_adam_
+            kernel = torch._fused_adamw_ if group.decoupled else torch._fused_adam_
             kernel(
                 group.params,
                 [p.grad for p in group.params],
@@ -126,6 +137,10 @@ def _fused_update(groups: list[_Group]) -> None:
                 grad_scale=None,
                 found_inf=None,
             )
+
+
+def _shape(optimizer: torch.optim.Optimizer) -> list[int]:
+    return [len(group["params"]) for group in optimizer.param_groups]
 
 
 def _has_hooks(optimizer: torch.optim.Optimizer) -> bool:
@@ -155,7 +170,8 @@ def _make_plan(optimizer: torch.optim.Optimizer) -> _Plan | None:
         rates = (options["lr"], options["momentum"]) if sgd else (options["lr"], *options["betas"])
         if not all(isinstance(v, float | int) and not isinstance(v, bool) for v in rates):
             return None  # a tensor rate or beta: torch moves it between devices
-        group = _Group(options, [], [], [], [], [], [], sgd)
+        decoupled = type(optimizer) is torch.optim.AdamW or bool(options.get("decoupled_weight_decay"))
+        group = _Group(options, [], [], [], [], [], [], sgd, decoupled)
         for param in options["params"]:
             if param.grad is None:
                 idle.append(param)
@@ -181,4 +197,4 @@ def _make_plan(optimizer: torch.optim.Optimizer) -> _Plan | None:
             groups.append(group)
     if len(kinds) != 1:
         return None  # torch groups by device and dtype; one of each is what the designer trains
-    return _Plan(optimizer.state, optimizer.param_groups, groups, idle)
+    return _Plan(optimizer.state, optimizer.param_groups, _shape(optimizer), groups, idle)

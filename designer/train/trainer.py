@@ -242,9 +242,9 @@ class Trainer:
             self._checkpoint()
             if self._augment is not None:
                 xb, yb = self._augment(xb, yb, s.seed, epoch, number)
-            for every, starts, _ in hooks.batch_groups:
-                if starts and (number - 1) % every == 0:
-                    Dispatch.call(starts, epoch, number)
+            for every, hook in hooks.batch_starts:
+                if every == 1 or (number - 1) % every == 0:
+                    hook(epoch, number)
             with autocast(self.device, s.bf16):
                 output = model(xb)
                 loss = objective.loss(output, yb)
@@ -256,10 +256,10 @@ class Trainer:
             schedule.after_batch()
             loss = loss.detach()
             step = None
-            for every, _, ends in hooks.batch_groups:
-                if ends and (number - 1) % every == 0:
+            for every, hook in hooks.batch_ends:
+                if every == 1 or (number - 1) % every == 0:
                     step = step or BatchStep(epoch, number, len(indices), (epoch - 1) * len(indices) + number, loss)
-                    Dispatch.call(ends, step)
+                    hook(step)
             totals.add(loss, objective.metric_sum(output.detach(), yb), len(yb))
             if losses.add(loss, self._stop.is_set()) or number == len(indices):
                 self._report(losses, totals, epoch, number, len(indices))

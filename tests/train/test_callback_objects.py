@@ -96,3 +96,20 @@ def test_batch_every_calls_the_batch_hooks_on_every_nth_batch_of_each_epoch() ->
         "batch 2.1", "end 2.1 step 5", "batch 2.3", "end 2.3 step 7",
     ]  # fmt: skip
     assert all(sparse.changed) and all(sparse.grads_at_end)  # the same before/after as on every batch
+
+
+def test_batch_hooks_of_callbacks_with_different_intervals_keep_the_lists_order() -> None:
+    calls: list[str] = []
+
+    class Named(Callback):
+        def __init__(self, name: str, every: int) -> None:
+            self.name, self.batch_every = name, every
+
+        def on_batch_start(self, epoch, batch) -> None:
+            calls.append(f"{self.name} start {epoch}.{batch}")
+
+        def on_batch_end(self, step) -> None:
+            calls.append(f"{self.name} end {step.epoch}.{step.batch}")
+
+    Trainer(mlp(2, 2), classification_bundle(n=400), settings(batch_size=80, epochs=1), [Named("a", 1), Named("b", 3), Named("c", 1)]).run()
+    assert calls[:8] == ["a start 1.1", "b start 1.1", "c start 1.1", "a end 1.1", "b end 1.1", "c end 1.1", "a start 1.2", "c start 1.2"]

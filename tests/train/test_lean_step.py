@@ -151,3 +151,21 @@ def test_sgd_whose_momentum_is_turned_on_takes_its_own_step_again() -> None:
         update.step()
     assert len(seen) == 2  # the first step, and the one whose momentum needed buffers it had none of
     assert all(optimizer.state[p]["momentum_buffer"] is not None for p in net.parameters())
+
+
+def test_a_group_added_mid_run_is_updated_as_the_optimizers_step_updates_it() -> None:
+    def run(lean: bool) -> torch.nn.Module:
+        net = small_net(0)
+        optimizer = make_optimizer(list(net[4].parameters()), TrainSettings.from_mapping({"optimizer": "adamw", "weight_decay": 0.1}))
+        update = LeanStep(optimizer)
+        data = torch.Generator().manual_seed(1)
+        for step in range(6):
+            if step == 3:  # the convolution joins the training (a callback holds the optimizer)
+                optimizer.add_param_group({"params": list(net[0].parameters())})
+            update.zero_grad() if lean else optimizer.zero_grad(set_to_none=True)
+            net(torch.randn(4, 1, 8, 8, generator=data)).sum().backward()
+            update.step() if lean else optimizer.step()
+        return net
+
+    for a, b in zip(run(False).state_dict().values(), run(True).state_dict().values(), strict=True):
+        assert torch.equal(a, b)
