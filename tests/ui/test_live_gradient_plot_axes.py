@@ -56,6 +56,10 @@ def test_a_new_run_starts_from_its_own_plan(qtbot) -> None:
     dots = plot.dots.getData()  # one sample draws no line: a dot per node shows it, in its curve's colour, at its norm
     assert list(dots[0]) == [plot.curves["dense1"].getData()[0][0]] * 2 and np.allclose(10 ** np.asarray(dots[1]), [10.0, 300.0])
     assert [b.color() for b in plot.dots.data["brush"]] == [c.opts["pen"].color() for c in plot.curves.values()]
+    plot.curves["dense2"].setVisible(False)  # as a click on its legend entry does
+    assert np.allclose(10 ** np.asarray(plot.dots.getData()[1]), [10.0])
+    plot.curves["dense2"].setVisible(True)
+    assert len(plot.dots.getData()[0]) == 2
     plot.add_samples([_sample(1, (9.0, 200.0))])
     assert len(plot.dots.getData()[0]) == 0  # the lines show it now
     plot.clear_run(batches_per_epoch=10)

@@ -113,20 +113,25 @@ class GradientPlot(TimedLayoutWidget):
             logs = {nid: np.log10(np.asarray(values)) for nid, values in self.values.items()}
         for nid, curve in self.curves.items():
             curve.setData(x, logs[nid], connect="finite")
-        self._show_dots(x, logs)
+        self._show_dots()
         self._show_x(float(x.max()) if len(x) else 0.0)
         self._show_decades()
 
-    def _show_dots(self, x: np.ndarray, logs: dict[str, np.ndarray]) -> None:
+    def _show_dots(self) -> None:
         """A single sample draws no line (a short run samples once): a dot in
-        each curve's colour shows it, until the second sample draws the lines."""
-        if len(x) != 1:
+        each shown curve's colour shows it, until the second sample draws the
+        lines. Again when a curve is hidden or shown (its legend entry)."""
+        if len(self.x) != 1:
             if len(self.dots.data):
                 self.dots.clear()
             return
-        shown = [(float(logs[nid][0]), curve.opts["pen"].color()) for nid, curve in self.curves.items() if np.isfinite(logs[nid][0])]
+        shown = [
+            (math.log10(self.values[nid][0]), curve.opts["pen"].color())
+            for nid, curve in self.curves.items()
+            if curve.isVisible() and math.isfinite(self.values[nid][0])
+        ]
         colours = [colour for _, colour in shown]
-        self.dots.setData(x=[float(x[0])] * len(shown), y=[y for y, _ in shown], brush=colours, pen=colours)
+        self.dots.setData(x=[self.x[0]] * len(shown), y=[y for y, _ in shown], brush=colours, pen=colours)
 
     def _show_x(self, last: float) -> None:
         """Double the epoch axis when the points reach its end, up to the planned epochs (or past them, a resumed run)."""
@@ -187,6 +192,7 @@ class GradientPlot(TimedLayoutWidget):
                 colour = self._lut[len(self._kept)]
                 curve = pg.PlotCurveItem(pen=pg.mkPen(tuple(int(c) for c in colour[:3]), width=1.6), name=nid)
                 self.plot.addItem(curve)  # and to the legend, by its name
+                curve.visibleChanged.connect(self._show_dots)  # a click on its legend entry hides or shows it
                 self._kept[nid] = curve
         finally:
             del self.legend.updateSize
