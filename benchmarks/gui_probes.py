@@ -55,7 +55,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from live_stalls import by_phase, phased_gui_run, settle, write_results  # noqa: E402
+from live_stalls import by_phase, phased_gui_run, phases, settle, write_results  # noqa: E402
 from ui_trace import CpuStallMonitor, TracingApplication  # noqa: E402
 
 SAMPLES = ("deep_sigmoid", "digits_cnn")
@@ -138,14 +138,6 @@ def measure(app: QApplication, name: str, rounds: int, epochs: int | None, secon
         "ui_cpu_ms": {k: statistics.median(1000 * r["ui_cpu_s"] for r in v) for k, v in runs.items()},
         "runs": runs,
     }
-
-
-def phases(on: dict, off: dict) -> str:
-    return (
-        "longest by phase on/off: "
-        + ", ".join(f"{p} {on['stalls'][p]['max_ms']:.0f}/{off['stalls'][p]['max_ms']:.0f} ms" for p in ("start", "steady", "end"))
-        + f"; UI thread CPU on/off {1000 * on['ui_cpu_s']:.0f}/{1000 * off['ui_cpu_s']:.0f} ms"
-    )
 
 
 def main() -> None:

@@ -146,3 +146,12 @@ def write_results(path: str | Path, out: dict[str, object]) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {path}")
+
+
+def phases(on: dict, off: dict) -> str:
+    """One round's longest stall by phase and UI thread CPU, probes or maps on / off."""
+    return (
+        "longest by phase on/off: "
+        + ", ".join(f"{p} {on['stalls'][p]['max_ms']:.0f}/{off['stalls'][p]['max_ms']:.0f} ms" for p in ("start", "steady", "end"))
+        + f"; UI thread CPU on/off {1000 * on['ui_cpu_s']:.0f}/{1000 * off['ui_cpu_s']:.0f} ms"
+    )

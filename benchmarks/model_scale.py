@@ -119,7 +119,9 @@ def timed_open(path: Path, app, repeat: int) -> float:
         _window = MainWindow(settings)
         _window.resize(1400, 860)
         _window.show()
-        settle(app)
+        from live_stalls import settle  # beside this script
+
+        settle(app, 0.0)  # the device probe's warm-up over: it holds the interpreter for seconds
     samples = []
     for _ in range(repeat):
         _window.document.undo_stack.setClean()
@@ -132,22 +134,6 @@ def timed_open(path: Path, app, repeat: int) -> float:
         _window.view.viewport().repaint()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
-
-
-def settle(app, timeout: float = 120.0) -> None:
-    """Let the window's start-up work in the background end before anything is
-    timed: the device probe starts a moment after the window shows and then
-    imports torch and warms it up on its thread, which holds the interpreter
-    for seconds and would slow whatever ran beside it (cold_start.py measures
-    the start; this measures the design)."""
-    from designer.ui.training.devices import DeviceProbe
-
-    start = time.perf_counter()
-    while not DeviceProbe.warmed.is_set() and time.perf_counter() - start < timeout:
-        app.processEvents()
-        if DeviceProbe.shared().worker is None and time.perf_counter() - start > 5:
-            break  # no probe was started: nothing to wait for
-        time.sleep(0.02)
 
 
 def timed_edits(kind: str, n: int, repeat: int, app) -> dict:

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from live_stalls import by_phase, phased_gui_run, settle, write_results  # noqa: E402
+from live_stalls import by_phase, phased_gui_run, phases, settle, write_results  # noqa: E402
 from ui_trace import CpuStallMonitor, TracingApplication  # noqa: E402
 
 GOAL_MS = 50.0
@@ -97,9 +97,7 @@ def measure(app: QApplication, rounds: int, epochs: int, watch: bool = False) ->
         print(
             f"round {round_ + 1}: longest stall on {on['stalls']['max_ms']:.1f} ms, off {off['stalls']['max_ms']:.1f} ms; "
             f"{on['boundary_pictures']} boundary pictures, {on['unit_map_pixmaps']} unit-map pixmaps; "
-            f"throughput on/off {ratios[-1]:.3f}; longest by phase on/off: "
-            + ", ".join(f"{p} {on['stalls'][p]['max_ms']:.0f}/{off['stalls'][p]['max_ms']:.0f} ms" for p in ("start", "steady", "end"))
-            + f"; UI thread CPU on/off {1000 * on['ui_cpu_s']:.0f}/{1000 * off['ui_cpu_s']:.0f} ms"
+            f"throughput on/off {ratios[-1]:.3f}; {phases(on, off)}"
         )
     window.document.undo_stack.setClean()
     window.close()

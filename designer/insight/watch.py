@@ -60,7 +60,7 @@ class TrainingWatch(Callback):
     ) -> None:
         self.budget = budget or ProbeBudget(None)
         self.gradients = GradientProbe(every, on_gradients, self.budget)
-        self.batch_every = every  # its batch hooks are the gradient probe's
+        self.batch_every = self.gradients.batch_every  # its batch hooks are the gradient probe's
         self.activations = ActivationProbe(graph, probe_samples, seed, on_activations, self.budget)
         self.on_problem = on_problem
         self.problems: list[dx.TrainingProblem] = []

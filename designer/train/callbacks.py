@@ -107,16 +107,18 @@ class Callback:
 
 
 class Dispatch:
-    """The overridden hooks of a list of callbacks, as lists of bound methods:
-    the loop tests an empty list (cheap) instead of calling no-ops."""
+    """The overridden hooks of a list of callbacks, as lists of bound methods
+    (the batch hooks with their callback's ``batch_every``): the loop tests an
+    empty list (cheap) instead of calling no-ops."""
 
     def __init__(self, callbacks: Callback | Sequence[Callback] | None) -> None:
         self.callbacks = as_list(callbacks)
         self.hooks: dict[str, list[Callable[..., None]]] = {
             name: [getattr(c, name) for c in self.callbacks if _overrides(c, name)] for name in HOOKS
         }
-        self.run_start, self.batch_start, self.batch_end = (self.hooks[n] for n in HOOKS[:3])
-        self.report, self.epoch_end, self.run_end = (self.hooks[n] for n in HOOKS[3:])
+        self.run_start, self.report, self.epoch_end, self.run_end = (
+            self.hooks[n] for n in ("on_run_start", "on_report", "on_epoch_end", "on_run_end")
+        )
         # The batch hooks with their callback's ``batch_every``, in the list's order.
         self.batch_starts, self.batch_ends = (
             [(max(1, int(c.batch_every)), getattr(c, name)) for c in self.callbacks if _overrides(c, name)]

@@ -57,17 +57,13 @@ class LeanStep:
 
     def __init__(self, optimizer: torch.optim.Optimizer) -> None:
         self.optimizer = optimizer
-        self._params: list[torch.Tensor] = []
-        self._shape: list[int] = []
         self._plan: _Plan | None = None
 
     def zero_grad(self) -> None:
-        """``optimizer.zero_grad(set_to_none=True)``."""
-        if _shape(self.optimizer) != self._shape:  # a group added since
-            self._shape = _shape(self.optimizer)
-            self._params = [p for group in self.optimizer.param_groups for p in group["params"]]
-        for param in self._params:
-            param.grad = None
+        """``optimizer.zero_grad(set_to_none=True)``, groups added since included."""
+        for group in self.optimizer.param_groups:
+            for param in group["params"]:
+                param.grad = None
 
     def step(self) -> None:
         plan = self._plan
