@@ -62,7 +62,7 @@ def check_augment(options: Mapping[str, Any] | None, spec: DataSpec) -> dict[str
     if not active:
         return {}
     shape = tuple(spec.input.shape)
-    if not is_image(spec) or spec.input.dtype != "float32":
+    if not is_image(spec):
         raise DataError(
             f"augment applies to images (channels x height x width, 1 or 3 channels); {spec.name} gives inputs of shape "
             f"{'x'.join(map(str, shape))} ({spec.input.dtype}): remove the augment options"
@@ -82,9 +82,11 @@ def check_augment(options: Mapping[str, Any] | None, spec: DataSpec) -> dict[str
 
 
 def is_image(spec: DataSpec) -> bool:
-    """Whether the data's inputs have an image's shape: channels (1 or 3) x height x width."""
+    """Whether the data's inputs are images the options can change: float32,
+    channels (1 or 3) x height x width (the Data panel greys the options
+    otherwise, as :func:`check_augment` refuses them)."""
     shape = tuple(spec.input.shape)
-    return len(shape) == 3 and shape[0] in (1, 3)
+    return len(shape) == 3 and shape[0] in (1, 3) and spec.input.dtype == "float32"
 
 
 def unusable(spec: DataSpec) -> dict[str, str]:
@@ -93,7 +95,7 @@ def unusable(spec: DataSpec) -> dict[str, str]:
     from designer.project.settings import AUGMENT
 
     if not is_image(spec):
-        return {param.name: "augmentation applies to images (channels x height x width)" for param in AUGMENT}
+        return {param.name: "augmentation applies to images (float32, channels x height x width)" for param in AUGMENT}
     why: dict[str, str] = {}
     if spec.input.shape[0] != 3:
         why.update({name: "for colour images only: these are grayscale" for name in COLOUR_ONLY})

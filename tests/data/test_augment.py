@@ -12,7 +12,7 @@ from designer.data import DataError, describe_data, load_data
 from designer.data.augment import Augmenter, augment_variants, batch_seed, check_augment
 from designer.graph import DataSpec, ParamError, TensorSpec
 from designer.project import Project, ProjectError, dumps, loads
-from designer.project.settings import data_settings
+from designer.project.settings import AUGMENT, data_settings
 
 DIGITS = {"source": "digits", "options": {}}
 
@@ -179,3 +179,12 @@ def test_the_preview_shows_each_image_then_its_augmented_copies() -> None:
     assert shown.images.min() >= 0.0 and shown.images.max() <= 1.0
     with pytest.raises(DataError, match="applies to images"):
         augment_preview({"source": "spirals", "options": {}, "augment": {"noise": 0.1}})
+
+
+def test_image_shaped_data_that_is_not_float_is_greyed_as_it_is_refused() -> None:
+    from designer.data.augment import unusable
+
+    spec = DataSpec(TensorSpec((3, 8, 8), "int64"), "classification", num_classes=2, name="counts")
+    assert set(unusable(spec)) == {param.name for param in AUGMENT}  # every option greyed, with why
+    with pytest.raises(DataError, match=r"counts gives inputs of shape 3x8x8 \(int64\)"):
+        check_augment({"hflip": 0.5}, spec)

@@ -147,7 +147,8 @@ class AugmentSection(QGroupBox):
             tip = self.editors[name].param.help + (f"\nNot used: {why[name]}" if name in why else "")
             self.labels[name].setToolTip(tip)
         if not_for_this_data:
-            self.reason.setText(f"This data gives inputs of shape {'x'.join(map(str, spec.input.shape))}: augmentation applies to images.")
+            shape = "x".join(map(str, spec.input.shape))
+            self.reason.setText(f"This data gives inputs of shape {shape} ({spec.input.dtype}): augmentation applies to images (float32).")
         else:
             self.reason.setText("")
         # Thirteen greyed fields would only push the panel down: shown again when the data is images or an option is set.
