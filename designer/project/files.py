@@ -22,7 +22,7 @@ from designer.graph.block_records import definitions_from_records
 from designer.graph.blocks import blocks_used, expanded_size
 from designer.graph.errors import EditError, ParamError
 from designer.graph.messages import short_repr
-from designer.graph.model import MAX_COORDINATE, MAX_LR_FACTOR, check_node_id, edge_from_record
+from designer.graph.model import MAX_COORDINATE, MAX_LR_FACTOR, check_lr_factor, check_node_id, edge_from_record
 from designer.params import FLOAT, INT, INTS, PADDING, SIZE, Param
 from designer.project.atomic import write_text_atomic
 from designer.project.errors import ProjectError
@@ -214,8 +214,10 @@ def _load_node(graph: Graph, record: Any, where: str) -> None:
     if not isinstance(frozen, bool):
         raise ProjectError(f"{where}.frozen: must be true or false, found {short_repr(frozen)}")
     lr_factor = record.get("lr_factor", 1.0)
-    if not (_is_number(lr_factor) and 0 <= lr_factor <= MAX_LR_FACTOR):
-        raise ProjectError(f"{where}.lr_factor: must be a number from 0 to {MAX_LR_FACTOR:g}, found {short_repr(lr_factor)}")
+    try:
+        lr_factor = check_lr_factor(lr_factor)  # the model's rule, as block files and edits apply it
+    except ParamError:
+        raise ProjectError(f"{where}.lr_factor: must be a number from 0 to {MAX_LR_FACTOR:g}, found {short_repr(lr_factor)}") from None
     try:
         graph.add_node(
             type_name, values, node_id=node_id, position=(position[0], position[1]), check=False, frozen=frozen, lr_factor=lr_factor
