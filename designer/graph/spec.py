@@ -31,24 +31,29 @@ class DeclaredParams:
     ``LayerType`` and a block's ``BlockType``: both hold ``name``, ``params``
     (a tuple of ``designer.params.Param``) and ``capabilities``."""
 
+    # What the subclasses hold (declared only: a plain base gives a dataclass no fields).
+    name: str
+    params: tuple[Any, ...]
+    capabilities: Any
+
     def param(self, name: str) -> Any:
-        for p in self.params:  # type: ignore[attr-defined]
+        for p in self.params:
             if p.name == name:
                 return p
-        raise ParamError(name, f"{self.name} has no parameter '{name}'")  # type: ignore[attr-defined]
+        raise ParamError(name, f"{self.name} has no parameter '{name}'")
 
     def param_names(self) -> list[str]:
-        return [p.name for p in self.params]  # type: ignore[attr-defined]
+        return [p.name for p in self.params]
 
     def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params}  # type: ignore[attr-defined]
+        return {p.name: p.default for p in self.params}
 
     def check_param(self, name: str, value: Any) -> Any:
         return self.param(name).check(value)
 
     def can(self, capability: str) -> bool:
         """Whether the layer type declares ``capability`` (see designer.layers.mapping)."""
-        return capability in self.capabilities  # type: ignore[attr-defined]
+        return capability in self.capabilities
 
 
 class LayerSpec(Protocol):
