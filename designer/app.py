@@ -24,15 +24,10 @@ def run(path: str | None = None, train: bool = False) -> int:
     with no_collections():
         window, app = _shown_window(path, train)
     code = app.exec()
-    _stop_workers()
-    return code
-
-
-def _stop_workers() -> None:
-    """Every worker thread is stopped and joined before the interpreter goes."""
     from designer.document.workers import stop_all
 
-    stop_all()
+    stop_all()  # every worker thread stopped and joined before the interpreter goes
+    return code
 
 
 def _shown_window(path: str | None, train: bool) -> tuple[MainWindow, QApplication]:

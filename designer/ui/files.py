@@ -143,7 +143,5 @@ class FileActions:
         return answer == "discard"
 
 
-
-
 def _file_stem(title: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in title.strip().lower()) or "design"

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 
 from designer.graph import Edge
 from designer.ui import style
+from designer.ui.canvas.node_item import repaint_if_drawn
 
 LEAD = 28.0  # a wire back to the left first goes this far right of its source (and ends this far left of its target)
 RUN_ABOVE = 60.0  # its horizontal run passes this far above the target's port
@@ -85,7 +86,7 @@ class EdgeItem(QGraphicsPathItem):
         self._middle = QPointF()  # the curve's middle, under its label
         self._label_room = LABEL_ROOM  # grows for a longer label, never shrinks
         self._bounds = QRectF()
-        self._painted = False  # drawn since the last repaint asked for (see NodeItem._repaint)
+        self._painted = False  # drawn since the last repaint asked for (see repaint_if_drawn)
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         self.prepareGeometryChange()
@@ -105,9 +106,7 @@ class EdgeItem(QGraphicsPathItem):
                 self._label_room = width
                 self._bounds = self._measure_bounds(self.path())
             self.label, self.conflict = label, conflict
-            if self._painted:  # drawn since the last repaint asked for: ask again (one not drawn since shows nothing stale)
-                self._painted = False
-                self.update()
+            repaint_if_drawn(self)
 
     def toolTip(self) -> str:  # noqa: N802 - Qt's name: made when asked (DesignScene.helpEvent), not on every edit
         return f"{self.edge.source} → {self.edge.target}: {self.label}" if self.label else ""

@@ -26,6 +26,18 @@ PORT_NAME_PX = 10.0  # a block's input port names, in scene pixels at zoom 1
 NO_PROBLEMS: list[tuple[str, str]] = []  # shared by the nodes without problems: read only
 
 
+def repaint_if_drawn(item: NodeItem | QGraphicsItem) -> None:
+    """Ask for a repaint of ``item`` (a node or a wire, which set ``_painted``
+    when they draw) only when it was drawn since the last one: an item not
+    drawn since (off screen, or its repaint still pending) shows nothing
+    stale, and its next drawing reads what it holds now. A big design's edit
+    that changes thousands of nodes off screen so costs Qt nothing (and drops
+    no cached drawing that is still right)."""
+    if item._painted:  # type: ignore[union-attr]
+        item._painted = False  # type: ignore[union-attr]
+        item.update()
+
+
 class NodeItem(QGraphicsItem):
     def __init__(self, node_id: str, type_name: str, category: str) -> None:
         super().__init__()
@@ -53,14 +65,7 @@ class NodeItem(QGraphicsItem):
         self._painted = False  # drawn (into the view or its cache) since the last repaint asked for
 
     def _repaint(self) -> None:
-        """Ask for a repaint only when the item was drawn since the last one:
-        an item not drawn since (off screen, or its repaint still pending)
-        shows nothing stale, and its next drawing reads what it holds now.
-        A big design's edit that changes thousands of nodes off screen so
-        costs Qt nothing (and drops no cached drawing that is still right)."""
-        if self._painted:
-            self._painted = False
-            self.update()
+        repaint_if_drawn(self)
 
     # ---------------------------------------------------------- content
     def set_content(

@@ -349,13 +349,13 @@ class DesignView(QGraphicsView):
         return node_id
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.mimeData().hasFormat(style.LAYER_MIME) or event.mimeData().hasFormat(style.BLOCK_MIME) or _project_files(event.mimeData()):
+        if _droppable(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.mimeData().hasFormat(style.LAYER_MIME) or event.mimeData().hasFormat(style.BLOCK_MIME) or _project_files(event.mimeData()):
+        if _droppable(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
@@ -376,6 +376,11 @@ class DesignView(QGraphicsView):
             self.files_dropped.emit(files)
         else:
             super().dropEvent(event)
+
+
+def _droppable(mime) -> bool:
+    """A layer or block from the palette, or project files from the desktop."""
+    return mime.hasFormat(style.LAYER_MIME) or mime.hasFormat(style.BLOCK_MIME) or bool(_project_files(mime))
 
 
 def _project_files(mime) -> list[str]:

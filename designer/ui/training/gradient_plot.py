@@ -36,7 +36,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from designer.insight.probes import GradientSample
-from designer.ui.training.plotting import BACKGROUND, EpochAxis, LogAxis, TimedLayoutWidget, style_plot
+from designer.ui.training.plotting import BACKGROUND, EpochAxis, LogAxis, TimedLayoutWidget, extent, style_plot
 
 CURVES_PER_PASS = 4  # curves made in one pass of the event loop (about 2.5 ms each)
 
@@ -147,11 +147,10 @@ class GradientPlot(TimedLayoutWidget):
 
     def _show_decades(self) -> None:
         """Whole decades around every value shown; the view changes only when a value leaves them."""
-        values = np.array([v for vs in self.values.values() for v in vs], dtype=np.float64)
-        values = values[np.isfinite(values) & (values > 0)]
-        if not len(values):
+        found = extent(np.array([v for vs in self.values.values() for v in vs], dtype=np.float64), log=True)
+        if found is None:
             return
-        low, high = np.log10(values.min()), np.log10(values.max())
+        low, high = found
         shown = self.decades
         if shown is not None and shown[0] <= low and high <= shown[1]:
             return

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QPu
 
 from designer.ui import dialogs
 from designer.ui.paint_clock import times_its_paints
-from designer.ui.training.plotting import AXIS, BACKGROUND, Caption, style_plot
+from designer.ui.training.plotting import AXIS, BACKGROUND, Caption, extent, style_plot
 from designer.ui.training.runs import RunHistory, RunRecord
 
 DIM_ALPHA = 90  # earlier runs
@@ -107,7 +107,7 @@ class RunCurves:
         key = (log, self.current, len(r.batch_loss.view()), len(r.epochs))
         if key != self._extent_key:
             arrays = [a for a in ((r.batch_loss.view() if self.current else r.batch_smooth.view()), r.epoch_array("val_loss")[1]) if len(a)]
-            self._extent = _extent(np.concatenate(arrays), log) if arrays else None
+            self._extent = extent(np.concatenate(arrays), log) if arrays else None
             self._extent_key = key
         return self._extent
 
@@ -147,14 +147,6 @@ class RunCurves:
     def remove(self, plots: TrainingPlots) -> None:
         for plot, item in zip((plots.loss, plots.loss, plots.loss, plots.metric_plot, plots.metric_plot, plots.lr), self.items):
             plot.removeItem(item)
-
-
-def _extent(data: np.ndarray, log: bool) -> tuple[float, float] | None:
-    """(min, max) of the finite values (of log10 of the positive ones on a log axis); None without any."""
-    data = data[np.isfinite(data)]
-    if log:
-        data = np.log10(data[data > 0])
-    return (float(data.min()), float(data.max())) if len(data) else None
 
 
 def _with_alpha(colour: str, alpha: int) -> QColor:

@@ -25,6 +25,14 @@ def class_colour(k: int, alpha: int = 255) -> QColor:
     return colour
 
 
+def extent(data: np.ndarray, log: bool) -> tuple[float, float] | None:
+    """(min, max) of the finite values (of log10 of the positive ones on a log axis); None without any."""
+    data = data[np.isfinite(data)]
+    if log:
+        data = np.log10(data[data > 0])
+    return (float(data.min()), float(data.max())) if len(data) else None
+
+
 def style_plot(plot: pg.PlotItem, left: str = "", bottom: str = "") -> pg.PlotItem:
     """Muted axes with labels, no context menu or A button (the panel has its own controls).
 
