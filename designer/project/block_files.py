@@ -47,8 +47,15 @@ def load_blocks(path: str | os.PathLike[str]) -> dict[str, BlockDefinition]:
 
 
 def load_block(path: str | os.PathLike[str]) -> BlockDefinition:
-    """The block a block file defines (see :func:`load_blocks` for the ones it holds)."""
-    return list(load_blocks(path).values())[-1]
+    """The block a block file defines (see :func:`read_block_file` for the ones it holds)."""
+    return read_block_file(path)[0]
+
+
+def read_block_file(path: str | os.PathLike[str]) -> tuple[BlockDefinition, dict[str, BlockDefinition]]:
+    """A block file's own block (written last) and the blocks it holds, by name
+    (loading it runs nothing); raises ProjectError or OSError."""
+    *held, own = load_blocks(path).values()
+    return own, {d.name: d for d in held}
 
 
 def block_files(folder: str | os.PathLike[str]) -> list[Path]:

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QTabWidget, QWidget
 from designer.document import Document
 from designer.graph import EditError
 from designer.project import ProjectError
-from designer.project.block_files import BLOCK_SUFFIX
+from designer.project.block_files import BLOCK_SUFFIX, read_block_file
 from designer.ui import dialogs
-from designer.ui.blocks_library import library_folder, read_block_file, save_to_library, set_library_folder
+from designer.ui.blocks_library import library_folder, save_to_library, set_library_folder
 from designer.ui.blocks_tabs import BlockPage, CanvasTabs
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.scene import DesignScene

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 
 from designer.graph.blocks import BlockDefinition
-from designer.project.block_files import BLOCK_SUFFIX, block_files, load_blocks, save_block
+from designer.project.block_files import BLOCK_SUFFIX, block_files, read_block_file, save_block
 
 LIBRARY_KEY = "blocks/library"  # the window's settings: the library folder
 MAX_LIBRARY_FILES = 500  # a folder of thousands of files is not read whole at start
@@ -61,12 +61,6 @@ def scan(folder: Path) -> list[LibraryEntry]:
         except Exception as exc:  # noqa: BLE001 - any file: its reason is shown on its row, the palette goes on
             entries.append(LibraryEntry(path, None, _one_line(exc).removeprefix(f"{path}: ")))
     return entries
-
-
-def read_block_file(path: str | Path) -> tuple[BlockDefinition, dict[str, BlockDefinition]]:
-    """A block file's own block and the blocks it holds, by name (loading it runs nothing); raises ProjectError or OSError."""
-    *held, own = load_blocks(path).values()
-    return own, {d.name: d for d in held}
 
 
 def builtin_blocks() -> Mapping[str, BlockDefinition]:
