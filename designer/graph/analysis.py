@@ -225,44 +225,22 @@ class AnalysisState:
                 continue
             entry = old = inferred.get(nid)
             if old is not None and edited is not None and nid not in edited:  # only what reaches it changed
-                inputs = tuple([(port, inferred[source].info.output if source in inferred else None) for port, source in old.sources])
-                if inputs == old.inputs:
-                    continue  # its output stands: nothing after it changes for it
-                back = previous.get(nid)
-                if (
-                    back is not None
-                    and back.inputs == inputs
-                    and back.spec is old.spec
-                    and back.sources == old.sources
-                    and back.params == old.params
-                ):
-                    entry = back
-                else:
-                    info, problems = _infer_node(nid, old.spec, inputs, old.checked, old.param_problems)
-                    entry = _Inferred(old.spec, old.params, inputs, info, tuple(problems), old.sources, old.checked, old.param_problems)
+                spec, params, sources = old.spec, old.params, old.sources
             else:
                 node = graph.node(nid)
-                spec = get_type(node.type)
-                ports = graph.input_map(nid)
+                spec, params, ports = get_type(node.type), node.params, graph.input_map(nid)
                 sources = tuple([(port, ports[port].source) for port in sorted(ports)])
-                inputs = tuple([(port, inferred[source].info.output if source in inferred else None) for port, source in sources])
-                if old is None or old.spec is not spec or old.inputs != inputs or old.params != node.params or old.sources != sources:
-                    back = previous.get(nid)
-                    if (
-                        back is not None
-                        and back.spec is spec
-                        and back.inputs == inputs
-                        and back.sources == sources
-                        and back.params == node.params
-                    ):
-                        entry = back
-                    else:
-                        same_params = old is not None and old.spec is spec and old.params == node.params
-                        checked, param_problems = (
-                            (old.checked, old.param_problems) if same_params else _check_params(nid, spec, node.params)
-                        )
-                        info, problems = _infer_node(nid, spec, inputs, checked, param_problems)
-                        entry = _Inferred(spec, dict(node.params), inputs, info, tuple(problems), sources, checked, param_problems)
+            inputs = tuple([(port, inferred[source].info.output if source in inferred else None) for port, source in sources])
+            if old is None or old.spec is not spec or old.inputs != inputs or old.params != params or old.sources != sources:
+                back = previous.get(nid)
+                if back is not None and back.spec is spec and back.inputs == inputs and back.sources == sources and back.params == params:
+                    entry = back  # the result before the kept one (an undo's), NodeInfo and all
+                else:
+                    same_params = old is not None and old.spec is spec and old.params == params
+                    checked, param_problems = (old.checked, old.param_problems) if same_params else _check_params(nid, spec, params)
+                    info, problems = _infer_node(nid, spec, inputs, checked, param_problems)
+                    kept_params = old.params if same_params else dict(params)  # type: ignore[union-attr]
+                    entry = _Inferred(spec, kept_params, inputs, info, tuple(problems), sources, checked, param_problems)
             if entry is not old:
                 inferred[nid] = entry
                 if old is not None:
