@@ -397,10 +397,18 @@ class TrainingRun(QObject):
             since = (time.perf_counter() - self._last_flush) * 1000
             self._flush.start(max(0, int(self.interval_ms - since)))
 
-    def _on_flush(self, at_the_end: bool = False) -> None:
-        if self._parts and not at_the_end:  # the last drain's parts are still being handled: drain after them
+    def _on_flush(self) -> None:
+        if self._parts:  # the last drain's parts are still being handled: drain after them
             self._flush.start(int(self.interval_ms))
             return
+        self._queue_drain()
+        if self._parts:
+            self._turn_over.stop()
+            self.job.window_turn.clear()
+            self._on_part()
+
+    def _queue_drain(self) -> None:
+        """What arrived since the last drain, as parts: the metrics, then each kind of news."""
         self._last_flush = time.perf_counter()
         batches, epochs = self.buffer.drain()
         news = self.buffer.drain_news()
@@ -409,11 +417,6 @@ class TrainingRun(QObject):
         for kind in dict.fromkeys(k for k, _ in news):  # each kind once, in the order it first came
             same = [pair for pair in news if pair[0] == kind]
             self._parts.append(lambda same=same: self.observed.emit(same))
-        if self._parts:
-            self._turn_over.stop()
-            self.job.window_turn.clear()
-        if self._parts and not self._next_part.isActive():
-            self._on_part()
 
     def _on_part(self) -> None:
         """Handle the oldest waiting part; the next waits for the event loop's next pass."""
@@ -433,8 +436,8 @@ class TrainingRun(QObject):
     def _deliver_all(self) -> None:
         """Everything drained and waiting, now (the run's end: its news come before ``ended``)."""
         self._flush.stop()
-        self._on_flush(at_the_end=True)
         self._next_part.stop()
+        self._queue_drain()
         while self._parts:
             self._on_part()
 
