@@ -15,6 +15,7 @@ from designer.compile.block_classes import block_classes
 from designer.compile.errors import CompileError
 from designer.compile.names import MODULE_ATTRIBUTES, RESERVED
 from designer.graph import Graph
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.graph.summary import human_count
 
 __all__ = ["MODULE_ATTRIBUTES", "RESERVED", "GeneratedSource", "class_name_for", "generate", "to_source"]
@@ -53,15 +54,15 @@ def generate(graph: Graph, class_name: str | None = None) -> GeneratedSource:
     attributes: dict[str, str] = {}
     init: list[tuple[str, str]] = []
     body: list[tuple[str, str]] = []
-    inputs = [nid for nid in analysis.order if graph.node(nid).type == "Input"]
-    outputs = [nid for nid in analysis.order if graph.node(nid).type == "Output"]
+    inputs = [nid for nid in analysis.order if graph.node(nid).type == INPUT_TYPE]
+    outputs = [nid for nid in analysis.order if graph.node(nid).type == OUTPUT_TYPE]
 
     for nid in analysis.order:
         node = graph.node(nid)
-        if node.type == "Input":
+        if node.type == INPUT_TYPE:
             continue
         args = [variables[e.source] for e in graph.inputs_of(nid)]
-        if node.type == "Output":
+        if node.type == OUTPUT_TYPE:
             variables[nid] = args[0]  # an Output names a result; it computes nothing
             continue
         layer = graph.catalog.get(node.type)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from designer.compile.codegen import GeneratedSource
 from designer.graph import LONG, Graph, GraphError
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.layers import mapping as capabilities
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def signature(graph: Graph, generated: GeneratedSource, dynamic_sequence: bool =
     """The design's inputs and outputs; the sequence dimension is dynamic only
     when the same module (same layers, same weights) fits another length too."""
     analysis = graph.analyze()
-    inputs = [nid for nid in analysis.order if graph.node(nid).type == "Input"]
+    inputs = [nid for nid in analysis.order if graph.node(nid).type == INPUT_TYPE]
     candidates = _sequence_inputs(graph, inputs) if dynamic_sequence else []
     length = graph.node(candidates[0]).params["shape"][0] if candidates else 0
     others = tuple(sorted({2, max(2, length // 2), 2 * length} - {length}))
@@ -107,7 +108,7 @@ def _variant_outputs(graph: Graph, inputs: list[str], length: int) -> dict[str, 
     before, after = graph.analyze(), variant.analyze()
     if after.errors or any(after.nodes[nid].inferred != info.inferred for nid, info in before.nodes.items()):
         return None
-    return {nid: after.nodes[nid].output.shape for nid in after.order if graph.node(nid).type == "Output"}  # type: ignore[union-attr]
+    return {nid: after.nodes[nid].output.shape for nid in after.order if graph.node(nid).type == OUTPUT_TYPE}  # type: ignore[union-attr]
 
 
 def _token_bound(graph: Graph) -> int:

@@ -19,6 +19,7 @@ from PySide6.QtGui import QUndoCommand
 from designer.document.block_commands import DesignState, SetBlockDefinitionCommand, restore
 from designer.document.document import Document, _Macro
 from designer.graph import Analysis, EditError, Graph, TensorSpec
+from designer.graph.analysis import INPUT_TYPE
 from designer.graph.blocks import BlockDefinition, ExposedParam
 from designer.project import Project
 
@@ -85,7 +86,7 @@ class BlockDocument(Document):
         if self._analysed is None or self._analysed[0] != key:
             inside = definition_from(self.graph, self._definition).build_graph(self.design.graph.catalog)  # the working copy's copy
             with inside.batch():
-                inputs = [node.id for node in self.graph.nodes if node.type == "Input"]
+                inputs = [node.id for node in self.graph.nodes if node.type == INPUT_TYPE]
                 for node_id, spec in zip(inputs, context[1]):
                     inside.set_param(node_id, "shape", tuple(spec.shape), check=False)
                     inside.set_param(node_id, "dtype", spec.dtype, check=False)

@@ -22,6 +22,7 @@ from torch import nn
 
 from designer.compile import CompiledDesign, CompileError, compile_design
 from designer.graph import ERROR
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.insight import activation_functions, parameters
 from designer.insight.errors import DesignNotReady, SampleOutOfRange, UnknownNode, WrongWeights
 from designer.insight.intermediates import all_outputs_function, node_variables
@@ -63,8 +64,8 @@ class Inspector:
         self.node_ids: list[str] = self.graph.analyze().order
         self._variables = node_variables(self.compiled, self.graph)
         self._all_outputs = all_outputs_function(self.compiled, self._variables)
-        self._inputs = [nid for nid in self.node_ids if self.graph.node(nid).type == "Input"]
-        self._outputs = [nid for nid in self.node_ids if self.graph.node(nid).type == "Output"]
+        self._inputs = [nid for nid in self.node_ids if self.graph.node(nid).type == INPUT_TYPE]
+        self._outputs = [nid for nid in self.node_ids if self.graph.node(nid).type == OUTPUT_TYPE]
         self._data = data
         self.module: nn.Module = self._fresh_module(self._seed(None))
         self.set_weights(weights)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from designer.compile import CompiledDesign
 from designer.graph import Graph
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 
 if TYPE_CHECKING:
     import torch
@@ -51,12 +52,12 @@ def node_variables(compiled: CompiledDesign, graph: Graph) -> dict[str, str]:
             last_line[node_id] = statement
     variables: dict[str, str] = {}
     order = graph.analyze().order
-    inputs = [nid for nid in order if graph.node(nid).type == "Input"]
+    inputs = [nid for nid in order if graph.node(nid).type == INPUT_TYPE]
     variables.update(zip(inputs, generated.input_names))
     for node_id, statement in last_line.items():
         variables[node_id] = _assigned_name(statement)
     for node_id in order:
-        if graph.node(node_id).type == "Output":
+        if graph.node(node_id).type == OUTPUT_TYPE:
             variables[node_id] = variables[graph.inputs_of(node_id)[0].source]
     return {nid: variables[nid] for nid in order}
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.insight.intermediates import all_outputs_function, node_variables
 from designer.train.callbacks import BatchStep, Callback, RunStart
 from designer.train.results import FAILED
@@ -49,7 +50,7 @@ MARGIN = 0.15  # around the data, as a share of its extent
 EVERY_S = 0.25  # at most this often in training time (plus the start and the end)
 MAX_UNITS = 16  # unit maps per node: a wider node shows its MAX_UNITS most varied units
 MAX_POINTS = 600  # validation points handed along, to draw over the boundary
-SKIPPED_TYPES = ("Input", "Output")
+SKIPPED_TYPES = (INPUT_TYPE, OUTPUT_TYPE)
 
 PlaneSink = Callable[["PlaneMaps"], None]
 
@@ -93,7 +94,7 @@ class PlaneMaps:
 def plane_reason(graph: Graph) -> str | None:
     """Why the plane maps do not apply to ``graph`` (None when they do)."""
     analysis = graph.analyze()
-    inputs = [nid for nid in analysis.order if graph.node(nid).type == "Input"]
+    inputs = [nid for nid in analysis.order if graph.node(nid).type == INPUT_TYPE]
     if len(inputs) != 1:
         return f"the plane maps need one Input; {graph.name} has {len(inputs)}"
     spec = analysis.nodes[inputs[0]].output
@@ -173,7 +174,7 @@ class PlaneProbe(Callback):
         self._variables = node_variables(run.compiled, self.graph)
         self._forward = all_outputs_function(run.compiled, self._variables)
         self._units = unit_nodes(self.graph)
-        self._output = next(nid for nid in self._variables if self.graph.node(nid).type == "Output")
+        self._output = next(nid for nid in self._variables if self.graph.node(nid).type == OUTPUT_TYPE)
         shown = run.bundle.validation if run.bundle.validation is not None and len(run.bundle.validation.x) else run.bundle.train
         keep = np.random.default_rng(0).permutation(len(shown.x))[:MAX_POINTS]
         self._shown = (np.asarray(shown.x)[keep].astype(np.float32), np.asarray(shown.y)[keep])

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QTabWidget, QWidget
 
 from designer.document import Document
 from designer.graph import EditError
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.project import ProjectError
 from designer.project.block_files import BLOCK_SUFFIX, read_block_file
 from designer.ui import dialogs
@@ -93,7 +94,7 @@ class BlockActions:
                 menu.addActions([self.expand_action, self.unique_action, self.rename_action, self.save_action])
         if page is None:
             menu.addAction(self.make_action)
-        elif item.node_id in page.document.graph and item.type_name not in ("Input", "Output"):
+        elif item.node_id in page.document.graph and item.type_name not in (INPUT_TYPE, OUTPUT_TYPE):
             self._fill_param_menu(menu.addMenu("Block &Parameters"), page, item.node_id)
 
     def _fill_param_menu(self, menu: QMenu, page: BlockPage, node_id: str) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpE
 
 from designer.document import Document
 from designer.graph import Edge, Node, NodeInfo
+from designer.graph.analysis import OUTPUT_TYPE
 from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.gradient_flow import GradientFlowOverlay
@@ -158,7 +159,7 @@ class DesignScene(QGraphicsScene):
             layer = graph.catalog.get(node.type)
             connected = set(graph.input_map(nid))
             names = [layer.input_name(p) for p in range(graph.input_slots(nid))]
-            if item.set_content(_label(layer, node.params), text, names, connected, node.type != "Output", problems.get(nid, [])):
+            if item.set_content(_label(layer, node.params), text, names, connected, node.type != OUTPUT_TYPE, problems.get(nid, [])):
                 reshaped.add(nid)
             item.set_training(node.frozen, node.lr_factor)
         for edge in {e for nid in reshaped for e in self._node_edges[nid]}:

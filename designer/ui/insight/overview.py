@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QSplitter, QWidget
 
+from designer.graph.analysis import OUTPUT_TYPE
 from designer.ui.insight.outputs import TensorView
 from designer.ui.insight.runner import SampleOutputs
 
@@ -92,7 +93,7 @@ class OutputsTab(QWidget):
             return
         for view, nid in zip(self.views, shown):
             kind = outputs.types[nid]
-            last = kind == "Output" and outputs.probabilities is not None
+            last = kind == OUTPUT_TYPE and outputs.probabilities is not None
             view.show_output(
                 f"{nid} ({kind})",
                 outputs.outputs[nid],

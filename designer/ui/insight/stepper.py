@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from designer.graph.analysis import INPUT_TYPE, OUTPUT_TYPE
 from designer.ui.insight.outputs import TensorView, probability_text
 from designer.ui.insight.runner import SampleOutputs
 
@@ -146,9 +147,9 @@ class ForwardStepper(QWidget):
         self.where.setText(f"step {self.position + 1} of {total}")
         sources = outputs.sources.get(node, [])
         received = " and ".join(f"{s} {_shape(outputs.outputs[s])}" for s in sources)
-        if kind == "Input":
+        if kind == INPUT_TYPE:
             text = f"<b>{node}</b> (Input) holds sample {outputs.sample}: a tensor of shape {_shape(values)}."
-        elif kind == "Output":
+        elif kind == OUTPUT_TYPE:
             text = f"<b>{node}</b> (Output) hands on what {received} gives: {_shape(values)}."
             verdict = probability_text(outputs.probabilities, outputs.class_names, outputs.predicted, outputs.true)
             if verdict:
@@ -156,7 +157,7 @@ class ForwardStepper(QWidget):
         else:
             text = f"<b>{node}</b> ({kind}) receives {received or 'nothing'} and passes on {_shape(values)}."
         self.narration.setText(text)
-        last = kind == "Output" and outputs.probabilities is not None
+        last = kind == OUTPUT_TYPE and outputs.probabilities is not None
         self.tensor.show_output(
             f"{node} ({kind})",
             values,
