@@ -14,7 +14,14 @@ PYTHONDONTWRITEBYTECODE). ``--before DIR`` also launches the ``designer`` of
 another checkout (an older commit: ``git worktree add DIR REV``), alternating
 with this one, for before/after figures from one run.
 
-    python benchmarks/cold_start.py [--repeat 7] [--before DIR] [--compile-each-time]
+``--start-page-alone`` adds a launch that imports the command's module as
+``designer`` does, then shows a window holding nothing but the start page
+(the bare window's docks hidden, its menus, tool bar and status bar): what
+the start costs without the design's side of the window (canvas, palette,
+inspector, panels, their modules), a floor for any start that builds that
+side later.
+
+    python benchmarks/cold_start.py [--repeat 7] [--before DIR] [--compile-each-time] [--start-page-alone]
 
 Goal: the window at most 2x the bare window. Writes benchmarks/results/cold_start.json.
 """
@@ -101,6 +108,40 @@ app.exec()
 """
 
 
+# The start page alone in the bare window's frame, after the command's own imports.
+START_PAGE_ALONE = r"""
+import sys, time
+from designer.cli import main
+from PySide6.QtCore import QTimer, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
+app = QApplication(sys.argv[:1])
+from designer.ui.start_page import StartPage
+window = QMainWindow()
+window.setWindowTitle("start page alone")
+for title, area in (("Layers", Qt.DockWidgetArea.LeftDockWidgetArea), ("Inspector", Qt.DockWidgetArea.RightDockWidgetArea)):
+    dock = QDockWidget(title, window)
+    dock.setWidget(QWidget())
+    window.addDockWidget(area, dock)
+    dock.hide()
+for name in ("&File", "&Edit", "&View", "&Train", "&Help"):
+    menu = window.menuBar().addMenu(name)
+    menu.addAction("Item")
+window.addToolBar("Main").addAction("Action")
+window.statusBar().addWidget(QLabel("Ready"), 1)
+window.setCentralWidget(StartPage([], window))
+window.resize(1400, 860)
+
+def report():
+    app.processEvents()
+    print("REPORT", time.time(), False, "", flush=True)
+    app.quit()
+
+window.show()
+QTimer.singleShot(0, report)
+app.exec()
+"""
+
+
 def child_env(bytecode: Path | None, checkout: Path = ROOT) -> dict[str, str]:
     """The launched interpreter's environment: offscreen, the designer of
     ``checkout`` first on the path, and compiled bytecode kept in ``bytecode``
@@ -135,6 +176,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--before", type=Path, help="another checkout whose designer is launched alternately (before/after)")
     parser.add_argument("--compile-each-time", action="store_true", help="launch without kept bytecode: every launch compiles")
+    parser.add_argument("--start-page-alone", action="store_true", help="also launch a window holding only the start page (a floor)")
     args = parser.parse_args()
     bytecode = None if args.compile_each_time else Path(tempfile.mkdtemp(prefix="cold-start-bytecode-"))
     # A copy, without the runs a checkout may have recorded beside the sample (opening those reads their weights).
@@ -145,12 +187,17 @@ def main() -> int:
         launch([], env=envs[name], checkout=checkout)
         launch([str(sample)], env=envs[name], checkout=checkout)
     launch([], BARE, envs[""])
+    if args.start_page_alone:
+        launch([], START_PAGE_ALONE, envs[""])
     bare: list[float] = []
+    alone: list[float] = []
     window: dict[str, list[float]] = {name: [] for name in checkouts}
     shapes: dict[str, list[float]] = {name: [] for name in checkouts}
     heavy: set[str] = set()
     for _ in range(args.repeat):
         bare.append(launch([], BARE, envs[""])[0])
+        if args.start_page_alone:
+            alone.append(launch([], START_PAGE_ALONE, envs[""])[0])
         for name, checkout in checkouts.items():
             seconds, _, loaded = launch([], env=envs[name], checkout=checkout)
             window[name].append(seconds)
@@ -168,6 +215,10 @@ def main() -> int:
         "window_ratio_to_bare": statistics.median(window[""]) / base,
         "sample_ratio_to_bare": statistics.median(shapes[""]) / base,
     }
+    if alone:
+        rows.update(
+            {"start_page_alone_shown_s": statistics.median(alone), "start_page_alone_ratio_to_bare": statistics.median(alone) / base}
+        )
     if args.before:
         rows.update(
             {
@@ -178,7 +229,7 @@ def main() -> int:
             }
         )
     print(f"{'launch':<48}{'median':>10}{'min':>10}{'max':>10}{'x bare':>9}")
-    launches = [("bare PySide6 window -> shown", bare)]
+    launches = [("bare PySide6 window -> shown", bare)] + ([("start page alone -> shown", alone)] if alone else [])
     for name in checkouts:
         launches += [(f"{name}designer -> window shown", window[name]), (f"{name}designer SAMPLE -> shapes shown", shapes[name])]
     for name, samples in launches:
@@ -193,7 +244,7 @@ def main() -> int:
                 "machine": platform.platform(),
                 "python": platform.python_version(),
                 **rows,
-                "runs": {"bare": bare, "window": window[""], "shapes": shapes[""]},
+                "runs": {"bare": bare, "window": window[""], "shapes": shapes[""], **({"start_page_alone": alone} if alone else {})},
                 "heavy_modules": sorted(heavy),
             },
             indent=2,
