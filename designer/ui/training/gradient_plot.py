@@ -1,7 +1,9 @@
 """Per-layer gradient norms over the run (pyqtgraph): one curve per
 parameterised node, log y, coloured by depth (viridis: the first layers
-dark, the last bright), with a legend. Beside the loss curves, on the same
-epoch axis; points arrive in the run's paced updates.
+dark, the last bright), with a legend under the plot (in as many columns as
+the width takes: inside the plot it covered the curves of a narrow panel).
+Beside the loss curves, on the same epoch axis; points arrive in the run's
+paced updates.
 
 The curves and their legend entries are made once per set of nodes and kept
 between runs: making them took 20-30 ms of the UI thread at every run's
@@ -39,6 +41,17 @@ from designer.insight.probes import GradientSample
 from designer.ui.training.plotting import BACKGROUND, EpochAxis, LogAxis, TimedLayoutWidget, extent, style_plot
 
 CURVES_PER_PASS = 4  # curves made in one pass of the event loop (about 2.5 ms each)
+LEGEND_SAMPLE_WIDTH = 28  # pixels of a legend entry besides its name: the line's sample and the spacing
+
+
+class LegendUnder(pg.LegendItem):
+    """pyqtgraph's legend as an item of the plot widget's layout: it sizes
+    itself to its entries by moving to the layout's corner, so the layout is
+    told to place it again."""
+
+    def updateSize(self) -> None:  # noqa: N802 - pyqtgraph's name
+        super().updateSize()
+        self.updateGeometry()
 
 
 class GradientPlot(TimedLayoutWidget):
@@ -47,10 +60,15 @@ class GradientPlot(TimedLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground(BACKGROUND)
-        self.plot = style_plot(self.addPlot(row=0, col=0, axisItems={"left": LogAxis("left"), "bottom": EpochAxis("bottom")}), "gradient norm", "epoch")
+        self.plot = style_plot(
+            self.addPlot(row=0, col=0, axisItems={"left": LogAxis("left"), "bottom": EpochAxis("bottom")}), "gradient norm", "epoch"
+        )
         self.plot.setLogMode(y=True)
-        self.setToolTip("The norm of each layer's parameter gradients at the sampled steps, on a log scale (first layers dark, last bright)")
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", labelTextColor="#424a53", verSpacing=-6, brush=pg.mkBrush(255, 255, 255, 165))  # the curves under it show through
+        self.setToolTip(
+            "The norm of each layer's parameter gradients at the sampled steps, on a log scale (first layers dark, last bright)"
+        )
+        self.legend = LegendUnder(frame=False, labelTextSize="7pt", labelTextColor="#424a53", verSpacing=-6, horSpacing=4)
+        self.addItem(self.legend, row=1, col=0)  # under the plot, which takes the rest of the height
         self.curves: dict[str, pg.PlotCurveItem] = {}  # this run's, by node (log10 norms)
         self._kept: dict[str, pg.PlotCurveItem] = {}  # made for an earlier run, empty, for the next run of the same nodes
         self.dots = pg.ScatterPlotItem(size=5, pen=None)  # a single sample's norms, one dot per node
@@ -69,6 +87,18 @@ class GradientPlot(TimedLayoutWidget):
         self._making.setInterval(0)
         self._making.timeout.connect(self._make_some)
         self._open_x()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        # pyqtgraph's set-up resizes the widget before the legend is made, and its
+        # close() empties the scene (the legend's items gone) before the last resize.
+        if hasattr(self, "legend") and not self.closed:
+            self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as the widest name lets fit across the widget."""
+        widest = max((label.item.boundingRect().width() for _, label in self.legend.items), default=0.0)
+        self.legend.setColumnCount(max(1, int(self.width() // (widest + LEGEND_SAMPLE_WIDTH))) if widest else 1)
 
     def _open_x(self) -> None:
         """The epoch axis a run opens on: two epochs, or the run's one."""
@@ -190,11 +220,13 @@ class GradientPlot(TimedLayoutWidget):
             for nid in todo:
                 colour = self._lut[len(self._kept)]
                 curve = pg.PlotCurveItem(pen=pg.mkPen(tuple(int(c) for c in colour[:3]), width=1.6), name=nid)
-                self.plot.addItem(curve)  # and to the legend, by its name
+                self.plot.addItem(curve)
+                self.legend.addItem(curve, nid)
                 curve.visibleChanged.connect(self._show_dots)  # a click on its legend entry hides or shows it
                 self._kept[nid] = curve
         finally:
             del self.legend.updateSize
+        self._fit_legend()
         self.legend.updateSize()
         if self._to_make:
             self._making.start()
@@ -210,4 +242,3 @@ class GradientPlot(TimedLayoutWidget):
         self.legend.setVisible(True)
         self.values = {nid: [] for nid in nodes}
         self.curves, self._kept = self._kept, {}
-

@@ -24,7 +24,7 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QListWidget, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QListWidget, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from designer.insight.diagnosis import TrainingProblem
 from designer.insight.probes import LIVE_PER_RUN, LIVE_SHARE, GradientSample, ProbeBudget, WeightHistogramProbe, WeightHistograms
@@ -82,7 +82,9 @@ class RunWatch(Callback):
 
 
 class LiveViews(QWidget):
-    """The panel's part: the switch, the gradient plot, the weight histograms and the problems found."""
+    """The panel's part: the switch; the gradient plot and the weight
+    histograms, a tab each (stacked in a narrow column, each was too short to
+    read); and under them the problems found."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,16 +101,20 @@ class LiveViews(QWidget):
         head.addStretch(1)
         layout.addLayout(head)
         split = QSplitter(Qt.Orientation.Vertical, self)
-        self.gradients = GradientPlot(split)
-        self.weights = WeightHistogramView(split)
+        self.tabs = QTabWidget(split)
+        self.tabs.setDocumentMode(True)
+        self.gradients = GradientPlot(self.tabs)
+        self.weights = WeightHistogramView(self.tabs)
+        self.tabs.addTab(self.gradients, "Gradients")
+        self.tabs.addTab(self.weights, "Weights")
         self.problems = QListWidget(split)
         self.problems.setWordWrap(True)
         self.problems.setToolTip("Problems found while training, with what to do (also on their nodes)")
-        self.setMinimumWidth(180)  # the window must still fit a small screen; the splitter gives it more
-        for widget, stretch in ((self.gradients, 3), (self.weights, 2), (self.problems, 1)):
+        self.setMinimumWidth(180)  # two tabs, the plot and a legend in columns; the window must still fit a 1280-pixel screen
+        for widget, stretch in ((self.tabs, 4), (self.problems, 1)):
             split.addWidget(widget)
             split.setStretchFactor(split.indexOf(widget), stretch)
-        split.setSizes([300, 200, 100])
+        split.setSizes([400, 100])
         layout.addWidget(split, 1)
 
 

@@ -28,6 +28,8 @@ def test_each_view_a_run_redraws_times_its_paints(window, view: str) -> None:
         "boundary": panel.live_boundary.plot_widget,
     }[view]
     panel.live_boundary.show()  # shown with a run's first maps
+    if view == "weights":
+        panel.live.views.tabs.setCurrentWidget(panel.live.views.weights)  # its tab in front: a hidden view paints nothing
     widget.resize(300, 200)
     PAINT_CLOCK.take()
     widget.repaint()  # paints now, on this thread

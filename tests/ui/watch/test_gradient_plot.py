@@ -17,3 +17,47 @@ def test_log_ticks_are_labelled_at_1_2_and_5_only(qtbot) -> None:
     labels = axis.logTickStrings(values, 1.0, 0.1)
     assert [bool(text) for text in labels] == [False, True, False, False, False, False, True, True, False]
     assert labels[1] == "0.05" and labels[6] == "0.1"
+
+
+def _sampled(plot: GradientPlot, nodes: tuple[str, ...]) -> None:
+    import numpy as np
+
+    from designer.insight.probes import GradientSample
+
+    ones = np.ones(len(nodes))
+    plot.add_samples([GradientSample(1, 1, 1, 0.5, nodes, ones, ones, ones), GradientSample(1, 2, 2, 0.5, nodes, ones / 10, ones, ones)])
+
+
+def test_the_legend_sits_under_the_plot_and_takes_the_columns_that_fit(qtbot) -> None:
+    """Inside the plot, a narrow panel's legend covered most of the curves."""
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    plot.resize(180, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    nodes = tuple(f"dense{i}" for i in range(1, 10))
+    _sampled(plot, nodes)
+    qtbot.waitUntil(lambda: plot.legend.geometry().top() > 0)  # placed by the layout again after it measured itself
+    narrow = plot.legend.columnCount
+    assert plot.legend.geometry().top() >= plot.plot.geometry().bottom() - 1  # under the plot, not over its curves
+    assert plot.legend.geometry().bottom() <= plot.height()  # and whole in the widget
+    assert 1 < narrow < len(nodes)
+    plot.resize(600, 300)
+    qtbot.waitUntil(lambda: plot.legend.columnCount > narrow)
+    widest = max(label.item.boundingRect().width() for _, label in plot.legend.items)
+    assert plot.legend.columnCount * widest < 600  # as many as fit, no more
+
+
+def test_the_weights_have_a_tab_of_their_own_beside_the_gradients(qtbot) -> None:
+    from designer.ui.training.live_watch import LiveViews
+
+    views = LiveViews()
+    qtbot.addWidget(views)
+    views.resize(200, 320)
+    views.show()
+    qtbot.waitExposed(views)
+    assert [views.tabs.tabText(i) for i in range(views.tabs.count())] == ["Gradients", "Weights"]
+    assert views.gradients.isVisible() and not views.weights.isVisible()
+    views.tabs.setCurrentWidget(views.weights)
+    assert views.weights.isVisible() and views.weights.canvas.height() > 150  # the whole tab's height, not a strip
+    assert views.problems.isVisible()  # the problems found stay in view under either tab
