@@ -51,7 +51,9 @@ class WeightsMenu(QComboBox):
         return self._current or seed_choice(0)
 
     def fill(self, seed: int, runs: list[RunRecord]) -> None:
-        """The seed, the runs that kept weights, File…; the seed chosen (no signal)."""
+        """The seed, the runs that kept weights, File…; the latest run chosen,
+        or the seed when none kept weights (no signal): after training, the
+        trained network is the one to look inside."""
         self.blockSignals(True)
         self.clear()
         first = seed_choice(seed)
@@ -60,9 +62,10 @@ class WeightsMenu(QComboBox):
             if has_kept_weights(record):
                 self._insert_run(record)
         self.addItem(FILE_ITEM, None)
-        self.setCurrentIndex(0)
+        chosen = (self._runs() or [0])[-1]
+        self.setCurrentIndex(chosen)
         self.blockSignals(False)
-        self._current = first
+        self._current = self.choice_at(chosen)
 
     def relabel_seed(self, seed: int) -> None:
         """The project's seed changed: so did the initialised weights."""

@@ -229,6 +229,21 @@ def test_a_short_training_run_becomes_the_weights_looked_at(qtbot, window) -> No
     assert "misclassified" in panel.picker.status.text()
 
 
+def test_opened_after_a_run_it_looks_at_the_trained_weights(qtbot, window) -> None:
+    """Train, then look inside: the run's weights, not a fresh initialisation."""
+    assert window.open_file(SPIRALS)
+    window.document.set_setting("training", "epochs", 2)
+    training = window.training.panel
+    with qtbot.waitSignal(training.running_changed, timeout=WAIT_MS, check_params_cb=lambda running: not running):
+        assert training.start()
+    panel = window.insight.panel
+    with qtbot.waitSignal(panel.outputs_shown, timeout=WAIT_MS):
+        window.insight.show_panel()
+    assert panel.weights.currentText().startswith("Run 1: ") and panel.weights_choice.key == ("run", 1)
+    qtbot.waitUntil(lambda: panel.picker.model.wrong is not None, timeout=WAIT_MS)  # its mistakes marked
+    assert "misclassified" in panel.picker.status.text()
+
+
 def test_weights_of_another_design_are_refused_and_nothing_is_lost(qtbot, window, tmp_path: Path) -> None:
     panel = open_insight(qtbot, window, DIGITS)
     other = load_project(SPIRALS)
