@@ -5,6 +5,7 @@ then the activation that follows."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,22 +24,46 @@ if TYPE_CHECKING:
 MAX_FILTERS = (64, 16)  # (output, input) channels drawn as filter tiles
 
 
+def filter_bands(out: int, inp: int, kh: int, kw: int) -> int:
+    """How many bands of output channels, side by side, bring a filter grid
+    closest to square: a first convolution's sixteen 3x3 filters of one input
+    channel, one under the other, were a column three pixels wide."""
+    height, width = out * (kh + 1), inp * (kw + 1)
+    return max(1, min(out, round(math.sqrt(height / width))))
+
+
 def filter_grid(weight: np.ndarray, limit: float) -> np.ndarray:
-    """(out, in, kh, kw) filters as one RGB image: a row per output channel, a tile per input channel."""
+    """(out, in, kh, kw) filters as one RGB image: a row of tiles per output
+    channel, a tile per input channel; the rows in bands side by side (see
+    ``filter_bands``), the first band holding the first channels, a wider gap
+    between bands."""
     out, inp = min(weight.shape[0], MAX_FILTERS[0]), min(weight.shape[1], MAX_FILTERS[1])
     kh, kw = weight.shape[2], weight.shape[3]
-    grid = np.empty((out * (kh + 1) - 1, inp * (kw + 1) - 1, 3), np.uint8)
+    bands = filter_bands(out, inp, kh, kw)
+    rows = -(-out // bands)
+    band_width = inp * (kw + 1) + 1
+    grid = np.empty((rows * (kh + 1) - 1, bands * band_width - 2, 3), np.uint8)
     grid[:] = GAP
     tiles = signed_rgb(weight[:out, :inp], limit)
     for r in range(out):
+        band, row = divmod(r, rows)
         for c in range(inp):
-            grid[r * (kh + 1) : r * (kh + 1) + kh, c * (kw + 1) : c * (kw + 1) + kw] = tiles[r, c]
+            top, left = row * (kh + 1), band * band_width + c * (kw + 1)
+            grid[top : top + kh, left : left + kw] = tiles[r, c]
     return grid
 
 
 def parameter_picture(values: np.ndarray, limit: float) -> tuple[np.ndarray, str, str]:
     """A parameter as an RGB picture, with what its axes are: (image, across, down)."""
     if values.ndim == 4:
+        out, inp = min(values.shape[0], MAX_FILTERS[0]), min(values.shape[1], MAX_FILTERS[1])
+        bands = filter_bands(out, inp, values.shape[2], values.shape[3])
+        if bands > 1:
+            return (
+                filter_grid(values, limit),
+                f"input channel (kernel each), in {bands} bands",
+                f"output channel ({-(-out // bands)} a band)",
+            )
         return filter_grid(values, limit), "input channel (kernel each)", "output channel"
     if values.ndim == 2:
         return signed_rgb(values, limit), "input", "unit"
@@ -167,13 +192,13 @@ class WeightsView(QWidget):
             top.addItem(pg.BarGraphItem(x=np.arange(neuron.fan_in), height=neuron.weights, width=0.85, brushes=fills, pens=pens))
         else:
             kernels = neuron.weights.reshape(neuron.weights.shape[0], 1, *neuron.weights.shape[1:])
-            if kernels.ndim == 4:
-                top.addItem(image_item(filter_grid(np.swapaxes(kernels, 0, 1), limit)))
+            if kernels.ndim == 4:  # a kernel per input channel, in bands (a single row of them was a thin strip)
+                top.addItem(image_item(filter_grid(kernels, limit)))
             else:
                 top.addItem(image_item(signed_rgb(neuron.weights.reshape(neuron.weights.shape[0], -1), limit)))
             top.getViewBox().invertY(True)
             top.setAspectLocked(True)
-            top.setLabel("bottom", "input channel (its kernel)", color=MUTED)
+            top.setLabel("bottom", "its kernel for each input channel", color=MUTED)
         if view.inputs is not None:
             product = view.inputs * neuron.weights
             bottom = self.neuron_plot.addPlot(row=1, col=0)

@@ -7,6 +7,7 @@ import numpy as np
 from designer.document import Document
 from designer.insight.colors import NEGATIVE, POSITIVE, ZERO
 from designer.insight.parameters import Neuron
+from designer.ui.insight.colour_scale import GAP
 from designer.ui.insight.outputs import TensorView, map_grid, thumbnail
 from designer.ui.insight.panel import InsightPanel
 from designer.ui.insight.runner import NeuronView
@@ -43,6 +44,17 @@ def test_conv_filters_tile_by_output_and_input_channel() -> None:
     grid = filter_grid(weight, 1.0)
     assert grid.shape == (3 * 4 - 1, 2 * 4 - 1, 3)
     assert tuple(grid[4, 4]) == NEGATIVE and tuple(grid[0, 0]) == POSITIVE
+
+
+def test_a_first_convolutions_filters_are_laid_out_in_bands_not_a_thin_column() -> None:
+    """Sixteen 3x3 filters of one input channel, one under another, were a column
+    three pixels wide in a wide view: in four bands of four they are a square."""
+    weight = -np.ones((16, 1, 3, 3))
+    weight[5] = 1  # the sixth filter: second band, second row
+    grid = filter_grid(weight, 1.0)
+    assert grid.shape == (4 * 4 - 1, 4 * 5 - 2, 3)
+    assert tuple(grid[4, 5]) == POSITIVE and tuple(grid[0, 0]) == NEGATIVE and tuple(grid[4, 0]) == NEGATIVE
+    assert tuple(grid[0, 3]) == tuple(grid[0, 4]) == GAP  # two pixels between bands, one between rows
 
 
 def test_the_perceptron_sentence_adds_inputs_weights_and_bias() -> None:
