@@ -86,7 +86,10 @@ class TensorView(QWidget):
         self.maps = 0  # feature maps in the grid
 
     def clear(self, message: str = "") -> None:
+        """Nothing drawn: the message alone, without empty axes and a colour scale for nothing."""
         self.plot.getPlotItem().clear()
+        self.plot.hide()
+        self.legend.hide()
         self.title.setText(message)
         self.mode, self.maps = "", 0
 
@@ -103,6 +106,7 @@ class TensorView(QWidget):
         """Draw ``values`` (one sample's tensor) by its shape; see the module docstring."""
         plot = self.plot.getPlotItem()
         plot.clear()
+        self.plot.show()
         self.maps = 0
         self.legend.setVisible(probabilities is None)  # probabilities are not signed: their colours are named in the title
         note = ""
