@@ -36,6 +36,10 @@ def test_a_tensor_is_drawn_by_its_shape(qtbot) -> None:
     assert view.mode == "attention"
     view.show_output("output", np.zeros(3), probabilities=np.array([0.2, 0.7, 0.1]), class_names=["a", "b", "c"], predicted=1, true=0)
     assert view.mode == "probabilities" and not view.legend.isVisibleTo(view)
+    view.clear("Step to begin.")  # nothing to draw: the words alone, no empty axes or colour scale
+    assert view.title.text() == "Step to begin." and not view.plot.isVisibleTo(view) and not view.legend.isVisibleTo(view)
+    view.show_output("units", np.linspace(-1, 1, 10))
+    assert view.plot.isVisibleTo(view) and view.legend.isVisibleTo(view)
 
 
 def test_conv_filters_tile_by_output_and_input_channel() -> None:
