@@ -214,7 +214,7 @@ class GradientPlot(TimedLayoutWidget):
         count = len(self._to_make) if every_one else CURVES_PER_PASS
         todo, self._to_make = self._to_make[:count], self._to_make[count:]
         # The legend measures all its entries again after each one is added: half the cost of
-        # making 17 curves (30 ms of the UI thread). It measures them once, after the last.
+        # making 17 curves (30 ms of the UI thread). It measures them once, after the last pass.
         self.legend.updateSize = lambda: None
         try:
             for nid in todo:
@@ -226,10 +226,11 @@ class GradientPlot(TimedLayoutWidget):
                 self._kept[nid] = curve
         finally:
             del self.legend.updateSize
-        self._fit_legend()
-        self.legend.updateSize()
         if self._to_make:
             self._making.start()
+        else:  # measured and placed once, every entry in it: each pass's new rows laid the whole plot out again
+            self._fit_legend()
+            self.legend.updateSize()
 
     def _make_curves(self, sample: GradientSample) -> None:
         nodes = [nid for i, nid in enumerate(sample.nodes) if math.isfinite(sample.grad_norm[i])]
