@@ -15,8 +15,8 @@ another checkout (an older commit: ``git worktree add DIR REV``), alternating
 with this one, for before/after figures from one run.
 
 ``--start-page-alone`` adds a launch that imports the command's module as
-``designer`` does, then shows a window holding nothing but the start page
-(the bare window's docks hidden, its menus, tool bar and status bar): what
+``designer`` does, then shows the bare window with its docks hidden and
+nothing but the start page in the middle (its menus, tool bar and status bar): what
 the start costs without the design's side of the window (canvas, palette,
 inspector, panels, their modules), a floor for any start that builds that
 side later.
@@ -108,38 +108,16 @@ app.exec()
 """
 
 
-# The start page alone in the bare window's frame, after the command's own imports.
-START_PAGE_ALONE = r"""
-import sys, time
-from designer.cli import main
-from PySide6.QtCore import QTimer, Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
-app = QApplication(sys.argv[:1])
-from designer.ui.start_page import StartPage
-window = QMainWindow()
-window.setWindowTitle("start page alone")
-for title, area in (("Layers", Qt.DockWidgetArea.LeftDockWidgetArea), ("Inspector", Qt.DockWidgetArea.RightDockWidgetArea)):
-    dock = QDockWidget(title, window)
-    dock.setWidget(QWidget())
-    window.addDockWidget(area, dock)
-    dock.hide()
-for name in ("&File", "&Edit", "&View", "&Train", "&Help"):
-    menu = window.menuBar().addMenu(name)
-    menu.addAction("Item")
-window.addToolBar("Main").addAction("Action")
-window.statusBar().addWidget(QLabel("Ready"), 1)
-window.setCentralWidget(StartPage([], window))
-window.resize(1400, 860)
-
-def report():
-    app.processEvents()
-    print("REPORT", time.time(), False, "", flush=True)
-    app.quit()
-
-window.show()
-QTimer.singleShot(0, report)
-app.exec()
-"""
+# The bare window's frame, its docks hidden (as the designer's start page hides
+# its panels) and the start page in the middle, after the command's own imports.
+START_PAGE_ALONE = "from designer.cli import main\n" + BARE.replace(
+    "window.setCentralWidget(QWidget())",
+    "from designer.ui.start_page import StartPage\n"
+    "for dock in window.findChildren(QDockWidget):\n"
+    "    dock.hide()\n"
+    "window.setCentralWidget(StartPage([], window))",
+)
+assert "StartPage" in START_PAGE_ALONE
 
 
 def child_env(bytecode: Path | None, checkout: Path = ROOT) -> dict[str, str]:

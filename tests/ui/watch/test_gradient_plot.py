@@ -1,10 +1,13 @@
 """The per-layer gradient plot stays readable when small: its log axis labels
 only 1, 2 and 5 times a power of ten, so less than a decade of range does not
-print 0.04 ... 0.09 on top of each other."""
+print 0.04 ... 0.09 on top of each other, and its legend sits under the plot;
+the weight histograms have a tab of their own."""
 
 from __future__ import annotations
 
 import math
+
+from qtkit import shown
 
 from designer.ui.training.gradient_plot import GradientPlot
 
@@ -30,11 +33,7 @@ def _sampled(plot: GradientPlot, nodes: tuple[str, ...]) -> None:
 
 def test_the_legend_sits_under_the_plot_and_takes_the_columns_that_fit(qtbot) -> None:
     """Inside the plot, a narrow panel's legend covered most of the curves."""
-    plot = GradientPlot()
-    qtbot.addWidget(plot)
-    plot.resize(180, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = shown(qtbot, GradientPlot(), 180, 300)
     nodes = tuple(f"dense{i}" for i in range(1, 10))
     _sampled(plot, nodes)
     qtbot.waitUntil(lambda: plot.legend.geometry().top() > 0)  # placed by the layout again after it measured itself
@@ -51,11 +50,7 @@ def test_the_legend_sits_under_the_plot_and_takes_the_columns_that_fit(qtbot) ->
 def test_the_weights_have_a_tab_of_their_own_beside_the_gradients(qtbot) -> None:
     from designer.ui.training.live_watch import LiveViews
 
-    views = LiveViews()
-    qtbot.addWidget(views)
-    views.resize(200, 320)
-    views.show()
-    qtbot.waitExposed(views)
+    views = shown(qtbot, LiveViews(), 200, 320)
     assert [views.tabs.tabText(i) for i in range(views.tabs.count())] == ["Gradients", "Weights"]
     assert views.gradients.isVisible() and not views.weights.isVisible()
     views.tabs.setCurrentWidget(views.weights)
