@@ -65,6 +65,15 @@ def summary(values: np.ndarray) -> str:
     return f"[{shape}]  min {v.min():.3g}  max {v.max():.3g}  mean {v.mean():.3g}"
 
 
+def unit_ticks(count: int) -> list[tuple[float, str]]:
+    """Whole-number ticks under ``count`` bars, about ten of them: units are
+    counted (two units had ticks at -0.4, -0.3 ... 1.4)."""
+    step = 1
+    while count / step > 12:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2  # 1, 2, 5, 10, 20, 50 ...
+    return [(float(i), str(i)) for i in range(0, count, step)]
+
+
 class TensorView(QWidget):
     """A title, the picture of one tensor, and the colour legend."""
 
@@ -169,7 +178,7 @@ class TensorView(QWidget):
             plot.showAxis(name, True)
         plot.setLabel("bottom", bottom, color=MUTED)
         plot.setLabel("left", "value", color=MUTED)
-        plot.getAxis("bottom").setTicks(None)
+        plot.getAxis("bottom").setTicks([unit_ticks(len(values))])
         plot.autoRange(padding=0.05)
         self.legend.set_limit(limit, "value")
 

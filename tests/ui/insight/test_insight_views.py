@@ -8,7 +8,7 @@ from designer.document import Document
 from designer.insight.colors import NEGATIVE, POSITIVE, ZERO
 from designer.insight.parameters import Neuron
 from designer.ui.insight.colour_scale import GAP
-from designer.ui.insight.outputs import TensorView, map_grid, thumbnail
+from designer.ui.insight.outputs import TensorView, map_grid, thumbnail, unit_ticks
 from designer.ui.insight.panel import InsightPanel
 from designer.ui.insight.runner import NeuronView
 from designer.ui.insight.weights import filter_grid, perceptron_text
@@ -76,3 +76,10 @@ def test_an_empty_design_is_named_a_problem_not_run(qtbot) -> None:
     qtbot.waitUntil(lambda: panel.problem.isVisible())
     assert panel.problem.text().startswith("Fix the design's problems first")
     assert panel.weights.currentText() == "initialised (seed 0)" and panel.weights.count() == 2
+
+
+def test_bars_of_units_are_ticked_at_whole_numbers() -> None:
+    """Two units had ticks at -0.4, -0.3 ... 1.4: units are counted."""
+    assert [label for _, label in unit_ticks(2)] == ["0", "1"]
+    assert [label for _, label in unit_ticks(30)] == ["0", "5", "10", "15", "20", "25"]
+    assert all(len(unit_ticks(n)) <= 12 for n in range(1, 1025))
