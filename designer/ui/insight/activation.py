@@ -52,7 +52,7 @@ class ActivationPanel(QWidget):
         top = self.plots.addPlot(row=0, col=0)
         style_plot(top, "f(x), f'(x)", "")
         top.setMouseEnabled(False, False)
-        legend = top.addLegend(offset=(8, 8), labelTextColor=MUTED)
+        # No legend: the title names the solid and the dashed line, and in a short plot a legend covered the curves.
         function = top.plot(curve.x, curve.y, pen=pg.mkPen(FUNCTION, width=2.5), name=f"{curve.layer_type}(x)")
         derivative = top.plot(curve.x, curve.derivative, pen=pg.mkPen(DERIVATIVE, width=2, style=Qt.PenStyle.DashLine), name="derivative")
         self.curve_items = [function, derivative]
@@ -69,7 +69,6 @@ class ActivationPanel(QWidget):
         self._mark_flat(bottom, view, low, high)
         bottom.setXLink(top)
         bottom.setTitle(f"inputs on {stats.samples} samples ({stats.units} units each)", color=MUTED, size="9pt")
-        legend.setParentItem(top.getViewBox())
         note = f" ({curve.note})" if curve.note else ""
         self.title.setText(
             f"<b>{curve.node}</b> ({curve.layer_type}){note}: the function (solid) and its derivative (dashed) over "
