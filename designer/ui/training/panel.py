@@ -159,7 +159,7 @@ class TrainingPanel(QWidget):
         else:
             history.refresh()  # runs other processes recorded meanwhile
         self.plots.set_history(history)
-        self.plots.suggested_stem = document.path.stem if document.path else "training"
+        self.plots.suggested_base = self._beside_project("training")
         self.runs_list.set_history(history)
         document.undo_stack.indexChanged.connect(self._boundary_check.start)
         self._boundary_check.start()
@@ -204,7 +204,13 @@ class TrainingPanel(QWidget):
             self._histories[self._key(self.document)] = history
             if self.document.path is not None:
                 history.set_store(RunStore.of(self.document.path))  # new runs go beside the file
-            self.plots.suggested_stem = self.document.path.stem if self.document.path else "training"
+            self.plots.suggested_base = self._beside_project("training")
+
+    def _beside_project(self, untitled: str) -> str:
+        """A file name offered in a save dialog, without its suffix: the project's
+        path without its own (the file goes beside it), or ``untitled``."""
+        path = self.document.path if self.document is not None else None
+        return str(path.with_suffix("")) if path is not None else untitled
 
     @property
     def history(self) -> RunHistory | None:
@@ -437,8 +443,8 @@ class TrainingPanel(QWidget):
         record = self._chosen_weights()
         if record is None or self._export is not None:
             return None
-        stem = self.document.path.stem if self.document and self.document.path else "model"
-        path = path or dialogs.ask_save_path(self, "Export the trained model to ONNX", f"{stem}.onnx", "ONNX models (*.onnx)")
+        suggested = self._beside_project("model") + ".onnx"
+        path = path or dialogs.ask_save_path(self, "Export the trained model to ONNX", suggested, "ONNX models (*.onnx)")
         if not path:
             return None
         graph, weights = record.snapshot.graph, record.outcome.result.kept_state

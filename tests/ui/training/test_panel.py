@@ -208,6 +208,19 @@ def test_export_the_trained_model_to_onnx(window, qtbot, tiny, tmp_path) -> None
     assert (tmp_path / "tiny.onnx").stat().st_size > 500 and "onnxruntime matches" in panel.controls.message.text()
 
 
+def test_the_save_dialogs_offer_files_beside_the_project(window, qtbot, tiny, monkeypatch) -> None:
+    """Exported models and curves go beside the design, not into the folder the designer was started from."""
+    window.open_file(tiny)
+    panel = window.training.panel
+    _train(window, qtbot)
+    offered: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda parent, title, suggested, *a: offered.append(suggested))
+    panel.export_onnx()
+    panel.plots.export_png()
+    panel.plots.export_csv()
+    assert offered == [str(tiny.with_suffix(".onnx")), str(tiny.with_suffix("")) + "-curves.png", str(tiny.with_suffix("")) + "-curves.csv"]
+
+
 def test_saving_weights_after_the_design_changed_is_refused(window, qtbot, tiny) -> None:
     window.open_file(tiny)
     _train(window, qtbot)
