@@ -5,7 +5,6 @@ then the activation that follows."""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,22 +23,27 @@ if TYPE_CHECKING:
 MAX_FILTERS = (64, 16)  # (output, input) channels drawn as filter tiles
 
 
-def filter_bands(out: int, inp: int, kh: int, kw: int) -> int:
-    """How many bands of output channels, side by side, bring a filter grid
-    closest to square: a first convolution's sixteen 3x3 filters of one input
-    channel, one under the other, were a column three pixels wide."""
-    height, width = out * (kh + 1), inp * (kw + 1)
-    return max(1, min(out, round(math.sqrt(height / width))))
+def filter_bands(out: int, inp: int, kh: int, kw: int, room: tuple[float, float] = (1.0, 1.0)) -> int:
+    """How many bands of output channels, side by side, draw the filters
+    largest in ``room`` (its width and height, or only their ratio): a first
+    convolution's sixteen 3x3 filters of one input channel, one under the
+    other, were a column three pixels wide in a wide view."""
+
+    def scale(bands: int) -> float:
+        rows = -(-out // bands)
+        return min(room[0] / (bands * (inp * (kw + 1) + 1) - 2), room[1] / (rows * (kh + 1) - 1))
+
+    return max(range(1, out + 1), key=scale)
 
 
-def filter_grid(weight: np.ndarray, limit: float) -> np.ndarray:
+def filter_grid(weight: np.ndarray, limit: float, room: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
     """(out, in, kh, kw) filters as one RGB image: a row of tiles per output
     channel, a tile per input channel; the rows in bands side by side (see
     ``filter_bands``), the first band holding the first channels, a wider gap
     between bands."""
     out, inp = min(weight.shape[0], MAX_FILTERS[0]), min(weight.shape[1], MAX_FILTERS[1])
     kh, kw = weight.shape[2], weight.shape[3]
-    bands = filter_bands(out, inp, kh, kw)
+    bands = filter_bands(out, inp, kh, kw, room)
     rows = -(-out // bands)
     band_width = inp * (kw + 1) + 1
     grid = np.empty((rows * (kh + 1) - 1, bands * band_width - 2, 3), np.uint8)
@@ -53,24 +57,27 @@ def filter_grid(weight: np.ndarray, limit: float) -> np.ndarray:
     return grid
 
 
-def parameter_picture(values: np.ndarray, limit: float) -> tuple[np.ndarray, str, str]:
-    """A parameter as an RGB picture, with what its axes are: (image, across, down)."""
+def parameter_picture(values: np.ndarray, limit: float, room: tuple[float, float] = (1.0, 1.0)) -> tuple[np.ndarray, str, str]:
+    """A parameter as an RGB picture drawn in ``room``, with what its axes are: (image, across, down)."""
     if values.ndim == 4:
         out, inp = min(values.shape[0], MAX_FILTERS[0]), min(values.shape[1], MAX_FILTERS[1])
-        bands = filter_bands(out, inp, values.shape[2], values.shape[3])
+        bands = filter_bands(out, inp, values.shape[2], values.shape[3], room)
+        grid = filter_grid(values, limit, room)
         if bands > 1:
-            return (
-                filter_grid(values, limit),
-                f"input channel (kernel each), in {bands} bands",
-                f"output channel ({-(-out // bands)} a band)",
-            )
-        return filter_grid(values, limit), "input channel (kernel each)", "output channel"
+            return grid, f"input channel (kernel each), in {bands} bands", f"output channel ({-(-out // bands)} a band)"
+        return grid, "input channel (kernel each)", "output channel"
     if values.ndim == 2:
         return signed_rgb(values, limit), "input", "unit"
     if values.ndim == 3:
         return signed_rgb(values.reshape(values.shape[0], -1), limit), "input × kernel", "output channel"
     flat = values.reshape(1, -1)
     return signed_rgb(flat, limit), "value", ""
+
+
+def _room(box: pg.ViewBox) -> tuple[float, float]:
+    """The width and height a view box has for a picture (square until it is laid out)."""
+    rect = box.boundingRect()
+    return (rect.width(), rect.height()) if rect.width() > 0 and rect.height() > 0 else (1.0, 1.0)
 
 
 def _plot(parent: QWidget, left: str = "", bottom: str = "") -> pg.PlotWidget:
@@ -156,8 +163,8 @@ class WeightsView(QWidget):
 
     def _draw_matrix(self, parameter: ParameterValues) -> None:
         limit = symmetric_limit(parameter.values)
-        picture, across, down = parameter_picture(parameter.values, limit)
         plot = self.matrix.getPlotItem()
+        picture, across, down = parameter_picture(parameter.values, limit, _room(plot.getViewBox()))
         plot.addItem(image_item(picture))
         plot.setAspectLocked(parameter.values.ndim == 4)
         plot.setLabel("bottom", across, color=MUTED)
@@ -193,7 +200,8 @@ class WeightsView(QWidget):
         else:
             kernels = neuron.weights.reshape(neuron.weights.shape[0], 1, *neuron.weights.shape[1:])
             if kernels.ndim == 4:  # a kernel per input channel, in bands (a single row of them was a thin strip)
-                top.addItem(image_item(filter_grid(kernels, limit)))
+                share = 2 if view.inputs is not None else 1  # the products' plot takes the lower half
+                top.addItem(image_item(filter_grid(kernels, limit, (self.neuron_plot.width(), self.neuron_plot.height() / share))))
             else:
                 top.addItem(image_item(signed_rgb(neuron.weights.reshape(neuron.weights.shape[0], -1), limit)))
             top.getViewBox().invertY(True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from paths import sample
 
@@ -105,6 +106,18 @@ def test_a_linear_neuron_shows_its_weights_bias_and_sum(qtbot, window) -> None:
     assert view.neuron.index == 5 and view.neuron.weights.shape == (128,)
     assert view.pre_activation == pytest.approx(float(view.inputs @ view.neuron.weights + view.neuron.bias), abs=1e-5)
     assert "z =" in panel.weights_view.formula.text() and "relu3" in panel.weights_view.formula.text()
+
+
+def test_a_first_convolutions_filters_fill_the_weights_view(qtbot, window) -> None:
+    """Sixteen 3x3 filters of one channel: bands side by side, not a column three pixels wide."""
+    panel = open_insight(qtbot, window, DIGITS)
+    panel.tabs.setCurrentWidget(panel.weights_view)
+    with qtbot.waitSignal(panel.runner.details_ready, timeout=WAIT_MS):
+        select(qtbot, window, "conv1")
+    plot = panel.weights_view.matrix.getPlotItem()
+    image = next(item for item in plot.items if isinstance(item, pg.ImageItem)).image
+    assert image.shape[1] > 3 * 4 and image.shape[0] < 16 * 4 - 1  # wider than one band, shorter than sixteen rows
+    assert "bands" in plot.getAxis("bottom").labelText
 
 
 def test_an_activation_node_draws_its_curve_and_names_dead_units(qtbot, window) -> None:

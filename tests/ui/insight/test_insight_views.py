@@ -11,7 +11,7 @@ from designer.ui.insight.colour_scale import GAP
 from designer.ui.insight.outputs import TensorView, map_grid, thumbnail, unit_ticks
 from designer.ui.insight.panel import InsightPanel
 from designer.ui.insight.runner import NeuronView
-from designer.ui.insight.weights import filter_grid, perceptron_text
+from designer.ui.insight.weights import filter_bands, filter_grid, perceptron_text
 
 
 def test_feature_maps_are_one_image_on_the_diverging_scale() -> None:
@@ -59,6 +59,9 @@ def test_a_first_convolutions_filters_are_laid_out_in_bands_not_a_thin_column() 
     assert grid.shape == (4 * 4 - 1, 4 * 5 - 2, 3)
     assert tuple(grid[4, 5]) == POSITIVE and tuple(grid[0, 0]) == NEGATIVE and tuple(grid[4, 0]) == NEGATIVE
     assert tuple(grid[0, 3]) == tuple(grid[0, 4]) == GAP  # two pixels between bands, one between rows
+    # in a wide view, the bands that draw the tiles largest there
+    assert filter_bands(32, 16, 3, 3) == 1 and filter_bands(32, 16, 3, 3, (380, 190)) == 2
+    assert filter_grid(np.ones((32, 16, 3, 3)), 1.0, (380, 190)).shape == (16 * 4 - 1, 2 * (16 * 4 + 1) - 2, 3)
 
 
 def test_the_perceptron_sentence_adds_inputs_weights_and_bias() -> None:
