@@ -3,6 +3,8 @@ them without a person."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 PROJECT_FILTER = "Neural network designs (*.nnd);;All files (*)"
@@ -25,6 +27,13 @@ def ask_folder(parent: QWidget, title: str, directory: str = "") -> str | None:
 def ask_save_path(parent: QWidget, title: str, suggested: str, file_filter: str = PROJECT_FILTER) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
+
+
+def beside(project: Path | None, ending: str, untitled: str) -> str:
+    """The file a save dialog offers: beside the project and named after it,
+    ``ending`` after its name (".onnx", "-curves.png"); ``untitled`` + ``ending``
+    in the current folder for a design not saved yet."""
+    return str(project.with_suffix("")) + ending if project is not None else str(Path.cwd() / untitled) + ending
 
 
 def ask_save_changes(parent: QWidget, name: str) -> str:

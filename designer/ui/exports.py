@@ -162,9 +162,7 @@ class ExportActions:
         return show
 
     def _suggest(self, suffix: str) -> str:
-        document = self.window.document
-        base = document.path.with_suffix(suffix) if document.path else Path.cwd() / f"design{suffix}"
-        return str(base)
+        return dialogs.beside(self.window.document.path, suffix, "design")
 
     def export_png(self, path: str | None = None) -> Path | None:
         path = path or dialogs.ask_save_path(self._parent, "Export canvas as PNG", self._suggest(".png"), "PNG images (*.png)")

@@ -159,7 +159,7 @@ class TrainingPanel(QWidget):
         else:
             history.refresh()  # runs other processes recorded meanwhile
         self.plots.set_history(history)
-        self.plots.suggested_base = self._beside_project("training")
+        self.plots.project_path = document.path
         self.runs_list.set_history(history)
         document.undo_stack.indexChanged.connect(self._boundary_check.start)
         self._boundary_check.start()
@@ -204,13 +204,7 @@ class TrainingPanel(QWidget):
             self._histories[self._key(self.document)] = history
             if self.document.path is not None:
                 history.set_store(RunStore.of(self.document.path))  # new runs go beside the file
-            self.plots.suggested_base = self._beside_project("training")
-
-    def _beside_project(self, untitled: str) -> str:
-        """A file name offered in a save dialog, without its suffix: the project's
-        path without its own (the file goes beside it), or ``untitled``."""
-        path = self.document.path if self.document is not None else None
-        return str(path.with_suffix("")) if path is not None else untitled
+            self.plots.project_path = self.document.path
 
     @property
     def history(self) -> RunHistory | None:
@@ -443,7 +437,7 @@ class TrainingPanel(QWidget):
         record = self._chosen_weights()
         if record is None or self._export is not None:
             return None
-        suggested = self._beside_project("model") + ".onnx"
+        suggested = dialogs.beside(self.document.path if self.document else None, ".onnx", "model")
         path = path or dialogs.ask_save_path(self, "Export the trained model to ONNX", suggested, "ONNX models (*.onnx)")
         if not path:
             return None

@@ -176,7 +176,7 @@ class TrainingPlots(QWidget):
         self._restyle_timer.setSingleShot(True)
         self._restyle_timer.setInterval(0)
         self._restyle_timer.timeout.connect(self._restyle)
-        self.suggested_base = "training"  # the curves' files are offered as BASE-curves.png: beside the project, named after it
+        self.project_path: Path | None = None  # the curves' files are offered beside it, named after it
         self._lr_top = 0.0
         self._lr_decided = False
         self._metric_label = "accuracy %"
@@ -404,7 +404,7 @@ class TrainingPlots(QWidget):
 
     # -------------------------------------------------------- export
     def export_png(self, path: str | None = None) -> Path | None:
-        path = path or dialogs.ask_save_path(self, "Export the curves as PNG", f"{self.suggested_base}-curves.png", "PNG images (*.png)")
+        path = path or dialogs.ask_save_path(self, "Export the curves as PNG", dialogs.beside(self.project_path, "-curves.png", "training"), "PNG images (*.png)")
         if not path:
             return None
         exporter = ImageExporter(self.canvas.ci)
@@ -413,7 +413,7 @@ class TrainingPlots(QWidget):
         return Path(path)
 
     def export_csv(self, path: str | None = None) -> Path | None:
-        path = path or dialogs.ask_save_path(self, "Export the curves as CSV", f"{self.suggested_base}-curves.csv", "CSV files (*.csv)")
+        path = path or dialogs.ask_save_path(self, "Export the curves as CSV", dialogs.beside(self.project_path, "-curves.csv", "training"), "CSV files (*.csv)")
         if not path:
             return None
         runs = self.history.runs if self.history else []
