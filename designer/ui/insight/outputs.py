@@ -68,9 +68,7 @@ def summary(values: np.ndarray) -> str:
 def unit_ticks(count: int) -> list[tuple[float, str]]:
     """Whole-number ticks under ``count`` bars, about ten of them: units are
     counted (two units had ticks at -0.4, -0.3 ... 1.4)."""
-    step = 1
-    while count / step > 12:
-        step = step * 5 // 2 if str(step)[0] == "2" else step * 2  # 1, 2, 5, 10, 20, 50 ...
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if count / s <= 12)  # MAX_BARS units at most
     return [(float(i), str(i)) for i in range(0, count, step)]
 
 

@@ -36,14 +36,14 @@ def filter_bands(out: int, inp: int, kh: int, kw: int, room: tuple[float, float]
     return max(range(1, out + 1), key=scale)
 
 
-def filter_grid(weight: np.ndarray, limit: float, room: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
+def filter_grid(weight: np.ndarray, limit: float, room: tuple[float, float] = (1.0, 1.0), bands: int | None = None) -> np.ndarray:
     """(out, in, kh, kw) filters as one RGB image: a row of tiles per output
-    channel, a tile per input channel; the rows in bands side by side (see
-    ``filter_bands``), the first band holding the first channels, a wider gap
-    between bands."""
+    channel, a tile per input channel; the rows in ``bands`` side by side (by
+    default as ``filter_bands`` finds for ``room``), the first band holding the
+    first channels, a wider gap between bands."""
     out, inp = min(weight.shape[0], MAX_FILTERS[0]), min(weight.shape[1], MAX_FILTERS[1])
     kh, kw = weight.shape[2], weight.shape[3]
-    bands = filter_bands(out, inp, kh, kw, room)
+    bands = bands or filter_bands(out, inp, kh, kw, room)
     rows = -(-out // bands)
     band_width = inp * (kw + 1) + 1
     grid = np.empty((rows * (kh + 1) - 1, bands * band_width - 2, 3), np.uint8)
@@ -62,7 +62,7 @@ def parameter_picture(values: np.ndarray, limit: float, room: tuple[float, float
     if values.ndim == 4:
         out, inp = min(values.shape[0], MAX_FILTERS[0]), min(values.shape[1], MAX_FILTERS[1])
         bands = filter_bands(out, inp, values.shape[2], values.shape[3], room)
-        grid = filter_grid(values, limit, room)
+        grid = filter_grid(values, limit, bands=bands)
         if bands > 1:
             return grid, f"input channel (kernel each), in {bands} bands", f"output channel ({-(-out // bands)} a band)"
         return grid, "input channel (kernel each)", "output channel"
