@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from designer.train.objective import Objective
     from designer.train.results import BatchReport, EpochMetrics, RunResult
     from designer.train.settings import TrainSettings
-
-HOOKS = ("on_run_start", "on_batch_start", "on_batch_end", "on_report", "on_epoch_end", "on_run_end")
 
 
 @dataclass(frozen=True)
@@ -113,15 +112,13 @@ class Dispatch:
 
     def __init__(self, callbacks: Callback | Sequence[Callback] | None) -> None:
         self.callbacks = as_list(callbacks)
-        self.hooks: dict[str, list[Callable[..., None]]] = {
-            name: [getattr(c, name) for c in self.callbacks if _overrides(c, name)] for name in HOOKS
-        }
         self.run_start, self.report, self.epoch_end, self.run_end = (
-            self.hooks[n] for n in ("on_run_start", "on_report", "on_epoch_end", "on_run_end")
+            [getattr(c, name) for c in self.callbacks if _overrides(c, name)]
+            for name in ("on_run_start", "on_report", "on_epoch_end", "on_run_end")
         )
         # The batch hooks with their callback's ``batch_every``, in the list's order.
         self.batch_starts, self.batch_ends = (
-            [(max(1, int(c.batch_every)), getattr(c, name)) for c in self.callbacks if _overrides(c, name)]
+            [(c.batch_every, getattr(c, name)) for c in self.callbacks if _overrides(c, name)]
             for name in ("on_batch_start", "on_batch_end")
         )
 
@@ -139,6 +136,9 @@ def as_list(callbacks: Callback | Sequence[Callback] | None) -> list[Callback]:
     for item in items:
         if not isinstance(item, Callback):
             raise TypeError(f"a training callback must be a designer.train.Callback, not {type(item).__name__}")
+        every = item.batch_every
+        if isinstance(every, bool) or not isinstance(every, Integral) or every < 1:
+            raise ValueError(f"{type(item).__name__}.batch_every must be a whole number from 1, not {every!r}")
     return items
 
 

@@ -113,3 +113,12 @@ def test_batch_hooks_of_callbacks_with_different_intervals_keep_the_lists_order(
 
     Trainer(mlp(2, 2), classification_bundle(n=400), settings(batch_size=80, epochs=1), [Named("a", 1), Named("b", 3), Named("c", 1)]).run()
     assert calls[:8] == ["a start 1.1", "b start 1.1", "c start 1.1", "a end 1.1", "b end 1.1", "c end 1.1", "a start 1.2", "c start 1.2"]
+
+
+@pytest.mark.parametrize("every", [0, -2, 1.5, True, "3"])
+def test_a_batch_interval_that_is_no_whole_number_from_1_is_refused_when_the_trainer_is_made(every) -> None:
+    class Odd(Recorder):
+        batch_every = every
+
+    with pytest.raises(ValueError, match="Odd.batch_every must be a whole number from 1"):
+        Trainer(mlp(2, 2), classification_bundle(), settings(), [Odd()])
