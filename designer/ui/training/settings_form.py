@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
 from designer.document import Document
@@ -22,6 +22,9 @@ from designer.project.settings import DEVICES
 from designer.ui.param_editors import ParamEditor
 from designer.ui.scrolling import guard_wheel
 from designer.ui.training.devices import DeviceProbe, Devices
+
+MIN_DEVICE_CHARACTERS = 12  # "auto: CPU, 2" shows whole; longer labels are cut in the field, whole in its list
+LIST_MARGIN = 32  # pixels around a label in the open list: the item's padding and a scroll bar
 
 
 class DeviceEditor(QWidget):
@@ -34,6 +37,10 @@ class DeviceEditor(QWidget):
         self.param = param
         self.field = QComboBox(self)
         self.field.setToolTip(param.help)
+        # A found GPU's name makes a long label ("cuda: NVIDIA ... 80GB"): the field shows
+        # what fits and its list the whole, so a narrow inspector needs no sideways scrolling.
+        self.field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.field.setMinimumContentsLength(MIN_DEVICE_CHARACTERS)
         for name in DEVICES:
             self.field.addItem(name, name)
         self.field.currentIndexChanged.connect(self._on_index_changed)
@@ -62,7 +69,12 @@ class DeviceEditor(QWidget):
 
     def _on_devices_found(self, devices: Devices) -> None:
         for i in range(self.field.count()):
-            self.field.setItemText(i, devices.label(self.field.itemData(i)))
+            label = devices.label(self.field.itemData(i))
+            self.field.setItemText(i, label)
+            self.field.setItemData(i, label, Qt.ItemDataRole.ToolTipRole)
+        metrics = self.field.fontMetrics()
+        widest = max(metrics.horizontalAdvance(self.field.itemText(i)) for i in range(self.field.count()))
+        self.field.view().setMinimumWidth(widest + LIST_MARGIN)
 
 
 class SettingsForm(QWidget):

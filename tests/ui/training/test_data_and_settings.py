@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import Qt
 from trainingkit import tiny_project
 
 from designer.ui import dialogs
@@ -103,3 +104,20 @@ def test_device_labels_say_what_is_there() -> None:
     assert cpu_only.label("auto") == "auto: CPU, 4 threads" and cpu_only.label("cuda") == "cuda (not available here)"
     gpu = Devices("NVIDIA H100 80GB HBM3", False, 16)
     assert gpu.label("auto") == "auto: CUDA: NVIDIA H100 80GB HBM3" and gpu.label("cuda") == "CUDA: NVIDIA H100 80GB HBM3"
+
+
+def test_a_long_device_name_does_not_widen_the_inspector(qtbot) -> None:
+    from designer.params import Param
+    from designer.ui.training.devices import Devices
+    from designer.ui.training.settings_form import DeviceEditor
+
+    editor = DeviceEditor(Param("device", "choice", "auto", "where to train", choices=("auto", "cpu", "cuda", "mps")))
+    qtbot.addWidget(editor)
+    editor._on_devices_found(Devices(None, False, 2))
+    short = editor.minimumSizeHint().width()
+    gpu = Devices("NVIDIA H100 80GB HBM3 with a very long marketing name", False, 16)
+    editor._on_devices_found(gpu)
+    assert editor.minimumSizeHint().width() == short  # the field cuts the label ...
+    field = editor.field
+    assert field.itemText(0) == gpu.label("auto") and field.itemData(0, Qt.ItemDataRole.ToolTipRole) == gpu.label("auto")
+    assert field.view().minimumWidth() > field.fontMetrics().horizontalAdvance(gpu.label("auto")) > short  # ... its list shows it whole
