@@ -8,10 +8,10 @@ boundary and one scatter item per class for the validation points over it
 thread) only replaces the image's pixels in place. Making the items at every
 run's start cost the UI thread 10-20 ms, which the training thread waited for.
 
-Two classes are drawn on the one diverging scale (class 0 blue, class 1
-red, white where the network is undecided), as the Playground does; more
-classes in their class colours, paler where the network is unsure; a
-regression's output on the diverging scale.
+Classes are drawn in their class colours (class 0 blue, class 1 orange,
+as in the data's preview and the run's results), toward white where the
+network is unsure: two classes are white where they tie, as in the
+Playground. A regression's output is drawn on the diverging scale.
 """
 
 from __future__ import annotations
@@ -21,30 +21,21 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from designer.insight.colors import NEGATIVE, POSITIVE, diverging_rgb, symmetric_limit
+from designer.insight.colors import diverging_rgb, symmetric_limit
 from designer.insight.playground import PlaneMaps
 from designer.ui.canvas.unit_maps import tile_grid
-from designer.ui.training.plotting import CLASS_COLOURS, plot_widget
+from designer.ui.training.plotting import PALE, POINT_OUTLINE, class_plane_rgb, class_scatter, plot_widget
 
-PALE = 0.65  # the boundary's colours, blended toward white so the points stand out
-POINT_OUTLINE = "#1f2328"
 MIN_WIDTH = 150  # the column's own width, whatever its title says
 
 
 def boundary_rgb(maps: PlaneMaps) -> np.ndarray:
     """(GRID, GRID, 3) uint8 picture of the output over the plane, row 0 at y0."""
-    out = maps.output
-    if maps.classification and out.shape[-1] == 2:
-        rgb = diverging_rgb(out[..., 1] - out[..., 0], 1.0).astype(np.float32)
-    elif maps.classification:
-        colours = np.array([QColor(c).getRgb()[:3] for c in CLASS_COLOURS], dtype=np.float32)
-        strength = (0.25 + 0.75 * np.clip((maps.confidence - 0.5) * 2, 0, 1))[..., None]
-        rgb = 255 * (1 - strength) + colours[maps.predicted % len(colours)] * strength
-    else:
-        rgb = diverging_rgb(maps.predicted, symmetric_limit(maps.predicted)).astype(np.float32)
+    if maps.classification:
+        return class_plane_rgb(maps.predicted, maps.confidence, int(maps.output.shape[-1]))
+    rgb = diverging_rgb(maps.predicted, symmetric_limit(maps.predicted)).astype(np.float32)
     return (255 - (255 - rgb) * PALE).astype(np.uint8)
 
 
@@ -60,14 +51,6 @@ class PlanePictures:
 
 def plane_pictures(maps: PlaneMaps) -> PlanePictures:
     return PlanePictures(maps, boundary_rgb(maps), {nid: tile_grid(unit.values)[0] for nid, unit in maps.units.items()})
-
-
-def point_colours(maps: PlaneMaps) -> list[QColor]:
-    """One brush colour per class shown (two classes: the scale's ends)."""
-    classes = int(maps.output.shape[-1]) if maps.classification else 1
-    if maps.classification and classes == 2:
-        return [QColor(*NEGATIVE), QColor(*POSITIVE)]
-    return [QColor(c) for c in CLASS_COLOURS]
 
 
 class LiveBoundary(QWidget):
@@ -86,8 +69,8 @@ class LiveBoundary(QWidget):
         self.plot_widget = plot_widget(self, "x2", "x1")
         self.plot_widget.setMouseEnabled(False, False)
         self.plot_widget.setToolTip(
-            "What the network predicts over the input plane as it trains: blue class 0, red class 1, "
-            "white undecided; dots are validation samples"
+            "What the network predicts over the input plane as it trains: each class in its colour "
+            "(class 0 blue, class 1 orange), white where the network is undecided; dots are validation samples"
         )
         column.addWidget(self.plot_widget, 1)
         self.image: pg.ImageItem | None = None
@@ -139,22 +122,17 @@ class LiveBoundary(QWidget):
         assert maps.points is not None and maps.labels is not None
         for item in self._scatters:
             plot.removeItem(item)
-        pen = pg.mkPen(POINT_OUTLINE, width=0.6)
         if not maps.classification:
+            pen = pg.mkPen(POINT_OUTLINE, width=0.6)
             self._scatters = [pg.ScatterPlotItem(maps.points[:, 0], maps.points[:, 1], size=5, pen=pen, brush=pg.mkBrush("#ffffff"))]
+            plot.addItem(self._scatters[0])
         else:
-            colours = point_colours(maps)
             labels = np.asarray(maps.labels).astype(np.int64)
-            self._scatters = []
-            for k in np.unique(labels):
-                mine = maps.points[labels == k]
-                brush = pg.mkBrush(colours[int(k) % len(colours)])
-                self._scatters.append(pg.ScatterPlotItem(mine[:, 0], mine[:, 1], size=6, pen=pen, brush=brush))
+            self._scatters = class_scatter(plot, maps.points, labels, size=6, outline=POINT_OUTLINE)
         for item in self._scatters:
             # The points stay while the boundary under them changes: Qt keeps them as a
             # pixmap instead of pyqtgraph drawing 600 points again in Python at every picture.
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            plot.addItem(item)
 
 
 def _same_points(maps: PlaneMaps, drawn: PlaneMaps | None) -> bool:

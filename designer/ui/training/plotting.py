@@ -19,10 +19,27 @@ AXIS = "#57606a"
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
+POINT_OUTLINE = "#1f2328"  # data points over a class plane
+PALE = 0.65  # a class plane's colours, blended toward white so the points over it stand out
+
+
 def class_colour(k: int, alpha: int = 255) -> QColor:
     colour = QColor(CLASS_COLOURS[int(k) % len(CLASS_COLOURS)])
     colour.setAlpha(alpha)
     return colour
+
+
+def class_plane_rgb(classes: np.ndarray, confidence: np.ndarray, count: int) -> np.ndarray:
+    """(H, W, 3) uint8 picture of a classifier over a plane: each point in its
+    predicted class's colour (the colours of the data points and of every other
+    plot), toward white where the network is unsure. Two classes are white where
+    they tie; with more, a faint hue stays even at low confidence (a third of the
+    classes' probabilities each is not a tie of two)."""
+    colours = np.array([QColor(c).getRgb()[:3] for c in CLASS_COLOURS], dtype=np.float32)
+    sure = np.clip((confidence - 0.5) * 2, 0, 1)[..., None]
+    strength = sure if count <= 2 else 0.25 + 0.75 * sure
+    rgb = 255 * (1 - strength) + colours[classes % len(colours)] * strength
+    return (255 - (255 - rgb) * PALE).astype(np.uint8)
 
 
 def extent(data: np.ndarray, log: bool) -> tuple[float, float] | None:
@@ -121,10 +138,15 @@ def plot_widget(parent: QWidget | None = None, left: str = "", bottom: str = "")
     return widget
 
 
-def class_scatter(plot: pg.PlotItem, points: np.ndarray, labels: np.ndarray, size: float = 5, outline: str | None = None) -> None:
+def class_scatter(
+    plot: pg.PlotItem, points: np.ndarray, labels: np.ndarray, size: float = 5, outline: str | None = None
+) -> list[pg.ScatterPlotItem]:
     """Points coloured by class: one item per class (a uniform brush each draws far
     faster than one brush per point)."""
     pen = pg.mkPen(outline, width=0.6) if outline else None
+    items = []
     for k in np.unique(labels):
         mine = points[labels == k]
-        plot.addItem(pg.ScatterPlotItem(mine[:, 0], mine[:, 1], size=size, pen=pen, brush=pg.mkBrush(class_colour(int(k), 210))))
+        items.append(pg.ScatterPlotItem(mine[:, 0], mine[:, 1], size=size, pen=pen, brush=pg.mkBrush(class_colour(int(k), 210))))
+        plot.addItem(items[-1])
+    return items

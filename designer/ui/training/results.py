@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from designer.runs.outcome import Boundary, Reconstructions, ResultViews, RunOutcome
 from designer.train import EARLY_STOPPED, FAILED, FINISHED, STOPPED
 from designer.ui.training.image_grid import RIGHT, WRONG, ImageGrid
-from designer.ui.training.plotting import CLASS_COLOURS, class_colour, class_scatter, plot_widget
+from designer.ui.training.plotting import POINT_OUTLINE, class_colour, class_plane_rgb, class_scatter, plot_widget
 from designer.ui.training.runs import RunRecord
 
 REASONS = {FINISHED: "Finished", EARLY_STOPPED: "Stopped early", STOPPED: "Stopped by you", FAILED: "Failed"}
@@ -204,18 +204,19 @@ class ResultsView(QWidget):
     def _draw_boundary(self, boundary: Boundary, names: list[str]) -> None:
         plot = self.boundary.getPlotItem()
         plot.clear()
-        colours = np.array([QColor(c).getRgb()[:3] for c in CLASS_COLOURS], dtype=np.float32)
-        rgb = colours[boundary.classes % len(colours)]
-        strength = (0.18 + 0.5 * np.clip((boundary.confidence - 0.5) * 2, 0, 1))[..., None]
-        image = (255 * (1 - strength) + rgb * strength).astype(np.uint8)  # blend with white: pale where unsure
-        item = pg.ImageItem(image, axisOrder="row-major")
+        count = max(len(names), int(np.max(boundary.classes, initial=0)) + 1, int(np.max(boundary.labels, initial=0)) + 1)
+        item = pg.ImageItem(axisOrder="row-major")
+        # No levels: the 8-bit colours as they are (levels taken from the picture made its pale colours saturated).
+        item.setImage(class_plane_rgb(boundary.classes, boundary.confidence, count), autoLevels=False)
         x0, x1, y0, y1 = boundary.extent
         item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         plot.addItem(item)
-        class_scatter(plot, boundary.points, boundary.labels, outline="#ffffff")
+        class_scatter(plot, boundary.points, boundary.labels, outline=POINT_OUTLINE)
         plot.setAspectLocked(True)
         plot.autoRange(padding=0)
-        self.boundary.setToolTip("Colours: the predicted class (paler where the network is unsure); dots: validation samples by true class")
+        self.boundary.setToolTip(
+            "Colours: the predicted class (white where the network is undecided); dots: validation samples by true class"
+        )
 
     def _draw_regression(self, true: np.ndarray, predicted: np.ndarray) -> None:
         plot = self.regression.getPlotItem()
