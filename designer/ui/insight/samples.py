@@ -122,6 +122,7 @@ class SamplePicker(QWidget):
         self.points.hide()
         self.current: int | None = None
         self._marker: pg.ScatterPlotItem | None = None
+        self._wrong_marks: pg.ScatterPlotItem | None = None  # a red ring round each misclassified point
         self.number.valueChanged.connect(self._on_number)
         self.list.selectionModel().currentChanged.connect(self._on_current)
         self.only_wrong.toggled.connect(lambda _: self._refill())
@@ -148,8 +149,12 @@ class SamplePicker(QWidget):
             plot.clear()
             labels = samples.labels if samples.labels is not None else np.zeros(samples.count, int)
             class_scatter(plot, samples.points, labels, size=4)
+            self._wrong_marks = pg.ScatterPlotItem(size=9, pen=pg.mkPen(WRONG, width=1.5), brush=None)
+            plot.addItem(self._wrong_marks)
             self._marker = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#1f2328", width=2), brush=None)
             plot.addItem(self._marker)
+        else:
+            self._wrong_marks = self._marker = None
         self.status.setText("" if samples else "No samples yet.")
         self.current = None
 
@@ -159,7 +164,17 @@ class SamplePicker(QWidget):
         wrong = self.model.wrong
         self.only_wrong.setEnabled(wrong is not None)
         if wrong is not None:
-            self.status.setText(f"{int(wrong.sum())} of {len(wrong)} misclassified ({100 * (accuracy or 0):.1f}% right), marked in red.")
+            count = int(wrong.sum())
+            share = f"({100 * (accuracy or 0):.1f}% right)"
+            self.status.setText(
+                f"{count} of {len(wrong)} misclassified {share}, marked in red."
+                if count
+                else f"None of {len(wrong)} misclassified {share}."
+            )
+        samples = self.model.samples
+        if self._wrong_marks is not None and samples is not None and samples.points is not None:
+            at = samples.points[wrong] if wrong is not None else samples.points[:0]
+            self._wrong_marks.setData(at[:, 0], at[:, 1])
         self._reselect()
 
     def wrong_samples(self) -> list[int]:

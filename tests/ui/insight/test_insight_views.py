@@ -12,6 +12,7 @@ from designer.ui.insight.outputs import TensorView, map_grid, thumbnail, unit_ti
 from designer.ui.insight.panel import InsightPanel
 from designer.ui.insight.runner import NeuronView
 from designer.ui.insight.weights import filter_bands, filter_grid, perceptron_text
+from designer.ui.training.image_grid import WRONG
 
 
 def test_feature_maps_are_one_image_on_the_diverging_scale() -> None:
@@ -86,3 +87,20 @@ def test_bars_of_units_are_ticked_at_whole_numbers() -> None:
     assert [label for _, label in unit_ticks(2)] == ["0", "1"]
     assert [label for _, label in unit_ticks(30)] == ["0", "5", "10", "15", "20", "25"]
     assert all(len(unit_ticks(n)) <= 12 for n in range(1, 1025))
+
+
+def test_misclassified_points_are_ringed_in_red_where_the_status_says(qtbot) -> None:
+    from designer.ui.insight.runner import SampleSet
+    from designer.ui.insight.samples import SamplePicker
+
+    picker = SamplePicker()
+    qtbot.addWidget(picker)
+    points = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5], [3.0, 3.0]], dtype=np.float32)
+    picker.set_samples(SampleSet(4, "points", np.array([0, 1, 0, 1]), ["a", "b"], points=points))
+    picker.set_predictions(np.array([0, 0, 0, 0]), 0.5)
+    assert "marked in red" in picker.status.text()
+    rings = picker._wrong_marks
+    assert rings is not None and rings.opts["pen"].color().name() == WRONG
+    assert sorted(zip(*rings.getData())) == [(1.0, 1.0), (3.0, 3.0)]
+    picker.set_predictions(np.array([0, 1, 0, 1]), 1.0)
+    assert len(rings.getData()[0]) == 0 and picker.status.text() == "None of 4 misclassified (100.0% right)."
