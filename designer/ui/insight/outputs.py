@@ -65,10 +65,13 @@ def summary(values: np.ndarray) -> str:
     return f"[{shape}]  min {v.min():.3g}  max {v.max():.3g}  mean {v.mean():.3g}"
 
 
-def unit_ticks(count: int) -> list[tuple[float, str]]:
-    """Whole-number ticks under ``count`` bars, about ten of them: units are
+TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)  # a neuron's inputs too
+
+
+def unit_ticks(count: int, most: int = 12) -> list[tuple[float, str]]:
+    """Whole-number ticks under ``count`` bars, at most ``most`` of them: units are
     counted (two units had ticks at -0.4, -0.3 ... 1.4)."""
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if count / s <= 12)  # MAX_BARS units at most
+    step = next((s for s in TICK_STEPS if count / s <= most), TICK_STEPS[-1])
     return [(float(i), str(i)) for i in range(0, count, step)]
 
 

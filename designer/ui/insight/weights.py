@@ -10,16 +10,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from designer.insight.colors import symmetric_limit
 from designer.ui.insight.colour_scale import BACKGROUND, GAP, MUTED, ColourLegend, image_item, outlined_brushes, signed_rgb
+from designer.ui.insight.outputs import unit_ticks
 from designer.ui.insight.runner import NeuronView, NodeDetails
 from designer.ui.training.plotting import style_plot
 
 if TYPE_CHECKING:
     from designer.insight.parameters import ParameterValues
 
+TICK_ROOM = 45  # pixels per input-number tick under a neuron's bars (axis and numbers included)
 MAX_FILTERS = (64, 16)  # (output, input) channels drawn as filter tiles
 
 
@@ -99,7 +101,12 @@ class WeightsView(QWidget):
         self.title = QLabel("Select a node with weights (Linear, convolution) on the canvas.", self)
         self.title.setWordWrap(True)
         column.addWidget(self.title)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        # The plots stay in a stack under the message: hidden (no empty axes and colour scale
+        # under "Select a node") yet laid out, so a node's first picture is sized for its room.
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(QWidget(self.stack))
+        split = QSplitter(Qt.Orientation.Horizontal, self.stack)
+        self.stack.addWidget(split)
         left = QWidget(split)
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
@@ -129,13 +136,14 @@ class WeightsView(QWidget):
         self.formula.setTextFormat(Qt.TextFormat.RichText)
         neuron_column.addWidget(self.formula)
         split.setSizes([380, 260, 360])
-        column.addWidget(split, 1)
+        column.addWidget(self.stack, 1)
         self.details: NodeDetails | None = None
         self.unit.valueChanged.connect(self.unit_changed)
 
     def clear(self, message: str) -> None:
         self.details = None
         self.title.setText(message)
+        self.stack.setCurrentIndex(0)
         self.matrix.getPlotItem().clear()
         self.histograms.clear()
         self.neuron_plot.clear()
@@ -145,6 +153,7 @@ class WeightsView(QWidget):
         self.details = details
         self.matrix.getPlotItem().clear()
         self.histograms.clear()
+        self.stack.setCurrentIndex(1 if details.parameters or details.neuron is not None else 0)
         if not details.parameters:
             self.title.setText(f"<b>{details.node}</b> ({details.layer_type}) has no weights or biases.")
         else:
@@ -190,18 +199,27 @@ class WeightsView(QWidget):
             return
         neuron = view.neuron
         limit = symmetric_limit(neuron.weights)
+        # The weights and the products side by side where the pane is wide (a docked panel
+        # at 1280x720 left each about 60 pixels high, one above the other), else stacked.
+        width, height = self.neuron_plot.width(), self.neuron_plot.height()
+        beside = width > 1.5 * height
+        ticks = max(2, int((width / 2 if beside else width) / TICK_ROOM))  # whole-number ticks that fit under each plot
         top = self.neuron_plot.addPlot(row=0, col=0)
         style_plot(top, "weight", "input")
         top.setMouseEnabled(False, False)
-        top.setTitle(f"unit {neuron.index}: {neuron.fan_in} incoming weights", color=MUTED, size="9pt")
+        # Short titles: a pyqtgraph title is as wide as its text at least, and two long ones side
+        # by side made the plots wider than the pane, cut off at its edge (the sentence below says the rest).
+        top.setTitle(f"unit {neuron.index}: {neuron.fan_in} weights in", color=MUTED, size="9pt")
         if neuron.weights.ndim == 1:
             fills, pens = outlined_brushes(neuron.weights, limit)
             top.addItem(pg.BarGraphItem(x=np.arange(neuron.fan_in), height=neuron.weights, width=0.85, brushes=fills, pens=pens))
+            top.getAxis("bottom").setTicks([unit_ticks(neuron.fan_in, ticks)])
         else:
             kernels = neuron.weights.reshape(neuron.weights.shape[0], 1, *neuron.weights.shape[1:])
             if kernels.ndim == 4:  # a kernel per input channel, in bands (a single row of them was a thin strip)
-                share = 2 if view.inputs is not None else 1  # the products' plot takes the lower half
-                top.addItem(image_item(filter_grid(kernels, limit, (self.neuron_plot.width(), self.neuron_plot.height() / share))))
+                if view.inputs is not None:  # the products' plot takes half the pane
+                    width, height = (width / 2, height) if beside else (width, height / 2)
+                top.addItem(image_item(filter_grid(kernels, limit, (width, height))))
             else:
                 top.addItem(image_item(signed_rgb(neuron.weights.reshape(neuron.weights.shape[0], -1), limit)))
             top.getViewBox().invertY(True)
@@ -209,12 +227,13 @@ class WeightsView(QWidget):
             top.setLabel("bottom", "its kernel for each input channel", color=MUTED)
         if view.inputs is not None:
             product = view.inputs * neuron.weights
-            bottom = self.neuron_plot.addPlot(row=1, col=0)
+            bottom = self.neuron_plot.addPlot(row=0, col=1) if beside else self.neuron_plot.addPlot(row=1, col=0)
             style_plot(bottom, "x·w", "input")
             bottom.setMouseEnabled(False, False)
-            bottom.setTitle("input × weight for this sample: what the unit adds up", color=MUTED, size="9pt")
+            bottom.setTitle("input × weight", color=MUTED, size="9pt")
             fills, pens = outlined_brushes(product)
             bottom.addItem(pg.BarGraphItem(x=np.arange(len(product)), height=product, width=0.85, brushes=fills, pens=pens))
+            bottom.getAxis("bottom").setTicks([unit_ticks(len(product), ticks)])
         self.formula.setText(perceptron_text(view))
 
 

@@ -96,8 +96,11 @@ def _left():
 def test_a_linear_neuron_shows_its_weights_bias_and_sum(qtbot, window) -> None:
     panel = open_insight(qtbot, window, DIGITS)
     panel.tabs.setCurrentWidget(panel.weights_view)
+    plots = panel.weights_view.stack
+    assert not plots.currentWidget().findChildren(pg.GraphicsView)  # no empty axes under "Select a node"
     with qtbot.waitSignal(panel.runner.details_ready, timeout=WAIT_MS):
         select(qtbot, window, "dense1")
+    assert panel.weights_view.matrix.isVisibleTo(panel) and plots.currentWidget().findChildren(pg.GraphicsView)
     details = panel.details
     assert details.units == 64 and [p.name for p in details.parameters] == ["weight", "bias"]
     with qtbot.waitSignal(panel.runner.details_ready, timeout=WAIT_MS):
@@ -157,7 +160,7 @@ def test_views_that_do_not_apply_say_why(qtbot, window) -> None:
     relu = next(n.id for n in window.document.graph.nodes if n.type == "ReLU")
     with qtbot.waitSignal(panel.runner.details_ready, timeout=WAIT_MS):
         select(qtbot, window, relu)
-    assert "has no weights" in panel.weights_view.formula.text() and not panel.weights_view.unit.isEnabled()
+    assert "has no weights" in panel.weights_view.title.text() and not panel.weights_view.matrix.isVisibleTo(panel)
     panel.tabs.setCurrentWidget(panel.activation)
     with qtbot.waitSignal(panel.runner.details_ready, timeout=WAIT_MS):
         select(qtbot, window, "input1" if "input1" in window.document.graph else window.document.analysis().order[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 
 from designer.document import Document
 from designer.insight.colors import NEGATIVE, POSITIVE, ZERO
@@ -104,3 +105,32 @@ def test_misclassified_points_are_ringed_in_red_where_the_status_says(qtbot) -> 
     assert sorted(zip(*rings.getData())) == [(1.0, 1.0), (3.0, 3.0)]
     picker.set_predictions(np.array([0, 1, 0, 1]), 1.0)
     assert len(rings.getData()[0]) == 0 and picker.status.text() == "None of 4 misclassified (100.0% right)."
+    assert len(unit_ticks(64, 3)) <= 3 and len(unit_ticks(50_000)) <= 12  # a narrow plot; a neuron fed by a large flatten
+
+
+def _neuron_plots(qtbot, size: tuple[int, int]) -> tuple[object, list]:
+    from PySide6.QtCore import QSize
+
+    from designer.ui.insight.weights import WeightsView
+
+    view = WeightsView()
+    qtbot.addWidget(view)
+    view.show()
+    view.neuron_plot.setFixedSize(QSize(*size))
+    qtbot.waitUntil(lambda: view.neuron_plot.size() == QSize(*size))
+    weights = np.linspace(-1, 1, 64)
+    view.show_neuron(NeuronView(Neuron("dense2", 0, weights, 0.1), np.ones(64), 0.1, None))
+    qtbot.wait(10)
+    return view, [item for item in view.neuron_plot.ci.items if isinstance(item, pg.PlotItem)]  # the view keeps them
+
+
+def test_a_neurons_weights_and_products_fit_their_pane_side_by_side_when_it_is_wide(qtbot) -> None:
+    """At 1280x720 the pane was 365x190: stacked, each plot was about 60 pixels
+    high; side by side, long titles had pushed the second past the pane's edge."""
+    _, wide = _neuron_plots(qtbot, (365, 190))
+    assert len(wide) == 2 and wide[1].sceneBoundingRect().left() >= wide[0].sceneBoundingRect().right() - 1
+    assert all(plot.sceneBoundingRect().right() <= 365 + 1 for plot in wide)
+    ticks = wide[0].getAxis("bottom")._tickLevels[0]
+    assert all(float(value).is_integer() for value, _ in ticks) and len(ticks) <= 4
+    _, tall = _neuron_plots(qtbot, (300, 400))
+    assert tall[1].sceneBoundingRect().top() >= tall[0].sceneBoundingRect().bottom() - 1
