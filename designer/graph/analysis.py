@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from designer.graph.errors import ParamError, ShapeError
@@ -98,6 +99,11 @@ class Analysis:
 
     def problems_for(self, node_id: str) -> list[Problem]:
         return [p for p in self.problems if p.node == node_id]
+
+    @cached_property
+    def unused(self) -> list[str]:
+        """The nodes whose output goes nowhere (their "not used" warnings), in the node order."""
+        return [p.node for p in self.problems if p.code == "unused" and p.node is not None]
 
     def conflicted_edges(self, graph: Graph) -> set[Edge]:
         """The edges that carry tensors their target cannot take (drawn as conflicts)."""

@@ -134,6 +134,30 @@ def test_quick_fix_projects_channels(qapp) -> None:
     assert [p.code for p in doc.graph.validate()] == ["channel-mismatch"]
 
 
+def test_a_layer_deleted_from_a_chain_is_mended_by_quick_fixes(doc: Document) -> None:
+    """Deleting the digits CNN's Flatten leaves pool2's output unused and dense1
+    without input: the fix connects them, the next one puts a Flatten back."""
+    doc.remove_nodes(["flatten1"])
+    missing = next(p for p in doc.graph.validate() if p.node == "dense1")
+    fixes = fixes_for(doc, missing)
+    assert [f.title for f in fixes] == ["Connect pool2 to it"]
+    fixes[0].apply()
+    (flatten,) = [p for p in doc.graph.validate() if p.node == "dense1"]
+    assert flatten.code == "linear-needs-flatten"
+    fixes_for(doc, flatten)[0].apply()
+    assert doc.graph.validate() == []
+
+
+def test_no_connect_fix_that_would_make_a_cycle(qapp) -> None:
+    doc = Document()
+    x, a, b, out = doc.add_node("Input"), doc.add_node("Linear"), doc.add_node("ReLU"), doc.add_node("Output")
+    doc.connect(a, b)  # b's output goes nowhere, but a feeds it: b -> a would be a cycle
+    problems = {p.node: p for p in doc.graph.validate() if p.code == "missing-input"}
+    assert {p.node for p in doc.graph.validate() if p.code == "unused"} == {x, b}
+    assert [f.title for f in fixes_for(doc, problems[a])] == [f"Connect {x} to it"]
+    assert {f.title for f in fixes_for(doc, problems[out])} == {f"Connect {x} to it", f"Connect {b} to it"}
+
+
 def test_quick_fix_from_data_mismatch(qapp) -> None:
     doc = Document()
     x, d, o = doc.add_node("Input"), doc.add_node("Linear", params={"out_features": 5}), doc.add_node("Output")
