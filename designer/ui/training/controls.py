@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QV
 
 from designer.ui.training.progress import ProgressClock
 
-ERROR_COLOUR, OK_COLOUR, MUTED = "#d73a49", "#2a9467", "#57606a"
+ERROR_COLOUR, OK_COLOUR, WARNING_COLOUR, MUTED = "#d73a49", "#2a9467", "#9a6700", "#57606a"
 
 
 class TrainingControls(QWidget):
@@ -63,7 +63,7 @@ class TrainingControls(QWidget):
         self.progress.setFormat(text)
 
     def show_message(self, text: str, kind: str = "info") -> None:
-        colour = {"error": ERROR_COLOUR, "ok": OK_COLOUR}.get(kind, MUTED)
+        colour = {"error": ERROR_COLOUR, "ok": OK_COLOUR, "warning": WARNING_COLOUR}.get(kind, MUTED)
         self.message.setStyleSheet(f"color: {colour};" + (" font-weight: bold;" if kind == "error" else ""))
         self.message.setText(text)
         self.message.setToolTip(text)

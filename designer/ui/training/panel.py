@@ -34,7 +34,7 @@ from designer.ui.training.actions import TrainingActions, training_actions
 from designer.ui.training.controls import TrainingControls
 from designer.ui.training.data_section import DataSourceEditor
 from designer.ui.training.live_boundary import LiveBoundary, PlanePictures, plane_pictures
-from designer.ui.training.live_watch import LiveWatch
+from designer.ui.training.live_watch import LiveWatch, found_summary
 from designer.ui.training.plots import TrainingPlots
 from designer.ui.training.progress import ProgressClock
 from designer.ui.training.results import ResultsView
@@ -374,7 +374,11 @@ class TrainingPanel(QWidget):
             seconds = sum(m.seconds for m in record.epochs)
             rate = sum(m.samples_per_second for m in record.epochs) / len(record.epochs)
             self.controls.speed.setText(f"{len(record.epochs)} epochs in {seconds:.1f} s · {rate:,.0f} samples/s · {record.device}")
-        self.controls.show_message(outcome.message, "error" if failed else "info" if outcome.status == STOPPED else "ok")
+        if self.live.problems and not failed:  # a run that "finished" at chance: say why where the user looks first
+            found = found_summary(self.live.problems)
+            self.controls.show_message(f"{outcome.message}, but watching it found {found}: see the list under the gradients", "warning")
+        else:
+            self.controls.show_message(outcome.message, "error" if failed else "info" if outcome.status == STOPPED else "ok")
         self.pause_action.setChecked(False)
         self._update_actions()
         self.running_changed.emit(False)

@@ -88,3 +88,31 @@ def test_probes_off_attach_nothing(window, qtbot, tmp_path: Path) -> None:
     record = _train(window, qtbot)
     assert record.status == FINISHED and len(extras) == 1 and not any(isinstance(e, RunWatch) for e in extras[0])
     assert not window.scene.gradient_flow.bars and not panel.live.problems and not panel.live.views.gradients.curves
+
+
+def test_a_run_that_finishes_with_problems_says_so_where_the_user_looks(window, qtbot, tmp_path: Path) -> None:
+    """The deep Sigmoid sample "finishes" near chance: the panel's message names what
+    watching it found (it said "finished 2 epochs" in green, the cause in a small list)."""
+    _deep_sigmoid(window, tmp_path)
+    record = _train(window, qtbot)
+    controls = window.training.panel.controls
+    assert record.status == FINISHED and window.training.panel.live.problems
+    text = controls.message.text()
+    assert text.startswith("finished 2 epochs, but watching it found vanishing gradients (") and "nodes)" in text
+    assert "#9a6700" in controls.message.styleSheet()  # amber, not the green of a clean run
+    window.training.panel.live.views.enabled.setChecked(False)
+    _train(window, qtbot)
+    assert controls.message.text() == "finished 2 epochs" and "#2a9467" in controls.message.styleSheet()
+
+
+def test_the_summary_of_problems_names_kinds_and_counts_nodes() -> None:
+    from designer.insight.diagnosis import DEAD, DIVERGING, OVERFITTING, TrainingProblem
+    from designer.ui.training.live_watch import found_summary
+
+    def problem(kind: str, node: str | None) -> TrainingProblem:
+        return TrainingProblem(kind, node, 1, None, "message", "advice")
+
+    found = [problem(VANISHING, "dense1"), problem(VANISHING, "dense2"), problem(DEAD, "relu1")]
+    assert found_summary(found) == "vanishing gradients (2 nodes), dead units (relu1)"
+    assert found_summary([problem(DIVERGING, None)]) == "a diverging loss"
+    assert found_summary([*found, problem(OVERFITTING, None), problem(DIVERGING, None)]).endswith(", 2 more kinds")
