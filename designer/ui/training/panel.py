@@ -376,7 +376,7 @@ class TrainingPanel(QWidget):
             self.controls.speed.setText(f"{len(record.epochs)} epochs in {seconds:.1f} s · {rate:,.0f} samples/s · {record.device}")
         if self.live.problems and not failed:  # a run that "finished" at chance: say why where the user looks first
             found = found_summary(self.live.problems)
-            self.controls.show_message(f"{outcome.message}, but watching it found {found}: see the list under the gradients", "warning")
+            self.controls.show_message(f"{outcome.message}; watching found {found}", "warning")  # the list beside says more
         else:
             self.controls.show_message(outcome.message, "error" if failed else "info" if outcome.status == STOPPED else "ok")
         self.pause_action.setChecked(False)

@@ -98,7 +98,7 @@ def test_a_run_that_finishes_with_problems_says_so_where_the_user_looks(window, 
     controls = window.training.panel.controls
     assert record.status == FINISHED and window.training.panel.live.problems
     text = controls.message.text()
-    assert text.startswith("finished 2 epochs, but watching it found vanishing gradients (") and "nodes)" in text
+    assert text.startswith("finished 2 epochs; watching found vanishing gradients (") and "nodes)" in text
     assert "#9a6700" in controls.message.styleSheet()  # amber, not the green of a clean run
     window.training.panel.live.views.enabled.setChecked(False)
     _train(window, qtbot)
