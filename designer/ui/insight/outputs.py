@@ -141,7 +141,7 @@ class TensorView(QWidget):
             note += f"  {maps.shape[0]} feature maps ({rows}×{columns})"
         elif values.ndim == 2:
             limit = symmetric_limit(values)
-            self._image(plot, signed_rgb(values.T, limit), "step", "feature")
+            self._image(plot, signed_rgb(values.T, limit), "step", "feature", square=False)
             self.legend.set_limit(limit, "activation")
             self.mode = "heatmap"
         elif values.ndim == 1 and len(values) <= MAX_BARS:
@@ -149,7 +149,7 @@ class TensorView(QWidget):
             self.mode = "bars"
         elif values.ndim == 1:
             limit = symmetric_limit(values)
-            self._image(plot, signed_rgb(values[None, :], limit), "unit", "", axes=True)
+            self._image(plot, signed_rgb(values[None, :], limit), "unit", "", axes=True, square=False)
             self.legend.set_limit(limit, "activation")
             self.mode = "strip"
         else:
@@ -157,12 +157,15 @@ class TensorView(QWidget):
             self.mode = "text"
         self.title.setText(f"<b>{title}</b>  <span style='color:{MUTED}'>{summary(values)}{note}</span>")
 
-    def _image(self, plot: pg.PlotItem, rgb: np.ndarray, bottom: str, left: str, axes: bool = True) -> None:
+    def _image(self, plot: pg.PlotItem, rgb: np.ndarray, bottom: str, left: str, axes: bool = True, square: bool = True) -> None:
+        """``rgb`` drawn in ``plot``; ``square`` cells for pictures (feature maps, attention), cells that
+        fill the plot for a table of values (a sequence's 16 steps of 32 features were a narrow strip)."""
         plot.addItem(image_item(rgb))
         plot.getViewBox().invertY(True)
-        plot.setAspectLocked(True)
+        plot.setAspectLocked(square)
         for name in ("left", "bottom"):
             plot.showAxis(name, axes)
+            plot.getAxis(name).setTicks(None)  # numbers again: a class's or a unit's ticks stay on an axis until replaced
         if axes:  # setLabel shows its axis
             plot.setLabel("bottom", bottom, color=MUTED)
             plot.setLabel("left", left, color=MUTED)

@@ -44,6 +44,21 @@ def test_a_tensor_is_drawn_by_its_shape(qtbot) -> None:
     assert view.plot.isVisibleTo(view) and view.legend.isVisibleTo(view)
 
 
+def test_a_sequence_after_the_class_probabilities_has_no_class_names_on_its_steps(qtbot) -> None:
+    """The tokens Transformer's encoder output, drawn after its Output's probabilities, had
+    the three class names over its steps (unreadable), in a strip a tenth of the plot wide."""
+    view = TensorView()
+    qtbot.addWidget(view)
+    names = ["marker 0", "marker 1", "marker 2"]
+    view.show_output("output", np.zeros(3), probabilities=np.array([0.2, 0.7, 0.1]), class_names=names, predicted=1, true=1)
+    view.show_output("encoder", np.random.default_rng(0).normal(size=(16, 32)).astype(np.float32))
+    plot = view.plot.getPlotItem()
+    assert view.mode == "heatmap" and plot.getAxis("bottom")._tickLevels is None  # numbered steps again
+    assert not plot.getViewBox().state["aspectLocked"]  # a table of values fills the plot
+    view.show_output("maps", np.zeros((4, 5, 5), np.float32))
+    assert plot.getViewBox().state["aspectLocked"]  # pictures keep square pixels
+
+
 def test_conv_filters_tile_by_output_and_input_channel() -> None:
     weight = np.ones((3, 2, 3, 3))
     weight[1, 1] = -1
