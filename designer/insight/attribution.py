@@ -96,7 +96,8 @@ def attribute(inspector: Inspector, sample: int | np.ndarray, method: str, targe
     predicted = int(output.argmax()) if output.numel() > 1 and task != "regression" else None
     chosen = _target(target, predicted, output.numel())
     if kind == TOKENS and method in ("saliency", "integrated-gradients"):
-        raise Unsupported(f"{method} needs gradients of the input, and token ids have none: use occlusion or gradcam")
+        others = "occlusion or gradcam" if convolution_nodes(inspector) else "occlusion"  # gradcam needs a convolution
+        raise Unsupported(f"{method} needs gradients of the input, and token ids have none: use {others}")
     delta = None
     with torch.enable_grad():
         if method == "saliency":

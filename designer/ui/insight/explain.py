@@ -68,6 +68,7 @@ class ExplainView(QWidget):
         column.addLayout(row)
         self.title = QLabel(self)
         self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # alone, it takes the room
         column.addWidget(self.title)
         self.pictures = pg.GraphicsLayoutWidget(self)
         self.pictures.setBackground(BACKGROUND)
@@ -121,13 +122,18 @@ class ExplainView(QWidget):
 
     # ------------------------------------------------------------ drawing
     def clear(self, message: str) -> None:
+        """The message alone (a refusal, or nothing yet): no empty pictures over a colour scale for nothing."""
         self.attribution = None
         self.pictures.clear()
+        self.pictures.hide()
+        self.legend.hide()
         self.title.setText(message)
 
     def show_attribution(self, found: Attribution) -> None:
         self.attribution = found
         self.pictures.clear()
+        self.pictures.show()
+        self.legend.show()
         values = found.by_position.astype(np.float64)
         limit = symmetric_limit(values)
         positive = found.method == "gradcam"

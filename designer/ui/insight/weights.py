@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from designer.insight.parameters import ParameterValues
 
 TICK_ROOM = 45  # pixels per input-number tick under a neuron's bars (axis and numbers included)
+HISTOGRAM_ROOM = 90  # pixels of height a parameter's histogram needs to be read
+MAX_HISTOGRAMS = 4
 MAX_FILTERS = (64, 16)  # (output, input) channels drawn as filter tiles
 
 
@@ -120,19 +122,22 @@ class WeightsView(QWidget):
         neuron = QWidget(split)
         neuron_column = QVBoxLayout(neuron)
         neuron_column.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Neuron", neuron))
-        self.unit = QSpinBox(neuron)
+        self.unit_row = QWidget(neuron)
+        row = QHBoxLayout(self.unit_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Neuron", self.unit_row))
+        self.unit = QSpinBox(self.unit_row)
         self.unit.setKeyboardTracking(False)
         self.unit.setToolTip("Which unit (output feature or channel) of the node to look at")
         row.addWidget(self.unit)
         row.addStretch(1)
-        neuron_column.addLayout(row)
+        neuron_column.addWidget(self.unit_row)
         self.neuron_plot = pg.GraphicsLayoutWidget(neuron)
         self.neuron_plot.setBackground(BACKGROUND)
         neuron_column.addWidget(self.neuron_plot, 1)
         self.formula = QLabel(neuron)
         self.formula.setWordWrap(True)
+        self.formula.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # a refusal alone sits at the top
         self.formula.setTextFormat(Qt.TextFormat.RichText)
         neuron_column.addWidget(self.formula)
         split.setSizes([380, 260, 360])
@@ -160,7 +165,8 @@ class WeightsView(QWidget):
             names = ", ".join(f"{p.name} {list(p.shape)}" for p in details.parameters)
             self.title.setText(f"<b>{details.node}</b> ({details.layer_type}): {names}")
             self._draw_matrix(details.parameters[0])
-            for k, parameter in enumerate(details.parameters[:4]):
+            fit = max(1, int(self.histograms.height() / HISTOGRAM_ROOM))  # a transformer layer's twelve were 40 pixels each
+            for k, parameter in enumerate(details.parameters[: min(MAX_HISTOGRAMS, fit)]):
                 self._draw_histogram(parameter, k)
         self.unit.blockSignals(True)
         self.unit.setRange(0, max(0, details.units - 1))
@@ -186,14 +192,15 @@ class WeightsView(QWidget):
         counts, edges = parameter.histogram(30)
         centres = (edges[:-1] + edges[1:]) / 2
         plot = self.histograms.addPlot(row=row, col=0)
-        style_plot(plot, "count", parameter.name)
+        style_plot(plot, "count", parameter.name)  # the axis names what is counted: a title took a fifth of the room
         plot.setMouseEnabled(False, False)
         fills, pens = outlined_brushes(centres, symmetric_limit(parameter.values))
         plot.addItem(pg.BarGraphItem(x=centres, height=counts, width=float(edges[1] - edges[0]) * 0.95, brushes=fills, pens=pens))
-        plot.setTitle(f"histogram of {parameter.name}", color=MUTED, size="9pt")
 
     def show_neuron(self, view: NeuronView | None, refusal: str = "") -> None:
         self.neuron_plot.clear()
+        self.neuron_plot.setVisible(view is not None)  # no empty plot and idle spin box over a refusal
+        self.unit_row.setVisible(view is not None)
         if view is None:
             self.formula.setText(refusal)
             return

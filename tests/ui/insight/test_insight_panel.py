@@ -156,6 +156,7 @@ def test_views_that_do_not_apply_say_why(qtbot, window) -> None:
     with qtbot.waitSignal(panel.runner.failed, timeout=WAIT_MS):
         panel.tabs.setCurrentWidget(panel.explain)
     assert "needs a convolution" in panel.explain.title.text()
+    assert not panel.explain.legend.isVisibleTo(panel) and not panel.explain.pictures.isVisibleTo(panel)  # the reason alone
     panel.tabs.setCurrentWidget(panel.weights_view)
     relu = next(n.id for n in window.document.graph.nodes if n.type == "ReLU")
     with qtbot.waitSignal(panel.runner.details_ready, timeout=WAIT_MS):

@@ -149,3 +149,26 @@ def test_a_neurons_weights_and_products_fit_their_pane_side_by_side_when_it_is_w
     assert all(float(value).is_integer() for value, _ in ticks) and len(ticks) <= 4
     _, tall = _neuron_plots(qtbot, (300, 400))
     assert tall[1].sceneBoundingRect().top() >= tall[0].sceneBoundingRect().bottom() - 1
+
+
+def test_a_layer_with_many_parameters_gets_as_many_histograms_as_fit_and_no_idle_neuron_pane(qtbot) -> None:
+    """A Transformer layer's twelve parameters made four histograms about 40 pixels high,
+    beside an empty plot and a disabled Neuron box over the reason there is no neuron."""
+    from PySide6.QtCore import QSize
+
+    from designer.insight.parameters import ParameterValues
+    from designer.ui.insight.runner import NodeDetails
+    from designer.ui.insight.weights import HISTOGRAM_ROOM, WeightsView
+
+    view = WeightsView()
+    qtbot.addWidget(view)
+    view.resize(QSize(1000, 260))
+    view.show()
+    qtbot.waitUntil(lambda: view.histograms.height() > 0)
+    rng = np.random.default_rng(0)
+    parameters = [ParameterValues(f"p{k}", rng.normal(size=(8, 4))) for k in range(12)]
+    refusal = "encoder1 is a TransformerEncoderLayer: neurons are shown for Linear layers"
+    view.show_details(NodeDetails("encoder1", "TransformerEncoderLayer", parameters, None, refusal, 0, None, ""))
+    drawn = [item for item in view.histograms.ci.items if isinstance(item, pg.PlotItem)]
+    assert 1 <= len(drawn) <= max(1, view.histograms.height() // HISTOGRAM_ROOM) < 4
+    assert view.formula.text() == refusal and not view.neuron_plot.isVisibleTo(view) and not view.unit.isVisibleTo(view)
