@@ -205,6 +205,17 @@ class TensorView(QWidget):
         self.mode = "probabilities"
 
 
+def regression_text(output: np.ndarray | None, target: np.ndarray | None) -> str:
+    """'predicted 0.558, true 0.571 (off by 0.013)' for the headline of a regression's sample;
+    over several values, their mean absolute error. '' without a target to compare."""
+    if output is None or target is None or output.size != target.size or not target.size:
+        return ""
+    predicted = np.asarray(output, dtype=np.float64).reshape(-1)
+    if predicted.size == 1:
+        return f"predicted <b>{predicted[0]:.3g}</b>, true <b>{target[0]:.3g}</b> (off by {abs(predicted[0] - target[0]):.2g})"
+    return f"mean absolute error <b>{np.abs(predicted - target).mean():.3g}</b> over its {predicted.size} values"
+
+
 def probability_text(probabilities: np.ndarray | None, names: list[str], predicted: int | None, true: int | None) -> str:
     """'predicted 3 (94%), true 3' for the panel's headline ('' for a regression)."""
     if probabilities is None or predicted is None:

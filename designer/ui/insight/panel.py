@@ -27,7 +27,7 @@ from designer.insight.errors import InsightError, WrongWeights
 from designer.ui.insight.activation import ActivationPanel
 from designer.ui.insight.backprop_view import BackpropView
 from designer.ui.insight.explain import ExplainView
-from designer.ui.insight.outputs import probability_text
+from designer.ui.insight.outputs import probability_text, regression_text
 from designer.ui.insight.overview import OutputsTab
 from designer.ui.insight.runner import Context, InsightRunner, NodeDetails, Predictions, SampleOutputs, SampleSet, WeightsChoice
 from designer.ui.insight.samples import SamplePicker
@@ -329,6 +329,7 @@ class InsightPanel(QWidget):
     def _on_outputs(self, outputs: SampleOutputs) -> None:
         self.outputs = outputs
         verdict = probability_text(outputs.probabilities, outputs.class_names, outputs.predicted, outputs.true)
+        verdict = verdict or regression_text(outputs.output, outputs.target)
         self.headline.setText(f"Sample {outputs.sample} with {self.weights_choice.label}" + (f": {verdict}" if verdict else ""))
         self.outputs_tab.set_outputs(outputs)
         self.stepper.set_outputs(outputs)

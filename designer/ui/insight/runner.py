@@ -26,6 +26,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from designer.document.workers import LatestRequest
+from designer.graph.analysis import OUTPUT_TYPE
 from designer.insight.errors import InsightError
 from designer.project import Project, dumps, loads
 from designer.ui.insight.outputs import thumbnail
@@ -79,6 +80,7 @@ class SampleSet:
     images: np.ndarray | None = None  # (n, H, W) or (n, H, W, 3) in [0, 1], the first THUMBNAILS
     points: np.ndarray | None = None  # (n, 2) for 2-D inputs
     feature_names: list[str] = field(default_factory=list)
+    targets: np.ndarray | None = None  # (n,) a regression's true value per sample, when it is one number
 
     def class_name(self, k: int | None) -> str:
         if k is None:
@@ -101,6 +103,12 @@ class SampleOutputs:
     true: int | None
     class_names: list[str]
     thumbnails: dict[str, np.ndarray]  # node -> a small RGB picture of its output, made on the worker
+    target: np.ndarray | None = None  # a regression's true values for the sample, flat (as the output is scaled)
+
+    @property
+    def output(self) -> np.ndarray | None:
+        """The design's Output node's values."""
+        return next((self.outputs[nid] for nid in self.order if self.types.get(nid) == OUTPUT_TYPE), None)
 
 
 @dataclass
@@ -185,6 +193,8 @@ def sample_set(inspector: Inspector) -> SampleSet:
     x = split.x
     classification = bundle.spec.task == "classification"
     labels = np.asarray(split.y).astype(int).reshape(len(x)) if classification else None
+    y = np.asarray(split.y)
+    targets = y.reshape(len(x)).astype(np.float64) if bundle.spec.task == "regression" and y.size == len(x) else None
     names = list(bundle.class_names)
     shape, floating = tuple(x.shape[1:]), np.issubdtype(x.dtype, np.floating)
     if len(shape) == 3 and shape[0] in (1, 3) and floating:
@@ -192,12 +202,12 @@ def sample_set(inspector: Inspector) -> SampleSet:
         images = images[:, 0] if shape[0] == 1 else np.moveaxis(images, 1, -1)
         axes = tuple(range(1, images.ndim))
         lo, hi = images.min(axis=axes, keepdims=True), images.max(axis=axes, keepdims=True)
-        return SampleSet(len(x), "image", labels, names, images=(images - lo) / np.maximum(hi - lo, 1e-6))
+        return SampleSet(len(x), "image", labels, names, images=(images - lo) / np.maximum(hi - lo, 1e-6), targets=targets)
     if shape == (2,) and floating:
-        return SampleSet(len(x), "points", labels, names, points=np.asarray(x, dtype=np.float32))
+        return SampleSet(len(x), "points", labels, names, points=np.asarray(x, dtype=np.float32), targets=targets)
     kind = "rows" if len(shape) == 1 and floating else "sequence" if len(shape) == 2 else "tokens"
     features = list(bundle.normalization.get("features") or [])
-    return SampleSet(len(x), kind, labels, names, feature_names=features)
+    return SampleSet(len(x), kind, labels, names, feature_names=features, targets=targets)
 
 
 def sample_outputs(inspector: Inspector, sample: int) -> SampleOutputs:
@@ -215,8 +225,11 @@ def sample_outputs(inspector: Inspector, sample: int) -> SampleOutputs:
             attention[nid] = _numpy(weights)[0]
     probabilities, predicted = _probabilities(inspector, outputs[inspector.output_node])
     true = None
+    target = None
     if inspector.data.spec.task == "classification":
         true = int(np.asarray(inspector.split.y)[sample])
+    elif inspector.data.spec.task == "regression":
+        target = np.asarray(inspector.split.y[sample], dtype=np.float64).reshape(-1)
     return SampleOutputs(
         sample,
         list(inspector.node_ids),
@@ -229,6 +242,7 @@ def sample_outputs(inspector: Inspector, sample: int) -> SampleOutputs:
         true,
         list(inspector.data.class_names),
         {nid: thumbnail(values, attention.get(nid)) for nid, values in outputs.items()},
+        target,
     )
 
 

@@ -60,6 +60,8 @@ class SampleModel(QAbstractListModel):
         wrong = self.wrong
         if role == Qt.ItemDataRole.DisplayRole:
             label = f"#{k}" if s.labels is None else f"#{k} {s.class_name(int(s.labels[k]))}"
+            if s.targets is not None:
+                label += f"  true {s.targets[k]:.3g}"
             if wrong is not None and wrong[k]:
                 label += f"→{s.class_name(int(self.predicted[k]))}"
             return label

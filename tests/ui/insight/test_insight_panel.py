@@ -272,3 +272,12 @@ def test_weights_of_another_design_are_refused_and_nothing_is_lost(qtbot, window
     with qtbot.waitSignal(panel.outputs_shown, timeout=WAIT_MS):
         panel.picker.number.setValue(2)
     assert panel.outputs.outputs["conv1"].shape == (16, 8, 8)
+
+
+def test_a_regressions_headline_compares_the_prediction_with_the_truth(qtbot, window) -> None:
+    panel = open_insight(qtbot, window, sample("sine_lstm"))
+    outputs = panel.outputs
+    assert outputs.target is not None and outputs.target.shape == (1,) and outputs.output.shape == (1,)
+    assert f"true <b>{outputs.target[0]:.3g}</b>" in panel.headline.text() and "off by" in panel.headline.text()
+    first = panel.picker.model.index(0).data()
+    assert first == f"#0  true {outputs.target[0]:.3g}"  # the list says each sample's true value too

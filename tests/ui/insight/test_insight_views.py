@@ -172,3 +172,11 @@ def test_a_layer_with_many_parameters_gets_as_many_histograms_as_fit_and_no_idle
     drawn = [item for item in view.histograms.ci.items if isinstance(item, pg.PlotItem)]
     assert 1 <= len(drawn) <= max(1, view.histograms.height() // HISTOGRAM_ROOM) < 4
     assert view.formula.text() == refusal and not view.neuron_plot.isVisibleTo(view) and not view.unit.isVisibleTo(view)
+
+
+def test_a_regressions_sample_is_told_by_its_prediction_and_truth() -> None:
+    from designer.ui.insight.outputs import regression_text
+
+    assert regression_text(np.array([0.558]), np.array([0.571])) == "predicted <b>0.558</b>, true <b>0.571</b> (off by 0.013)"
+    assert regression_text(np.array([[1.0, 2.0]]), np.array([1.5, 2.5])).startswith("mean absolute error <b>0.5</b> over its 2")
+    assert regression_text(np.array([1.0]), None) == ""
