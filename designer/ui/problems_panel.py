@@ -77,6 +77,9 @@ class ProblemsPanel(QTreeWidget):
         self.count_changed.emit(errors, len(problems) - errors)
 
     def _all_clear(self) -> str:
+        block = getattr(self.document, "block_name", None)  # a block's inside, edited in its own tab
+        if block is not None:
+            return f"No problems in {block}." if len(self.document.graph) else f"No problems yet: {block} is empty."
         return "No problems: the design is ready to train." if len(self.document.graph) else "No problems yet: the design is empty."
 
     def apply_fix(self, row: int, index: int = 0) -> bool:

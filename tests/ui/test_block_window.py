@@ -231,6 +231,7 @@ def test_the_problems_tab_lists_the_insides_problems_while_the_block_shows(resid
     window = residual
     page = window.blocks.open_block(_instance(window))
     assert window.bottom_tabs.widget(0) is page.problems and window.bottom_tabs.tabText(0) == "Problems in ResidualBlock"
+    assert page.problems.topLevelItem(0).text(2) == "No problems in ResidualBlock."  # not "the design is ready to train"
     page.document.set_param("conv3", "out_channels", 24)
     assert window.bottom_tabs.tabText(0) == "Problems in ResidualBlock (1)"
     assert page.problems.topLevelItem(0).text(1) == "add1"
