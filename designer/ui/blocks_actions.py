@@ -61,6 +61,7 @@ class BlockActions:
 
     def __init__(self, window: BlocksWindow) -> None:
         self.window = window
+        self._block_shown = False  # the canvas shown is a block's inside (the status line says which)
 
     def fill_menu(self, menu: QMenu) -> None:
         """Edit > Blocks: the actions, made here (each edits the design: off while it is locked)."""
@@ -150,6 +151,12 @@ class BlockActions:
             if page is not None:
                 page.problems.refresh()  # says its counts in the tab's title
         window._on_locked_changed()
+        # The status line says which canvas an edit goes to (it kept "Editing block ..." over the design)
+        if page is not None:
+            window.show_message(f"Editing block {page.block_name}: every change applies to all its instances (Ctrl+Z undoes)")
+        elif self._block_shown:
+            window.show_message("Editing the design")
+        self._block_shown = page is not None
 
     def _show_problems(self, panel: QWidget) -> None:
         """The Problems tab lists the problems of the canvas shown (the design's, or a block's inside)."""
@@ -312,9 +319,7 @@ class BlockActions:
         if page is not None and name not in self.window.document.graph.blocks:
             self.window.show_message(f"{name} is a block inside {page.block_name}: open it from the design")
             return None
-        opened = self.window.canvas_tabs.open_block(self.window.document, name)
-        self.window.show_message(f"Editing block {name}: every change applies to all its instances (Ctrl+Z undoes)")
-        return opened
+        return self.window.canvas_tabs.open_block(self.window.document, name)  # the status line follows the tab shown
 
     def add_block(self, key: str, pos: QPointF | None = None) -> str | None:
         """A palette row's block (built-in, the design's or the library's), added to the design."""

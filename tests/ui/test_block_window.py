@@ -83,10 +83,12 @@ def test_double_click_opens_the_inside_with_a_breadcrumb_and_closing_returns(res
     assert "Design" in page.breadcrumb.text() and "ResidualBlock" in page.breadcrumb.text()
     assert set(page.scene.nodes) == {"x", *RESIDUAL, "out"}
     assert page.scene.nodes["conv3"].shape_text == "N x 16 x 8 x 8", "the inside shows the shapes an instance gets"
+    assert window._status.text().startswith("Editing block ResidualBlock: every change applies to all its instances")
     page.breadcrumb.linkActivated.emit("design")
     assert window.central.currentWidget() is window.view
+    assert window._status.text() == "Editing the design"  # the status line follows the canvas shown
     window.canvas_tabs.bar.setCurrentIndex(1)
-    assert window.canvas_tabs.current_page() is page
+    assert window.canvas_tabs.current_page() is page and window._status.text().startswith("Editing block ResidualBlock")
     window.canvas_tabs.bar.tabCloseRequested.emit(1)
     assert window.central.currentWidget() is window.view and not window.canvas_tabs.pages
     assert not window.canvas_tabs.bar.isVisible()
