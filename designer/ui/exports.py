@@ -78,6 +78,8 @@ class ExportActions:
         project = loads(dumps(document.project))
         project.path = document.path
         choices, note = self.weight_choices(project)
+        if len(choices) == 1 and not note:  # nothing trained yet: no question with one answer (the status line names the weights)
+            return project, choices[0]
         text = "Which weights should the exported model hold?" + (f"<br><span style='color:#57606a'>{note}</span>" if note else "")
         index = dialogs.ask_choice(self._parent, "Export: which weights", text, [c.label for c in choices], 0)
         if index is None:
@@ -93,6 +95,8 @@ class ExportActions:
         if run is not None:
             label, weights = run
             choices.append(WeightsChoice(f"The trained weights of {label} (the latest run)", f"{label}'s trained weights", weights))
+        elif self.window.has_run_weights():
+            notes.append("This session's runs trained the design before its last changes: their weights no longer fit.")
         from designer.compile import trained_weights  # the compiler: not at start
 
         try:

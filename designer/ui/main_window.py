@@ -529,6 +529,11 @@ class MainWindow(QMainWindow):
                 return record.label, kept
         return None
 
+    def has_run_weights(self) -> bool:
+        """Whether a training run of this session kept weights (of this design or an earlier version of it)."""
+        history = self.training.panel.history
+        return any(r.outcome is not None and r.outcome.result.kept_state is not None for r in (history.runs if history else []))
+
     # --------------------------------------------------------------- help
     def find_learning_rate(self) -> LrFinderDialog | None:
         """Open the learning-rate finder on the current design (a sweep on a worker)."""

@@ -63,7 +63,18 @@ def test_a_changed_design_is_not_offered_the_run_weights(window, qtbot, tmp_path
     _train(window, qtbot)
     window.document.set_param("dense1", "out_features", 12)
     asked: list[list[str]] = []
-    monkeypatch.setattr(dialogs, "ask_choice", lambda parent, title, text, options, default=0: asked.append(options))
+    texts: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_choice", lambda parent, title, text, options, default=0: texts.append(text) or asked.append(options))
     window.exports.export_onnx(str(tmp_path / "x.onnx"))  # cancelled at the question
-    assert asked == [["Fresh, untrained weights"]]
+    assert asked == [["Fresh, untrained weights"]]  # asked all the same: the note says why the run's are not offered
+    assert "their weights no longer fit" in texts[0]
     window.document.undo_stack.setClean()
+
+
+def test_with_nothing_trained_the_export_asks_nothing_and_says_what_it_holds(window, qtbot, tmp_path: Path, monkeypatch) -> None:
+    window.open_file(tiny_project(tmp_path / "tiny.nnd"))
+    asked: list[list[str]] = []
+    monkeypatch.setattr(dialogs, "ask_choice", lambda parent, title, text, options, default=0: asked.append(options))
+    window.exports.export_onnx(str(tmp_path / "fresh.onnx"))
+    qtbot.waitUntil(lambda: "fresh untrained weights" in window._status.text(), timeout=120_000)
+    assert asked == [] and (tmp_path / "fresh.onnx").exists()  # a question with one answer was a click for nothing
