@@ -44,25 +44,37 @@ class ImportActions:
         return self.window.window()
 
     def import_model(self, path: str | None = None, target: str | None = None) -> None:
-        """Ask for the model and where to save the design, then import it off the UI thread."""
+        """Ask for the model, read it off the UI thread, then ask where to save the design
+        (a file that is no model is said so before any question about saving it)."""
         if not self.window.files.maybe_save():
             return
         path = path or dialogs.ask_open_file(self._parent, "Import a model", "", ONNX_FILTER)
         if not path:
             return
-        suggested = str(Path(path).with_suffix(SUFFIX))
-        target = target or dialogs.ask_save_path(self._parent, "Save the imported design as", suggested)
-        if not target:
-            return
-        if not target.endswith(SUFFIX):
-            target += SUFFIX
         self._run(path, target, None, partial=False)
 
-    def _run(self, path: str, target: str, shape: tuple[int, ...] | None, partial: bool) -> None:
+    def _run(self, path: str, target: str | None, shape: tuple[int, ...] | None, partial: bool) -> None:
         from designer.importer import from_onnx  # onnx and torch.fx helpers: only once asked to import
 
         def work() -> ImportedDesign:
-            imported = from_onnx(path, input_shape=shape, partial=partial)
+            return from_onnx(path, input_shape=shape, partial=partial)
+
+        def failed(exc: BaseException) -> None:
+            self._failed(path, target, shape, exc)
+
+        run_in_background(self._parent, f"Importing {Path(path).name}…", work, lambda imported: self._save(path, target, imported), failed)
+
+    def _save(self, path: str, target: str | None, imported: ImportedDesign) -> None:
+        """Save the design read from ``path`` (where the user says) with its weights, then open it."""
+        name = Path(path).name
+        target = target or dialogs.ask_save_path(self._parent, "Save the imported design as", str(Path(path).with_suffix(SUFFIX)))
+        if not target:
+            self.window.show_message(f"{name} was read; nothing was saved")
+            return
+        if not target.endswith(SUFFIX):
+            target += SUFFIX
+
+        def work() -> ImportedDesign:
             imported.save(target)
             return imported
 
@@ -72,14 +84,14 @@ class ImportActions:
             checked = f"; its outputs match onnxruntime within {imported.max_difference:.1g}" if imported.max_difference is not None else ""
             if imported.partial:
                 checked = f"; {len(imported.unmapped)} placeholder(s) to replace before training (see Problems)"
-            self.window.show_message(f"Imported {Path(path).name}: {len(imported.graph)} nodes{checked}")
+            self.window.show_message(f"Imported {name}: {len(imported.graph)} nodes{checked}")
 
         def failed(exc: BaseException) -> None:
-            self._failed(path, target, shape, exc)
+            dialogs.show_error(self._parent, "Cannot save the imported design", f"{Path(target).name}: {exc}")
 
-        run_in_background(self._parent, f"Importing {Path(path).name}…", work, done, failed)
+        run_in_background(self._parent, f"Saving {Path(target).name}…", work, done, failed)
 
-    def _failed(self, path: str, target: str, shape: tuple[int, ...] | None, exc: BaseException) -> None:
+    def _failed(self, path: str, target: str | None, shape: tuple[int, ...] | None, exc: BaseException) -> None:
         from designer.importer import ModelImportError
 
         name = Path(path).name

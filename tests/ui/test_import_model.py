@@ -46,3 +46,22 @@ def test_unmapped_operators_are_listed_and_placeholders_offered(window, qtbot, t
     assert asked and "Sin 'wave'" in asked[0]
     assert [n.type for n in window.document.graph.nodes].count("Unmapped") == 1
     assert any("no equivalent" in p.message for p in window.document.analysis().errors)
+
+
+def test_a_file_that_is_no_model_is_said_so_before_any_question_about_saving(window, qtbot, tmp_path: Path, monkeypatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *args, **kwargs: asked.append("save") or None)
+    bad = tmp_path / "bad.onnx"
+    bad.write_text("not an onnx model")
+    window.importing.import_model(str(bad))
+    qtbot.waitUntil(lambda: bool(window.errors), timeout=30000)
+    assert window.errors[0][0] == "Cannot import the model" and "bad.onnx" in window.errors[0][1]
+    assert asked == [] and not (tmp_path / "bad.nnd").exists()
+
+
+def test_the_design_is_saved_where_the_user_says_once_the_model_is_read(window, qtbot, tmp_path: Path, monkeypatch) -> None:
+    source = _model(tmp_path / "small.onnx")
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda parent, title, suggested, *rest: str(tmp_path / "chosen"))
+    window.importing.import_model(str(source))
+    qtbot.waitUntil(lambda: "Imported small.onnx" in window._status.text(), timeout=30000)
+    assert window.document.path == tmp_path / "chosen.nnd" and (tmp_path / "chosen.safetensors").exists()
