@@ -54,6 +54,9 @@ def when_text(seconds: float) -> str:
 
 
 def duration_text(seconds: float) -> str:
+    """'0.018 s' (a tiny run read '0.0 s'), '3.4 s', '2 min 05 s', '1 h 02 min'."""
+    if seconds < 1:
+        return f"{seconds:.2g} s"
     if seconds < 60:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(int(round(seconds)), 60)

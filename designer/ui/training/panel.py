@@ -25,6 +25,7 @@ from designer.project import Project
 from designer.project.settings import TRAINING
 from designer.runs import RunStore, load_resume
 from designer.runs.files import RunFileError
+from designer.runs.formatting import duration_text
 from designer.runs.outcome import RunOutcome
 from designer.runs.recorder import Recording
 from designer.train import FAILED, STOPPED, BatchReport, EpochMetrics, output_paths, save_results
@@ -36,7 +37,7 @@ from designer.ui.training.data_section import DataSourceEditor
 from designer.ui.training.live_boundary import LiveBoundary, PlanePictures, plane_pictures
 from designer.ui.training.live_watch import LiveWatch, found_summary
 from designer.ui.training.plots import TrainingPlots
-from designer.ui.training.progress import ProgressClock, run_time
+from designer.ui.training.progress import ProgressClock
 from designer.ui.training.results import ResultsView
 from designer.ui.training.run_actions import RunActions
 from designer.ui.training.runs import RunHistory, RunRecord
@@ -373,7 +374,7 @@ class TrainingPanel(QWidget):
         if record is not None and record.epochs:
             seconds = sum(m.seconds for m in record.epochs)
             rate = sum(m.samples_per_second for m in record.epochs) / len(record.epochs)
-            self.controls.speed.setText(f"{len(record.epochs)} epochs in {run_time(seconds)} · {rate:,.0f} samples/s · {record.device}")
+            self.controls.speed.setText(f"{len(record.epochs)} epochs in {duration_text(seconds)} · {rate:,.0f} samples/s · {record.device}")
         if self.live.problems and not failed:  # a run that "finished" at chance: say why where the user looks first
             found = found_summary(self.live.problems)
             self.controls.show_message(f"{outcome.message}; watching found {found}", "warning")  # the list beside says more

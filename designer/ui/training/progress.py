@@ -77,9 +77,3 @@ def format_duration(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
-
-def run_time(seconds: float) -> str:
-    """A finished run's time: '0.018 s' for a tiny one (it read '0.0 s'), '3.4 s', then as format_duration."""
-    if seconds < 1:
-        return f"{seconds:.2g} s"
-    return f"{seconds:.1f} s" if seconds < 60 else format_duration(seconds)
