@@ -72,6 +72,10 @@ class LrFinderDialog(QDialog):
         layout = QVBoxLayout(self)
         self.status = QLabel("Training a fresh copy of the design while the learning rate grows…", self)
         self.status.setWordWrap(True)
+        # Room for the result's two lines from the start: a label that grew in the shown dialog
+        # squeezed the plot under its minimum, and the buttons covered its axis.
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.progress = QProgressBar(self)
         self.plot = plot_widget(self, "loss", "learning rate (log)")
         self.plot.setLogMode(x=True)

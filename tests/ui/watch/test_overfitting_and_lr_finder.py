@@ -63,10 +63,15 @@ def test_the_lr_finder_applies_its_suggestion_and_undo_restores(window, qtbot, t
     with qtbot.waitSignal(window.lr_finder_action.triggered):
         window.lr_finder_action.trigger()
     dialog = window.findChild(LrFinderDialog)
+    qtbot.waitExposed(dialog)
+    plot_height = dialog.plot.height()
     qtbot.waitUntil(lambda: dialog.worker is None, timeout=60_000)
     assert dialog.result is not None and dialog.apply_button.isEnabled()
     x, _ = dialog.smooth.getData()
     assert len(x) >= 8 and "Suggested learning rate" in dialog.status.text()
+    qtbot.wait(50)  # laid out with the result's two lines: the plot kept its room, under the buttons' row
+    buttons = dialog.apply_button.parentWidget()
+    assert dialog.plot.height() == plot_height and dialog.plot.geometry().bottom() < buttons.geometry().top()
     assert dialog.apply()
     assert document.project.training["learning_rate"] == dialog.suggestion != before
     document.undo_stack.undo()
