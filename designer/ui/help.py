@@ -60,4 +60,31 @@ network does on data it has not learned from.</p>
 loss rises: the network is memorising its training samples instead of
 learning the pattern. Remedies: fewer weights, Dropout, weight decay, more
 data, or stopping early (keep the weights of the best validation epoch).</p>
+<h3>Looking inside (Watch it learn, Insight)</h3>
+<p><b>Gradient.</b> How much the loss would change if one number (a weight, or
+a value a layer gives) changed a little. Training moves every weight against
+its gradient. On the canvas, the bar over each layer is the size of the
+gradient reaching it; a wire is blue where the gradient shrinks on its way
+back, red where it grows.</p>
+<p><b>Backpropagation.</b> How the gradients are found: from the loss backward,
+layer by layer, each layer passing on its share (the chain rule). Insight's
+Backprop tab walks one sample through it, a layer at a time.</p>
+<p><b>Vanishing and exploding gradients.</b> Through many layers the gradient
+can shrink to nothing (stacked Sigmoids: the first layers stop learning) or
+grow until the loss diverges. Remedies: ReLU, normalisation (BatchNorm), skip
+connections; for growth, a lower learning rate or gradient clipping.</p>
+<p><b>Dead units.</b> ReLU units whose output is zero for every sample: no
+gradient reaches their weights, so they never learn again.</p>
+<p><b>Neuron.</b> One unit of a layer: it multiplies each input by a weight,
+adds them and its bias (<i>z</i>), and its activation bends the sum.
+Insight's Weights tab works one through for the chosen sample.</p>
+<p><b>Feature map.</b> A convolution's output for one of its filters: where in
+the image the filter found its pattern. First layers find edges and strokes,
+deeper ones larger parts.</p>
+<p><b>Decision boundary.</b> Where a classifier's answer changes, drawn over the
+plane of 2-D data; each hidden unit's output over the same plane shows the
+lines and curves it is made of.</p>
+<p><b>Attribution.</b> Which parts of the input pushed the answer up or down:
+integrated gradients, occlusion (hide a part, see the answer change) and
+Grad-CAM (where a convolution looked), in Insight's Explain tab.</p>
 """

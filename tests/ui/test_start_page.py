@@ -57,6 +57,19 @@ def test_help_guide_opens(window, monkeypatch) -> None:
     assert shown and "Overfitting" in shown[0] and "Epoch" in shown[0]
 
 
+def test_the_guide_explains_what_the_views_inside_show_and_names_tabs_that_exist(window) -> None:
+    import re
+
+    from designer.ui.help import GUIDE_HTML
+
+    for idea in ("Gradient", "Backpropagation", "Vanishing and exploding gradients", "Dead units", "Feature map", "Attribution"):
+        assert f"<b>{idea}.</b>" in GUIDE_HTML
+    named = set(re.findall(r"Insight's\s+(\w+)\s+tab", GUIDE_HTML))
+    panel = window.insight.panel
+    tabs = {panel.tabs.tabText(i) for i in range(panel.tabs.count())}
+    assert named == {"Backprop", "Weights", "Explain"} and named <= tabs
+
+
 def test_a_panel_closed_before_the_start_page_stays_closed_when_a_design_opens_from_it(window) -> None:
     """The start page hides the panels; the canvas brings back the ones the user had, not all."""
     window.open_file(sample("xor_mlp"))
