@@ -63,6 +63,9 @@ class ProjectSettingsPanel(QWidget):
 
     def refresh(self) -> None:
         project = self.document.project
-        self.name_field.setText(project.name)
+        if self.name_field.text() != project.name:
+            self.name_field.setText(project.name)
+            if not self.name_field.hasFocus():
+                self.name_field.setCursorPosition(0)  # a long name shows its start ("igits 5-9 from one image each")
         if self.description.toPlainText() != project.description:
             self.description.setPlainText(project.description)

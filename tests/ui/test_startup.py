@@ -276,3 +276,12 @@ def test_closing_on_the_start_page_keeps_the_panels_the_user_left(qtbot, setting
     assert not second.palette_dock.isVisible()
     second.close()
     assert _reopened_panels(qtbot, settings) == {"layers": True, "inspector": False, "problems_and_summary": True}
+
+
+def test_a_long_project_name_shows_its_start(window: MainWindow) -> None:
+    """'Digits 5-9 from one image each' showed as 'igits 5-9 from one image each' in the inspector."""
+    from paths import sample
+
+    window.open_file(sample("digits_transfer"))
+    field = window.inspector.project_settings.name_field
+    assert field.text() == "Digits 5-9 from one image each" and field.cursorPosition() == 0
