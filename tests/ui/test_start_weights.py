@@ -63,3 +63,25 @@ def test_a_run_starts_from_the_loaded_weights_and_keeps_frozen_ones(qtbot, tmp_p
     result = ended.args[0].result
     assert torch.equal(result.last_state["conv1.weight"], state["conv1.weight"])  # loaded, then frozen
     assert not torch.equal(result.last_state["conv2.weight"], state["conv2.weight"])  # loaded, then trained
+
+
+def test_frozen_layers_with_fresh_weights_are_said_before_and_after_the_run(window, qtbot, tmp_path: Path, monkeypatch) -> None:
+    """The transfer sample trained without its pretrained weights kept its frozen convolutions
+    random and 'finished' near chance; the panel now says why, at the start and at the end."""
+    monkeypatch.setattr(dialogs, "show_text", lambda parent, title, text: None)
+    copy = tmp_path / "digits.nnd"
+    shutil.copy(sample("digits_cnn"), copy)
+    window.open_file(copy)
+    document, panel = window.document, window.training.panel
+    document.set_node_training(["conv1", "conv2"], frozen=True)
+    document.set_setting("training", "epochs", 1)
+    with qtbot.waitSignal(panel.running_changed, timeout=60_000, check_params_cb=lambda running: not running):
+        assert panel.start()
+        assert panel.controls.message.text().startswith("conv1, conv2 are frozen with fresh random weights and will not learn")
+    assert "conv1, conv2 stayed at fresh random weights (frozen)" in panel.controls.message.text()
+    path, _ = pretrained(tmp_path)
+    window.start_weights.load(str(path))
+    with qtbot.waitSignal(panel.running_changed, timeout=60_000, check_params_cb=lambda running: not running):
+        assert panel.start()
+        assert panel.controls.message.text() == ""  # they start from the loaded weights: nothing to say
+    assert "fresh random" not in panel.controls.message.text()

@@ -72,6 +72,7 @@ class TrainingPanel(QWidget):
         self.document: Document | None = None
         self.run: TrainingRun | None = None
         self.record: RunRecord | None = None  # the record of the run in progress
+        self._frozen_fresh: list[str] = []  # the run's frozen nodes that started from fresh weights (they stay random)
         self.clock: ProgressClock | None = None
         self._save_project = save_project or (lambda: False)
         self._histories: dict[object, RunHistory] = {}
@@ -275,7 +276,17 @@ class TrainingPanel(QWidget):
         self.live.attach(self.run, record)
         document.set_locked(f"{record.label} is training")
         self.controls.show_stage("loading the data…")
-        self.controls.show_message("")
+        # Frozen layers that start from fresh weights never learn: the transfer sample trained
+        # without its pretrained weights said only "finished" at chance.
+        self._frozen_fresh = [n.id for n in snapshot.graph.nodes if n.frozen] if start is None else []
+        if self._frozen_fresh:
+            self.controls.show_message(
+                f"{_names(self._frozen_fresh)} {'is' if len(self._frozen_fresh) == 1 else 'are'} frozen with fresh random "
+                "weights and will not learn: Train > Load Weights into Design… first, or unfreeze them",
+                "warning",
+            )
+        else:
+            self.controls.show_message("")
         self.run.start()
         self._update_actions()
         self.running_changed.emit(True)
@@ -374,10 +385,14 @@ class TrainingPanel(QWidget):
         if record is not None and record.epochs:
             seconds = sum(m.seconds for m in record.epochs)
             rate = sum(m.samples_per_second for m in record.epochs) / len(record.epochs)
-            self.controls.speed.setText(f"{len(record.epochs)} epochs in {duration_text(seconds)} · {rate:,.0f} samples/s · {record.device}")
-        if self.live.problems and not failed:  # a run that "finished" at chance: say why where the user looks first
-            found = found_summary(self.live.problems)
-            self.controls.show_message(f"{outcome.message}; watching found {found}", "warning")  # the list beside says more
+            self.controls.speed.setText(
+                f"{len(record.epochs)} epochs in {duration_text(seconds)} · {rate:,.0f} samples/s · {record.device}"
+            )
+        caveats = [f"{_names(self._frozen_fresh)} stayed at fresh random weights (frozen)"] if self._frozen_fresh else []
+        if self.live.problems:  # a run that "finished" at chance: say why where the user looks first (the list beside says more)
+            caveats.append(f"watching found {found_summary(self.live.problems)}")
+        if caveats and not failed:
+            self.controls.show_message("; ".join([outcome.message, *caveats]), "warning")
         else:
             self.controls.show_message(outcome.message, "error" if failed else "info" if outcome.status == STOPPED else "ok")
         self.pause_action.setChecked(False)
@@ -468,3 +483,9 @@ class TrainingPanel(QWidget):
         self._export = None
         self.controls.show_message(f"The ONNX export failed: {exc}", "error")
         self._update_actions()
+
+
+def _names(nodes: list[str], most: int = 3) -> str:
+    """'conv1, conv2' or 'conv1, conv2, conv3 and 2 more'."""
+    shown = ", ".join(nodes[:most])
+    return shown + (f" and {len(nodes) - most} more" if len(nodes) > most else "")
