@@ -94,6 +94,7 @@ def setting_argv(args: argparse.Namespace) -> list[str]:
 def _train(args: argparse.Namespace) -> int:
     from designer.cli import _load
     from designer.train import FAILED, STOPPED, DesignProblems, DistContext, TrainError, output_paths, save_results
+    from designer.train.freezing import frozen_fresh
 
     if args.nproc < 1:
         raise UsageError(f"--nproc must be at least 1, not {args.nproc}")
@@ -117,6 +118,9 @@ def _train(args: argparse.Namespace) -> int:
     if show:
         for note in trainer.bundle.notes:  # what loading changed or chose: rows dropped, data read from disk
             print(one_line(f"{args.file}: note: {note}"))
+        frozen = frozen_fresh(project.graph) if not args.init_from and resumed is None else ""
+        if frozen:
+            print(one_line(f"{args.file}: warning: {frozen} (start from trained ones with --init-from W.safetensors, or unfreeze them)"))
     progress = _Progress(trainer.settings.epochs, trainer.objective.metric_name, enabled=show)
     watch = _watch(project, args.file, every_epoch=args.layer_stats) if show else None
     layers = _layers_text(watch) if watch is not None and args.layer_stats else None
@@ -163,7 +167,9 @@ def _trainer(project: Project, args: argparse.Namespace, dist: DistContext | Non
     pick_device(settings.device, dist.local_rank if dist else 0)
     bundle = _data(project, args.file)
     compiled = prepare(project, bundle)
-    initial, _ = initial_weights(compiled, args, settings.seed, show=(dist is None or dist.is_main) and not (args.nproc > 1 and dist is None))
+    initial, _ = initial_weights(
+        compiled, args, settings.seed, show=(dist is None or dist.is_main) and not (args.nproc > 1 and dist is None)
+    )
     trainer = Trainer(compiled, bundle, settings, dist=dist, resume=resume, initial_state=initial)
     check_design_memory(project.graph, trainer.device, max(1, settings.batch_size // trainer.world), training=True)
     return trainer
@@ -178,7 +184,9 @@ def _watch(project: Project, path: str, every_epoch: bool) -> TrainingWatch:
 
     # No floor: nothing draws curves here, so a short run need not measure twice a second.
     budget = ProbeBudget(None) if every_epoch else ProbeBudget(LIVE_SHARE, floor_s=math.inf)
-    return TrainingWatch(project.graph, on_problem=lambda problem: print(f"{path}: warning: {problem.line()}", file=sys.stderr), budget=budget)
+    return TrainingWatch(
+        project.graph, on_problem=lambda problem: print(f"{path}: warning: {problem.line()}", file=sys.stderr), budget=budget
+    )
 
 
 def _layers_text(watch: TrainingWatch) -> Callable[[], str]:

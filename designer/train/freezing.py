@@ -19,8 +19,21 @@ if TYPE_CHECKING:
     import torch
 
     from designer.compile import CompiledDesign
+    from designer.graph import Graph
 
 FACTOR_KEY = "lr_factor"  # the factor, kept in each parameter group (torch keeps extra keys)
+
+
+def frozen_fresh(graph: Graph) -> str:
+    """'conv1, conv2 are frozen with fresh random weights and will not learn' for a design's
+    frozen nodes, as a run without weights to start from would leave them ('' when none is
+    frozen): the transfer sample trained before its pretrained weights were loaded
+    'finished' near chance without a word."""
+    frozen = [n.id for n in graph.nodes if n.frozen]
+    if not frozen:
+        return ""
+    names = ", ".join(frozen[:3]) + (f" and {len(frozen) - 3} more" if len(frozen) > 3 else "")
+    return f"{names} {'is' if len(frozen) == 1 else 'are'} frozen with fresh random weights and will not learn"
 
 
 def node_modules(module: torch.nn.Module, compiled: CompiledDesign, node_ids: frozenset[str] | set[str]) -> dict[str, torch.nn.Module]:

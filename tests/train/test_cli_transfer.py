@@ -40,6 +40,7 @@ def test_a_partial_load_reports_each_node_and_frozen_layers_stay_as_loaded(tmp_p
         "dense1  kept its initialisation: shape differs: weight is 32x128 here, 64x128 in the file",
         "dense2  kept its initialisation: shape differs: weight is 10x32 here, 10x64 in the file",
     ]
+    assert "fresh random weights" not in out  # frozen, but loaded: nothing to warn of
     before, after = load_weights(pretrained), load_weights(tmp_path / "target.safetensors")
     for key in ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"):
         assert torch.equal(before[key], after[key]), key
@@ -56,3 +57,10 @@ def test_mistakes_are_one_line(tmp_path: Path, capsys) -> None:
     (tmp_path / "junk.safetensors").write_bytes(b"not weights")
     assert main(["train", str(project), "--device", "cpu", "--no-record", "--init-from", str(tmp_path / "junk.safetensors")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_frozen_layers_without_weights_to_start_from_are_warned_of(tmp_path: Path, capsys) -> None:
+    project = copy_sample(tmp_path, "digits_cnn", "p")
+    assert main(["train", str(project), "--device", "cpu", "--no-record", "--epochs", "1", "--freeze", "conv1,conv2"]) == 0
+    out = capsys.readouterr().out
+    assert f"{project}: warning: conv1, conv2 are frozen with fresh random weights and will not learn (start from" in out

@@ -78,7 +78,7 @@ def test_frozen_layers_with_fresh_weights_are_said_before_and_after_the_run(wind
     with qtbot.waitSignal(panel.running_changed, timeout=60_000, check_params_cb=lambda running: not running):
         assert panel.start()
         assert panel.controls.message.text().startswith("conv1, conv2 are frozen with fresh random weights and will not learn")
-    assert "conv1, conv2 stayed at fresh random weights (frozen)" in panel.controls.message.text()
+    assert "; conv1, conv2 are frozen with fresh random weights and will not learn" in panel.controls.message.text()
     path, _ = pretrained(tmp_path)
     window.start_weights.load(str(path))
     with qtbot.waitSignal(panel.running_changed, timeout=60_000, check_params_cb=lambda running: not running):

@@ -29,6 +29,7 @@ from designer.runs.formatting import duration_text
 from designer.runs.outcome import RunOutcome
 from designer.runs.recorder import Recording
 from designer.train import FAILED, STOPPED, BatchReport, EpochMetrics, output_paths, save_results
+from designer.train.freezing import frozen_fresh
 from designer.ui import dialogs
 from designer.ui.background import run_in_background
 from designer.ui.training.actions import TrainingActions, training_actions
@@ -72,7 +73,7 @@ class TrainingPanel(QWidget):
         self.document: Document | None = None
         self.run: TrainingRun | None = None
         self.record: RunRecord | None = None  # the record of the run in progress
-        self._frozen_fresh: list[str] = []  # the run's frozen nodes that started from fresh weights (they stay random)
+        self._frozen_fresh = ""  # what the run's frozen nodes that started from fresh weights are (they stay random)
         self.clock: ProgressClock | None = None
         self._save_project = save_project or (lambda: False)
         self._histories: dict[object, RunHistory] = {}
@@ -276,15 +277,10 @@ class TrainingPanel(QWidget):
         self.live.attach(self.run, record)
         document.set_locked(f"{record.label} is training")
         self.controls.show_stage("loading the data…")
-        # Frozen layers that start from fresh weights never learn: the transfer sample trained
-        # without its pretrained weights said only "finished" at chance.
-        self._frozen_fresh = [n.id for n in snapshot.graph.nodes if n.frozen] if start is None else []
+        # Frozen layers that start from fresh weights never learn: said at the start and at the end.
+        self._frozen_fresh = frozen_fresh(snapshot.graph) if start is None else ""
         if self._frozen_fresh:
-            self.controls.show_message(
-                f"{_names(self._frozen_fresh)} {'is' if len(self._frozen_fresh) == 1 else 'are'} frozen with fresh random "
-                "weights and will not learn: Train > Load Weights into Design… first, or unfreeze them",
-                "warning",
-            )
+            self.controls.show_message(f"{self._frozen_fresh}: Train > Load Weights into Design… first, or unfreeze them", "warning")
         else:
             self.controls.show_message("")
         self.run.start()
@@ -388,7 +384,7 @@ class TrainingPanel(QWidget):
             self.controls.speed.setText(
                 f"{len(record.epochs)} epochs in {duration_text(seconds)} · {rate:,.0f} samples/s · {record.device}"
             )
-        caveats = [f"{_names(self._frozen_fresh)} stayed at fresh random weights (frozen)"] if self._frozen_fresh else []
+        caveats = [self._frozen_fresh] if self._frozen_fresh else []
         if self.live.problems:  # a run that "finished" at chance: say why where the user looks first (the list beside says more)
             caveats.append(f"watching found {found_summary(self.live.problems)}")
         if caveats and not failed:
@@ -483,9 +479,3 @@ class TrainingPanel(QWidget):
         self._export = None
         self.controls.show_message(f"The ONNX export failed: {exc}", "error")
         self._update_actions()
-
-
-def _names(nodes: list[str], most: int = 3) -> str:
-    """'conv1, conv2' or 'conv1, conv2, conv3 and 2 more'."""
-    shown = ", ".join(nodes[:most])
-    return shown + (f" and {len(nodes) - most} more" if len(nodes) > most else "")
