@@ -180,3 +180,23 @@ def test_a_regressions_sample_is_told_by_its_prediction_and_truth() -> None:
     assert regression_text(np.array([0.558]), np.array([0.571])) == "predicted <b>0.558</b>, true <b>0.571</b> (off by 0.013)"
     assert regression_text(np.array([[1.0, 2.0]]), np.array([1.5, 2.5])).startswith("mean absolute error <b>0.5</b> over its 2")
     assert regression_text(np.array([1.0]), None) == ""
+
+
+def test_bar_names_that_would_overlap_give_way_to_the_largest_attributions() -> None:
+    """The breast cancer data's thirty feature names ran into one unreadable line."""
+    from designer.ui.insight.explain import TICK_GAP, readable_ticks
+
+    names = [f"feature number {k}" for k in range(30)]
+    values = np.zeros(30)
+    values[[3, 4, 20]] = [0.1, -0.9, 0.5]  # 4 and 3 are neighbours: 4 is the larger
+
+    def width(name: str) -> int:
+        return 7 * len(name)
+
+    ticks = readable_ticks(names, values, 1000, width)
+    shown = [i for i, _ in ticks]
+    assert 4 in shown and 20 in shown and 3 not in shown and len(shown) < 30
+    step = 1000 / 30
+    spans = sorted(((i + 0.5) * step - (width(n) + TICK_GAP) / 2, (i + 0.5) * step + (width(n) + TICK_GAP) / 2) for i, n in ticks)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))  # none overlaps the next
+    assert len(readable_ticks(names, values, 30 * 200, width)) == 30  # room for all: all named
