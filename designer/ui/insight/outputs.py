@@ -138,7 +138,8 @@ class TensorView(QWidget):
             self._image(plot, grid, "", "", axes=False)
             self.legend.set_limit(limit, "activation")
             self.mode, self.maps = "maps", maps.shape[0]
-            note += f"  {maps.shape[0]} feature maps ({rows}×{columns})"
+            count = maps.shape[0]
+            note += f"  {count} feature maps ({rows}×{columns})" if count > 1 else "  one map"
         elif values.ndim == 2:
             limit = symmetric_limit(values)
             self._image(plot, signed_rgb(values.T, limit), "step", "feature", square=False)

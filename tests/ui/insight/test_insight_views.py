@@ -29,7 +29,9 @@ def test_a_tensor_is_drawn_by_its_shape(qtbot) -> None:
     view = TensorView()
     qtbot.addWidget(view)
     view.show_output("maps", np.random.default_rng(0).normal(size=(8, 5, 5)).astype(np.float32))
-    assert (view.mode, view.maps) == ("maps", 8)
+    assert (view.mode, view.maps) == ("maps", 8) and "8 feature maps (" in view.title.text()
+    view.show_output("image", np.zeros((1, 8, 8), np.float32))
+    assert view.maps == 1 and "one map" in view.title.text() and "feature maps" not in view.title.text()
     view.show_output("sequence", np.zeros((12, 3), np.float32))
     assert view.mode == "heatmap"
     view.show_output("units", np.linspace(-1, 1, 10))
