@@ -122,3 +122,31 @@ def test_a_new_run_stops_the_curves_an_earlier_run_named_and_never_used(qtbot) -
     made = list(plot._kept)
     qtbot.wait(50)
     assert list(plot._kept) == made  # nothing more made for the run that is gone
+
+
+def test_the_plots_say_what_they_will_show_until_a_run_gives_them_something(qtbot) -> None:
+    """Before a run the Training panel's plots were bare axes (ticks at 2 and 5, nothing else)."""
+    from designer.ui.training.weight_histograms import WeightHistogramView
+
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    plot.resize(300, 200)
+    plot.show()
+    assert plot.empty.isVisible() and "gradient" in plot.empty.text()
+    assert plot.empty.geometry().width() == 300 - 2 * plot.empty.MARGIN  # it covers the plot's bare axes, at its size
+    plot.add_samples([_sample(("dense1", "dense2"))])
+    assert not plot.empty.isVisible()
+    plot.clear_run()
+    assert plot.empty.isVisible()  # a new run: until its first sample
+    weights = WeightHistogramView()
+    qtbot.addWidget(weights)
+    weights.show()
+    assert weights.empty.isVisible() and "weights" in weights.empty.text()
+
+    boundary = LiveBoundary()
+    qtbot.addWidget(boundary)
+    boundary.show()
+    assert boundary.empty.isVisible() and "decision boundary" in boundary.empty.text()
+    rng = np.random.default_rng(0)
+    boundary.show_maps(_maps(rng.normal(size=(20, 2)).astype(np.float32), rng.integers(0, 2, 20)))
+    assert not boundary.empty.isVisible()

@@ -38,7 +38,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from designer.insight.probes import GradientSample
-from designer.ui.training.plotting import BACKGROUND, EpochAxis, LogAxis, TimedLayoutWidget, extent, style_plot
+from designer.ui.training.plotting import BACKGROUND, EmptyNote, EpochAxis, LogAxis, TimedLayoutWidget, extent, style_plot
 
 CURVES_PER_PASS = 4  # curves made in one pass of the event loop (about 2.5 ms each)
 LEGEND_SAMPLE_WIDTH = 28  # pixels of a legend entry besides its name: the line's sample and the spacing
@@ -86,6 +86,7 @@ class GradientPlot(TimedLayoutWidget):
         self._making.setSingleShot(True)
         self._making.setInterval(0)
         self._making.timeout.connect(self._make_some)
+        self.empty = EmptyNote(self, "Each layer's gradient appears here while a run trains")
         self._open_x()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -124,11 +125,13 @@ class GradientPlot(TimedLayoutWidget):
         self.decades = None
         self._open_x()
         self.batches_per_epoch = batches_per_epoch
+        self.empty.show()
 
     def add_samples(self, samples: Sequence[GradientSample]) -> None:
         """Append the samples' norms; one setData per curve."""
         if not samples:
             return
+        self.empty.hide()
         for sample in samples:
             if not self.curves:
                 self._make_curves(sample)

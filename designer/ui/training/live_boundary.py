@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, Q
 from designer.insight.colors import diverging_rgb, symmetric_limit
 from designer.insight.playground import PlaneMaps
 from designer.ui.canvas.unit_maps import tile_grid
-from designer.ui.training.plotting import PALE, POINT_OUTLINE, class_plane_rgb, class_scatter, plot_widget
+from designer.ui.training.plotting import PALE, POINT_OUTLINE, EmptyNote, class_plane_rgb, class_scatter, plot_widget
 
 MIN_WIDTH = 150  # the column's own width, whatever its title says
 
@@ -73,6 +73,7 @@ class LiveBoundary(QWidget):
             "(class 0 blue, class 1 orange), white where the network is undecided; dots are validation samples"
         )
         column.addWidget(self.plot_widget, 1)
+        self.empty = EmptyNote(self.plot_widget, "The decision boundary is drawn here while a run trains")
         self.image: pg.ImageItem | None = None
         self.updates = 0  # pictures shown this run (tests wait on it)
         self._extent: tuple[float, float, float, float] | None = None
@@ -84,6 +85,8 @@ class LiveBoundary(QWidget):
         ``mapped`` False: this run does not map the plane."""
         if self.image is not None:
             self.image.setVisible(False)
+        else:  # nothing drawn yet: the note says what comes
+            self.empty.setText("The decision boundary is drawn here while a run trains" if mapped else "This run does not map the plane")
         self.updates = 0
         self.title.setText("Live boundary: waiting…" if mapped else "Live boundary: off for this run")
         self.title.setToolTip(
@@ -103,6 +106,7 @@ class LiveBoundary(QWidget):
             plot.addItem(self.image)
         self.image.setImage(rgb, autoLevels=False)  # no levels: 8-bit RGB goes to the QImage without a rescale
         self.image.setVisible(True)
+        self.empty.hide()
         if maps.extent != self._extent:
             x0, x1, y0, y1 = maps.extent
             self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QPu
 
 from designer.ui import dialogs
 from designer.ui.paint_clock import times_its_paints
-from designer.ui.training.plotting import AXIS, BACKGROUND, Caption, extent, style_plot
+from designer.ui.training.plotting import AXIS, BACKGROUND, Caption, EmptyNote, extent, style_plot
 from designer.ui.training.runs import RunHistory, RunRecord
 
 DIM_ALPHA = 90  # earlier runs
@@ -235,6 +235,7 @@ class TrainingPlots(QWidget):
             line.hide()
         self._mouse = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
         column.addWidget(self.canvas, 1)
+        self.empty = EmptyNote(self.canvas, "No runs yet: Train (F5) draws the loss and the accuracy here, epoch by epoch")
 
     # ---------------------------------------------------------- runs
     def set_history(self, history: RunHistory) -> None:
@@ -272,6 +273,7 @@ class TrainingPlots(QWidget):
             if spare is not None:
                 spare.assign(record)
             self.curves[record.number] = spare or RunCurves(self, record)
+            self.empty.hide()
             if record.running:  # the click that started it has more to do: the earlier runs' new look can wait a pass
                 self._restyle_timer.start()
             else:
@@ -306,6 +308,7 @@ class TrainingPlots(QWidget):
         self._restyle()
 
     def _restyle(self) -> None:
+        self.empty.setVisible(not self.curves)  # every change of the runs shown comes through here
         latest = max(self.curves, default=None)
         for number, curves in self.curves.items():
             if curves.current != (number == latest):  # only the run that stops being the latest changes

@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QWidget
 
 from designer.ui.paint_clock import times_its_paints
 
@@ -150,3 +150,29 @@ def class_scatter(
         items.append(pg.ScatterPlotItem(mine[:, 0], mine[:, 1], size=size, pen=pen, brush=pg.mkBrush(class_colour(int(k), 210))))
         plot.addItem(items[-1])
     return items
+
+
+class EmptyNote(QLabel):
+    """A sentence in place of a plot that has nothing to show yet (what it will show,
+    and when), covering its bare axes. It lies over the plot, in no layout, so showing
+    or hiding it never lays the panel out again."""
+
+    MARGIN = 2  # pixels of the plot's edge left around it
+
+    def __init__(self, plot: QWidget, text: str) -> None:
+        super().__init__(text, plot)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)  # the plot's tooltip and clicks go through
+        self.setStyleSheet(f"color: {AXIS}; background: {BACKGROUND}; padding: 12px;")  # opaque: the empty axes under it go
+        plot.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        plot, margin = self.parentWidget(), self.MARGIN
+        self.setGeometry(margin, margin, max(0, plot.width() - 2 * margin), max(0, plot.height() - 2 * margin))

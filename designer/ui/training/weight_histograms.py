@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from designer.insight.probes import WeightHistograms
 from designer.ui.canvas.gradient_flow import magnitude_rgb
-from designer.ui.training.plotting import BACKGROUND, EpochAxis, TimedLayoutWidget, style_plot
+from designer.ui.training.plotting import BACKGROUND, EmptyNote, EpochAxis, TimedLayoutWidget, style_plot
 
 
 class WeightHistogramView(QWidget):
@@ -47,6 +47,7 @@ class WeightHistogramView(QWidget):
         self.plot.disableAutoRange()
         layout.addWidget(self.node_box)
         layout.addWidget(self.canvas, 1)
+        self.empty = EmptyNote(self.canvas, "Each layer's weights, epoch by epoch, appear here while a run trains")
         self.samples: list[WeightHistograms] = []
         self._shown: tuple[float, float, float, float] | None = None  # the view's range now
 
@@ -60,10 +61,12 @@ class WeightHistogramView(QWidget):
         self.node_box.clear()
         self.node_box.blockSignals(False)
         self.image.clear()
+        self.empty.show()
 
     def add_samples(self, samples: Sequence[WeightHistograms]) -> None:
         if not samples:
             return
+        self.empty.hide()
         if not self.samples:
             self.node_box.blockSignals(True)
             self.node_box.addItems(list(samples[0].nodes))

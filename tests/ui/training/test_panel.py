@@ -36,7 +36,11 @@ def _points(item) -> int:
 
 def test_curves_have_a_point_per_batch_and_per_epoch(window, qtbot, tiny) -> None:
     window.open_file(tiny)
+    plots = window.training.panel.plots
+    assert not plots.curves and plots.empty.text().startswith("No runs yet: Train (F5)")
+    assert not plots.empty.isHidden()  # said over the empty plots, not bare axes
     record = _train(window, qtbot)
+    assert plots.empty.isHidden()
     assert record.status == FINISHED and record.device == "CPU"
     curves = window.training.panel.plots.curves[record.number]
     assert _points(curves.raw) == _points(curves.smooth) == 2 * 5  # 2 epochs of 5 batches
