@@ -63,6 +63,7 @@ class SweepDialog(QDialog):
         super().__init__(parent)
         self.document, self.history = document, history
         self.process: QProcess | None = None
+        self._partial = ""  # the sweep's output after its last newline: a line comes in pieces
         self.study = ""
         self.setWindowTitle(f"Sweep {document.title}")
         self.resize(760, 620)
@@ -141,6 +142,7 @@ class SweepDialog(QDialog):
         if args is None:
             return False
         self.log.clear()
+        self._partial = ""
         self.result.setText(f"Sweeping ({self.study})…")
         process = self.process = QProcess(self)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
@@ -155,12 +157,19 @@ class SweepDialog(QDialog):
             self.process.terminate()
 
     def _on_output(self) -> None:
+        """Whole lines into the log: output arrives in pieces of any size, and each piece
+        appended as it came split lines and left empty ones between the trials."""
         if self.process is not None:
-            text = bytes(self.process.readAllStandardOutput().data()).decode("utf-8", "replace")
-            self.log.appendPlainText(text.rstrip("\n"))
+            chunk = bytes(self.process.readAllStandardOutput().data()).decode("utf-8", "replace")
+            lines, self._partial = whole_lines(self._partial, chunk)
+            for line in lines:
+                self.log.appendPlainText(line)
 
     def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
         self._on_output()
+        if self._partial:  # a last line without its newline
+            self.log.appendPlainText(self._partial)
+            self._partial = ""
         self.process = None
         self.history.refresh()
         best = best_trial(self.history, self.study)
@@ -193,3 +202,9 @@ class SweepDialog(QDialog):
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.apply_button.setEnabled(not running and bool(self.study) and best_trial(self.history, self.study) is not None)
+
+
+def whole_lines(partial: str, chunk: str) -> tuple[list[str], str]:
+    """The complete lines of ``partial + chunk``, and what follows the last newline."""
+    *lines, rest = (partial + chunk).split("\n")
+    return lines, rest

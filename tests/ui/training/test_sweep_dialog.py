@@ -50,3 +50,15 @@ def test_what_to_vary_is_checked_before_a_process_starts(window, qtbot, tiny: Pa
     args = dialog.arguments()
     assert args[:2] == ["sweep", str(tiny)] and args.count("--param") == 2 and args[-2:] == ["--study", "s2"]
     dialog.close()
+
+
+def test_the_log_gets_whole_lines_whatever_pieces_the_output_comes_in() -> None:
+    """Each piece of output was appended as it came: lines split in two, empty ones between trials."""
+    from designer.ui.training.sweep_dialog import whole_lines
+
+    lines, rest = whole_lines("", "trial 0: 74.5%  training.lea")
+    assert lines == [] and rest == "trial 0: 74.5%  training.lea"
+    lines, rest = whole_lines(rest, "rning_rate=0.004\ntrial 1: 63.0%\n")
+    assert lines == ["trial 0: 74.5%  training.learning_rate=0.004", "trial 1: 63.0%"] and rest == ""
+    assert whole_lines("", "") == ([], "")  # nothing came: no empty line
+    assert whole_lines("", "study done\n\nbest: trial 6\n") == (["study done", "", "best: trial 6"], "")  # the sweep's own blank line stays
