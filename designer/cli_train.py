@@ -120,7 +120,10 @@ def _train(args: argparse.Namespace) -> int:
             print(one_line(f"{args.file}: note: {note}"))
         frozen = frozen_fresh(project.graph) if not args.init_from and resumed is None else ""
         if frozen:
-            print(one_line(f"{args.file}: warning: {frozen} (start from trained ones with --init-from W.safetensors, or unfreeze them)"))
+            print(
+                one_line(f"{args.file}: warning: {frozen} (start from trained ones with --init-from W.safetensors, or unfreeze them)"),
+                file=sys.stderr,  # as the run's other warnings
+            )
     progress = _Progress(trainer.settings.epochs, trainer.objective.metric_name, enabled=show)
     watch = _watch(project, args.file, every_epoch=args.layer_stats) if show else None
     layers = _layers_text(watch) if watch is not None and args.layer_stats else None

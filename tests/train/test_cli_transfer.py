@@ -62,5 +62,5 @@ def test_mistakes_are_one_line(tmp_path: Path, capsys) -> None:
 def test_frozen_layers_without_weights_to_start_from_are_warned_of(tmp_path: Path, capsys) -> None:
     project = copy_sample(tmp_path, "digits_cnn", "p")
     assert main(["train", str(project), "--device", "cpu", "--no-record", "--epochs", "1", "--freeze", "conv1,conv2"]) == 0
-    out = capsys.readouterr().out
-    assert f"{project}: warning: conv1, conv2 are frozen with fresh random weights and will not learn (start from" in out
+    err = capsys.readouterr().err
+    assert f"{project}: warning: conv1, conv2 are frozen with fresh random weights and will not learn (start from" in err
