@@ -270,3 +270,49 @@ def test_wheel_zooms_at_the_cursor(window) -> None:
     assert window.view.zoom() > before
     after = window.view.mapToScene(anchor)
     assert abs(after.x() - 280) < 5 and abs(after.y() - 30) < 5  # the point under the cursor stays put
+
+
+def test_a_skip_into_a_merges_second_input_bridges_the_layers_it_skips() -> None:
+    """Along one row, a wire into an Add's second port (a port spacing lower) ran straight
+    behind the ReLU it skipped: the skip connection, the point of the design, was hidden.
+    (An arc, one curve, still dipped into the nodes next to its ends.)"""
+    from PySide6.QtCore import QPointF
+
+    from designer.graph.layout import COLUMN_WIDTH
+    from designer.ui import style
+    from designer.ui.canvas.edge_item import bezier
+
+    # The canvas's columns: the source's port, a node between (its top 46 above the ports' line), the Add's ports.
+    node_top = -(style.HEADER_HEIGHT + style.BODY_HEIGHT / 2)
+    span = 2 * COLUMN_WIDTH - style.NODE_WIDTH  # over one node; and over two, a column further
+    for end, skipped in (
+        (QPointF(span, style.PORT_SPACING), 1),
+        (QPointF(span, 0), 1),
+        (QPointF(span + COLUMN_WIDTH, style.PORT_SPACING), 2),
+    ):
+        path = bezier(QPointF(0, 0), end, bridge=True)
+        over = [path.pointAtPercent(t / 400) for t in range(401)]
+        for k in range(1, skipped + 1):
+            left, right = k * COLUMN_WIDTH - style.NODE_WIDTH, k * COLUMN_WIDTH  # the k-th node between, along x
+            assert all(p.y() < node_top - 4 for p in over if left <= p.x() <= right), (end, k)
+
+
+def test_only_a_wire_with_the_layers_it_skips_in_its_way_bridges_them(window) -> None:
+    """In the window: the skip over a ReLU bridges it; the residual CNN's skips, whose rows are
+    free (their branches are drawn a row lower), stay plain curves clear of the wires around."""
+    from paths import sample
+
+    document = window.document
+    kinds = [("Input", {"shape": [2]}), ("Linear", {}), ("ReLU", {}), ("Add", {})]
+    x, a, r, add = (document.add_node(t, (270.0 * k, 0.0), p) for k, (t, p) in enumerate(kinds))
+    for source, target in ((x, a), (a, r), (r, add), (a, add)):
+        document.connect(source, target)
+    skip = window.scene.edges[next(e for e in document.graph.edges if e.source == a and e.target == add)]
+    relu_top = window.scene.nodes[r].scenePos().y()
+    assert skip.path().boundingRect().top() < relu_top - 12  # over the ReLU and the gradient bar drawn on it, not behind
+    assert window.open_file(sample("residual_cnn"))
+    scene = window.scene
+    for edge, item in scene.edges.items():
+        if scene.nodes[edge.target].type_name == "Add":
+            ports = item.path().pointAtPercent(0.0).y(), item.path().pointAtPercent(1.0).y()
+            assert item.path().boundingRect().top() >= min(ports) - 30  # no bridge in a free row

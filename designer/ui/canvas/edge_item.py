@@ -14,29 +14,47 @@ from designer.ui.canvas.node_item import repaint_if_drawn
 LEAD = 28.0  # a wire back to the left first goes this far right of its source (and ends this far left of its target)
 RUN_ABOVE = 60.0  # its horizontal run passes this far above the target's port
 CORNER = 14.0
+# A wire whose ends differ by less than this is along one row: a merge's second port sits a
+# port spacing lower (a skip into an Add's second input ran straight behind the layers it skipped).
+SAME_ROW = 3 * style.PORT_SPACING
+# A bridge goes up in the gap after its source, along this far above the higher port (a node's top
+# is 46 above its port), down in the gap before its target. (An arc, one curve, dipped into the
+# nodes next to its ends.)
+BRIDGE_RISE = style.HEADER_HEIGHT + style.BODY_HEIGHT / 2 + 22
+BRIDGE_CORNER = 24.0
 LABEL_ROOM = 150.0  # the label's width the bounds keep from the start: a new label up to it changes no geometry
 LABEL_POINT_SIZE = 7.5
 HIT_WIDTH = 12.0  # a click this close to the curve picks the wire (its shape)
 _label_widths: dict[str, float] = {}  # label -> its width with the margins: a design's wires share a few labels
 
 
-def bezier(start: QPointF, end: QPointF) -> QPainterPath:
-    """An S-curve leaving to the right and arriving from the left. A long
-    wire along one row arcs above it, so a skip connection never hides
-    behind the layers it skips; a wire back to the left (from the end of
-    one band of a wrapped layout to the start of the next) runs through
-    the gap between the bands."""
+def bezier(start: QPointF, end: QPointF, bridge: bool = False) -> QPainterPath:
+    """An S-curve leaving to the right and arriving from the left. With
+    ``bridge`` (the scene found the layers a skip connection skips in its way
+    along one row) it bridges over them, so it never hides behind them; a
+    wire back to the left (from the end of one band of a wrapped layout to
+    the start of the next) runs through the gap between the bands."""
     span = end.x() - start.x()
     if span < -LEAD:
         return _return_path(start, end)
     dx = max(40.0, abs(span) * 0.5)
     path = QPainterPath(start)
-    if span > 2 * style.NODE_WIDTH and abs(end.y() - start.y()) < 8:
-        lift = min(90.0, 0.12 * span)
-        path.cubicTo(QPointF(start.x() + dx * 0.6, start.y() - lift * 1.3), QPointF(end.x() - dx * 0.6, end.y() - lift * 1.3), end)
-        return path
+    if bridge and along_row(start, end):
+        run = min(start.y(), end.y()) - BRIDGE_RISE
+        corners = [
+            QPointF(start.x() + LEAD, start.y()),
+            QPointF(start.x() + LEAD, run),
+            QPointF(end.x() - LEAD, run),
+            QPointF(end.x() - LEAD, end.y()),
+        ]
+        return _rounded(start, corners, end, BRIDGE_CORNER)
     path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
     return path
+
+
+def along_row(start: QPointF, end: QPointF) -> bool:
+    """Whether a wire runs along one row far enough to pass other nodes (a skip connection)."""
+    return end.x() - start.x() > 2 * style.NODE_WIDTH and abs(end.y() - start.y()) < SAME_ROW
 
 
 def _return_path(start: QPointF, end: QPointF) -> QPainterPath:
@@ -53,12 +71,17 @@ def _return_path(start: QPointF, end: QPointF) -> QPainterPath:
         QPointF(end.x() - LEAD, run),
         QPointF(end.x() - LEAD, end.y()),
     ]
+    return _rounded(start, corners, end, CORNER)
+
+
+def _rounded(start: QPointF, corners: list[QPointF], end: QPointF, corner: float) -> QPainterPath:
+    """Straight runs through ``corners``, each corner rounded."""
     path = QPainterPath(start)
     points = [start, *corners, end]
-    for before, corner, after in zip(points, points[1:], points[2:]):
-        radius = min(CORNER, _length(corner - before) / 2, _length(after - corner) / 2)
-        path.lineTo(_towards(corner, before, radius))
-        path.quadTo(corner, _towards(corner, after, radius))
+    for before, at, after in zip(points, points[1:], points[2:]):
+        radius = min(corner, _length(at - before) / 2, _length(after - at) / 2)
+        path.lineTo(_towards(at, before, radius))
+        path.quadTo(at, _towards(at, after, radius))
     path.lineTo(end)
     return path
 
@@ -88,9 +111,9 @@ class EdgeItem(QGraphicsPathItem):
         self._bounds = QRectF()
         self._painted = False  # drawn since the last repaint asked for (see repaint_if_drawn)
 
-    def set_ends(self, start: QPointF, end: QPointF) -> None:
+    def set_ends(self, start: QPointF, end: QPointF, bridge: bool = False) -> None:
         self.prepareGeometryChange()
-        path = bezier(start, end)
+        path = bezier(start, end, bridge)
         self.setPath(path)
         self._middle = path.pointAtPercent(0.5)
         self._bounds = self._measure_bounds(path)

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpE
 from designer.document import Document
 from designer.graph import Edge, Node, NodeInfo
 from designer.graph.analysis import OUTPUT_TYPE
+from designer.graph.layout import ROW_HEIGHT
 from designer.ui import style
-from designer.ui.canvas.edge_item import EdgeItem
+from designer.ui.canvas.edge_item import EdgeItem, along_row
 from designer.ui.canvas.gradient_flow import GradientFlowOverlay
 from designer.ui.canvas.node_item import NO_PROBLEMS, NodeItem
 from designer.ui.canvas.unit_maps import PlaneMapsOverlay
@@ -29,6 +30,9 @@ from designer.ui.subscriptions import follow
 
 if TYPE_CHECKING:
     from designer.insight.playground import PlaneMaps  # numpy and the compiler: not at start
+
+
+SKIP_ROWS = 3 * ROW_HEIGHT  # scene units: how far from a skip's row the layers it skips are looked for
 
 
 class DesignScene(QGraphicsScene):
@@ -215,7 +219,30 @@ class DesignScene(QGraphicsScene):
         item = self.edges.get(edge)
         if source is None or target is None or item is None:
             return
-        item.set_ends(source.mapToScene(source.output_port_pos()), target.mapToScene(target.input_port_pos(edge.port)))
+        start, end = source.mapToScene(source.output_port_pos()), target.mapToScene(target.input_port_pos(edge.port))
+        item.set_ends(start, end, along_row(start, end) and self._skipped_in_the_way(edge, start, end))
+
+    def _skipped_in_the_way(self, edge: Edge, start: QPointF, end: QPointF) -> bool:
+        """Whether a layer the wire skips (on a path from its source to its target) stands in its
+        way along the row: a skip connection drawn straight hid behind the ReLU it skipped. Only
+        the layers between the two ends, in x and within a few rows, are visited: a skip's own
+        block, not the design (looking up every node in the way made opening a 10,000-node
+        design with branches take seconds more)."""
+        corridor = QRectF(start.x() + 1, min(start.y(), end.y()) - 4, end.x() - start.x() - 2, abs(end.y() - start.y()) + 8)
+        graph, seen, stack = self.document.graph, {edge.source, edge.target}, [edge.source]
+        while stack:
+            for out in graph.output_list(stack.pop()):
+                node = self.nodes.get(out.target)
+                if out.target in seen or node is None:
+                    continue
+                seen.add(out.target)
+                at = node.pos()
+                if at.x() < start.x() - style.NODE_WIDTH or at.x() > end.x() or abs(at.y() - start.y()) > SKIP_ROWS:
+                    continue  # past either end, or rows away: not a layer this wire passes
+                if node.sceneBoundingRect().intersects(corridor):
+                    return True
+                stack.append(out.target)
+        return False
 
     # --------------------------------------------------------- selection
     def _on_selection_changed(self) -> None:
