@@ -37,17 +37,10 @@ def bezier(start: QPointF, end: QPointF, bridge: bool = False) -> QPainterPath:
     span = end.x() - start.x()
     if span < -LEAD:
         return _return_path(start, end)
+    if bridge and along_row(start, end):
+        return _detour(start, end, min(start.y(), end.y()) - BRIDGE_RISE, BRIDGE_CORNER)
     dx = max(40.0, abs(span) * 0.5)
     path = QPainterPath(start)
-    if bridge and along_row(start, end):
-        run = min(start.y(), end.y()) - BRIDGE_RISE
-        corners = [
-            QPointF(start.x() + LEAD, start.y()),
-            QPointF(start.x() + LEAD, run),
-            QPointF(end.x() - LEAD, run),
-            QPointF(end.x() - LEAD, end.y()),
-        ]
-        return _rounded(start, corners, end, BRIDGE_CORNER)
     path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
     return path
 
@@ -65,17 +58,18 @@ def _return_path(start: QPointF, end: QPointF) -> QPainterPath:
         run = start.y() - RUN_ABOVE  # just above the source
     else:
         run = max(start.y(), end.y()) + RUN_ABOVE  # under both
+    return _detour(start, end, run, CORNER)
+
+
+def _detour(start: QPointF, end: QPointF, run: float, corner: float) -> QPainterPath:
+    """Out to the right of ``start``, along the height ``run``, in from the left of ``end``:
+    straight runs with rounded corners."""
     corners = [
         QPointF(start.x() + LEAD, start.y()),
         QPointF(start.x() + LEAD, run),
         QPointF(end.x() - LEAD, run),
         QPointF(end.x() - LEAD, end.y()),
     ]
-    return _rounded(start, corners, end, CORNER)
-
-
-def _rounded(start: QPointF, corners: list[QPointF], end: QPointF, corner: float) -> QPainterPath:
-    """Straight runs through ``corners``, each corner rounded."""
     path = QPainterPath(start)
     points = [start, *corners, end]
     for before, at, after in zip(points, points[1:], points[2:]):
