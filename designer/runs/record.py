@@ -133,6 +133,11 @@ class RunRecord:
         return f"Run {self.number}"
 
     @property
+    def kept_state(self) -> dict[str, Any] | None:
+        """The weights the run kept (its best epoch's or its last), when it ended in this session."""
+        return self.outcome.result.kept_state if self.outcome is not None else None
+
+    @property
     def resumable(self) -> bool:
         """A stopped, failed or crashed run whose folder holds a checkpoint to go on from."""
         from designer.runs.layout import CHECKPOINT

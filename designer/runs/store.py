@@ -134,7 +134,7 @@ class RunStore:
         meta = check_meta(read_json(record.folder / RUN_FILE), record.folder.name)
         meta["pinned"] = pinned
         write_text_atomic(record.folder / RUN_FILE, dump_json(meta))
-        state = record.outcome.result.kept_state if record.outcome is not None else None
+        state = record.kept_state
         if pinned and state is not None and not (record.folder / WEIGHTS).exists():
             from designer.project.weights import save_weights
 

@@ -524,15 +524,14 @@ class MainWindow(QMainWindow):
         history = self.training.panel.history
         fingerprint = self.document.graph.fingerprint() if self.document is not None else None
         for record in reversed(history.runs if history is not None else []):
-            kept = record.outcome.result.kept_state if record.outcome is not None else None
-            if kept is not None and record.fingerprint == fingerprint:
-                return record.label, kept
+            if record.kept_state is not None and record.fingerprint == fingerprint:
+                return record.label, record.kept_state
         return None
 
     def has_run_weights(self) -> bool:
         """Whether a training run of this session kept weights (of this design or an earlier version of it)."""
         history = self.training.panel.history
-        return any(r.outcome is not None and r.outcome.result.kept_state is not None for r in (history.runs if history else []))
+        return any(record.kept_state is not None for record in (history.runs if history else []))
 
     # --------------------------------------------------------------- help
     def find_learning_rate(self) -> LrFinderDialog | None:

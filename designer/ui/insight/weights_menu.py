@@ -28,7 +28,7 @@ def run_weights_label(record: RunRecord) -> str:
 
 
 def has_kept_weights(record: RunRecord) -> bool:
-    return record.outcome is not None and record.outcome.result.kept_state is not None
+    return record.kept_state is not None
 
 
 def seed_choice(seed: int) -> WeightsChoice:
@@ -86,7 +86,7 @@ class WeightsMenu(QComboBox):
         return [i for i in range(self.count()) if (c := self.choice_at(i)) is not None and c.key[0] == "run"]
 
     def _insert_run(self, record: RunRecord) -> int:
-        choice = WeightsChoice(run_weights_label(record), record.outcome.result.kept_state, ("run", record.number))
+        choice = WeightsChoice(run_weights_label(record), record.kept_state, ("run", record.number))
         runs = self._runs()
         index = runs[-1] + 1 if runs else 1
         self.insertItem(index, choice.label, choice)

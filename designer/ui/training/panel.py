@@ -417,13 +417,13 @@ class TrainingPanel(QWidget):
         if not running:
             self.pause_action.setText("Pause")
         chosen = self.runs_list.selected
-        kept = chosen is not None and chosen.outcome is not None and chosen.outcome.result.kept_state is not None
+        kept = chosen is not None and chosen.kept_state is not None
         self.results.set_actions_enabled(kept, kept and (self._export is None))
 
     # ----------------------------------------------------- save and export
     def _chosen_weights(self) -> RunRecord | None:
         chosen = self.runs_list.selected
-        if chosen is None or chosen.outcome is None or chosen.outcome.result.kept_state is None:
+        if chosen is None or chosen.kept_state is None:
             return None
         return chosen
 
@@ -457,7 +457,7 @@ class TrainingPanel(QWidget):
         path = path or dialogs.ask_save_path(self, "Export the trained model to ONNX", suggested, "ONNX models (*.onnx)")
         if not path:
             return None
-        graph, weights = record.snapshot.graph, record.outcome.result.kept_state
+        graph, weights = record.snapshot.graph, record.kept_state
 
         def work() -> OnnxExport:
             return export_onnx(graph, path, weights=weights)
