@@ -219,3 +219,21 @@ def _share_problems(samples: Sequence[ActivationSample], field: str, threshold: 
                 seen.add(node)
                 problems.append(TrainingProblem(kind, node, sample.epoch, None, text.format(share), ADVICE[kind]))
     return problems
+
+
+KIND_WORDS = {DIVERGING: "a diverging loss"}  # in a summary; the others read as their kind's name
+
+
+def summary(problems: Sequence[TrainingProblem], most: int = 2) -> str:
+    """The kinds of ``problems``, in the order found, with their nodes counted
+    ("vanishing gradients (6 nodes), dead units (relu1)"): one line where the
+    full list does not fit (the Training panel's message under Train)."""
+    kinds = list(dict.fromkeys(p.kind for p in problems))
+    parts = []
+    for kind in kinds[:most]:
+        nodes = list(dict.fromkeys(p.node for p in problems if p.kind == kind and p.node))
+        name = KIND_WORDS.get(kind, kind.replace("_", " "))
+        parts.append(f"{name} ({nodes[0]})" if len(nodes) == 1 else f"{name} ({len(nodes)} nodes)" if nodes else name)
+    if len(kinds) > most:
+        parts.append(f"{len(kinds) - most} more kind{'s' if len(kinds) - most > 1 else ''}")
+    return ", ".join(parts)

@@ -217,3 +217,15 @@ def test_the_watch_reports_overfitting_at_the_epoch_the_full_check_first_finds_i
         if reported_at is None and kinds(watch).get(dx.OVERFITTING):
             reported_at = metrics.epoch
     assert expected is not None and reported_at == expected
+
+
+def test_the_summary_of_problems_names_kinds_and_counts_nodes() -> None:
+    from designer.insight.diagnosis import DEAD, DIVERGING, OVERFITTING, VANISHING, TrainingProblem, summary
+
+    def problem(kind: str, node: str | None) -> TrainingProblem:
+        return TrainingProblem(kind, node, 1, None, "message", "advice")
+
+    found = [problem(VANISHING, "dense1"), problem(VANISHING, "dense2"), problem(DEAD, "relu1")]
+    assert summary(found) == "vanishing gradients (2 nodes), dead units (relu1)"
+    assert summary([problem(DIVERGING, None)]) == "a diverging loss"
+    assert summary([*found, problem(OVERFITTING, None), problem(DIVERGING, None)]).endswith(", 2 more kinds")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QListWidget, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from designer.insight.diagnosis import DIVERGING, TrainingProblem
+from designer.insight.diagnosis import TrainingProblem
 from designer.insight.probes import LIVE_PER_RUN, LIVE_SHARE, GradientSample, ProbeBudget, WeightHistogramProbe, WeightHistograms
 from designer.insight.watch import TrainingWatch
 from designer.train import Callback
@@ -79,23 +79,6 @@ class RunWatch(Callback):
 
     def on_run_end(self, result: RunResult) -> None:
         self.watch.on_run_end(result)
-
-
-KIND_WORDS = {DIVERGING: "a diverging loss"}  # the others read as their kind's name
-
-
-def found_summary(problems: list[TrainingProblem], most: int = 2) -> str:
-    """The kinds of problems found, in the order found, with their nodes counted:
-    short enough for the two lines under the Train button (the list has the rest)."""
-    kinds = list(dict.fromkeys(p.kind for p in problems))
-    parts = []
-    for kind in kinds[:most]:
-        nodes = list(dict.fromkeys(p.node for p in problems if p.kind == kind and p.node))
-        name = KIND_WORDS.get(kind, kind.replace("_", " "))
-        parts.append(f"{name} ({nodes[0]})" if len(nodes) == 1 else f"{name} ({len(nodes)} nodes)" if nodes else name)
-    if len(kinds) > most:
-        parts.append(f"{len(kinds) - most} more kind{'s' if len(kinds) - most > 1 else ''}")
-    return ", ".join(parts)
 
 
 class LiveViews(QWidget):

@@ -20,6 +20,7 @@ from designer.compile import OnnxExport, export_onnx
 from designer.document import Document
 from designer.document.workers import Worker
 from designer.graph import ERROR
+from designer.insight import diagnosis
 from designer.insight.playground import PlaneProbe, plane_reason
 from designer.project import Project
 from designer.project.settings import TRAINING
@@ -36,7 +37,7 @@ from designer.ui.training.actions import TrainingActions, training_actions
 from designer.ui.training.controls import TrainingControls
 from designer.ui.training.data_section import DataSourceEditor
 from designer.ui.training.live_boundary import LiveBoundary, PlanePictures, plane_pictures
-from designer.ui.training.live_watch import LiveWatch, found_summary
+from designer.ui.training.live_watch import LiveWatch
 from designer.ui.training.plots import TrainingPlots
 from designer.ui.training.progress import ProgressClock
 from designer.ui.training.results import ResultsView
@@ -386,7 +387,7 @@ class TrainingPanel(QWidget):
             )
         caveats = [self._frozen_fresh] if self._frozen_fresh else []
         if self.live.problems:  # a run that "finished" at chance: say why where the user looks first (the list beside says more)
-            caveats.append(f"watching found {found_summary(self.live.problems)}")
+            caveats.append(f"watching found {diagnosis.summary(self.live.problems)}")
         if caveats and not failed:
             self.controls.show_message("; ".join([outcome.message, *caveats]), "warning")
         else:

@@ -103,16 +103,3 @@ def test_a_run_that_finishes_with_problems_says_so_where_the_user_looks(window, 
     window.training.panel.live.views.enabled.setChecked(False)
     _train(window, qtbot)
     assert controls.message.text() == "finished 2 epochs" and "#2a9467" in controls.message.styleSheet()
-
-
-def test_the_summary_of_problems_names_kinds_and_counts_nodes() -> None:
-    from designer.insight.diagnosis import DEAD, DIVERGING, OVERFITTING, TrainingProblem
-    from designer.ui.training.live_watch import found_summary
-
-    def problem(kind: str, node: str | None) -> TrainingProblem:
-        return TrainingProblem(kind, node, 1, None, "message", "advice")
-
-    found = [problem(VANISHING, "dense1"), problem(VANISHING, "dense2"), problem(DEAD, "relu1")]
-    assert found_summary(found) == "vanishing gradients (2 nodes), dead units (relu1)"
-    assert found_summary([problem(DIVERGING, None)]) == "a diverging loss"
-    assert found_summary([*found, problem(OVERFITTING, None), problem(DIVERGING, None)]).endswith(", 2 more kinds")
