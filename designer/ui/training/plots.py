@@ -308,7 +308,7 @@ class TrainingPlots(QWidget):
         self._restyle()
 
     def _restyle(self) -> None:
-        self.empty.setVisible(not self.curves)  # every change of the runs shown comes through here
+        self.empty.setVisible(not self.curves)  # the runs shown changed (a started run hides it at once, before this pass)
         latest = max(self.curves, default=None)
         for number, curves in self.curves.items():
             if curves.current != (number == latest):  # only the run that stops being the latest changes
