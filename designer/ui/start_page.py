@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -163,6 +163,8 @@ class StartPage(QScrollArea):
 
     def __init__(self, recent: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._undrawn: list[SampleCard] = []
+        self._drawing = False
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         page = QWidget(self)
@@ -201,10 +203,9 @@ class StartPage(QScrollArea):
                 self.cards.append(card)
             self._columns = 0
             self._place_cards()
-            # Drawn once the event loop runs, after the window is shown, one picture
-            # per turn of the loop (each 10-40 ms): the window answers meanwhile.
+            # Drawn once the page has been painted (the window is up: a picture
+            # takes 10-40 ms), one per turn of the event loop: the window answers meanwhile.
             self._undrawn = list(self.cards)
-            QTimer.singleShot(0, self, self._draw_next_picture)
             holder = QHBoxLayout()
             holder.addLayout(self.grid)
             holder.addStretch(1)
@@ -220,6 +221,13 @@ class StartPage(QScrollArea):
                 column.addWidget(link)
         column.addStretch(1)
         self.setWidget(page)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # The scroll area filters its page's events (for widgetResizable): its first paint starts the pictures.
+        if event.type() == QEvent.Type.Paint and watched is self.widget() and self._undrawn and not self._drawing:
+            self._drawing = True
+            QTimer.singleShot(0, self, self._draw_next_picture)
+        return super().eventFilter(watched, event)
 
     def _draw_next_picture(self) -> None:
         if self._undrawn:

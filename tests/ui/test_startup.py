@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QLabel
 from designer import cli
 from designer.ui import dialogs, icons
 from designer.ui.main_window import MainWindow
-from designer.ui.start_page import SampleCard, find_samples
+from designer.ui.start_page import SampleCard, StartPage, find_samples
 from designer.ui.training import dock
 from designer.ui.training.devices import DeviceProbe
 
@@ -50,6 +50,17 @@ def test_the_start_page_draws_its_pictures_once_the_window_is_up(window: MainWin
     assert pictures
     blank = pictures[0].pixmap().toImage()
     assert len({blank.pixel(x, y) for x in range(0, blank.width(), 7) for y in range(0, blank.height(), 7)}) == 1  # not drawn yet
+    qtbot.waitUntil(lambda: all(len(_colours(p)) > 2 for p in pictures))
+
+
+def test_the_start_page_waits_for_its_first_paint_to_draw_pictures(qtbot) -> None:
+    """The window shows before any picture costs it time: a page not yet painted draws none."""
+    page = StartPage([])
+    qtbot.addWidget(page)
+    pictures = [card.findChildren(QLabel)[0] for card in page.findChildren(SampleCard)]
+    qtbot.wait(100)
+    assert all(len(_colours(p)) == 1 for p in pictures)
+    page.show()
     qtbot.waitUntil(lambda: all(len(_colours(p)) > 2 for p in pictures))
 
 

@@ -5,6 +5,8 @@ document; the scene redraws from the model."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView
@@ -15,9 +17,11 @@ from designer.ui import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import LinkInteraction, MoveInteraction
 from designer.ui.canvas.node_item import NodeItem
-from designer.ui.canvas.quick_add import QuickAddPopup
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.paint_clock import times_its_paints
+
+if TYPE_CHECKING:
+    from designer.ui.canvas.quick_add import QuickAddPopup
 
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 READABLE_ZOOM = 0.6  # every text of a node is drawn at this zoom (see node_text)
@@ -48,8 +52,7 @@ class DesignView(QGraphicsView):
         self._move: MoveInteraction | None = None
         self._pan_from: QPointF | None = None
         self._space = False
-        self._quick_add = QuickAddPopup(self)
-        self._quick_add.chosen.connect(self._on_quick_add_chosen)
+        self._quick_add: QuickAddPopup | None = None  # made at the first Tab: about 10 ms of the start
         self._quick_add_at = QPointF()
         self._was_empty: bool | None = None
         self._keep_fitted = False  # refit as the canvas changes size, until the user zooms or pans
@@ -268,6 +271,11 @@ class DesignView(QGraphicsView):
         inside = self.viewport().rect().contains(cursor)
         local = cursor if inside else self.viewport().rect().center()
         self._quick_add_at = self.mapToScene(local)
+        if self._quick_add is None:
+            from designer.ui.canvas.quick_add import QuickAddPopup
+
+            self._quick_add = QuickAddPopup(self)
+            self._quick_add.chosen.connect(self._on_quick_add_chosen)
         self._quick_add.popup(self.viewport().mapToGlobal(local))
 
     def _on_quick_add_chosen(self, type_name: str) -> None:
