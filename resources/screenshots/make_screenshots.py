@@ -175,6 +175,33 @@ def shot_results(app: QApplication) -> Path:
     return _save(app, window, "results.png")
 
 
+def shot_runs_compare(app: QApplication) -> Path:
+    """Two runs of the spirals MLP compared: a Dropout dropped onto a wire and a
+    layer narrowed between them, and a higher learning rate."""
+    window = _open(app, "spirals_mlp")
+    document = window.document
+    _train(app, window)
+    first = window.training.panel.history.latest
+    layers = [n.id for n in document.graph.nodes if n.type == "Linear"]
+    document.set_param(layers[1], "out_features", max(2, document.graph.node(layers[1]).params["out_features"] // 2))
+    last_wire = next(e for e in document.graph.edges if e.target == layers[-1])
+    middle = window.scene.edges[last_wire].path().pointAtPercent(0.5)
+    window.view.add_layer("Dropout", middle)
+    document.set_setting("training", "learning_rate", 2 * document.project.training["learning_rate"])
+    _train(app, window)
+    panel = window.training.panel
+    panel.runs_list.select_two(first, panel.history.latest)
+    panel.runs_list.compare_button.click()
+    (dialog,) = panel.run_actions.dialogs
+    dialog.resize(1500, 860)
+    _settle(app)
+    path = HERE / "runs_compare.png"
+    dialog.grab().save(str(path))
+    dialog.close()
+    _close(window)
+    return path
+
+
 def shot_gradient_flow(app: QApplication) -> Path:
     """The deep Sigmoid sample after a run with the probes on: the gradient fades
     towards the input on the canvas, amber tags on the starved layers, the legend."""
@@ -325,6 +352,7 @@ SHOTS: list[Callable[[QApplication], Path | list[Path]]] = [
     shot_problem,
     shot_training,
     shot_results,
+    shot_runs_compare,
     shot_gradient_flow,
     shot_insight,
     shot_insight_neuron,

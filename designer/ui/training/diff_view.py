@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QWidget
 
 from designer.runs.diff import ADDED, CHANGED, REMOVED, RENAMED, REWIRED, DesignDiff, Wire
 from designer.ui import style
+from designer.ui.canvas.edge_item import along_row, bezier
 
 DIFF_COLOURS = {ADDED: "#2a9467", REMOVED: "#c04a46", CHANGED: "#e8710a", RENAMED: "#8756b0", REWIRED: "#2f80ed"}
 SAME = "#b8bec6"
@@ -34,6 +35,7 @@ class DiffScene(QGraphicsScene):
         self.setBackgroundBrush(style.CANVAS_BACKGROUND)
         self.boxes: dict[str, QGraphicsRectItem] = {}
         self.ghosts: dict[str, QGraphicsRectItem] = {}
+        self.wires: list[QGraphicsPathItem] = []
         nodes_b = {n["id"]: n for n in b.get("nodes", [])}
         nodes_a = {n["id"]: n for n in a.get("nodes", [])}
         centres: dict[str, QPointF] = {}
@@ -81,14 +83,23 @@ class DiffScene(QGraphicsScene):
             return
         start = QPointF(source.x() + NODE_W, source.y() + NODE_H / 2)
         end = QPointF(target.x(), target.y() + NODE_H / 2)
-        path = QPainterPath(start)
-        reach = max(40.0, abs(end.x() - start.x()) / 2)
-        path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
-        item = QGraphicsPathItem(path)
+        # Drawn as the canvas draws wires: back to the left through the gap between
+        # bands, and over the boxes a wire along a row would otherwise pass behind.
+        item = QGraphicsPathItem(bezier(start, end, along_row(start, end) and self._boxes_between(start, end)))
         pen = QPen(QColor(colour or style.EDGE.name()), 2.6 if colour else 1.4, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
         item.setPen(pen)
         item.setZValue(style.Z_EDGE)
         self.addItem(item)
+        self.wires.append(item)
+
+
+    def _boxes_between(self, start: QPointF, end: QPointF) -> bool:
+        """Whether a box stands between a wire's ends, across the height of either."""
+        for box in [*self.boxes.values(), *self.ghosts.values()]:
+            area = box.sceneBoundingRect()
+            if area.left() > start.x() and area.right() < end.x() and any(area.top() <= y <= area.bottom() for y in (start.y(), end.y())):
+                return True
+        return False
 
 
 class DiffView(QGraphicsView):
@@ -106,11 +117,12 @@ class DiffView(QGraphicsView):
         self.fit()
 
     def fit(self) -> None:
-        """The nodes fill the view (a wire's bounding box holds its far control points: it would shrink them)."""
+        """The nodes and their wires fill the view (a wire's corners, and a curve's control points, lie
+        near its boxes: a bridge or a wire back to the left passes above them)."""
         scene = self.diff_scene
         if scene is None:
             return
-        boxes = [item.sceneBoundingRect() for item in [*scene.boxes.values(), *scene.ghosts.values()]]
+        boxes = [item.sceneBoundingRect() for item in [*scene.boxes.values(), *scene.ghosts.values(), *scene.wires]]
         if boxes:
             area = boxes[0]
             for box in boxes[1:]:
