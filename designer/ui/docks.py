@@ -1,4 +1,5 @@
-"""Which dock the user sees: for the panels that are built when first in view."""
+"""Which dock the user sees: for the panels that are built when first in view,
+and that need room when they are."""
 
 from __future__ import annotations
 
@@ -47,3 +48,17 @@ def put_in_dock(dock: QDockWidget, panel: QWidget) -> None:
     placeholder = dock.widget()
     dock.setWidget(scrolling(panel))
     placeholder.deleteLater()
+
+
+def give_room(window: QMainWindow, dock: QDockWidget, share: float) -> None:
+    """Make the (bottom) ``dock`` about ``share`` of the window's height when it is less."""
+    wanted = int(window.height() * share)
+    if dock.height() < wanted - 40:
+        window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+
+
+def give_room_when_chosen(window: QMainWindow, dock: QDockWidget, share: float) -> None:
+    """The user bringing ``dock``'s tab forward gives it room (``give_room``): a panel of plots
+    in the strip a list of problems needs is unreadable. Going back to another tab keeps the
+    size, so the canvas does not move back and forth."""
+    window.tabifiedDockWidgetActivated.connect(lambda chosen: give_room(window, dock, share) if chosen is dock else None)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
-from designer.ui.docks import build_when_in_view, put_in_dock
+from designer.ui.docks import build_when_in_view, give_room, give_room_when_chosen, put_in_dock
 
 if TYPE_CHECKING:
     from designer.ui.insight.panel import InsightPanel
@@ -47,6 +47,7 @@ class InsightDock(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(beside, self.dock)
         self.dock.hide()  # until asked for: a hidden panel computes nothing
+        give_room_when_chosen(window, self.dock, SHARE)
         build_when_in_view(self.window, self.dock, lambda: self._panel is not None, self._build_panel)
         self.toggle_action = QAction("&Insight", window)
         self.toggle_action.setShortcut(QKeySequence("Ctrl+I"))
@@ -97,9 +98,7 @@ class InsightDock(QObject):
         """Bring the panel to the front with room for its views."""
         self.dock.show()
         self.dock.raise_()
-        wanted = int(self.window.height() * SHARE)
-        if self.dock.height() < wanted - 40:
-            self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
+        give_room(self.window, self.dock, SHARE)
 
     def open_sample(self, record: RunRecord | None, sample: int) -> None:
         """A sample clicked in the Training panel's results: show it here with that run's weights."""

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsView, QHBoxLayout, Q
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
-from designer.ui.docks import build_when_in_view, put_in_dock
+from designer.ui.docks import build_when_in_view, give_room, give_room_when_chosen, put_in_dock
 from designer.ui.training.actions import training_actions
 from designer.ui.training.devices import DeviceProbe, Devices
 
@@ -105,6 +105,7 @@ class TrainingDock(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(beside, self.dock)
         beside.raise_()
+        give_room_when_chosen(window, self.dock, SHARE_WHILE_TRAINING)
         self.device_label = QLabel(window)
         self.device_label.setToolTip("The device a run trains on (the project's device setting; auto picks CUDA, then MPS, then the CPU)")
         window.statusBar().addPermanentWidget(self.device_label)
@@ -186,9 +187,7 @@ class TrainingDock(QObject):
         """Bring the panel to the front with room for the curves."""
         self.dock.show()
         self.dock.raise_()
-        wanted = int(self.window.height() * SHARE_WHILE_TRAINING)
-        if self.dock.height() < wanted - 40:
-            self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
+        give_room(self.window, self.dock, SHARE_WHILE_TRAINING)
 
     def shutdown(self) -> None:
         if self._panel is not None:
