@@ -10,7 +10,10 @@ position of one channel of a convolution), followed over the samples of a
 probe batch:
 
 - dead (ReLU): its input is never positive, so it outputs 0 and passes no
-  gradient for any of these samples;
+  gradient for any of these samples. Of feature maps (samples x channels x
+  height x width) a channel is dead when none of its positions is ever
+  positive: the filter is lost; a few dead positions (a border the inputs
+  never fill) are said, not counted as dead (as the probes count them);
 - saturated (Sigmoid, Tanh): its input lies beyond ``SATURATION[type]`` for
   most (``SATURATED_SHARE``) of the samples, where the derivative is below
   about 7% of its peak, so it barely learns.
@@ -55,13 +58,14 @@ class ActivationStats:
     layer_type: str
     samples: int
     units: int  # values per sample
-    dead: float | None  # share of dead units (ReLU), else None
+    dead: float | None  # share of dead units (ReLU; of feature maps, of channels), else None
     saturated: float | None  # share of saturated units (Sigmoid/Tanh), else None
     threshold: float | None  # the |input| named as saturation
     input_min: float
     input_max: float
     positive: float  # share of all input values above zero
     sentence: str
+    maps: tuple[int, int, int] | None = None  # (channels, height, width) when the inputs are feature maps
 
 
 def check_elementwise(node: str, layer_type: str) -> None:
@@ -101,7 +105,9 @@ def stats(node: str, layer_type: str, inputs: np.ndarray) -> ActivationStats:
     samples, units = values.shape
     dead = saturated = threshold = None
     sentence = f"{node}: {units} units on {samples} samples."
-    if layer_type in DYING:
+    if layer_type in DYING and np.ndim(inputs) == 4 and samples and units:
+        dead, sentence = _dead_channels(node, np.asarray(inputs), values)
+    elif layer_type in DYING:
         count = int((values.max(axis=0) <= 0).sum()) if samples else 0
         dead = count / units if units else 0.0
         sentence = (
@@ -133,7 +139,27 @@ def stats(node: str, layer_type: str, inputs: np.ndarray) -> ActivationStats:
         float(values.max()) if values.size else 0.0,
         float((values > 0).mean()) if values.size else 0.0,
         sentence,
+        (shape[1], shape[2], shape[3]) if len(shape := np.shape(inputs)) == 4 else None,
     )
+
+
+def _dead_channels(node: str, maps: np.ndarray, values: np.ndarray) -> tuple[float, str]:
+    """The share of dead channels of feature maps ``(samples, C, H, W)`` and the sentence saying so."""
+    samples, channels, height, width = maps.shape
+    count = int((maps.max(axis=(0, 2, 3)) <= 0).sum())
+    positions = int((values.max(axis=0) <= 0).sum())
+    if count:
+        return count / channels, (
+            f"{count} of {channels} channels of {node} ({count / channels:.0%}) are dead on these {samples} samples: their input is "
+            f"never positive at any of the {height}x{width} positions, so the feature map is 0 and passes no gradient: the filter is lost."
+        )
+    few = (
+        f"; {positions} of its {values.shape[1]} single values ({positions / values.shape[1]:.0%}) never fire: "
+        "places of a map where these inputs give its filter nothing to find"
+        if positions
+        else ""
+    )
+    return 0.0, f"No dead channels in {node}: each of its {channels} feature maps fires somewhere on these {samples} samples{few}."
 
 
 def _single_layer_module(layer_type: str, params: dict, width: int) -> nn.Module:

@@ -114,7 +114,7 @@ def find_exploding(samples: Sequence[GradientSample]) -> list[TrainingProblem]:
 def find_dead_units(samples: Sequence[ActivationSample]) -> list[TrainingProblem]:
     """ReLU nodes with DEAD_SHARE or more of their units zero on every probe sample."""
     return _share_problems(
-        samples, "dead_share", DEAD_SHARE, DEAD, "dead ReLU units: {:.0%} of the units output zero for every probe sample"
+        samples, "dead_share", DEAD_SHARE, DEAD, "dead ReLU units: {:.0%} of the units (of feature maps, the channels) output zero for every probe sample"
     )
 
 

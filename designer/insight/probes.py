@@ -12,8 +12,8 @@ per sample. Other batches run the module's own forward pass untouched.
 ``ActivationProbe`` runs a fixed probe batch (a seeded subset of the
 validation split, or of the training split without one) through the module at
 each epoch end, under no_grad and in eval mode, and measures per node: the
-share of dead units of ReLU nodes (units, i.e. output features or positions,
-that are zero for every probe sample), the share of saturated outputs of
+share of dead units of ReLU nodes (units, i.e. output features, or the
+channels of feature maps, that are zero for every probe sample), the share of saturated outputs of
 Sigmoid (an input beyond ±4, so an output below 0.018 or above 0.982) and Tanh
 (an input beyond ±2, an output beyond ±0.964) nodes, and the
 mean and standard deviation of every node's output.
@@ -350,7 +350,7 @@ class ActivationProbe(Callback):
         std = (y - mean).square().sum().div(y.numel() - 1).sqrt() if y.numel() > 1 else torch.zeros((), device=y.device)
         if kind in DEAD_TYPES:
             # A unit is dead when its largest output over the batch is at most 0 (NaN is not dead either way).
-            shares = [(_per_unit(y).amax(0) <= 0).float().mean(), nan]
+            shares = [(_unit_maxima(y) <= 0).float().mean(), nan]
         elif kind == "Sigmoid":
             shares = [nan, ((y - 0.5).abs() > 0.5 - SIGMOID_SATURATION).float().mean()]
         elif kind == "Tanh":
@@ -360,15 +360,19 @@ class ActivationProbe(Callback):
         return torch.stack([*shares, mean, std])
 
 
-def _per_unit(y: torch.Tensor) -> torch.Tensor:
-    """``y`` as (samples, units), a view where the layout allows: a
-    channels-last output is taken as N x H x W x C (the units' order does not
-    matter to a share of them; a reduction across a strided layout took 4x longer)."""
+def _unit_maxima(y: torch.Tensor) -> torch.Tensor:
+    """Each unit's largest value over the batch: a unit is one value of a
+    sample, but a channel of feature maps (N x C x H x W), a filter, is one
+    unit whatever the position (a corner where the input is always blank is
+    not a dead filter). A channels-last output is reduced as N x H x W x C,
+    a view (a reduction across a strided layout took 4x longer)."""
     import torch
 
-    if y.dim() == 4 and not y.is_contiguous() and y.is_contiguous(memory_format=torch.channels_last):
-        y = y.permute(0, 2, 3, 1)
-    return y.reshape(len(y), -1)
+    if y.dim() != 4:
+        return y.reshape(len(y), -1).amax(0)
+    if not y.is_contiguous() and y.is_contiguous(memory_format=torch.channels_last):
+        return y.permute(0, 2, 3, 1).reshape(-1, y.shape[1]).amax(0)
+    return y.amax(dim=(0, 2, 3))
 
 
 def _per_node(owner: np.ndarray, norms: np.ndarray, n: int) -> np.ndarray:

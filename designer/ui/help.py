@@ -74,7 +74,9 @@ can shrink to nothing (stacked Sigmoids: the first layers stop learning) or
 grow until the loss diverges. Remedies: ReLU, normalisation (BatchNorm), skip
 connections; for growth, a lower learning rate or gradient clipping.</p>
 <p><b>Dead units.</b> ReLU units whose output is zero for every sample: no
-gradient reaches their weights, so they never learn again.</p>
+gradient reaches their weights, so they never learn again. Of a convolution,
+the unit counted is a channel, a filter whose whole feature map stays zero (a
+border the images never fill is no dead filter).</p>
 <p><b>Neuron.</b> One unit of a layer: it multiplies each input by a weight,
 adds them and its bias (<i>z</i>), and its activation bends the sum.
 Insight's Weights tab works one through for the chosen sample.</p>

@@ -9,6 +9,7 @@ from paths import sample
 
 from designer.graph import Graph
 from designer.insight import SATURATION, Inspector, Unsupported
+from designer.insight import activation_functions as af
 from designer.project import Project, load_project
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -83,6 +84,22 @@ def test_dead_relu_units_on_a_constructed_case():
         linear.bias.fill_(5.0)
     assert inspector.activation_stats("relu1", x).dead == 0
 
+
+
+def test_of_feature_maps_a_dead_unit_is_a_whole_channel() -> None:
+    """A filter that never fires anywhere is lost; a blank border of a live one is no dead filter."""
+    rng = np.random.default_rng(0)
+    maps = rng.random((10, 4, 6, 6))
+    maps[:, 2] = -rng.random((10, 6, 6))  # channel 2: never positive
+    maps[:, :, 0, :] = -1.0  # the top row of every channel: never positive
+    stats = af.stats("relu1", "ReLU", maps)
+    assert stats.dead == pytest.approx(1 / 4) and stats.units == 4 * 36 and stats.maps == (4, 6, 6)
+    assert stats.sentence.startswith("1 of 4 channels of relu1 (25%) are dead on these 10 samples")
+    maps[:, 2] = rng.random((10, 6, 6))
+    maps[:, 2, 0, :] = -1.0
+    live = af.stats("relu1", "ReLU", maps)
+    assert live.dead == 0 and live.sentence.startswith("No dead channels in relu1: each of its 4 feature maps fires")
+    assert "24 of its 144 single values (17%) never fire" in live.sentence
 
 def test_saturated_sigmoid_units():
     inspector = Inspector(_project(("Linear", {"out_features": 2}), "Sigmoid", width=1))

@@ -181,13 +181,17 @@ def test_the_activation_probes_statistics_are_their_plain_definitions(channels_l
     probe = ActivationProbe(graph)
     torch.manual_seed(0)
     y = torch.randn(16, 4, 5, 3).relu()
-    y[:, 1, 2, :] = -torch.rand(16, 3)  # three units negative on every sample: dead
-    y[:, 2, 0, 0] = 0.0  # zero on every sample: dead too
+    y[:, 1] = -torch.rand(16, 5, 3)  # a channel negative everywhere on every sample: a dead filter
+    y[:, 3] = 0.0  # zero everywhere: dead too
+    y[:, 2, 2, :] = -1.0  # a row of positions of a live channel: the filter still works
     if channels_last:
         y = y.contiguous(memory_format=torch.channels_last)
     dead, saturated, mean, std = probe._stats("relu1", y).tolist()
     expected_std, expected_mean = torch.std_mean(y)
-    assert dead == pytest.approx((y.reshape(16, -1) <= 0).all(0).float().mean().item()) == pytest.approx(4 / 60)
+    assert dead == pytest.approx((y.amax(dim=(0, 2, 3)) <= 0).float().mean().item()) == pytest.approx(2 / 4)
+    flat = torch.randn(16, 6).relu()
+    flat[:, 4] = -1.0  # of a Linear's output, a unit is one feature
+    assert probe._stats("relu1", flat)[0].item() == pytest.approx(1 / 6)
     assert math.isnan(saturated)
     assert mean == pytest.approx(expected_mean.item(), rel=1e-6) and std == pytest.approx(expected_std.item(), rel=1e-6)
 

@@ -68,7 +68,8 @@ class ActivationPanel(QWidget):
         )
         self._mark_flat(bottom, view, low, high)
         bottom.setXLink(top)
-        bottom.setTitle(f"inputs on {stats.samples} samples ({stats.units} units each)", color=MUTED, size="9pt")
+        each = f"{stats.maps[0]} maps of {stats.maps[1]}x{stats.maps[2]}" if stats.maps else f"{stats.units} units"
+        bottom.setTitle(f"inputs on {stats.samples} samples ({each} each)", color=MUTED, size="9pt")
         note = f" ({curve.note})" if curve.note else ""
         self.title.setText(
             f"<b>{curve.node}</b> ({curve.layer_type}){note}: the function (solid) and its derivative (dashed) over "
