@@ -122,7 +122,8 @@ class TensorView(QWidget):
         note = ""
         if probabilities is not None:
             self._probabilities(plot, probabilities, class_names or [], predicted, true)
-            note = "  green: the true class, red: a wrong prediction"
+            # The range before it is the raw outputs' (logits: -10 to 4.8 over bars from 0 to 1 read as a mistake).
+            note = "  (the raw outputs); bars: the class probabilities the loss reads from them, green the true class, red a wrong prediction"
         elif attention is not None:
             self._image(plot, signed_rgb(attention, 1.0), "source step", "target step")
             self.legend.set_limit(1.0, "attention weight", positive_only=True)

@@ -46,7 +46,9 @@ def test_conv_nodes_show_a_grid_of_their_feature_maps(qtbot, window) -> None:
     panel = open_insight(qtbot, window, DIGITS)
     assert panel.outputs.sample == 0
     assert panel.outputs_tab.overview.count() == len(window.document.graph)
-    assert panel.outputs_tab.views[0].mode == "probabilities"  # nothing selected: the answer
+    answer = panel.outputs_tab.views[0]
+    assert answer.mode == "probabilities"  # nothing selected: the answer
+    assert "(the raw outputs); bars: the class probabilities" in answer.title.text()  # the range named is not the bars'
     select(qtbot, window, "conv1")
     view = panel.outputs_tab.views[0]
     assert (view.mode, view.maps) == ("maps", 16)
