@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from designer.ui.scrolling import scrolling
 
@@ -17,13 +17,21 @@ def in_view(window: QMainWindow, dock: QDockWidget) -> bool:
     does not say it.)"""
     if not dock.isVisible():
         return False
-    if not window.tabifiedDockWidgets(dock):
+    bar = _tab_bar(window, dock)
+    if bar is None:
         return True
+    titles = [bar.tabText(i) for i in range(bar.count())]
+    return bar.currentIndex() == titles.index(dock.windowTitle())
+
+
+def _tab_bar(window: QMainWindow, dock: QDockWidget) -> QTabBar | None:
+    """The tab bar ``dock`` is tabbed in, if it is tabbed with others."""
+    if not window.tabifiedDockWidgets(dock):
+        return None
     for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-        titles = [bar.tabText(i) for i in range(bar.count())]
-        if dock.windowTitle() in titles:
-            return bar.currentIndex() == titles.index(dock.windowTitle())
-    return True
+        if dock.windowTitle() in [bar.tabText(i) for i in range(bar.count())]:
+            return bar
+    return None
 
 
 def build_when_in_view(window: QMainWindow, dock: QDockWidget, built: Callable[[], bool], build: Callable[[], None]) -> None:
@@ -50,15 +58,28 @@ def put_in_dock(dock: QDockWidget, panel: QWidget) -> None:
     placeholder.deleteLater()
 
 
+MOST_SHARE = 0.6  # of the window's height a panel's room may take to fit its whole panel (the canvas keeps the rest)
+
+
 def give_room(window: QMainWindow, dock: QDockWidget, share: float) -> None:
-    """Make the (bottom) ``dock`` about ``share`` of the window's height when it is less."""
-    wanted = int(window.height() * share)
+    """Make the (bottom) ``dock`` about ``share`` of the window's height when it
+    is less; more, up to MOST_SHARE, when its panel needs more not to scroll
+    (at 1280x720 half the window cut the Training panel's accuracy plot in two)."""
+    content = dock.widget()
+    inner = content.widget() if isinstance(content, QScrollArea) and content.widget() is not None else content
+    whole = inner.minimumSizeHint().height() + dock.height() - content.height()  # the panel and the dock's title
+    wanted = max(int(window.height() * share), min(whole, int(window.height() * MOST_SHARE)))
     if dock.height() < wanted - 40:
-        window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+        bar = _tab_bar(window, dock)  # the size asked for is the dock area's, its tabs included
+        window.resizeDocks([dock], [wanted + (bar.height() if bar is not None else 0)], Qt.Orientation.Vertical)
 
 
 def give_room_when_chosen(window: QMainWindow, dock: QDockWidget, share: float) -> None:
     """The user bringing ``dock``'s tab forward gives it room (``give_room``): a panel of plots
     in the strip a list of problems needs is unreadable. Going back to another tab keeps the
     size, so the canvas does not move back and forth."""
-    window.tabifiedDockWidgetActivated.connect(lambda chosen: give_room(window, dock, share) if chosen is dock else None)
+    def on_activated(chosen: QDockWidget) -> None:
+        if chosen is dock:  # once the events settle: a panel built when first in view (build_when_in_view) is built by then
+            QTimer.singleShot(0, dock, lambda: give_room(window, dock, share))
+
+    window.tabifiedDockWidgetActivated.connect(on_activated)

@@ -222,7 +222,10 @@ class TrainingPlots(QWidget):
                 plot.setXLink(self.loss)
         self.loss.setMinimumHeight(PLOT_MIN_HEIGHT)
         self.metric_plot.setMinimumHeight(PLOT_MIN_HEIGHT * 0.8)
-        self.canvas.setMinimumHeight(int(PLOT_MIN_HEIGHT * 1.8) + 60)  # squeezed further, the panel scrolls: ticks never overlap
+        # The plots' least height: squeezed further, the panel scrolls (ticks never overlap). It keeps
+        # the learning-rate strip's room, shown or not: the strip carries the epoch axis, and a panel
+        # given its least height as a run starts (before a schedule shows the strip) cut it off.
+        self.canvas.setMinimumHeight(int(PLOT_MIN_HEIGHT * 1.8 + LR_HEIGHT * 0.6) + 60)
         self.lr.enableAutoRange(y=False)
         self.loss.enableAutoRange(y=False)  # with slack, see _fit_loss
         self.loss.setYRange(0, 1, padding=0)
