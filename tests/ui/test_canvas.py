@@ -297,6 +297,40 @@ def test_a_skip_into_a_merges_second_input_bridges_the_layers_it_skips() -> None
             assert all(p.y() < node_top - 4 for p in over if left <= p.x() <= right), (end, k)
 
 
+def test_a_skip_into_the_next_row_runs_between_the_rows_past_the_layers_it_skips(window) -> None:
+    """A residual block wrapped into two rows: the input's wire to the Add crossed the
+    BatchNorm2d before it. It now turns down after its source, runs in the gap between the
+    rows and turns down again before the Add, through no node; a wire to the next row with
+    nothing in its way stays a curve."""
+    document = window.document
+    column, row = 270.0, 140.0
+    places = {"x": (0, 0), "c1": (1, 0), "b1": (2, 0), "r1": (3, 0), "c2": (0, 1), "b2": (1, 1), "add": (2, 1), "r2": (3, 1)}
+    kinds = {"x": ("Input", {"shape": [4, 8, 8]}), "add": ("Add", {}), "r1": ("ReLU", {}), "r2": ("ReLU", {})}
+    kinds |= {"c1": ("Conv2d", {"out_channels": 4, "padding": 1}), "c2": ("Conv2d", {"out_channels": 4, "padding": 1})}
+    kinds |= {"b1": ("BatchNorm2d", {}), "b2": ("BatchNorm2d", {})}
+    ids = {name: document.add_node(kinds[name][0], (column * c, row * r), kinds[name][1]) for name, (c, r) in places.items()}
+    for source, target in (("x", "c1"), ("c1", "b1"), ("b1", "r1"), ("r1", "c2"), ("c2", "b2"), ("b2", "add"), ("x", "add"), ("add", "r2")):
+        document.connect(ids[source], ids[target])
+    scene = window.scene
+    crossed = []
+    for edge, item in scene.edges.items():
+        ends = {edge.source, edge.target}
+        points = [item.path().pointAtPercent(t / 200) for t in range(201)]
+        for node_id, node in scene.nodes.items():
+            inside = node.box().adjusted(3, 3, -3, -3)
+            if node_id not in ends and any(inside.contains(p) for p in points):
+                crossed.append((edge.source, edge.target, node_id))
+    assert crossed == []
+    skip = scene.edges[next(e for e in document.graph.edges if e.source == ids["x"] and e.target == ids["add"])]
+    rows_gap = scene.nodes[ids["x"]].box().bottom(), scene.nodes[ids["b2"]].box().top()
+    assert rows_gap[0] < skip.path().pointAtPercent(0.5).y() < rows_gap[1]  # its middle (and label) in the gap
+    free = scene.edges[next(e for e in document.graph.edges if e.source == ids["c2"] and e.target == ids["b2"])]
+    assert free.path().elementCount() == 4  # a wire along its row: one cubic curve, no corners
+    add_at = document.graph.node(ids["add"]).position
+    document.move_nodes({ids["add"]: add_at}, {ids["add"]: (column * 0.8, row * 1.5)})  # nothing skipped in its way: a curve again
+    assert skip.path().elementCount() == 4
+
+
 def test_only_a_wire_with_the_layers_it_skips_in_its_way_bridges_them(window) -> None:
     """In the window: the skip over a ReLU bridges it; the residual CNN's skips, whose rows are
     free (their branches are drawn a row lower), stay plain curves clear of the wires around."""

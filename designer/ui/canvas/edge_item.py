@@ -28,18 +28,27 @@ HIT_WIDTH = 12.0  # a click this close to the curve picks the wire (its shape)
 _label_widths: dict[str, float] = {}  # label -> its width with the margins: a design's wires share a few labels
 
 
-def bezier(start: QPointF, end: QPointF, bridge: bool = False) -> QPainterPath:
+def bezier(start: QPointF, end: QPointF, bridge: bool = False, run: float | None = None) -> QPainterPath:
     """An S-curve leaving to the right and arriving from the left. With
     ``bridge`` (the scene found the layers a skip connection skips in its way
-    along one row) it bridges over them, so it never hides behind them; a
-    wire back to the left (from the end of one band of a wrapped layout to
-    the start of the next) runs through the gap between the bands."""
+    along one row) it bridges over them, so it never hides behind them; with
+    ``run`` (a wire to another row whose curve would pass through a layer it
+    skips) it runs along that height, in the gap between the rows; a wire
+    back to the left (from the end of one band of a wrapped layout to the
+    start of the next) runs through the gap between the bands."""
     span = end.x() - start.x()
     if span < -LEAD:
         return _return_path(start, end)
+    if run is not None and between_rows(start, end):
+        return _detour(start, end, run, CORNER)
     if bridge and along_row(start, end):
         return _detour(start, end, min(start.y(), end.y()) - BRIDGE_RISE, BRIDGE_CORNER)
-    dx = max(40.0, abs(span) * 0.5)
+    return s_curve(start, end)
+
+
+def s_curve(start: QPointF, end: QPointF) -> QPainterPath:
+    """The plain wire: out to the right, in from the left."""
+    dx = max(40.0, abs(end.x() - start.x()) * 0.5)
     path = QPainterPath(start)
     path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
     return path
@@ -48,6 +57,12 @@ def bezier(start: QPointF, end: QPointF, bridge: bool = False) -> QPainterPath:
 def along_row(start: QPointF, end: QPointF) -> bool:
     """Whether a wire runs along one row far enough to pass other nodes (a skip connection)."""
     return end.x() - start.x() > 2 * style.NODE_WIDTH and abs(end.y() - start.y()) < SAME_ROW
+
+
+def between_rows(start: QPointF, end: QPointF) -> bool:
+    """Whether a wire goes right into another row, past a column of layers (to the next column
+    its curve has nothing between its ends to pass through)."""
+    return end.x() - start.x() > style.NODE_WIDTH and abs(end.y() - start.y()) >= SAME_ROW
 
 
 def _return_path(start: QPointF, end: QPointF) -> QPainterPath:
@@ -105,9 +120,9 @@ class EdgeItem(QGraphicsPathItem):
         self._bounds = QRectF()
         self._painted = False  # drawn since the last repaint asked for (see repaint_if_drawn)
 
-    def set_ends(self, start: QPointF, end: QPointF, bridge: bool = False) -> None:
+    def set_ends(self, start: QPointF, end: QPointF, bridge: bool = False, run: float | None = None) -> None:
         self.prepareGeometryChange()
-        path = bezier(start, end, bridge)
+        path = bezier(start, end, bridge, run)
         self.setPath(path)
         self._middle = path.pointAtPercent(0.5)
         self._bounds = self._measure_bounds(path)

@@ -131,6 +131,10 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override: Qt asks for it often, so it is kept
         return self._bounds
 
+    def box(self) -> QRectF:
+        """The node as drawn (header and body), in scene units: its bounds also hold the badge and lock around it."""
+        return QRectF(self.pos().x(), self.pos().y(), style.NODE_WIDTH, self._height)
+
     def _measure_bounds(self) -> QRectF:
         r = max(style.PORT_RADIUS + 2, LOCK_MAX + 4)  # the lock over the top-left corner
         badge = BADGE_MAX + 4  # the problem badge over the top-right corner, larger when zoomed out

@@ -11,6 +11,7 @@ conflict state flipped. A big design's edit so repaints a few items, not all.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -22,7 +23,7 @@ from designer.graph import Edge, Node, NodeInfo
 from designer.graph.analysis import OUTPUT_TYPE
 from designer.graph.layout import ROW_HEIGHT
 from designer.ui import style
-from designer.ui.canvas.edge_item import EdgeItem, along_row
+from designer.ui.canvas.edge_item import EdgeItem, along_row, between_rows, s_curve
 from designer.ui.canvas.gradient_flow import GradientFlowOverlay
 from designer.ui.canvas.node_item import NO_PROBLEMS, NodeItem
 from designer.ui.canvas.unit_maps import PlaneMapsOverlay
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 
 SKIP_ROWS = 3 * ROW_HEIGHT  # scene units: how far from a skip's row the layers it skips are looked for
+RUN_GAP = 24.0  # scene units: the least gap between two rows a wire runs along (closer rows keep the curve)
+RUN_PLACE = 0.35  # where in that gap, from the source's row: apart from a wire back to the left, which runs near the target's row
 
 
 class DesignScene(QGraphicsScene):
@@ -220,15 +223,46 @@ class DesignScene(QGraphicsScene):
         if source is None or target is None or item is None:
             return
         start, end = source.mapToScene(source.output_port_pos()), target.mapToScene(target.input_port_pos(edge.port))
-        item.set_ends(start, end, along_row(start, end) and self._skipped_in_the_way(edge, start, end))
+        if along_row(start, end):
+            item.set_ends(start, end, bridge=self._skipped_in_the_way(edge, start, end))
+        elif between_rows(start, end):
+            item.set_ends(start, end, run=self._run_between_rows(edge, source, target, start, end))
+        else:
+            item.set_ends(start, end)
 
     def _skipped_in_the_way(self, edge: Edge, start: QPointF, end: QPointF) -> bool:
-        """Whether a layer the wire skips (on a path from its source to its target) stands in its
-        way along the row: a skip connection drawn straight hid behind the ReLU it skipped. Only
-        the layers between the two ends, in x and within a few rows, are visited: a skip's own
-        block, not the design (looking up every node in the way made opening a 10,000-node
-        design with branches take seconds more)."""
+        """Whether a layer the wire skips stands in its way along the row: a skip connection
+        drawn straight hid behind the ReLU it skipped."""
         corridor = QRectF(start.x() + 1, min(start.y(), end.y()) - 4, end.x() - start.x() - 2, abs(end.y() - start.y()) + 8)
+        return any(node.sceneBoundingRect().intersects(corridor) for node in self._skipped(edge, start, end))
+
+    def _run_between_rows(self, edge: Edge, source: NodeItem, target: NodeItem, start: QPointF, end: QPointF) -> float | None:
+        """The height of a run through the gap between the wire's two rows when its curve would
+        pass through a layer it skips (inside a residual block wrapped into two rows, the input's
+        wire to the Add crossed the BatchNorm2d before it); None keeps the curve."""
+        down = end.y() > start.y()
+        upper, lower = (source, target) if down else (target, source)
+        gap = lower.box().top() - upper.box().bottom()
+        if gap < RUN_GAP:
+            return None
+        # Only a layer inside the rectangle between the two ports can be in the curve's way; the
+        # points along the curve are taken only for those (a design of 10,000 layers with branches
+        # has thousands of wires between rows).
+        between = QRectF(start, end).normalized().adjusted(1, 1, -1, -1)
+        inside = [box for box in (node.box() for node in self._beside_the_ends(edge)) if box.intersects(between)]
+        if not inside:
+            return None
+        curve = s_curve(start, end)
+        points = [curve.pointAtPercent(i / 24) for i in range(1, 24)]
+        if not any(box.contains(point) for box in inside for point in points):
+            return None
+        return source.box().bottom() + gap * RUN_PLACE if down else source.box().top() - gap * RUN_PLACE
+
+    def _skipped(self, edge: Edge, start: QPointF, end: QPointF) -> Iterator[NodeItem]:
+        """The layers a wire skips (on paths from its source to its target) that stand between its
+        ends, in x and within a few rows. Only those are visited: a skip's own block, not the
+        design (looking up every node in the way made opening a 10,000-node design with
+        branches take seconds more)."""
         graph, seen, stack = self.document.graph, {edge.source, edge.target}, [edge.source]
         while stack:
             for out in graph.output_list(stack.pop()):
@@ -239,10 +273,24 @@ class DesignScene(QGraphicsScene):
                 at = node.pos()
                 if at.x() < start.x() - style.NODE_WIDTH or at.x() > end.x() or abs(at.y() - start.y()) > SKIP_ROWS:
                     continue  # past either end, or rows away: not a layer this wire passes
-                if node.sceneBoundingRect().intersects(corridor):
-                    return True
+                yield node
                 stack.append(out.target)
-        return False
+
+    def _beside_the_ends(self, edge: Edge) -> Iterator[NodeItem]:
+        """The layers a wire between rows could pass through: the ones its source also feeds and
+        the ones that also feed its target, and their next ones, where a wrapped design puts them
+        beside its ends (the paths between the ends leave the rows' span and come back: walking
+        them made opening a 10,000-node design with branches three times slower)."""
+        graph, ends = self.document.graph, {edge.source, edge.target}
+        after = [e.target for e in graph.output_list(edge.source) if e.target not in ends]
+        before = [e.source for e in graph.input_map(edge.target).values() if e.source not in ends]
+        near = {*after, *before}
+        near.update(e.target for node in after for e in graph.output_list(node))
+        near.update(e.source for node in before for e in graph.input_map(node).values())
+        for node_id in near - ends:
+            node = self.nodes.get(node_id)
+            if node is not None:
+                yield node
 
     # --------------------------------------------------------- selection
     def _on_selection_changed(self) -> None:
