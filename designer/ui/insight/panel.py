@@ -123,12 +123,24 @@ class InsightPanel(QWidget):
         layout.addWidget(split)
         self.weights.chosen.connect(self._on_weights_chosen)
         self.picker.sample_chosen.connect(self._on_sample_chosen)
-        self.tabs.currentChanged.connect(lambda _: self._ask_for_tab())
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.weights_view.unit_changed.connect(self._on_unit_changed)
         self.explain.request_changed.connect(self._ask_explain)
-        self.stepper.highlighted.connect(self.highlighted)
-        self.backprop.highlighted.connect(self.highlighted)
+        # The canvas outlines the node of the stepping tab in front: another tab in front drops it,
+        # and each stepping tab brings back its own (an outline stayed on the Outputs tab).
+        self._outlines: dict[QWidget, str | None] = {}
+        for stepping in (self.stepper, self.backprop):
+            stepping.highlighted.connect(lambda node, view=stepping: self._on_outline(view, node))
         self.outputs_tab.node_clicked.connect(self.node_clicked)
+
+    def _on_outline(self, view: QWidget, node: str | None) -> None:
+        self._outlines[view] = node
+        if self.tabs.currentWidget() is view:
+            self.highlighted.emit(node)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        self.highlighted.emit(self._outlines.get(self.tabs.currentWidget()))
+        self._ask_for_tab()
 
     # ------------------------------------------------------------ following
     def set_document(self, document: Document | None, history: RunHistory | None) -> None:

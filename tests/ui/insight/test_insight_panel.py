@@ -89,6 +89,19 @@ def test_step_walks_the_graph_in_topological_order(qtbot, window) -> None:
     assert window.scene.highlighted is None
 
 
+def test_the_canvas_outlines_the_stepped_node_only_while_its_tab_is_in_front(qtbot, window) -> None:
+    panel = open_insight(qtbot, window, DIGITS)
+    panel.tabs.setCurrentWidget(panel.stepper)
+    for _ in range(3):
+        qtbot.mouseClick(panel.stepper.step_button, _left())
+    stepped = panel.stepper.node
+    assert window.scene.highlighted == stepped
+    panel.tabs.setCurrentWidget(panel.outputs_tab)
+    assert window.scene.highlighted is None and not window.scene.nodes[stepped].highlighted
+    panel.tabs.setCurrentWidget(panel.stepper)
+    assert window.scene.highlighted == stepped
+
+
 def _left():
     from PySide6.QtCore import Qt
 
