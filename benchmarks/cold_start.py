@@ -21,6 +21,11 @@ the start costs without the design's side of the window (canvas, palette,
 inspector, panels, their modules), a floor for any start that builds that
 side later.
 
+Beside each wall-clock median, the launched process's CPU time until the
+window was shown (its median, and its ratio to the bare window's): on a
+shared machine the wall clock also counts the time the process waited for
+a core, the CPU time does not.
+
     python benchmarks/cold_start.py [--repeat 7] [--before DIR] [--compile-each-time] [--start-page-alone]
 
 Goal: the window at most 2x the bare window. Writes benchmarks/results/cold_start.json.
@@ -39,6 +44,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -60,7 +66,7 @@ def report():
     window = windows[0]
     shapes = bool(getattr(window, "scene", None) and window.scene and window.scene.edges and all(i.label for i in window.scene.edges.values()))
     heavy = [m for m in ("torch", "onnx", "onnxruntime", "sklearn", "pyqtgraph") if m in sys.modules]
-    print("REPORT", time.time(), shapes, ",".join(heavy), flush=True)
+    print("REPORT", time.time(), shapes, time.process_time(), ",".join(heavy), flush=True)
     window.document.undo_stack.setClean()
     app.quit()
 
@@ -99,7 +105,7 @@ window.resize(1400, 860)
 
 def report():
     app.processEvents()
-    print("REPORT", time.time(), False, "", flush=True)
+    print("REPORT", time.time(), False, time.process_time(), "", flush=True)
     app.quit()
 
 window.show()
@@ -136,7 +142,14 @@ def child_env(bytecode: Path | None, checkout: Path = ROOT) -> dict[str, str]:
     return env
 
 
-def launch(args: list[str], child: str = CHILD, env: dict[str, str] | None = None, checkout: Path = ROOT) -> tuple[float, bool, str]:
+class Launch(NamedTuple):
+    seconds: float  # wall clock, from before the process started to the window shown
+    cpu: float  # the launched process's CPU time by then (steadier than the wall clock on a busy machine)
+    shapes: bool
+    heavy: str
+
+
+def launch(args: list[str], child: str = CHILD, env: dict[str, str] | None = None, checkout: Path = ROOT) -> Launch:
     # A fresh home: every launch is a true first start, with no settings of an earlier one.
     env = {**(env or child_env(None, checkout)), "HOME": tempfile.mkdtemp()}
     env.pop("XDG_CONFIG_HOME", None)
@@ -145,8 +158,8 @@ def launch(args: list[str], child: str = CHILD, env: dict[str, str] | None = Non
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("REPORT")), None)
     if line is None:
         raise RuntimeError(f"the launch did not report:\n{result.stdout}\n{result.stderr}")
-    _, shown, shapes, heavy = (line.split(" ") + [""])[:4]
-    return float(shown) - start, shapes == "True", heavy
+    _, shown, shapes, cpu, heavy = (line.split(" ") + [""])[:5]
+    return Launch(float(shown) - start, float(cpu), shapes == "True", heavy)
 
 
 def main() -> int:
@@ -167,23 +180,26 @@ def main() -> int:
     launch([], BARE, envs[""])
     if args.start_page_alone:
         launch([], START_PAGE_ALONE, envs[""])
-    bare: list[float] = []
-    alone: list[float] = []
-    window: dict[str, list[float]] = {name: [] for name in checkouts}
-    shapes: dict[str, list[float]] = {name: [] for name in checkouts}
+    bare: list[Launch] = []
+    alone: list[Launch] = []
+    window: dict[str, list[Launch]] = {name: [] for name in checkouts}
+    shapes: dict[str, list[Launch]] = {name: [] for name in checkouts}
     heavy: set[str] = set()
     for _ in range(args.repeat):
-        bare.append(launch([], BARE, envs[""])[0])
+        bare.append(launch([], BARE, envs[""]))
         if args.start_page_alone:
-            alone.append(launch([], START_PAGE_ALONE, envs[""])[0])
+            alone.append(launch([], START_PAGE_ALONE, envs[""]))
         for name, checkout in checkouts.items():
-            seconds, _, loaded = launch([], env=envs[name], checkout=checkout)
-            window[name].append(seconds)
-            heavy.update(filter(None, loaded.split(",")) if not name else ())
-            seconds, shown, loaded = launch([str(sample)], env=envs[name], checkout=checkout)
-            assert shown, "the sample's shapes were not shown"
-            shapes[name].append(seconds)
-            heavy.update(filter(None, loaded.split(",")) if not name else ())
+            window[name].append(launch([], env=envs[name], checkout=checkout))
+            shapes[name].append(launch([str(sample)], env=envs[name], checkout=checkout))
+            assert shapes[name][-1].shapes, "the sample's shapes were not shown"
+            heavy.update(filter(None, (window[name][-1].heavy + "," + shapes[name][-1].heavy).split(",")) if not name else ())
+    cpu = {"bare": _median(bare, "cpu"), "alone": _median(alone, "cpu") if alone else None}
+    bare, alone = [run.seconds for run in bare], [run.seconds for run in alone]
+    cpu |= {f"{name}window": _median(runs, "cpu") for name, runs in window.items()}
+    cpu |= {f"{name}shapes": _median(runs, "cpu") for name, runs in shapes.items()}
+    window = {name: [run.seconds for run in runs] for name, runs in window.items()}
+    shapes = {name: [run.seconds for run in runs] for name, runs in shapes.items()}
     base = statistics.median(bare)
     rows = {
         "bytecode_kept": bytecode is not None,
@@ -192,6 +208,9 @@ def main() -> int:
         "sample_shapes_shown_s": statistics.median(shapes[""]),
         "window_ratio_to_bare": statistics.median(window[""]) / base,
         "sample_ratio_to_bare": statistics.median(shapes[""]) / base,
+        "cpu_s": cpu,
+        "window_cpu_ratio_to_bare": cpu["window"] / cpu["bare"],
+        "sample_cpu_ratio_to_bare": cpu["shapes"] / cpu["bare"],
     }
     if alone:
         rows.update(
@@ -206,13 +225,19 @@ def main() -> int:
                 "before_sample_ratio_to_bare": statistics.median(shapes["before: "]) / base,
             }
         )
-    print(f"{'launch':<48}{'median':>10}{'min':>10}{'max':>10}{'x bare':>9}")
-    launches = [("bare PySide6 window -> shown", bare)] + ([("start page alone -> shown", alone)] if alone else [])
+    print(f"{'launch':<48}{'median':>10}{'min':>10}{'max':>10}{'x bare':>9}{'CPU':>10}{'x bare':>9}")
+    launches = [("bare PySide6 window -> shown", bare, cpu["bare"])] + ([("start page alone -> shown", alone, cpu["alone"])] if alone else [])
     for name in checkouts:
-        launches += [(f"{name}designer -> window shown", window[name]), (f"{name}designer SAMPLE -> shapes shown", shapes[name])]
-    for name, samples in launches:
+        launches += [
+            (f"{name}designer -> window shown", window[name], cpu[f"{name}window"]),
+            (f"{name}designer SAMPLE -> shapes shown", shapes[name], cpu[f"{name}shapes"]),
+        ]
+    for name, samples, seconds in launches:
         median = statistics.median(samples)
-        print(f"{name:<48}{median:>9.2f}s{min(samples):>9.2f}s{max(samples):>9.2f}s{median / base:>9.2f}")
+        print(
+            f"{name:<48}{median:>9.2f}s{min(samples):>9.2f}s{max(samples):>9.2f}s{median / base:>9.2f}"
+            f"{seconds:>9.2f}s{seconds / cpu['bare']:>9.2f}"
+        )
     print(f"heavy modules imported at start: {', '.join(sorted(heavy)) or 'none'}")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "cold_start.json"
@@ -232,6 +257,10 @@ def main() -> int:
     if bytecode is not None:
         shutil.rmtree(bytecode, ignore_errors=True)
     return 0
+
+
+def _median(runs: list[Launch], field: str) -> float:
+    return statistics.median(getattr(run, field) for run in runs)
 
 
 if __name__ == "__main__":
