@@ -227,11 +227,18 @@ class WeightsView(QWidget):
                 if view.inputs is not None:  # the products' plot takes half the pane
                     width, height = (width / 2, height) if beside else (width, height / 2)
                 top.addItem(image_item(filter_grid(kernels, limit, (width, height))))
+                # The picture is its own scale: a 3x3 kernel's axes read 0, 0.5 ... 3 under "weight".
+                for axis in ("left", "bottom"):
+                    top.getAxis(axis).setStyle(showValues=False, tickLength=0)
+                top.setLabel("left", "", color=MUTED)
+                rows, columns = kernels.shape[-2:]
+                each = f" for each of its {len(kernels)} input channels" if len(kernels) > 1 else ""
+                top.setLabel("bottom", f"its {rows}x{columns} kernel{each}", color=MUTED)
             else:
                 top.addItem(image_item(signed_rgb(neuron.weights.reshape(neuron.weights.shape[0], -1), limit)))
+                top.setLabel("bottom", "its kernel for each input channel", color=MUTED)
             top.getViewBox().invertY(True)
             top.setAspectLocked(True)
-            top.setLabel("bottom", "its kernel for each input channel", color=MUTED)
         if view.inputs is not None:
             product = view.inputs * neuron.weights
             bottom = self.neuron_plot.addPlot(row=0, col=1) if beside else self.neuron_plot.addPlot(row=1, col=0)

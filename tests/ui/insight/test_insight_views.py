@@ -153,6 +153,27 @@ def test_a_neurons_weights_and_products_fit_their_pane_side_by_side_when_it_is_w
     assert tall[1].sceneBoundingRect().top() >= tall[0].sceneBoundingRect().bottom() - 1
 
 
+def test_a_convolution_units_kernel_is_a_picture_without_half_unit_ticks(qtbot) -> None:
+    """A 3x3 kernel was drawn over axes reading 0, 0.5 ... 3, the rows' axis named "weight"."""
+    from PySide6.QtCore import QSize
+
+    from designer.ui.insight.weights import WeightsView
+
+    view = WeightsView()
+    qtbot.addWidget(view)
+    view.show()
+    view.neuron_plot.setFixedSize(QSize(600, 220))
+    qtbot.waitUntil(lambda: view.neuron_plot.size() == QSize(600, 220))
+    kernel = np.linspace(-1, 1, 9).reshape(1, 3, 3)
+    view.show_neuron(NeuronView(Neuron("conv1", 0, kernel, 0.1), None, None, None))
+    (plot,) = [item for item in view.neuron_plot.ci.items if isinstance(item, pg.PlotItem)]
+    assert plot.getAxis("bottom").labelText == "its 3x3 kernel" and plot.getAxis("left").labelText == ""
+    assert not plot.getAxis("left").style["showValues"] and not plot.getAxis("bottom").style["showValues"]
+    view.show_neuron(NeuronView(Neuron("conv2", 0, np.ones((16, 3, 3)), 0.1), None, None, None))
+    (plot,) = [item for item in view.neuron_plot.ci.items if isinstance(item, pg.PlotItem)]
+    assert plot.getAxis("bottom").labelText == "its 3x3 kernel for each of its 16 input channels"
+
+
 def test_a_layer_with_many_parameters_gets_as_many_histograms_as_fit_and_no_idle_neuron_pane(qtbot) -> None:
     """A Transformer layer's twelve parameters made four histograms about 40 pixels high,
     beside an empty plot and a disabled Neuron box over the reason there is no neuron."""
