@@ -32,8 +32,14 @@ def ask_save_path(parent: QWidget, title: str, suggested: str, file_filter: str 
 def beside(project: Path | None, ending: str, untitled: str) -> str:
     """The file a save dialog offers: beside the project and named after it,
     ``ending`` after its name (".onnx", "-curves.png"); ``untitled`` + ``ending``
-    in the current folder for a design not saved yet."""
-    return str(project.with_suffix("")) + ending if project is not None else str(Path.cwd() / untitled) + ending
+    in the home folder for a design not saved yet."""
+    return str(project.with_suffix("")) + ending if project is not None else str(folder_of(None) / untitled) + ending
+
+
+def folder_of(project: Path | None) -> Path:
+    """Where a file dialog starts: the project's folder; the home folder for a design
+    not saved yet (not the folder the program happened to be started from)."""
+    return project.parent if project is not None else Path.home()
 
 
 def ask_save_changes(parent: QWidget, name: str) -> str:

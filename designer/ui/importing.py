@@ -48,7 +48,9 @@ class ImportActions:
         (a file that is no model is said so before any question about saving it)."""
         if not self.window.files.maybe_save():
             return
-        path = path or dialogs.ask_open_file(self._parent, "Import a model", "", ONNX_FILTER)
+        path = path or dialogs.ask_open_file(
+            self._parent, "Import a model", str(dialogs.folder_of(self.window.document.path)), ONNX_FILTER
+        )
         if not path:
             return
         self._run(path, target, None, partial=False)

@@ -34,7 +34,9 @@ class StartWeightsActions:
         document = self.window.document
         if document is None:
             return None
-        path = path or dialogs.ask_open_file(self.window, "Load weights into the design", "", WEIGHTS_FILTER)
+        path = path or dialogs.ask_open_file(
+            self.window, "Load weights into the design", str(dialogs.folder_of(document.path)), WEIGHTS_FILTER
+        )
         if not path:
             return None
         from designer.compile import CompileError  # the compiler loads with the first use, not with the window

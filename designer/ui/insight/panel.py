@@ -87,6 +87,7 @@ class InsightPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Weights", side))
         self.weights = WeightsMenu(side)
+        self.weights.project = lambda: self.document.path if self.document is not None else None
         row.addWidget(self.weights, 1)
         side_column.addLayout(row)
         self.picker = SamplePicker(side)

@@ -5,6 +5,7 @@ latest choice becomes the choice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -44,6 +45,7 @@ class WeightsMenu(QComboBox):
         super().__init__(parent)
         self.setToolTip("Which weights to look at: a fresh initialisation, a run's kept weights, or a .safetensors file")
         self._current: WeightsChoice | None = None
+        self.project: Callable[[], Path | None] = lambda: None  # the open design's file: File… starts in its folder
         self.activated.connect(self._on_activated)
 
     @property
@@ -146,6 +148,6 @@ class WeightsMenu(QComboBox):
             self.choose(index)
             return
         self.setCurrentIndex(self._index_of(self.choice.key))  # File…: the menu keeps showing the choice until a file is picked
-        path = dialogs.ask_open_file(self, "Weights to look at", "", "Weights (*.safetensors)")
+        path = dialogs.ask_open_file(self, "Weights to look at", str(dialogs.folder_of(self.project())), "Weights (*.safetensors)")
         if path:
             self.load_file(path)
