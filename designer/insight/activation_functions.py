@@ -12,8 +12,9 @@ probe batch:
 - dead (ReLU): its input is never positive, so it outputs 0 and passes no
   gradient for any of these samples. Of feature maps (samples x channels x
   height x width) a channel is dead when none of its positions is ever
-  positive: the filter is lost; a few dead positions (a border the inputs
-  never fill) are said, not counted as dead (as the probes count them);
+  positive: the filter is lost. Single positions that never fire (a border
+  the inputs never fill) are said apart, not counted as dead units; the
+  probes count the same way;
 - saturated (Sigmoid, Tanh): its input lies beyond ``SATURATION[type]`` for
   most (``SATURATED_SHARE``) of the samples, where the derivative is below
   about 7% of its peak, so it barely learns.
@@ -151,7 +152,7 @@ def _dead_channels(node: str, maps: np.ndarray, values: np.ndarray) -> tuple[flo
     if count:
         return count / channels, (
             f"{count} of {channels} channels of {node} ({count / channels:.0%}) are dead on these {samples} samples: their input is "
-            f"never positive at any of the {height}x{width} positions, so the feature map is 0 and passes no gradient: the filter is lost."
+            f"never positive at any of the {height}x{width} positions, so its feature map is 0 and passes no gradient (the filter is lost)."
         )
     few = (
         f"; {positions} of its {values.shape[1]} single values ({positions / values.shape[1]:.0%}) never fire: "

@@ -238,8 +238,8 @@ class DesignScene(QGraphicsScene):
 
     def _run_between_rows(self, edge: Edge, source: NodeItem, target: NodeItem, start: QPointF, end: QPointF) -> float | None:
         """The height of a run through the gap between the wire's two rows when its curve would
-        pass through a layer it skips (inside a residual block wrapped into two rows, the input's
-        wire to the Add crossed the BatchNorm2d before it); None keeps the curve."""
+        pass through a layer beside its ends (inside a residual block wrapped into two rows, the
+        input's wire to the Add crossed the BatchNorm2d before it); None keeps the curve."""
         down = end.y() > start.y()
         upper, lower = (source, target) if down else (target, source)
         gap = lower.box().top() - upper.box().bottom()
