@@ -10,6 +10,7 @@ with the open one untouched.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -36,6 +37,7 @@ class DiffScene(QGraphicsScene):
         self.boxes: dict[str, QGraphicsRectItem] = {}
         self.ghosts: dict[str, QGraphicsRectItem] = {}
         self.wires: list[QGraphicsPathItem] = []
+        self._by_left: tuple[list[float], list[QRectF]] | None = None  # the boxes by their left edge, made at the first wire along a row
         nodes_b = {n["id"]: n for n in b.get("nodes", [])}
         nodes_a = {n["id"]: n for n in a.get("nodes", [])}
         centres: dict[str, QPointF] = {}
@@ -92,12 +94,16 @@ class DiffScene(QGraphicsScene):
         self.addItem(item)
         self.wires.append(item)
 
-
     def _boxes_between(self, start: QPointF, end: QPointF) -> bool:
-        """Whether a box stands between a wire's ends, across the height of either."""
-        for box in [*self.boxes.values(), *self.ghosts.values()]:
-            area = box.sceneBoundingRect()
-            if area.left() > start.x() and area.right() < end.x() and any(area.top() <= y <= area.bottom() for y in (start.y(), end.y())):
+        """Whether a box stands between a wire's ends, across the height of either. The boxes
+        are kept sorted by their left edge, so a wire looks only at those its span holds (a
+        diff of two large designs has thousands of wires)."""
+        if self._by_left is None:
+            areas = sorted((box.sceneBoundingRect() for box in [*self.boxes.values(), *self.ghosts.values()]), key=QRectF.left)
+            self._by_left = ([area.left() for area in areas], areas)
+        lefts, areas = self._by_left
+        for area in areas[bisect_right(lefts, start.x()) : bisect_left(lefts, end.x())]:
+            if area.right() < end.x() and any(area.top() <= y <= area.bottom() for y in (start.y(), end.y())):
                 return True
         return False
 
