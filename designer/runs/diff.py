@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from designer.graph import Graph
@@ -59,7 +60,8 @@ class DesignDiff:
     def rewired(self) -> list[str]:
         """Nodes in both designs (ids of b) whose inputs changed."""
         hit = {w.target for w in self.wires_added} | {self.renamed.get(w.target, w.target) for w in self.wires_removed}
-        return [n for n in self.nodes_b if n in hit and n not in self.added]
+        added = set(self.added)
+        return [n for n in self.nodes_b if n in hit and n not in added]
 
     @property
     def same(self) -> bool:
@@ -67,15 +69,18 @@ class DesignDiff:
 
     def status(self, node_id: str) -> str | None:
         """How ``node_id`` of b differs: added, changed, renamed, rewired, or None."""
-        if node_id in self.added:
-            return ADDED
-        if node_id in self.changed:
-            return CHANGED
-        if node_id in self.renamed.values():
-            return RENAMED
-        if node_id in self.rewired:
-            return REWIRED
-        return None
+        return self._statuses.get(node_id)
+
+    @cached_property
+    def _statuses(self) -> dict[str, str]:
+        """Each differing node of b and how, the first of added, changed, renamed, rewired; made
+        once, as a diff is read, not changed, once made (asked node by node, the lists made a
+        drawing of two 10,000-node designs' diff take 7 s)."""
+        statuses = dict.fromkeys(self.rewired, REWIRED)
+        statuses |= dict.fromkeys(self.renamed.values(), RENAMED)
+        statuses |= dict.fromkeys(self.changed, CHANGED)
+        statuses |= dict.fromkeys(self.added, ADDED)
+        return statuses
 
     def lines(self) -> list[str]:
         """One line per difference, nodes first."""
@@ -104,17 +109,21 @@ def diff_records(a: Mapping[str, Any], b: Mapping[str, Any]) -> DesignDiff:
     diff = DesignDiff(types=types, nodes_b=list(nodes_b))
     gone = [n for n in nodes_a if n not in nodes_b]
     new = [n for n in nodes_b if n not in nodes_a]
+    new_of_type: dict[str, list[str]] = {}  # the candidates for a rename, by type, in b's order
+    for node_id in new:
+        new_of_type.setdefault(nodes_b[node_id]["type"], []).append(node_id)
     for old in gone:  # a node under a new name: same type and parameters
-        match = next((n for n in new if _same_node(nodes_a[old], nodes_b[n])), None)
+        candidates = new_of_type.get(nodes_a[old]["type"], [])
+        match = next((n for n in candidates if _same_node(nodes_a[old], nodes_b[n])), None)
         if match is not None:
             diff.renamed[old] = match
-            new.remove(match)
+            candidates.remove(match)
+    renamed_to = set(diff.renamed.values())
     diff.removed = [n for n in gone if n not in diff.renamed]
-    diff.added = new
+    diff.added = [n for n in new if n not in renamed_to]
     for node_id, node in nodes_b.items():
-        old_id = next((o for o, n in diff.renamed.items() if n == node_id), node_id)
-        before = nodes_a.get(old_id)
-        if before is None or node_id in diff.renamed.values():
+        before = nodes_a.get(node_id)
+        if before is None:  # added, or renamed (the same parameters under a new id)
             continue
         changes = _param_changes(before, node)
         if changes:

@@ -154,16 +154,12 @@ def _position(node: dict[str, Any]) -> QPointF:
 
 
 def _detail(diff: DesignDiff, node_id: str, node: dict[str, Any]) -> str:
-    if node_id in diff.changed:
+    status = diff.status(node_id)  # asked once per node: a diff's lists, searched per node, took seconds for large designs
+    if status == CHANGED:
         return ", ".join(c.text() for c in diff.changed[node_id])
-    old = next((o for o, n in diff.renamed.items() if n == node_id), None)
-    if old is not None:
-        return f"was {old}"
-    if node_id in diff.added:
-        return "added"
-    if node_id in diff.rewired:
-        return "inputs rewired"
-    return ""
+    if status == RENAMED:
+        return "was " + next(old for old, new in diff.renamed.items() if new == node_id)
+    return {ADDED: "added", REWIRED: "inputs rewired"}.get(status or "", "")
 
 
 def _elide(text: str, width: int) -> str:

@@ -45,3 +45,23 @@ def test_wires_between_bands_and_skips_along_a_row_pass_no_box(qapp) -> None:
     assert _crossed_boxes(scene) == []
     back = scene.wires[3].path().boundingRect()  # n3 -> m0: through the gap, not a loop far right of the band
     assert back.right() < 240 * 3 + 180 + 40 and back.top() > 0 and back.bottom() < 200 + 56
+
+
+def test_each_box_says_how_its_node_differs(qapp) -> None:
+    from paths import sample
+
+    from designer.graph import Edge
+    from designer.project import load_project
+
+    a, b = load_project(sample("digits_cnn")).graph, load_project(sample("digits_cnn")).graph
+    b.set_param("conv1", "out_channels", 8)
+    b.rename_node("relu1", "act1")
+    b.disconnect(Edge("relu3", "dense2", 0))
+    b.add("Dropout", id="drop1", p=0.2)
+    b.connect("relu3", "drop1")
+    b.connect("drop1", "dense2")
+    scene = DiffScene(a.records(), b.records(), diff_records(a.records(), b.records()))
+    tips = {node: box.toolTip() for node, box in scene.boxes.items()}
+    assert tips["conv1"] == "conv1 (Conv2d): out_channels 16 → 8" and tips["act1"] == "act1 (ReLU): was relu1"
+    assert tips["drop1"] == "drop1 (Dropout): added" and tips["dense2"] == "dense2 (Linear): inputs rewired"
+    assert tips["pool1"] == "pool1 (MaxPool2d)"
