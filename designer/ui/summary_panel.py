@@ -30,7 +30,10 @@ class SummaryPanel(QTableWidget):
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns fitted to their contents once per refresh (resizeColumnsToContents), not kept
+        # fitted by the header: each item set into a shown table had it measure every row again,
+        # and an edit of a 10,000-node design with this tab in front took minutes.
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(False)
         self.cellClicked.connect(self._on_cell_clicked)
         self._dirty = True
@@ -89,6 +92,7 @@ class SummaryPanel(QTableWidget):
                     item.setData(NODE_ROLE, summary.rows[r].node.split(".")[0])
                 self.setItem(r, c, item)
         self._show_opened()
+        self.resizeColumnsToContents()
 
     def _show_opened(self) -> None:
         """Inner rows show only while every block around them is open."""
@@ -97,7 +101,7 @@ class SummaryPanel(QTableWidget):
             shown = all(".".join(parts[: i + 1]) in self.opened for i in range(len(parts)))
             self.setRowHidden(row, not shown)
         if self._inside:
-            self.resizeColumnToContents(0)  # the rows just shown count too
+            self.resizeColumnToContents(0)  # the rows just shown (or hidden) count too
 
     def toggle(self, instance: str) -> None:
         """Open or close a block row (``block1``, or ``block1.inner2`` for a nested one)."""

@@ -52,3 +52,20 @@ def test_the_summary_table_counts_trainable_and_frozen_parameters(qtbot) -> None
     last = [[panel.item(r, c).text() for c in (0, 3)] for r in range(panel.rowCount() - 2, panel.rowCount())]
     assert last == [["trainable", "8,906"], ["frozen", "4,800"]]
     assert panel.item(1, 1).text() == "Conv2d (frozen)"
+
+
+def test_the_summary_shown_keeps_its_columns_fitted_as_the_design_changes(qtbot) -> None:
+    """The columns are fitted once per refresh (the header kept fitting them at every
+    item, so an edit of a big design with the summary in front took minutes)."""
+    from designer.ui.summary_panel import SummaryPanel
+
+    document = Document.open(sample("digits_cnn"))
+    panel = SummaryPanel(document)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    document.set_param("conv1", "out_channels", 65536)
+    row = next(r for r in range(panel.rowCount()) if panel.item(r, 0).text() == "conv1")
+    shown = panel.item(row, 2).text()
+    assert "65536" in shown
+    assert panel.columnWidth(2) >= panel.fontMetrics().horizontalAdvance(shown)
