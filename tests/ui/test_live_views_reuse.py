@@ -150,3 +150,15 @@ def test_the_plots_say_what_they_will_show_until_a_run_gives_them_something(qtbo
     rng = np.random.default_rng(0)
     boundary.show_maps(_maps(rng.normal(size=(20, 2)).astype(np.float32), rng.integers(0, 2, 20)))
     assert not boundary.empty.isVisible()
+
+
+def test_a_run_that_does_not_map_the_plane_says_so_over_the_last_runs_points(qtbot) -> None:
+    boundary = LiveBoundary()
+    qtbot.addWidget(boundary)
+    boundary.show()
+    rng = np.random.default_rng(0)
+    boundary.reset()
+    boundary.show_maps(_maps(rng.normal(size=(20, 2)).astype(np.float32), rng.integers(0, 2, 20)))
+    assert not boundary.empty.isVisible()
+    boundary.reset(mapped=False)
+    assert boundary.empty.isVisible() and boundary.empty.text() == "This run does not map the plane"

@@ -32,8 +32,8 @@ def bezier(start: QPointF, end: QPointF, bridge: bool = False, run: float | None
     """An S-curve leaving to the right and arriving from the left. With
     ``bridge`` (the scene found the layers a skip connection skips in its way
     along one row) it bridges over them, so it never hides behind them; with
-    ``run`` (a wire to another row whose curve would pass through a layer it
-    skips) it runs along that height, in the gap between the rows; a wire
+    ``run`` (a wire to another row whose curve would pass through a layer
+    beside its ends) it runs along that height, in the gap between the rows; a wire
     back to the left (from the end of one band of a wrapped layout to the
     start of the next) runs through the gap between the bands."""
     span = end.x() - start.x()

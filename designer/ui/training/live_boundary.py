@@ -29,6 +29,8 @@ from designer.ui.canvas.unit_maps import tile_grid
 from designer.ui.training.plotting import PALE, POINT_OUTLINE, EmptyNote, class_plane_rgb, class_scatter, plot_widget
 
 MIN_WIDTH = 150  # the column's own width, whatever its title says
+WAITING = "The decision boundary is drawn here while a run trains"
+NOT_MAPPED = "This run does not map the plane"
 
 
 def boundary_rgb(maps: PlaneMaps) -> np.ndarray:
@@ -73,7 +75,7 @@ class LiveBoundary(QWidget):
             "(class 0 blue, class 1 orange), white where the network is undecided; dots are validation samples"
         )
         column.addWidget(self.plot_widget, 1)
-        self.empty = EmptyNote(self.plot_widget, "The decision boundary is drawn here while a run trains")
+        self.empty = EmptyNote(self.plot_widget, WAITING)
         self.image: pg.ImageItem | None = None
         self.updates = 0  # pictures shown this run (tests wait on it)
         self._extent: tuple[float, float, float, float] | None = None
@@ -85,8 +87,10 @@ class LiveBoundary(QWidget):
         ``mapped`` False: this run does not map the plane."""
         if self.image is not None:
             self.image.setVisible(False)
-        else:  # nothing drawn yet: the note says what comes
-            self.empty.setText("The decision boundary is drawn here while a run trains" if mapped else "This run does not map the plane")
+        # The note says what comes, over the last run's points too (a run that does not map the
+        # plane left them under a title saying "off", as if they were its own).
+        self.empty.setText(WAITING if mapped else NOT_MAPPED)
+        self.empty.show()
         self.updates = 0
         self.title.setText("Live boundary: waiting…" if mapped else "Live boundary: off for this run")
         self.title.setToolTip(
