@@ -6,6 +6,12 @@ interpreter, timed from before the process starts; launches alternate and the
 median of several is reported, with the ratio to the bare window. Also lists
 which heavy modules the GUI has imported by then (torch should not be one).
 
+"Shown" is the window's first frame painted, for every launch alike (the
+moment Qt sends the window a Paint event once its widgets are painted). On
+the start page the designer builds the design's side of the window (canvas,
+palette, inspector, panels) right after that frame; "all of it built" is
+when that is done.
+
 Like an installed copy (pip compiles its modules once), the launches keep
 their compiled bytecode, in a folder of their own made for the run and
 filled by a first untimed launch; ``--compile-each-time`` makes every launch
@@ -50,37 +56,70 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLE = ROOT / "samples" / "digits_cnn.nnd"
 
-# Runs inside the launched interpreter: start the real entry point and
-# report once the event loop has shown the window. The entry point's module is
-# imported first, as the ``designer`` command does (its modules load before Qt's).
-CHILD = r"""
+# Inside every launched interpreter, right after its QApplication: the moment
+# the first frame of its window has been painted. Qt sends the window's QWindow
+# a Paint event once the widgets in it are painted (on the window's first
+# update request or its first expose). Only that QWindow is watched, from the
+# event loop's first turn (before any paint): a filter on the whole
+# application would put every event of the start through Python and cost
+# tens of milliseconds itself.
+FIRST_PAINT = r"""
+class FirstPaint(QObject):
+    at = None
+    def eventFilter(self, watched, event):
+        if self.at is None and event.type() == QEvent.Type.Paint:
+            self.at = (time.time(), time.process_time())
+        return False
+first_paint = FirstPaint()
+def watch_first_paint():
+    (window,) = [w for w in app.topLevelWidgets() if w.isVisible() and w.windowTitle()]
+    window.windowHandle().installEventFilter(first_paint)
+QTimer.singleShot(0, watch_first_paint)
+"""
+
+# Runs inside the launched interpreter: start the real entry point and report
+# once its window has been painted and everything in it is built (on the start
+# page, the design's side of the window is built after its first paint). The
+# entry point's module is imported first, as the ``designer`` command does (its
+# modules load before Qt's).
+CHILD = (
+    r"""
 import os, sys, time
 from designer.cli import main
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-
+"""
+    + FIRST_PAINT
+    + r"""
 def report():
-    app.processEvents()
     windows = [w for w in app.topLevelWidgets() if w.isVisible() and w.windowTitle()]
+    if first_paint.at is None or not windows or not getattr(windows[0], "design_side_built", True):
+        return QTimer.singleShot(2, report)
+    ready = (time.time(), time.process_time())
     window = windows[0]
     shapes = bool(getattr(window, "scene", None) and window.scene and window.scene.edges and all(i.label for i in window.scene.edges.values()))
     heavy = [m for m in ("torch", "onnx", "onnxruntime", "sklearn", "pyqtgraph") if m in sys.modules]
-    print("REPORT", time.time(), shapes, time.process_time(), ",".join(heavy), flush=True)
+    print("REPORT", *first_paint.at, *ready, shapes, ",".join(heavy), flush=True)
     window.document.undo_stack.setClean()
     app.quit()
 
 QTimer.singleShot(0, report)
 main(sys.argv[1:])
 """
+)
 
 
 # The same frame with nothing in it: what any PySide6 application of this shape pays.
-BARE = r"""
+BARE = (
+    r"""
 import sys, time
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import QEvent, QObject, QTimer, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 app = QApplication(sys.argv[:1])
+"""
+    + FIRST_PAINT
+    + r"""
 window = QMainWindow()
 window.setWindowTitle("bare")
 for title, area in (("Layers", Qt.DockWidgetArea.LeftDockWidgetArea), ("Inspector", Qt.DockWidgetArea.RightDockWidgetArea)):
@@ -104,14 +143,16 @@ window.setCentralWidget(QWidget())
 window.resize(1400, 860)
 
 def report():
-    app.processEvents()
-    print("REPORT", time.time(), False, time.process_time(), "", flush=True)
+    if first_paint.at is None:
+        return QTimer.singleShot(2, report)
+    print("REPORT", *first_paint.at, *first_paint.at, False, "", flush=True)
     app.quit()
 
 window.show()
 QTimer.singleShot(0, report)
 app.exec()
 """
+)
 
 
 # The bare window's frame, its docks hidden (as the designer's start page hides
@@ -143,8 +184,10 @@ def child_env(bytecode: Path | None, checkout: Path = ROOT) -> dict[str, str]:
 
 
 class Launch(NamedTuple):
-    seconds: float  # wall clock, from before the process started to the window shown
+    seconds: float  # wall clock, from before the process started to the window's first frame painted
     cpu: float  # the launched process's CPU time by then (steadier than the wall clock on a busy machine)
+    ready: float  # wall clock to everything in the window built (later than the paint on the start page)
+    ready_cpu: float
     shapes: bool
     heavy: str
 
@@ -158,8 +201,8 @@ def launch(args: list[str], child: str = CHILD, env: dict[str, str] | None = Non
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("REPORT")), None)
     if line is None:
         raise RuntimeError(f"the launch did not report:\n{result.stdout}\n{result.stderr}")
-    _, shown, shapes, cpu, heavy = (line.split(" ") + [""])[:5]
-    return Launch(float(shown) - start, float(cpu), shapes == "True", heavy)
+    _, painted, cpu, ready, ready_cpu, shapes, heavy = (line.split(" ") + [""])[:7]
+    return Launch(float(painted) - start, float(cpu), float(ready) - start, float(ready_cpu), shapes == "True", heavy)
 
 
 def main() -> int:
@@ -198,6 +241,8 @@ def main() -> int:
     bare, alone = [run.seconds for run in bare], [run.seconds for run in alone]
     cpu |= {f"{name}window": _median(runs, "cpu") for name, runs in window.items()}
     cpu |= {f"{name}shapes": _median(runs, "cpu") for name, runs in shapes.items()}
+    cpu |= {f"{name}ready": _median(runs, "ready_cpu") for name, runs in window.items()}
+    ready = {name: [run.ready for run in runs] for name, runs in window.items()}
     window = {name: [run.seconds for run in runs] for name, runs in window.items()}
     shapes = {name: [run.seconds for run in runs] for name, runs in shapes.items()}
     base = statistics.median(bare)
@@ -207,6 +252,8 @@ def main() -> int:
         "window_shown_s": statistics.median(window[""]),
         "sample_shapes_shown_s": statistics.median(shapes[""]),
         "window_ratio_to_bare": statistics.median(window[""]) / base,
+        "window_built_s": statistics.median(ready[""]),
+        "window_built_ratio_to_bare": statistics.median(ready[""]) / base,
         "sample_ratio_to_bare": statistics.median(shapes[""]) / base,
         "cpu_s": cpu,
         "window_cpu_ratio_to_bare": cpu["window"] / cpu["bare"],
@@ -230,6 +277,7 @@ def main() -> int:
     for name in checkouts:
         launches += [
             (f"{name}designer -> window shown", window[name], cpu[f"{name}window"]),
+            (f"{name}designer -> all of it built", ready[name], cpu[f"{name}ready"]),
             (f"{name}designer SAMPLE -> shapes shown", shapes[name], cpu[f"{name}shapes"]),
         ]
     for name, samples, seconds in launches:
@@ -247,7 +295,13 @@ def main() -> int:
                 "machine": platform.platform(),
                 "python": platform.python_version(),
                 **rows,
-                "runs": {"bare": bare, "window": window[""], "shapes": shapes[""], **({"start_page_alone": alone} if alone else {})},
+                "runs": {
+                    "bare": bare,
+                    "window": window[""],
+                    "window_built": ready[""],
+                    "shapes": shapes[""],
+                    **({"start_page_alone": alone} if alone else {}),
+                },
                 "heavy_modules": sorted(heavy),
             },
             indent=2,

@@ -51,13 +51,13 @@ def _shown_window(path: str | None, train: bool) -> tuple[MainWindow, QApplicati
     if path is not None:
         with suppress(ProjectError):
             document = Document.open(path)
-    window = MainWindow(document=document)
-    if path is None:
-        window.show_start_page()
-    elif document is None and not window.open_file(path):
+    # With no file the start page is painted first, the canvas and panels it
+    # hides are built right after (MainWindow.build_design_side).
+    window = MainWindow(document=document, start_page_first=path is None)
+    if path is not None and document is None and not window.open_file(path):
         window.show_start_page()
         window.show_message(f"Could not open {path}")
-    else:
+    elif path is not None:
         if document is not None:
             window.files.opened(document, path)
         if train:

@@ -22,10 +22,11 @@ from designer.project import ProjectError
 from designer.project.block_files import BLOCK_SUFFIX, read_block_file
 from designer.ui import dialogs
 from designer.ui.blocks_library import library_folder, save_to_library, set_library_folder
-from designer.ui.blocks_tabs import BlockPage, CanvasTabs
+from designer.ui.blocks_tabs import BlockPage
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.canvas.view import DesignView
+from designer.ui.canvas_tabs import CanvasTabs
 from designer.ui.palette import Palette
 from designer.ui.problems_panel import ProblemsPanel
 

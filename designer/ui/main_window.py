@@ -16,8 +16,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUnd
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QGraphicsItem,
-    QGraphicsScene,
     QLabel,
     QMainWindow,
     QMenu,
@@ -31,28 +29,26 @@ from designer.document.workers import stop_all
 from designer.graph import EditError
 from designer.layers import CATALOG
 from designer.ui import dialogs, icons
-from designer.ui.blocks_actions import BlockActions
-from designer.ui.blocks_tabs import CanvasTabs
-from designer.ui.canvas.edge_item import EdgeItem
-from designer.ui.canvas.node_item import NodeItem
-from designer.ui.canvas.scene import DesignScene
-from designer.ui.canvas.view import DesignView
-from designer.ui.exports import ExportActions
+from designer.ui.canvas_tabs import CanvasTabs
 from designer.ui.files import FileActions
 from designer.ui.importing import ImportActions
-from designer.ui.insight.dock import InsightDock
-from designer.ui.inspector import Inspector
-from designer.ui.palette import Palette
-from designer.ui.problems_panel import ProblemsPanel
-from designer.ui.selection_edits import SelectionEdits
 from designer.ui.start_page import StartPage
 from designer.ui.start_weights import StartWeightsActions
 from designer.ui.subscriptions import follow
-from designer.ui.summary_panel import SummaryPanel
 from designer.ui.toolbar import MainToolBar
-from designer.ui.training.dock import TrainingDock
+from designer.ui.training.actions import training_actions
 
 if TYPE_CHECKING:
+    # The design's side of the window (canvas, panels and what they import) is
+    # built after a start on the start page has been painted: see build_design_side.
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from designer.ui.canvas.scene import DesignScene
+    from designer.ui.canvas.view import DesignView
+    from designer.ui.inspector import Inspector
+    from designer.ui.problems_panel import ProblemsPanel
+    from designer.ui.selection_edits import SelectionEdits
+    from designer.ui.summary_panel import SummaryPanel
     from designer.ui.training.lr_finder import LrFinderDialog
 
 APP_NAME = "Neural Network Designer"
@@ -63,70 +59,113 @@ FIRST_BOTTOM_HEIGHT = 190
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, document: Document | None = None) -> None:
+    """The window. ``start_page_first``: open on the start page, painted before
+    the design's side of the window is built (``designer`` with no file)."""
+
+    def __init__(self, settings: QSettings | None = None, document: Document | None = None, *, start_page_first: bool = False) -> None:
         super().__init__()
         self.settings = settings or QSettings("nn-designer", "designer")
         self.setAcceptDrops(True)
-        self.document: Document | None = None
+        # The window's frame: what a start on the start page shows at once (menus,
+        # tool bar, start page, status bar) and the actions behind them.
+        self.document: Document = document or Document()  # shown by build_design_side
         self.scene: DesignScene | None = None
-        self.view = DesignView(None, self)
-        self.central = QStackedWidget(self)  # the start page, or the canvas
-        self.central.addWidget(self.view)
-        self.canvas_tabs = CanvasTabs(self.central, self.view, self)  # the design's tab and the opened blocks' tabs
-        self.canvas_tabs.page_changed.connect(lambda page: self.blocks.on_page_changed(page))
-        self.setCentralWidget(self.canvas_tabs)
-        self.start_page: StartPage | None = None
-        self._docks_shown: dict[QDockWidget, bool] | None = None  # the panels as they were when the start page hid them
-        self.view.message.connect(self.show_message)
-        self.view.context_menu_requested.connect(self._on_context_menu)
-        self.view.files_dropped.connect(self._on_files_dropped)
-        self.view.block_open_requested.connect(lambda node_id: self.blocks.open_block(node_id))
-        self.view.block_dropped.connect(lambda key, pos: self.blocks.add_block(key, pos))
         self.inspector: Inspector | None = None
         self.problems: ProblemsPanel | None = None
         self.summary: SummaryPanel | None = None
+        self.start_page: StartPage | None = None
+        self._docks_shown: dict[QDockWidget, bool] | None = None  # the panels as they were when the start page hid them
+        self.design_side_built = False
+        self.central = QStackedWidget(self)  # the start page, or the canvas
+        self.canvas_tabs = CanvasTabs(self.central, self)  # the design's tab and the opened blocks' tabs
+        self.canvas_tabs.page_changed.connect(lambda page: self.blocks.on_page_changed(page))
+        self.setCentralWidget(self.canvas_tabs)
         self.undo_group = QUndoGroup(self)  # Undo/Redo follow whichever document is open
         self.edit_actions = QActionGroup(self)  # every action that edits the design: off while it is locked
         self.edit_actions.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
         self.design_actions = QActionGroup(self)  # actions on the design shown: off while the start page shows
         self.design_actions.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
         self.files = FileActions(self)
-        self.edits = SelectionEdits(self)
-        self.exports = ExportActions(self)
         self.importing = ImportActions(self)
         self.start_weights = StartWeightsActions(self)
-        self.palette = Palette(self)
-        self.blocks = BlockActions(self)
-        self.blocks.refresh_library()
-        self._build_docks()
+        self.run_actions = training_actions(self)  # Train, Pause, Stop: the Training panel connects them
         self._status = QLabel(self)
         self._counts = QLabel(self)
         self.statusBar().addWidget(self._status, 1)
         self.statusBar().addPermanentWidget(self._counts)
-        # the Training panel, its actions and the device label
-        self.training = TrainingDock(self, self.view, self.bottom_dock, self.files.save_as)
-        self.training.message.connect(self.show_message)
-        # the Insight panel, tabbed with the Training panel; it follows the training runs' weights
-        # (both panels are built when first shown or used: pyqtgraph and numpy stay off the start)
-        self.insight = InsightDock(self, self.training.dock, self.training)
-        self.insight.message.connect(self.show_message)
-        self.insight.node_clicked.connect(self.reveal_node)
-        self.bottom_dock.raise_()  # the problems in front (tabbing the Insight dock brought the Training tab forward)
-        self.set_document(document or Document())
+        self._build_docks()  # empty until build_design_side fills them
         self._build_actions()
-        self.palette.add_requested.connect(self._on_palette_add)
-        self.palette.block_requested.connect(lambda key: self.blocks.add_block(key))
-        self.palette.message.connect(self.show_message)
         self._fit_first_size()
-        self.view.setFocus()
         self._docks_sized = False
         self._panels_state: QByteArray | None = None  # the panels as the user left them when the start page hid them
+        # Restored before the window is shown: the tool bar where the user left it,
+        # and which panels the start page hides and gives back.
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self._docks_sized = self.restoreState(state)
+        self._update_title()
+        if start_page_first:
+            self.show_start_page()  # the rest is built once it has been painted
+        else:
+            self.build_design_side()
+
+    def build_design_side(self) -> None:
+        """The canvas, the palette, the inspector, the bottom panels and the
+        menus' entries that belong to them, on ``self.document``. Built at once,
+        or, on a start on the start page, right after its first paint (it and
+        its modules are most of a start's cost, for panels the start page hides);
+        anything that needs them before then builds them first."""
+        if self.design_side_built:
+            return
+        self.design_side_built = True
+        from designer.ui.blocks_actions import BlockActions
+        from designer.ui.canvas.view import DesignView
+        from designer.ui.exports import ExportActions
+        from designer.ui.insight.dock import InsightDock
+        from designer.ui.palette import Palette
+        from designer.ui.selection_edits import SelectionEdits
+        from designer.ui.training.dock import TrainingDock
+
+        on_start_page = self.start_page is not None and self.central.currentWidget() is self.start_page
+        self.view = DesignView(None, self)
+        self.central.addWidget(self.view)
+        self.canvas_tabs.design_view = self.view
+        self.view.message.connect(self.show_message)
+        self.view.context_menu_requested.connect(self._on_context_menu)
+        self.view.files_dropped.connect(self._on_files_dropped)
+        self.view.block_open_requested.connect(lambda node_id: self.blocks.open_block(node_id))
+        self.view.block_dropped.connect(lambda key, pos: self.blocks.add_block(key, pos))
+        self.view.addAction(self.fit_action)  # a plain key: only on the canvas
+        self.edits = SelectionEdits(self)
+        self.exports = ExportActions(self)
+        self.exports.fill_menu(self.export_menu)
+        self.palette = Palette(self)
+        placeholder = self.palette_dock.widget()
+        self.palette_dock.setWidget(self.palette)
+        placeholder.deleteLater()
+        self.blocks = BlockActions(self)
+        self.blocks.refresh_library()
+        self.blocks.fill_menu(self.blocks_menu)
+        # the Training panel, its actions and the device label
+        self.training = TrainingDock(self, self.view, self.training_dock, self.files.save_as, self.run_actions)
+        self.training.message.connect(self.show_message)
+        self.training.fill_menu(self.train_menu, before=self.lr_finder_action)
+        # the Insight panel, tabbed with the Training panel; it follows the training runs' weights
+        # (both panels are built when first shown or used: pyqtgraph and numpy stay off the start)
+        self.insight = InsightDock(self, self.insight_dock, self.training)
+        self.insight.message.connect(self.show_message)
+        self.insight.node_clicked.connect(self.reveal_node)
+        self.view_menu.addAction(self.insight.toggle_action)
+        self.set_document(self.document, show=not on_start_page)
+        self.palette.add_requested.connect(self._on_palette_add)
+        self.palette.block_requested.connect(lambda key: self.blocks.add_block(key))
+        self.palette.message.connect(self.show_message)
+        if not on_start_page:
+            self.view.setFocus()
+        self._on_locked_changed()
 
     def _fit_first_size(self) -> None:
         """1400x860, or the screen's free area where that is smaller (a 1280x720 laptop)."""
@@ -148,22 +187,37 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ layout
     def _build_docks(self) -> None:
-        self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.inspector_dock = self._dock("Inspector", QWidget(), Qt.DockWidgetArea.RightDockWidgetArea)
+        """The panels' docks, empty (each holds a placeholder until its panel is
+        built), so the panels' saved state is restored before the window shows."""
+        self.palette_dock = self._dock("Layers", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock("Inspector", Qt.DockWidgetArea.RightDockWidgetArea)
         self.bottom_tabs = QTabWidget(self)
-        self.bottom_dock = self._dock("Problems and summary", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.bottom_dock = self._dock("Problems and summary", Qt.DockWidgetArea.BottomDockWidgetArea, self.bottom_tabs)
         self.palette_dock.setMinimumWidth(190)
         self.inspector_dock.setMinimumWidth(300)
+        self.training_dock = self._dock("Training", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.insight_dock = self._dock("Insight", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.bottom_dock, self.training_dock)
+        self.tabifyDockWidget(self.training_dock, self.insight_dock)
+        self.insight_dock.hide()  # until asked for: a hidden panel computes nothing
+        self.bottom_dock.raise_()  # the problems in front
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, title: str, area: Qt.DockWidgetArea, widget: QWidget | None = None) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title.replace(" ", "_").lower())
-        dock.setWidget(widget)
+        dock.setWidget(widget or QWidget())
         self.addDockWidget(area, dock)
         return dock
 
-    def set_document(self, document: Document) -> None:
-        """Show ``document``: a new scene and new panels that follow it."""
+    def set_document(self, document: Document, show: bool = True) -> None:
+        """Show ``document``: a new scene and new panels that follow it (``show``:
+        the canvas comes in front of the start page)."""
+        from designer.ui.canvas.scene import DesignScene
+        from designer.ui.inspector import Inspector
+        from designer.ui.problems_panel import ProblemsPanel
+        from designer.ui.summary_panel import SummaryPanel
+
+        self.build_design_side()  # when the start page had the window to itself until now
         self._detach()
         self.canvas_tabs.close_all()  # the old design's blocks
         self.document = document
@@ -199,7 +253,8 @@ class MainWindow(QMainWindow):
         self._on_locked_changed()
         self._update_title()
         self.problems.refresh()
-        self.show_canvas()
+        if show:
+            self.show_canvas()
         self.view.fit(readable=True)
 
     def _detach(self) -> None:
@@ -213,6 +268,8 @@ class MainWindow(QMainWindow):
             if panel is not None:
                 panel.deleteLater()  # each follows the old document until it is gone
         if self.scene is not None:
+            from PySide6.QtWidgets import QGraphicsScene
+
             # Tearing down a big scene item by item through its BSP index is
             # slow (seconds at 10,000 nodes); without an index it is not.
             self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -230,7 +287,7 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip or text)
-        action.triggered.connect(lambda checked=False: slot())
+        action.triggered.connect(lambda checked=False: self._run(slot))
         self.addAction(action)
         return action
 
@@ -251,8 +308,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.import_action = self._action("&Import Model…", self.importing.import_model, tip="An ONNX model as a design with its weights")
         file_menu.addAction(self.import_action)
-        export_menu = file_menu.addMenu("&Export")
-        self.exports.fill_menu(export_menu)
+        self.export_menu = file_menu.addMenu("&Export")  # its entries: build_design_side
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
 
@@ -284,13 +340,12 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addActions([self.select_all_action, self.rename_action, self.connect_action])
         edit.addSeparator()
-        self.blocks.fill_menu(edit.addMenu("&Blocks"))
+        self.blocks_menu = edit.addMenu("&Blocks")  # its entries: build_design_side
 
-        view = bar.addMenu("&View")
+        view = self.view_menu = bar.addMenu("&View")
         self.fit_action = self._action("&Fit to Window", lambda: self.canvas_view().fit(), "F", tip="Fit the design in the window (F)")
         self.fit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # a plain key: only on the canvas
-        self.removeAction(self.fit_action)
-        self.view.addAction(self.fit_action)
+        self.removeAction(self.fit_action)  # the canvas has it (build_design_side)
         self.zoom_in_action = self._action("Zoom &In", lambda: self.canvas_view().set_zoom(self.canvas_view().zoom() * 1.25), "Ctrl++")
         self.zoom_in_action.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])  # Ctrl+= is Ctrl++ without Shift
         self.zoom_out_action = self._action("Zoom &Out", lambda: self.canvas_view().set_zoom(self.canvas_view().zoom() / 1.25), "Ctrl+-")
@@ -306,12 +361,9 @@ class MainWindow(QMainWindow):
         view.addActions([self.layout_action, self.add_action])
         view.addSeparator()
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
-            view.addAction(dock.toggleViewAction())
-        view.addAction(self.insight.toggle_action)
+            view.addAction(dock.toggleViewAction())  # the Insight panel's entry follows (build_design_side)
 
-        self.train_menu = bar.addMenu("&Train")
-        self.training.fill_menu(self.train_menu)
-        self.train_menu.addSeparator()
+        self.train_menu = bar.addMenu("&Train")  # Train, Pause, Stop and the Training panel's entry first (build_design_side)
         self.lr_finder_action = self._action(
             "Find &Learning Rate…",
             self.find_learning_rate,
@@ -351,10 +403,18 @@ class MainWindow(QMainWindow):
         self.toolbar.add(self.layout_action, "layout")
         self.toolbar.add(self.connect_action, "connect")
         self.toolbar.addSeparator()
-        for action, name in zip(self.training.actions, ("train", "pause", "stop")):
+        for action, name in zip(self.run_actions, ("train", "pause", "stop")):
             self.toolbar.add(action, name)
-        self.design_actions.addAction(self.training.run_actions.start)  # nothing to train while the start page shows
+        self.design_actions.addAction(self.run_actions.start)  # nothing to train while the start page shows
+        self.run_actions.pause.setEnabled(False)  # nothing runs yet
+        self.run_actions.stop.setEnabled(False)
         self._on_locked_changed()
+
+    def _run(self, slot: Callable[[], object]) -> None:
+        """An action's slot, on the design's side of the window (built first if
+        the action comes in the moment between the start page's paint and it)."""
+        self.build_design_side()
+        slot()
 
     # -------------------------------------------------------------- edits
     def selected_ids(self) -> list[str]:
@@ -381,28 +441,28 @@ class MainWindow(QMainWindow):
             self.show_message(f"Cannot change block {page.block_name}: {exc}" if page is not None else f"Cannot do that: {exc}")
 
     def copy(self) -> None:
-        self._edit(SelectionEdits.copy)
+        self._edit(lambda edits: edits.copy())
 
     def cut(self) -> None:
-        self._edit(SelectionEdits.cut)
+        self._edit(lambda edits: edits.cut())
 
     def paste(self) -> None:
-        self._edit(SelectionEdits.paste)
+        self._edit(lambda edits: edits.paste())
 
     def duplicate(self) -> None:
-        self._edit(SelectionEdits.duplicate)
+        self._edit(lambda edits: edits.duplicate())
 
     def delete_selection(self) -> None:
-        self._edit(SelectionEdits.delete_selection)
+        self._edit(lambda edits: edits.delete_selection())
 
     def select_all(self) -> None:
-        self._edit(SelectionEdits.select_all)
+        self._edit(lambda edits: edits.select_all())
 
     def rename_selected(self) -> None:
-        self._edit(SelectionEdits.rename_selected)
+        self._edit(lambda edits: edits.rename_selected())
 
     def connect_selected(self) -> None:
-        self._edit(SelectionEdits.connect_selected)
+        self._edit(lambda edits: edits.connect_selected())
 
     def auto_layout(self) -> None:
         """Lay the design (or the open block) out for the canvas's shape (a long chain wraps into rows) and fit it."""
@@ -442,6 +502,9 @@ class MainWindow(QMainWindow):
     def context_menu(self, item: QGraphicsItem | None, pos: QPointF) -> QMenu:
         """The canvas menu for ``item`` (a node, an edge, or None for the empty
         canvas at scene point ``pos``): quick fixes and edits of what was clicked."""
+        from designer.ui.canvas.edge_item import EdgeItem
+        from designer.ui.canvas.node_item import NodeItem
+
         menu = QMenu(self)
         view = self.canvas_view()  # the design's, or an opened block's
         if isinstance(item, NodeItem):
@@ -470,15 +533,17 @@ class MainWindow(QMainWindow):
         palette, the inspector, every edit action and undo/redo are off. While
         the start page shows, the design behind it is not edited or trained either."""
         locked = self.document is not None and self.document.locked
-        shown = self.canvas_tabs.canvas_shown()
+        shown = self.design_side_built and self.canvas_tabs.canvas_shown()
+        self.edit_actions.setEnabled(not locked and shown)
+        self.design_actions.setEnabled(shown)
+        if not self.design_side_built:
+            return
         self.view.setInteractive(not locked)
         for page in self.canvas_tabs.pages:
             page.view.setInteractive(not locked)
         self.palette.setEnabled(not locked)
         if self.inspector is not None:
             self.inspector.setEnabled(not locked)
-        self.edit_actions.setEnabled(not locked and shown)
-        self.design_actions.setEnabled(shown)
         if self.document is not None:
             self.undo_group.setActiveStack(None if locked or not shown else self.document.undo_stack)
 
@@ -563,6 +628,7 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- close
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.build_design_side()  # closed the moment the start page showed: the panels' state is saved as ever
         if not self.files.maybe_save():
             event.ignore()
             return
@@ -580,7 +646,7 @@ class MainWindow(QMainWindow):
 
     def show_start_page(self) -> None:
         """Samples, recent designs and New; built afresh so the recent list is current."""
-        if self.isVisible() and self.canvas_tabs.canvas_shown():
+        if self.isVisible() and self.design_side_built and self.canvas_tabs.canvas_shown():
             self._panels_state = self.saveState()  # closing on the start page saves these, not its hidden panels
         if self.start_page is not None:
             self.central.removeWidget(self.start_page)
@@ -589,6 +655,7 @@ class MainWindow(QMainWindow):
         self.start_page.new_requested.connect(self.files.new)
         self.start_page.open_requested.connect(self.files.open)
         self.start_page.file_chosen.connect(self.files.open_path)
+        self.start_page.first_painted.connect(self.build_design_side)
         self.central.addWidget(self.start_page)
         self.central.setCurrentWidget(self.start_page)
         self._set_docks_visible(False)
@@ -605,14 +672,14 @@ class MainWindow(QMainWindow):
     def _set_docks_visible(self, visible: bool) -> None:
         """The start page has the window to itself; the panels come back with the
         canvas as the user had them (one they closed stays closed)."""
-        docks = (self.palette_dock, self.inspector_dock, self.bottom_dock, self.training.dock)
+        self._counts.setVisible(visible)
+        docks = (self.palette_dock, self.inspector_dock, self.bottom_dock, self.training_dock)
         if not visible and self._docks_shown is None:
             self._docks_shown = {dock: not dock.isHidden() for dock in docks}
         for dock in docks:
             dock.setVisible(visible and (self._docks_shown or {}).get(dock, True))
         if visible:
             self._docks_shown = None
-        self._counts.setVisible(visible)
 
     def open_file(self, path: str | Path) -> bool:
         return self.files.open_path(str(path))

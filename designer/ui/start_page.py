@@ -160,11 +160,12 @@ class StartPage(QScrollArea):
     new_requested = Signal()
     open_requested = Signal()
     file_chosen = Signal(str)  # a sample or a recent design
+    first_painted = Signal()  # the page is on screen: what it hides can be built now
 
     def __init__(self, recent: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._undrawn: list[SampleCard] = []
-        self._drawing = False
+        self._painted = False
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         page = QWidget(self)
@@ -223,11 +224,17 @@ class StartPage(QScrollArea):
         self.setWidget(page)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        # The scroll area filters its page's events (for widgetResizable): its first paint starts the pictures.
-        if event.type() == QEvent.Type.Paint and watched is self.widget() and self._undrawn and not self._drawing:
-            self._drawing = True
-            QTimer.singleShot(0, self, self._draw_next_picture)
+        # The scroll area filters its page's events (for widgetResizable): its
+        # first paint says so, then starts the pictures, each after the paint.
+        if event.type() == QEvent.Type.Paint and watched is self.widget() and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._after_first_paint)
         return super().eventFilter(watched, event)
+
+    def _after_first_paint(self) -> None:
+        self.first_painted.emit()
+        if self._undrawn:
+            QTimer.singleShot(0, self, self._draw_next_picture)
 
     def _draw_next_picture(self) -> None:
         if self._undrawn:

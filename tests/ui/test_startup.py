@@ -97,6 +97,8 @@ def test_the_window_shows_without_the_heavy_libraries(tmp_path: Path, opened: st
         "def report():\n"
         "    app.processEvents()\n"
         "    (window,) = [w for w in app.topLevelWidgets() if w.isVisible() and w.windowTitle()]\n"
+        "    if not window.design_side_built:\n"  # on the start page: built once it has been painted
+        "        return QTimer.singleShot(10, report)\n"
         "    shown = window.central.currentWidget()\n"
         "    print('start page' if shown is window.start_page else f'{len(window.document.graph)} nodes')\n"
         "    print(window.inspector.isVisible())\n"
@@ -190,7 +192,7 @@ def _run_app(monkeypatch: pytest.MonkeyPatch, qtbot, settings: QSettings, path: 
         return window
 
     monkeypatch.setattr(main_window, "MainWindow", make_window)
-    monkeypatch.setattr(real, "set_document", lambda self, document: shown.append(document) or real_set(self, document))
+    monkeypatch.setattr(real, "set_document", lambda self, document, show=True: shown.append(document) or real_set(self, document, show))
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: shown.append(f"error: {text}"))
     qapp = QApplication.instance()
     names = qapp.applicationName(), qapp.organizationName()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
@@ -28,12 +28,14 @@ SHARE = 0.48  # of the window's height for the bottom docks when the panel is br
 
 
 class InsightDock(QObject):
-    """The panel docked in ``window`` behind ``beside``; it follows ``training``'s runs."""
+    """The panel in the window's ``dock`` (tabbed with the Training panel,
+    hidden until asked for, a placeholder in it until the panel is first
+    shown); it follows ``training``'s runs."""
 
     node_clicked = Signal(str)
     message = Signal(str)
 
-    def __init__(self, window: QMainWindow, beside: QDockWidget, training: TrainingDock) -> None:
+    def __init__(self, window: QMainWindow, dock: QDockWidget, training: TrainingDock) -> None:
         super().__init__(window)
         self.window = window
         self.training = training
@@ -41,12 +43,7 @@ class InsightDock(QObject):
         self.scene: DesignScene | None = None
         self._nodes: list[str] = []  # the canvas selection, for the panel once built
         self._panel: InsightPanel | None = None
-        self.dock = QDockWidget("Insight", window)
-        self.dock.setObjectName("insight")
-        self.dock.setWidget(QWidget())  # the panel replaces it when first shown
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        window.tabifyDockWidget(beside, self.dock)
-        self.dock.hide()  # until asked for: a hidden panel computes nothing
+        self.dock = dock
         give_room_when_chosen(window, self.dock, SHARE)
         build_when_in_view(self.window, self.dock, lambda: self._panel is not None, self._build_panel)
         self.toggle_action = QAction("&Insight", window)

@@ -22,14 +22,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsView, QHBoxLayout, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.docks import build_when_in_view, give_room, give_room_when_chosen, put_in_dock
-from designer.ui.training.actions import training_actions
+from designer.ui.training.actions import TrainingActions, training_actions
 from designer.ui.training.devices import DeviceProbe, Devices
 
 if TYPE_CHECKING:
@@ -85,7 +85,15 @@ class TrainingDock(QObject):
     message = Signal(str)  # for the status bar
     built = Signal(object)  # the TrainingPanel, just built (the Insight panel follows its runs)
 
-    def __init__(self, window: QMainWindow, canvas: QWidget, beside: QDockWidget, save_project: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        canvas: QWidget,
+        dock: QDockWidget,
+        save_project: Callable[[], bool],
+        run_actions: TrainingActions | None = None,
+    ) -> None:
+        """``dock``: the window's, tabbed with the problems, holding a placeholder until the panel is built."""
         super().__init__(window)
         self.window = window
         self.canvas = canvas
@@ -93,18 +101,13 @@ class TrainingDock(QObject):
         self.scene: DesignScene | None = None
         self._save_project = save_project
         self._panel: TrainingPanel | None = None
-        self.run_actions = training_actions(window)
+        self.run_actions = run_actions or training_actions(window)  # the window's, made with its tool bar
         self.actions = list(self.run_actions)
         self.run_actions.pause.setEnabled(False)  # nothing runs before the panel is built
         self.run_actions.stop.setEnabled(False)
         self.run_actions.start.triggered.connect(self._on_first_start)
-        self.dock = QDockWidget("Training", window)
-        self.dock.setObjectName("training")
-        self.dock.setWidget(QWidget())  # the panel replaces it when first needed
+        self.dock = dock  # the panel replaces its placeholder when first needed
         build_when_in_view(self.window, self.dock, lambda: self._panel is not None, self._build_panel)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        window.tabifyDockWidget(beside, self.dock)
-        beside.raise_()
         give_room_when_chosen(window, self.dock, SHARE_WHILE_TRAINING)
         self.device_label = QLabel(window)
         self.device_label.setToolTip("The device a run trains on (the project's device setting; auto picks CUDA, then MPS, then the CPU)")
@@ -112,7 +115,10 @@ class TrainingDock(QObject):
         self.banner = LockBanner(canvas, self.run_actions.stop)
         probe = DeviceProbe.shared()
         probe.found.connect(self._on_devices_found)
-        window.installEventFilter(self)  # the probe (it imports torch) starts only once the window is shown
+        if window.isVisible():  # built after the window was first painted (a start on the start page)
+            QTimer.singleShot(STARTUP_DELAY_MS, self, probe.start)
+        else:
+            window.installEventFilter(self)  # the probe (it imports torch) starts only once the window is shown
         self._devices: Devices | None = probe.devices
         self._show_device("")
 
@@ -156,10 +162,14 @@ class TrainingDock(QObject):
             QTimer.singleShot(STARTUP_DELAY_MS, self, DeviceProbe.shared().start)
         return False
 
-    def fill_menu(self, menu: QMenu) -> None:
-        menu.addActions(self.actions)
-        menu.addSeparator()
-        menu.addAction(self.dock.toggleViewAction())
+    def fill_menu(self, menu: QMenu, before: QAction | None = None) -> None:
+        """Train, Pause, Stop and the panel's entry, at the end of ``menu`` or
+        before its action ``before`` (then a separator after them)."""
+        menu.insertActions(before, self.actions)
+        menu.insertSeparator(before)
+        menu.insertAction(before, self.dock.toggleViewAction())
+        if before is not None:
+            menu.insertSeparator(before)
 
     def set_document(self, document: Document, scene: DesignScene | None = None) -> None:
         """Follow ``document``, shown on ``scene`` (the panel's probes draw on it)."""
