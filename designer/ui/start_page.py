@@ -38,6 +38,13 @@ TEACHING_ORDER = [
     "tokens_transformer",
 ]
 THUMBNAIL = QSize(300, 120)
+PAGE_STYLE = (
+    "#startPage { background: #f6f8fa; }"
+    "#sampleCard { background: white; border: 1px solid #d0d7de; border-radius: 8px; }"
+    "#sampleCard:hover { border: 1px solid #2f80ed; }"
+    "QLabel#muted { color: #57606a; }"
+    "QLabel#tagline { color: #57606a; font-size: 14px; }"
+)
 
 
 @dataclass(frozen=True)
@@ -121,10 +128,6 @@ class SampleCard(QFrame):
         self.setObjectName("sampleCard")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "#sampleCard { background: white; border: 1px solid #d0d7de; border-radius: 8px; }"
-            "#sampleCard:hover { border: 1px solid #2f80ed; }"
-        )
         self.setToolTip(f"Open {sample.name}")
         column = QVBoxLayout(self)
         column.setContentsMargins(10, 10, 10, 10)
@@ -136,7 +139,7 @@ class SampleCard(QFrame):
         title = QLabel(f"<b>{sample.name}</b>", self)
         text = QLabel(sample.summary, self)
         text.setWordWrap(True)
-        text.setStyleSheet("color: #57606a;")
+        text.setObjectName("muted")
         text.setFixedWidth(THUMBNAIL.width())
         for widget in (picture, title, text):
             column.addWidget(widget)
@@ -168,15 +171,20 @@ class StartPage(QScrollArea):
         self._painted = False
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # A viewport of its own, kept: the first widget PySide6 is handed by Qt
+        # (viewport()) makes it look through every widget class for the right
+        # one, about 10 ms, which the window's start need not spend before its first paint.
+        self._viewport = QWidget(self)
+        self.setViewport(self._viewport)
         page = QWidget(self)
         page.setObjectName("startPage")
-        page.setStyleSheet("#startPage { background: #f6f8fa; }")
+        page.setStyleSheet(PAGE_STYLE)  # one sheet for the page and all its cards: each its own cost a polish apiece
         column = QVBoxLayout(page)
         column.setContentsMargins(40, 30, 40, 30)
         column.setSpacing(14)
         heading = QLabel("<h1 style='margin:0'>Neural Network Designer</h1>", page)
         tagline = QLabel("Wire layers on a canvas, see every shape as you go, train on real data and watch it learn.", page)
-        tagline.setStyleSheet("color: #57606a; font-size: 14px;")
+        tagline.setObjectName("tagline")
         column.addWidget(heading)
         column.addWidget(tagline)
         buttons = QHBoxLayout()
@@ -194,7 +202,7 @@ class StartPage(QScrollArea):
         if samples:
             column.addWidget(QLabel("<h3 style='margin-bottom:0'>Start from a sample</h3>", page))
             hint = QLabel("Each opens ready to train: press Train and watch the curves.", page)
-            hint.setStyleSheet("color: #57606a;")
+            hint.setObjectName("muted")
             column.addWidget(hint)
             self.grid = QGridLayout()
             self.grid.setSpacing(14)
@@ -244,7 +252,7 @@ class StartPage(QScrollArea):
 
     def _place_cards(self) -> None:
         """As many cards per row as fit the width."""
-        columns = max(1, (self.viewport().width() - 80) // (THUMBNAIL.width() + 40))
+        columns = max(1, (self._viewport.width() - 80) // (THUMBNAIL.width() + 40))
         if columns == self._columns or not self.cards:
             return
         self._columns = columns

@@ -79,3 +79,20 @@ def test_a_panel_closed_before_the_start_page_stays_closed_when_a_design_opens_f
     window.start_page.file_chosen.emit(str(sample("spirals_mlp")))
     assert window.palette_dock.isVisible() and window.bottom_dock.isVisible()
     assert not window.inspector_dock.isVisible()
+
+
+def test_the_cards_fill_as_many_columns_as_the_width_holds(qtbot) -> None:
+    """Each card is 300 pixels and a gap wide; the page wraps them to its width,
+    and a narrow window gets one column rather than cards cut off."""
+    from designer.ui.start_page import StartPage
+
+    page = StartPage([])
+    qtbot.addWidget(page)
+    page.show()
+    for width, columns in ((1500, 4), (1200, 3), (800, 2), (500, 1)):
+        page.resize(width, 700)
+        qtbot.wait(10)
+        rows = {page.grid.getItemPosition(page.grid.indexOf(card))[1] for card in page.cards}
+        assert len(rows) == columns, width
+        right = max(card.geometry().right() for card in page.cards)
+        assert right <= page.viewport().width() or width == 500
