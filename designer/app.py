@@ -35,8 +35,6 @@ def _shown_window(path: str | None, train: bool) -> tuple[MainWindow, QApplicati
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from designer.document import Document
-    from designer.project import ProjectError
     from designer.ui.collector import keep_full_collections_short
     from designer.ui.main_window import APP_NAME, MainWindow
 
@@ -49,6 +47,9 @@ def _shown_window(path: str | None, train: bool) -> tuple[MainWindow, QApplicati
     # again by the window, which says why.
     document = None
     if path is not None:
+        from designer.document import Document
+        from designer.project import ProjectError
+
         with suppress(ProjectError):
             document = Document.open(path)
     # With no file the start page is painted first, the canvas and panels it

@@ -4,11 +4,12 @@ dialog keeps the window responsive; the result comes back on the UI thread."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from designer.document.workers import Worker
+if TYPE_CHECKING:
+    from designer.document.workers import Worker
 
 
 def run_in_background(
@@ -21,6 +22,8 @@ def run_in_background(
     """Start ``work()`` on a worker thread under a busy progress dialog.
     ``work`` must not touch widgets; give it copies of what it needs. The
     worker belongs to ``parent``: closing the window waits for it."""
+    from designer.document.workers import Worker  # the document layer: not at the window's start
+
     dialog = QProgressDialog(label, "", 0, 0, parent)
     dialog.setWindowTitle("Working")
     dialog.setCancelButton(None)  # an export cannot be interrupted half way

@@ -5,15 +5,17 @@ leaves the current design untouched."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu, QWidget
 
-from designer.document import Document
 from designer.project import SUFFIX, ProjectError
 from designer.ui import dialogs
 from designer.ui.collector import no_collections
+
+if TYPE_CHECKING:
+    from designer.document import Document  # the undo stack and its commands: not before the window is up
 
 MAX_RECENT = 10
 
@@ -46,6 +48,8 @@ class FileActions:
 
     # -------------------------------------------------------------- new
     def new(self) -> None:
+        from designer.document import Document
+
         if self.maybe_save():
             self.window.set_document(Document())
             self.window.show_message("New design: drag layers from the palette, or press Tab on the canvas")
@@ -54,12 +58,14 @@ class FileActions:
     def open(self) -> None:
         if not self.maybe_save():
             return
-        start = str(self.document.path.parent) if self.document.path else ""
+        start = str(self.document.path.parent) if self.document is not None and self.document.path else ""
         path = dialogs.ask_open_path(self._parent, start)
         if path:
             self.open_path(path, ask=False)
 
     def open_path(self, path: str, ask: bool = True) -> bool:
+        from designer.document import Document
+
         if ask and not self.maybe_save():
             return False
         try:

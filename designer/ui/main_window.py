@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.document import Document, fixes_for
-from designer.document.workers import stop_all
 from designer.graph import EditError
 from designer.layers import CATALOG
 from designer.ui import dialogs, icons
@@ -43,6 +41,7 @@ if TYPE_CHECKING:
     # built after a start on the start page has been painted: see build_design_side.
     from PySide6.QtWidgets import QGraphicsItem
 
+    from designer.document import Document
     from designer.ui.canvas.scene import DesignScene
     from designer.ui.canvas.view import DesignView
     from designer.ui.inspector import Inspector
@@ -68,7 +67,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         # The window's frame: what a start on the start page shows at once (menus,
         # tool bar, start page, status bar) and the actions behind them.
-        self.document: Document = document or Document()  # shown by build_design_side
+        self.document: Document | None = document  # or a new one, made by build_design_side
         self.scene: DesignScene | None = None
         self.inspector: Inspector | None = None
         self.problems: ProblemsPanel | None = None
@@ -159,7 +158,9 @@ class MainWindow(QMainWindow):
         self.insight.message.connect(self.show_message)
         self.insight.node_clicked.connect(self.reveal_node)
         self.view_menu.addAction(self.insight.toggle_action)
-        self.set_document(self.document, show=not on_start_page)
+        from designer.document import Document
+
+        self.set_document(self.document or Document(), show=not on_start_page)
         self.palette.add_requested.connect(self._on_palette_add)
         self.palette.block_requested.connect(lambda key: self.blocks.add_block(key))
         self.palette.message.connect(self.show_message)
@@ -502,6 +503,7 @@ class MainWindow(QMainWindow):
     def context_menu(self, item: QGraphicsItem | None, pos: QPointF) -> QMenu:
         """The canvas menu for ``item`` (a node, an edge, or None for the empty
         canvas at scene point ``pos``): quick fixes and edits of what was clicked."""
+        from designer.document import fixes_for
         from designer.ui.canvas.edge_item import EdgeItem
         from designer.ui.canvas.node_item import NodeItem
 
@@ -568,6 +570,11 @@ class MainWindow(QMainWindow):
             self.insight.show_nodes(self.scene.selected_node_ids())
 
     def _update_title(self, *args) -> None:
+        """The window is named after what it shows: the design, or only itself on the start page."""
+        if self.document is None or not self.canvas_tabs.canvas_shown():
+            self.setWindowModified(False)
+            self.setWindowTitle(APP_NAME)
+            return
         self.setWindowModified(self.document.modified)
         where = f" ({self.document.path.name})" if self.document.path else ""
         self.setWindowTitle(f"{self.document.title}{where}[*] — {APP_NAME}")
@@ -639,6 +646,8 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/state", self._panels_state)
         self.training.shutdown()  # a run stops before its next batch; its thread must end before the window
         self.insight.shutdown()  # and the Insight panel's questions
+        from designer.document.workers import stop_all
+
         for owner in (self, self.document):  # exports and previews; reading the data file
             stop_all(owner=owner)
         self._detach()
@@ -660,6 +669,7 @@ class MainWindow(QMainWindow):
         self.central.setCurrentWidget(self.start_page)
         self._set_docks_visible(False)
         self._on_locked_changed()
+        self._update_title()
         self.show_message("Choose a sample to start from, or a new design")
 
     def show_canvas(self) -> None:
@@ -667,6 +677,7 @@ class MainWindow(QMainWindow):
             self.canvas_tabs.show_current()
             self._set_docks_visible(True)
             self._on_locked_changed()
+            self._update_title()
         self.canvas_view().setFocus()
 
     def _set_docks_visible(self, visible: bool) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMenu
 
 from designer.document import Document
 from designer.ui import dialogs
-from designer.ui.main_window import MainWindow
+from designer.ui.main_window import APP_NAME, MainWindow
 from designer.ui.training import dock
 from designer.ui.training.devices import DeviceProbe
 
@@ -28,7 +28,7 @@ def first(qtbot, settings: QSettings, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """A window made as `designer` makes it, not shown yet."""
     monkeypatch.setattr(dialogs, "ask_save_changes", lambda parent, name: "discard")
     window = MainWindow(settings, start_page_first=True)
-    qtbot.addWidget(window, before_close_func=lambda w: w.document.undo_stack.setClean())
+    qtbot.addWidget(window, before_close_func=lambda w: w.document and w.document.undo_stack.setClean())
     yield window
 
 
@@ -51,7 +51,8 @@ def _menus(window: MainWindow) -> dict[str, list[str]]:
 
 def test_the_start_page_is_painted_before_the_design_side_is_built(first: MainWindow, qtbot) -> None:
     assert first.central.currentWidget() is first.start_page
-    assert not first.design_side_built and first.scene is None and first.inspector is None
+    assert not first.design_side_built and first.scene is None and first.inspector is None and first.document is None
+    assert first.windowTitle() == APP_NAME  # the start page, not a design, is what it shows
     assert [a.text() for a in first.toolbar.actions() if not a.isSeparator()][-3:] == ["Train", "Pause", "Stop"]
     assert not first.run_actions.start.isEnabled()  # nothing to train behind the start page
     qtbot.wait(50)
@@ -59,13 +60,15 @@ def test_the_start_page_is_painted_before_the_design_side_is_built(first: MainWi
     first.show()
     qtbot.waitUntil(lambda: first.design_side_built)
     assert first.central.currentWidget() is first.start_page  # still in front
-    assert first.scene is not None and first.inspector is not None
+    assert first.scene is not None and first.inspector is not None and len(first.document.graph) == 0
+    assert first.windowTitle() == APP_NAME  # the title does not change under the user's eyes
     docks = (first.palette_dock, first.inspector_dock, first.bottom_dock, first.training.dock, first.insight.dock)
     assert not any(d.isVisible() for d in docks)
     assert not first._counts.isVisible()
     first.start_page.new_requested.emit()  # New: the panels come, as after a start built at once
     assert first.central.currentWidget() is first.view
     assert all(d.isVisible() for d in (first.palette_dock, first.inspector_dock, first.bottom_dock))
+    assert first.windowTitle().startswith("untitled") and first.windowTitle().endswith(APP_NAME)
     assert first.run_actions.start.isEnabled() and first.cut_action.isEnabled()
     assert first.undo_group.activeStack() is first.document.undo_stack
 
@@ -100,7 +103,7 @@ def test_closing_before_the_design_side_keeps_the_panels(first: MainWindow, qtbo
     first.close()  # at once, perhaps before the first paint
     assert first.design_side_built
     again = MainWindow(settings, document=None)
-    qtbot.addWidget(again, before_close_func=lambda w: w.document.undo_stack.setClean())
+    qtbot.addWidget(again, before_close_func=lambda w: w.document and w.document.undo_stack.setClean())
     again.show()
     qtbot.waitExposed(again)
     assert all(d.isVisible() for d in (again.palette_dock, again.inspector_dock, again.bottom_dock))
@@ -119,7 +122,14 @@ def test_the_device_probe_starts_when_the_training_dock_comes_after_the_window(
 
 def test_the_window_module_leaves_the_canvas_for_later() -> None:
     """What the start page hides is imported when it is built, not with the window (a fresh interpreter)."""
-    later = ("designer.ui.canvas.scene", "designer.ui.canvas.view", "designer.ui.inspector", "designer.ui.palette", "designer.ui.exports")
+    later = (
+        "designer.document",  # the undo stack and its commands
+        "designer.ui.canvas.scene",
+        "designer.ui.canvas.view",
+        "designer.ui.inspector",
+        "designer.ui.palette",
+        "designer.ui.exports",
+    )
     code = f"import sys, designer.cli, designer.app, designer.ui.main_window; print(' '.join(m for m in {later!r} if m in sys.modules))"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
@@ -140,7 +150,7 @@ def test_the_panels_come_back_as_the_user_left_them(qtbot, settings: QSettings, 
     before.close()
 
     after = MainWindow(settings, start_page_first=True)
-    qtbot.addWidget(after, before_close_func=lambda w: w.document.undo_stack.setClean())
+    qtbot.addWidget(after, before_close_func=lambda w: w.document and w.document.undo_stack.setClean())
     after.show()
     qtbot.waitUntil(lambda: after.design_side_built)
     after.files.open_path(str(sample("spirals_mlp")))
