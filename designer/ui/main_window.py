@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         self._counts = QLabel(self)
         self.statusBar().addWidget(self._status, 1)
         self.statusBar().addPermanentWidget(self._counts)
+        self.device_label = QLabel("Device: auto", self)  # the Training panel's, there from the first frame
+        self.statusBar().addPermanentWidget(self.device_label)
         self._build_docks()  # empty until build_design_side fills them
         self._build_actions()
         self._fit_first_size()
@@ -149,7 +151,7 @@ class MainWindow(QMainWindow):
         self.blocks.refresh_library()
         self.blocks.fill_menu(self.blocks_menu)
         # the Training panel, its actions and the device label
-        self.training = TrainingDock(self, self.view, self.training_dock, self.files.save_as, self.run_actions)
+        self.training = TrainingDock(self, self.view, self.training_dock, self.files.save_as, self.run_actions, self.device_label)
         self.training.message.connect(self.show_message)
         self.training.fill_menu(self.train_menu, before=self.lr_finder_action)
         # the Insight panel, tabbed with the Training panel; it follows the training runs' weights

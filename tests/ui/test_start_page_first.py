@@ -55,6 +55,7 @@ def test_the_start_page_is_painted_before_the_design_side_is_built(first: MainWi
     assert first.windowTitle() == APP_NAME  # the start page, not a design, is what it shows
     assert [a.text() for a in first.toolbar.actions() if not a.isSeparator()][-3:] == ["Train", "Pause", "Stop"]
     assert not first.run_actions.start.isEnabled()  # nothing to train behind the start page
+    assert first.device_label.text().startswith("Device: auto")  # in the status bar from the first frame, not a moment after
     qtbot.wait(50)
     assert not first.design_side_built  # not painted yet: nothing built
     first.show()
@@ -62,6 +63,7 @@ def test_the_start_page_is_painted_before_the_design_side_is_built(first: MainWi
     assert first.central.currentWidget() is first.start_page  # still in front
     assert first.scene is not None and first.inspector is not None and len(first.document.graph) == 0
     assert first.windowTitle() == APP_NAME  # the title does not change under the user's eyes
+    assert first.training.device_label is first.device_label and first.device_label.text().startswith("Device: auto")
     docks = (first.palette_dock, first.inspector_dock, first.bottom_dock, first.training.dock, first.insight.dock)
     assert not any(d.isVisible() for d in docks)
     assert not first._counts.isVisible()

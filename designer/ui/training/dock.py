@@ -92,8 +92,11 @@ class TrainingDock(QObject):
         dock: QDockWidget,
         save_project: Callable[[], bool],
         run_actions: TrainingActions | None = None,
+        device_label: QLabel | None = None,
     ) -> None:
-        """``dock``: the window's, tabbed with the problems, holding a placeholder until the panel is built."""
+        """``dock``: the window's, tabbed with the problems, holding a placeholder
+        until the panel is built; ``device_label``: the window's, in its status bar
+        from the start (else made here)."""
         super().__init__(window)
         self.window = window
         self.canvas = canvas
@@ -109,9 +112,11 @@ class TrainingDock(QObject):
         self.dock = dock  # the panel replaces its placeholder when first needed
         build_when_in_view(self.window, self.dock, lambda: self._panel is not None, self._build_panel)
         give_room_when_chosen(window, self.dock, SHARE_WHILE_TRAINING)
-        self.device_label = QLabel(window)
+        if device_label is None:
+            device_label = QLabel(window)
+            window.statusBar().addPermanentWidget(device_label)
+        self.device_label = device_label
         self.device_label.setToolTip("The device a run trains on (the project's device setting; auto picks CUDA, then MPS, then the CPU)")
-        window.statusBar().addPermanentWidget(self.device_label)
         self.banner = LockBanner(canvas, self.run_actions.stop)
         probe = DeviceProbe.shared()
         probe.found.connect(self._on_devices_found)
