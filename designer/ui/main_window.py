@@ -115,10 +115,11 @@ class MainWindow(QMainWindow):
 
     def build_design_side(self) -> None:
         """The canvas, the palette, the inspector, the bottom panels and the
-        menus' entries that belong to them, on ``self.document``. Built at once,
-        or, on a start on the start page, right after its first paint (it and
-        its modules are most of a start's cost, for panels the start page hides);
-        anything that needs them before then builds them first."""
+        menus' entries that belong to them, on ``self.document`` (a new, empty
+        design when there is none). Built at once, or, on a start on the start
+        page, right after its first paint: building them and importing their
+        modules was most of a start's cost, for panels the start page hides.
+        Anything that needs them sooner builds them first."""
         if self.design_side_built:
             return
         self.design_side_built = True
@@ -150,7 +151,7 @@ class MainWindow(QMainWindow):
         self.blocks = BlockActions(self)
         self.blocks.refresh_library()
         self.blocks.fill_menu(self.blocks_menu)
-        # the Training panel, its actions and the device label
+        # the Training panel, in the window's dock, with its actions and device label
         self.training = TrainingDock(self, self.view, self.training_dock, self.files.save_as, self.run_actions, self.device_label)
         self.training.message.connect(self.show_message)
         self.training.fill_menu(self.train_menu, before=self.lr_finder_action)

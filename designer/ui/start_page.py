@@ -178,7 +178,7 @@ class StartPage(QScrollArea):
         self.setViewport(self._viewport)
         page = QWidget(self)
         page.setObjectName("startPage")
-        page.setStyleSheet(PAGE_STYLE)  # one sheet for the page and all its cards: each its own cost a polish apiece
+        page.setStyleSheet(PAGE_STYLE)  # one sheet for the page and its cards (a sheet per card cost a polish each)
         column = QVBoxLayout(page)
         column.setContentsMargins(40, 30, 40, 30)
         column.setSpacing(14)
