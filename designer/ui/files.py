@@ -58,8 +58,7 @@ class FileActions:
     def open(self) -> None:
         if not self.maybe_save():
             return
-        start = str(self.document.path.parent) if self.document is not None and self.document.path else ""
-        path = dialogs.ask_open_path(self._parent, start)
+        path = dialogs.ask_open_path(self._parent, str(dialogs.folder_of(self.document.path if self.document is not None else None)))
         if path:
             self.open_path(path, ask=False)
 

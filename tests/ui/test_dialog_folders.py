@@ -27,3 +27,14 @@ def test_dialogs_start_beside_the_design_or_at_home(window, tmp_path: Path, monk
     window.insight.panel.weights._on_activated(window.insight.panel.weights.count() - 1)  # File…
     assert asked == [str(tmp_path)] * 3
     assert dialogs.beside(None, ".onnx", "model") == str(Path.home() / "model.onnx")
+
+
+def test_open_starts_beside_the_design_or_at_home(window, tmp_path: Path, monkeypatch) -> None:
+    """Open wrote its own start folder: the working directory for a design not saved yet."""
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_open_path", lambda parent, directory="": asked.append(directory) or None)
+    window.files.open()
+    design = Path(shutil.copy(sample("xor_mlp"), tmp_path / "xor.nnd"))
+    assert window.open_file(design)
+    window.files.open()
+    assert asked == [str(Path.home()), str(tmp_path)]
