@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsView, QHBoxLayout, Q
 from designer.document import Document
 from designer.ui.canvas.scene import DesignScene
 from designer.ui.docks import build_when_in_view, give_room, give_room_when_chosen, put_in_dock
-from designer.ui.training.actions import TrainingActions, training_actions
+from designer.ui.training.actions import TrainingActions
 from designer.ui.training.devices import DeviceProbe, Devices
 
 if TYPE_CHECKING:
@@ -91,12 +91,12 @@ class TrainingDock(QObject):
         canvas: QWidget,
         dock: QDockWidget,
         save_project: Callable[[], bool],
-        run_actions: TrainingActions | None = None,
-        device_label: QLabel | None = None,
+        run_actions: TrainingActions,
+        device_label: QLabel,
     ) -> None:
-        """``dock``: the window's, tabbed with the problems, holding a placeholder
-        until the panel is built; ``device_label``: the window's, in its status bar
-        from the start (else made here)."""
+        """``dock``, ``run_actions`` and ``device_label`` are the window's, made with
+        its frame (the dock tabbed with the problems, a placeholder in it until the
+        panel is built; the label in the status bar)."""
         super().__init__(window)
         self.window = window
         self.canvas = canvas
@@ -104,7 +104,7 @@ class TrainingDock(QObject):
         self.scene: DesignScene | None = None
         self._save_project = save_project
         self._panel: TrainingPanel | None = None
-        self.run_actions = run_actions or training_actions(window)  # the window's, made with its tool bar
+        self.run_actions = run_actions
         self.actions = list(self.run_actions)
         self.run_actions.pause.setEnabled(False)  # nothing runs before the panel is built
         self.run_actions.stop.setEnabled(False)
@@ -112,9 +112,6 @@ class TrainingDock(QObject):
         self.dock = dock  # the panel replaces its placeholder when first needed
         build_when_in_view(self.window, self.dock, lambda: self._panel is not None, self._build_panel)
         give_room_when_chosen(window, self.dock, SHARE_WHILE_TRAINING)
-        if device_label is None:
-            device_label = QLabel(window)
-            window.statusBar().addPermanentWidget(device_label)
         self.device_label = device_label
         self.device_label.setToolTip("The device a run trains on (the project's device setting; auto picks CUDA, then MPS, then the CPU)")
         self.banner = LockBanner(canvas, self.run_actions.stop)
