@@ -50,11 +50,11 @@ def build_when_in_view(window: QMainWindow, dock: QDockWidget, built: Callable[[
     dock.visibilityChanged.connect(on_visibility_changed)
 
 
-def put_in_dock(dock: QDockWidget, panel: QWidget) -> None:
+def put_in_dock(dock: QDockWidget, panel: QWidget, scroll: bool = True) -> None:
     """Put the built ``panel`` where the dock's placeholder was; squeezed, it
-    scrolls, so the canvas keeps its room."""
+    scrolls (``scroll``), so the canvas keeps its room."""
     placeholder = dock.widget()
-    dock.setWidget(scrolling(panel))
+    dock.setWidget(scrolling(panel) if scroll else panel)
     placeholder.deleteLater()
 
 

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.design_side_built = True
         from designer.ui.blocks_actions import BlockActions
         from designer.ui.canvas.view import DesignView
+        from designer.ui.docks import put_in_dock
         from designer.ui.exports import ExportActions
         from designer.ui.insight.dock import InsightDock
         from designer.ui.palette import Palette
@@ -145,9 +146,7 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(self)
         self.exports.fill_menu(self.export_menu)
         self.palette = Palette(self)
-        placeholder = self.palette_dock.widget()
-        self.palette_dock.setWidget(self.palette)
-        placeholder.deleteLater()
+        put_in_dock(self.palette_dock, self.palette, scroll=False)  # its tree scrolls itself
         self.blocks = BlockActions(self)
         self.blocks.refresh_library()
         self.blocks.fill_menu(self.blocks_menu)
