@@ -148,9 +148,7 @@ class BlockActions:
             self.show_inspector(inspector)
         problems = page.problems if page is not None else window.problems
         if problems is not None:
-            self._show_problems(problems)
-            if page is not None:
-                page.problems.refresh()  # says its counts in the tab's title
+            self._show_problems(problems, f"Problems in {page.block_name}" if page is not None else "Problems")
         window._on_locked_changed()
         # The status line says which canvas an edit goes to (it kept "Editing block ..." over the design)
         if page is not None:
@@ -159,26 +157,17 @@ class BlockActions:
             window.show_message("Editing the design")
         self._block_shown = page is not None
 
-    def _show_problems(self, panel: QWidget) -> None:
+    def _show_problems(self, panel: QWidget, title: str) -> None:
         """The Problems tab lists the problems of the canvas shown (the design's, or a block's inside)."""
-        tabs = self.window.bottom_tabs
-        old = tabs.widget(0)
-        if old is panel:
+        if self.window.bottom_tabs.widget(0) is panel:
             return
-        current = tabs.currentIndex()
-        tabs.removeTab(0)
-        tabs.insertTab(0, panel, "Problems")
-        tabs.setCurrentIndex(current)
-        if old is not None:
-            old.hide()
-        if panel is self.window.problems:
-            panel.refresh()  # its counts back in the tab's title
+        self.window.problems_tab.show(panel, title)
+        panel.refresh()  # its counts in the tab's badge
 
     def _on_block_problem_counts(self, page: BlockPage, errors: int, warnings: int) -> None:
         tabs = self.window.bottom_tabs
         if shiboken6.isValid(tabs) and tabs.widget(0) is page.problems:
-            count = errors + warnings
-            tabs.setTabText(0, f"Problems in {page.block_name} ({count})" if count else f"Problems in {page.block_name}")
+            self.window.problems_tab.show_counts(errors, warnings)
 
     def show_inspector(self, inspector: QWidget) -> None:
         """Put ``inspector`` in the window's dock; the one it replaces stays with its owner, hidden."""
@@ -200,7 +189,7 @@ class BlockActions:
             inspector.deleteLater()
         if shiboken6.isValid(problems):
             if self.window.bottom_tabs.widget(0) is problems and self.window.problems is not None:
-                self._show_problems(self.window.problems)
+                self._show_problems(self.window.problems, "Problems")
             problems.deleteLater()
 
     @property

@@ -30,6 +30,7 @@ from designer.ui import dialogs, icons
 from designer.ui.canvas_tabs import CanvasTabs
 from designer.ui.files import FileActions
 from designer.ui.importing import ImportActions
+from designer.ui.problems_tab import ProblemsTab, counts_text
 from designer.ui.start_page import StartPage
 from designer.ui.start_weights import StartWeightsActions
 from designer.ui.subscriptions import follow
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self.palette_dock = self._dock("Layers", Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", Qt.DockWidgetArea.RightDockWidgetArea)
         self.bottom_tabs = QTabWidget(self)
+        self.problems_tab = ProblemsTab(self.bottom_tabs)
         self.bottom_dock = self._dock("Problems and summary", Qt.DockWidgetArea.BottomDockWidgetArea, self.bottom_tabs)
         self.palette_dock.setMinimumWidth(190)
         self.inspector_dock.setMinimumWidth(300)
@@ -232,8 +234,8 @@ class MainWindow(QMainWindow):
         self.blocks.show_inspector(self.inspector)
         self.problems = ProblemsPanel(document, self)
         self.summary = SummaryPanel(document, self)
-        self.bottom_tabs.clear()
-        self.bottom_tabs.addTab(self.problems, "Problems")
+        self.problems_tab.clear()
+        self.problems_tab.show(self.problems, "Problems")
         self.bottom_tabs.addTab(self.summary, "Summary")
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self.scene.refreshed.connect(self._update_counts)
@@ -556,9 +558,9 @@ class MainWindow(QMainWindow):
         self._status.setText(text)
 
     def _on_problem_counts(self, errors: int, warnings: int) -> None:
-        self._counts.setText(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+        self._counts.setText(counts_text(errors, warnings))
         if self.bottom_tabs.widget(0) is self.problems:  # not while it shows an opened block's problems
-            self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
+            self.problems_tab.show_counts(errors, warnings)
 
     def _update_counts(self) -> None:
         if self.document is None:

@@ -27,6 +27,7 @@ from designer.graph.tensor import format_dims
 from designer.project.settings import DATA
 from designer.ui.param_editors import ParamEditor
 from designer.ui.scrolling import guard_wheel
+from designer.ui.steady_text import SteadyText
 from designer.ui.subscriptions import follow
 from designer.ui.training.augment_section import AugmentSection
 from designer.ui.training.settings_form import SettingsForm
@@ -83,9 +84,7 @@ class DataSourceEditor(QWidget):
         self.loading.setStyleSheet(MUTED)
         self.loading.setVisible(False)
         column.addWidget(self.loading)
-        self.fit = QLabel(self)
-        self.fit.setWordWrap(True)
-        self.fit.setTextFormat(Qt.TextFormat.RichText)
+        self.fit = SteadyText(self)  # follows every edit of the design: it keeps its room, nothing below it jumps
         column.addWidget(self.fit)
         self.preview: DataPreview | None = None
         self.loader: LatestRequest | None = None  # previews, made off the UI thread
