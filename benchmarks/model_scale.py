@@ -174,14 +174,16 @@ def timed_edits(kind: str, n: int, repeat: int, app) -> dict:
         step("delete", lambda: document.remove_nodes([middle]))
         step("delete undo", undo)
         step("full repaint", view.viewport().repaint)
-    # The same parameter edit with the Summary tab in front: its table of every node is
-    # refilled at each edit (apart from the goal's figures: the tab is the user's choice).
+    # The same parameter edit and the delete with the Summary tab in front: its table of
+    # every node follows each edit (apart from the goal's figures: the tab is the user's choice).
     tabs = _window.bottom_tabs
     tabs.setCurrentWidget(_window.summary)
     app.processEvents()
     for _ in range(repeat):
         step(SUMMARY_SHOWN, lambda: document.set_param(middle, "bias", not graph.node(middle).params["bias"]))
         step(SUMMARY_SHOWN + " undo", undo)
+        step(SUMMARY_SHOWN + ", delete", lambda: document.remove_nodes([middle]))  # a row less, every row after it changed
+        step(SUMMARY_SHOWN + ", delete undo", undo)
     tabs.setCurrentIndex(0)
     app.processEvents()
     row = {"kind": kind, "nodes": len(graph)} | {name: round(statistics.median(values), 1) for name, values in samples.items()}

@@ -187,11 +187,12 @@ def test_the_summary_opens_a_block_row_to_the_layers_inside(residual) -> None:
     summary = window.summary
     summary.refresh()
     instance = _instance(window)
-    row = next(r for r in range(summary.rowCount()) if summary.item(r, 0).text().strip().endswith(instance))
-    inner = [r for r in range(summary.rowCount()) if f"{instance}." in summary.item(r, 0).text()]
+    count = summary.model().rowCount()
+    row = next(r for r in range(count) if summary.text(r, 0).strip().endswith(instance))
+    inner = [r for r in range(count) if f"{instance}." in summary.text(r, 0)]
     assert inner and all(summary.isRowHidden(r) for r in inner)
-    summary.cellClicked.emit(row, 0)
-    inner = [r for r in range(summary.rowCount()) if f"{instance}." in summary.item(r, 0).text()]
+    summary.clicked.emit(summary.model().index(row, 0))
+    inner = [r for r in range(summary.model().rowCount()) if f"{instance}." in summary.text(r, 0)]
     assert len(inner) == len(RESIDUAL) and not any(summary.isRowHidden(r) for r in inner)
 
 
