@@ -1,8 +1,8 @@
-"""Driving the canvas with real mouse events."""
+"""Driving the canvas with real mouse events, and watching what Qt lays out."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from designer.ui.main_window import MainWindow
@@ -35,3 +35,26 @@ def place(window: MainWindow, type_name: str, x: float, y: float, **params) -> s
     node_id = window.document.add_node(type_name, (x, y), params)
     window.view.centerOn(QPointF(x, y))
     return node_id
+
+
+class LayoutRequests(QObject):
+    """Counts the layout requests ``widget`` receives (a change that makes Qt
+    lay a panel out again, and repaint what moved)."""
+
+    def __init__(self, widget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def problems_badge(window: MainWindow):
+    """The count badge beside the Problems tab's title, None when it shows none."""
+    from PySide6.QtWidgets import QTabBar
+
+    badge = window.bottom_tabs.tabBar().tabButton(0, QTabBar.ButtonPosition.RightSide)
+    return badge if badge is not None and badge.isVisibleTo(window) else None

@@ -10,11 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import view_point
+from helpers import problems_badge, view_point
 from paths import sample
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QTabBar
 
 from designer.project.block_files import BLOCK_SUFFIX, save_block
 from designer.ui import dialogs
@@ -235,21 +234,16 @@ def test_the_problems_tab_lists_the_insides_problems_while_the_block_shows(resid
     window = residual
     page = window.blocks.open_block(_instance(window))
     assert window.bottom_tabs.widget(0) is page.problems and window.bottom_tabs.tabText(0) == "Problems in ResidualBlock"
-    assert _badge(window) is None  # no problems inside: no count
+    assert problems_badge(window) is None  # no problems inside: no count
     assert page.problems.topLevelItem(0).text(2) == "No problems in ResidualBlock."  # not "the design is ready to train"
     page.document.set_param("conv3", "out_channels", 24)
-    assert window.bottom_tabs.tabText(0) == "Problems in ResidualBlock" and _badge(window) == "1"
+    assert window.bottom_tabs.tabText(0) == "Problems in ResidualBlock" and problems_badge(window).text == "1"
     assert page.problems.topLevelItem(0).text(1) == "add1"
     page.problems.node_activated.emit("add1")
     assert page.scene.selected_node_ids() == ["add1"]
     window.canvas_tabs.show_design()
-    assert window.bottom_tabs.widget(0) is window.problems and window.bottom_tabs.tabText(0) == "Problems" and _badge(window) == "1"
+    assert window.bottom_tabs.widget(0) is window.problems and window.bottom_tabs.tabText(0) == "Problems" and problems_badge(window).text == "1"
     window.canvas_tabs.bar.setCurrentIndex(1)
     window.canvas_tabs.bar.tabCloseRequested.emit(1)
     assert window.bottom_tabs.widget(0) is window.problems
 
-
-def _badge(window) -> str | None:
-    """The number beside the Problems tab's title, None when there is no badge."""
-    badge = window.bottom_tabs.tabBar().tabButton(0, QTabBar.ButtonPosition.RightSide)
-    return badge.text if badge is not None and badge.isVisibleTo(window) else None

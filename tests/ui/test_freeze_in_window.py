@@ -57,9 +57,8 @@ def test_the_summary_table_counts_trainable_and_frozen_parameters(qtbot) -> None
     assert panel.model().data(panel.model().index(count - 1, 0), Qt.ItemDataRole.FontRole).bold()  # the totals in bold
 
 
-def test_the_summary_shown_keeps_its_columns_fitted_as_the_design_changes(qtbot) -> None:
-    """The columns are fitted once per refresh (the header kept fitting them at every
-    item, so an edit of a big design with the summary in front took minutes)."""
+def shown_summary(qtbot):
+    """The digits CNN's summary table, shown."""
     from designer.ui.summary_panel import SummaryPanel
 
     document = Document.open(sample("digits_cnn"))
@@ -67,6 +66,13 @@ def test_the_summary_shown_keeps_its_columns_fitted_as_the_design_changes(qtbot)
     qtbot.addWidget(panel)
     panel.show()
     qtbot.waitExposed(panel)
+    return document, panel
+
+
+def test_the_summary_shown_keeps_its_columns_fitted_as_the_design_changes(qtbot) -> None:
+    """The columns are fitted once per refresh (the header kept fitting them at every
+    item, so an edit of a big design with the summary in front took minutes)."""
+    document, panel = shown_summary(qtbot)
     document.set_param("conv1", "out_channels", 65536)
     row = next(r for r in range(panel.model().rowCount()) if panel.text(r, 0) == "conv1")
     shown = panel.text(row, 2)
@@ -78,13 +84,7 @@ def test_an_edit_remakes_only_the_summary_rows_it_changes(qtbot) -> None:
     """A parameter's edit changes its row and the totals: the view is told of
     those rows alone, and the user's selection stays (remaking every row took
     most of a second at 10,000 nodes)."""
-    from designer.ui.summary_panel import SummaryPanel
-
-    document = Document.open(sample("digits_cnn"))
-    panel = SummaryPanel(document)
-    qtbot.addWidget(panel)
-    panel.show()
-    qtbot.waitExposed(panel)
+    document, panel = shown_summary(qtbot)
     model = panel.model()
     rows = {panel.text(r, 0): r for r in range(model.rowCount())}
     panel.selectRow(rows["pool1"])
@@ -100,13 +100,7 @@ def test_an_edit_remakes_only_the_summary_rows_it_changes(qtbot) -> None:
 def test_a_delete_and_its_undo_move_the_rows_after_it_and_keep_the_rest(qtbot) -> None:
     """A deleted layer's row is removed and the undo puts it back in its place;
     the rows before it are not remade, the columns stay fitted."""
-    from designer.ui.summary_panel import SummaryPanel
-
-    document = Document.open(sample("digits_cnn"))
-    panel = SummaryPanel(document)
-    qtbot.addWidget(panel)
-    panel.show()
-    qtbot.waitExposed(panel)
+    document, panel = shown_summary(qtbot)
     model = panel.model()
     before = [tuple(panel.text(r, c) for c in range(6)) for r in range(model.rowCount())]
     resets: list[bool] = []

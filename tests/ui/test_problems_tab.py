@@ -5,30 +5,9 @@ panel out again."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QTabBar
+from helpers import LayoutRequests, problems_badge
 
 from designer.ui.problems_tab import ERROR_BADGE, WARNING_BADGE
-
-
-def badge_of(window):
-    """The badge beside the Problems tab's title, None when it shows none."""
-    badge = window.bottom_tabs.tabBar().tabButton(0, QTabBar.ButtonPosition.RightSide)
-    return badge if badge is not None and badge.isVisibleTo(window) else None
-
-
-class LayoutRequests(QObject):
-    """Counts the layout requests a widget receives."""
-
-    def __init__(self, widget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
 
 
 def wired_design(window) -> str:
@@ -56,13 +35,13 @@ def dead_ends(window, count: int) -> list[str]:
 def test_no_problems_no_badge_and_the_title_stays_plain(window) -> None:
     wired_design(window)
     assert window.document.analysis().problems == []
-    assert badge_of(window) is None and window.bottom_tabs.tabText(0) == "Problems"
+    assert problems_badge(window) is None and window.bottom_tabs.tabText(0) == "Problems"
 
 
 def test_the_badge_counts_warnings_in_amber_and_errors_in_red(window, qtbot) -> None:
     wired_design(window)
     dead_ends(window, 2)
-    badge = badge_of(window)
+    badge = problems_badge(window)
     assert badge is not None and badge.text == "2" and badge.colour == WARNING_BADGE
     assert badge.toolTip() == "0 errors, 2 warnings" and window._counts.text() == "0 errors, 2 warnings"
     assert window.bottom_tabs.tabText(0) == "Problems"  # the count is in the badge, not the title
@@ -76,26 +55,26 @@ def test_a_new_count_of_as_many_digits_lays_nothing_out_again(window, qtbot) -> 
     wired_design(window)
     first, *_ = dead_ends(window, 3)
     qtbot.wait(1)
-    badge = badge_of(window)
+    badge = problems_badge(window)
     size = badge.size()
     requests = LayoutRequests(window.bottom_tabs)
     window.document.remove_nodes([first])
     qtbot.wait(1)
-    assert badge_of(window) is badge and badge.text == "2" and badge.size() == size
+    assert problems_badge(window) is badge and badge.text == "2" and badge.size() == size
     assert requests.count == 0, "a new title lays the whole tab widget out again"
 
 
 def test_the_badge_grows_with_its_digits_and_goes_with_the_last_problem(window, qtbot) -> None:
     wired_design(window)
     layers = dead_ends(window, 9)
-    narrow = badge_of(window).width()
+    narrow = problems_badge(window).width()
     layers += dead_ends(window, 1)
-    badge = badge_of(window)
+    badge = problems_badge(window)
     assert badge.text == "10" and badge.width() > narrow
     window.bottom_tabs.tabBar().repaint()
     assert window.bottom_tabs.tabBar().tabRect(0).contains(badge.geometry())
     window.document.remove_nodes(layers)
-    assert badge_of(window) is None
+    assert problems_badge(window) is None
 
 
 def test_the_badge_survives_a_new_design(window, qtbot) -> None:
@@ -103,6 +82,6 @@ def test_the_badge_survives_a_new_design(window, qtbot) -> None:
     dead_ends(window, 1)
     window.files.new()
     wired_design(window)
-    assert badge_of(window) is None
+    assert problems_badge(window) is None
     dead_ends(window, 1)
-    assert badge_of(window) is not None and badge_of(window).text == "1"
+    assert problems_badge(window) is not None and problems_badge(window).text == "1"

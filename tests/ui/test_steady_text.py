@@ -4,25 +4,13 @@ gets the room it needs, a new width fits the box to the message again."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from helpers import LayoutRequests
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from designer.ui.steady_text import SteadyText
 
 LONG = "<span style='color:#d73a49'>The design does not fit this data:<br><b>input1</b>: " + "shape 64 does not match " * 6 + "</span>"
 SHORT = "<span style='color:#2a9467'>The design's Input and Output fit this data.</span>"
-
-
-class LayoutRequests(QObject):
-    def __init__(self, widget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
 
 
 def panel(qtbot, width: int = 300) -> tuple[QWidget, SteadyText, QLabel]:
