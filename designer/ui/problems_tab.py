@@ -50,6 +50,7 @@ class CountBadge(QWidget):
         self.text = f"{errors + warnings:,}" if errors + warnings else ""
         self.colour = ERROR_BADGE if errors else WARNING_BADGE
         self.setToolTip(counts_text(errors, warnings))
+        self.setAccessibleName(counts_text(errors, warnings))  # what a screen reader says for the number
         width, height = self._size_for(self.text)
         grown = width > self.width()
         if grown:

@@ -43,7 +43,7 @@ def test_the_badge_counts_warnings_in_amber_and_errors_in_red(window, qtbot) -> 
     dead_ends(window, 2)
     badge = problems_badge(window)
     assert badge is not None and badge.text == "2" and badge.colour == WARNING_BADGE
-    assert badge.toolTip() == "0 errors, 2 warnings" and window._counts.text() == "0 errors, 2 warnings"
+    assert badge.toolTip() == badge.accessibleName() == "0 errors, 2 warnings" and window._counts.text() == "0 errors, 2 warnings"
     assert window.bottom_tabs.tabText(0) == "Problems"  # the count is in the badge, not the title
     window.document.add_node("Linear", (0, 600), {"out_features": 4})  # fed by nothing: an error
     assert badge.colour == ERROR_BADGE and "1 error," in badge.toolTip()
