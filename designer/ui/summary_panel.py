@@ -125,7 +125,10 @@ class SummaryPanel(QTableView):
         self.table.bold = QFont(self.font())
         self.table.bold.setBold(True)
         self.setModel(self.table)
-        self.verticalHeader().hide()
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)  # a line of text: Qt's 30 pixels showed three rows at 1280x720
         self.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)

@@ -114,3 +114,10 @@ def test_a_delete_and_its_undo_move_the_rows_after_it_and_keep_the_rest(qtbot) -
     for column in range(6):
         widest = max(panel.fontMetrics().horizontalAdvance(panel.text(r, column)) for r in range(model.rowCount() - 1))
         assert panel.columnWidth(column) >= widest
+
+
+def test_the_summary_rows_are_a_line_of_text_high(qtbot) -> None:
+    """Qt's default row of 30 pixels showed three rows of the summary in a 1280x720 window."""
+    document, panel = shown_summary(qtbot)
+    line = panel.fontMetrics().height()
+    assert line <= panel.rowHeight(0) <= line + 8 and panel.rowHeight(0) == panel.rowHeight(panel.model().rowCount() - 1)
