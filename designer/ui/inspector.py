@@ -17,6 +17,7 @@ from designer.graph.model import MAX_LR_FACTOR
 from designer.graph.summary import human_count
 from designer.ui import style
 from designer.ui.param_editors import ERROR_STYLE, ParamEditor, show_value
+from designer.ui.severity import SEVERITY_COLOURS
 from designer.ui.subscriptions import follow
 
 if TYPE_CHECKING:
@@ -128,8 +129,7 @@ class NodeInspector(QWidget):
         macs = human_count(info.macs) if info else "?"
         self.facts.setText(f"<b>Output</b> {out}<br><b>Parameters</b> {count} &nbsp; <b>MACs</b> {macs}")
         problems = [p for p in self.document.analysis().problems if p.node == self.node_id]
-        colours = {"error": "#d73a49", "warning": "#b07d00"}
-        self.problems.setText("<br>".join(f"<span style='color:{colours[p.severity]}'>{p.severity}: {p.message}</span>" for p in problems))
+        self.problems.setText("<br>".join(f"<span style='color:{SEVERITY_COLOURS[p.severity]}'>{p.severity}: {p.message}</span>" for p in problems))
         self.problems.setVisible(bool(problems))
         self._show_fixes([fix for p in problems for fix in fixes_for(self.document, p)])
 

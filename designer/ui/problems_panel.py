@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, 
 from designer.document import Document, QuickFix, fixes_for
 from designer.graph import EditError
 from designer.ui import icons
+from designer.ui.severity import SEVERITY_COLOURS
 from designer.ui.subscriptions import follow
 
-COLOURS = {"error": QColor("#d73a49"), "warning": QColor("#b07d00")}
+COLOURS = {severity: QColor(hex_) for severity, hex_ in SEVERITY_COLOURS.items()}
 FIX_COLOUR = QColor("#0969da")
 FIX_COLUMN = 3
 

@@ -15,8 +15,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QTabBar, QTabWidget, QWidget
 
-ERROR_BADGE = QColor("#d73a49")
-WARNING_BADGE = QColor("#b07d00")  # the Problems list's warning colour (white reads on it)
+from designer.ui.severity import SEVERITY_COLOURS
+
+ERROR_BADGE = QColor(SEVERITY_COLOURS["error"])
+WARNING_BADGE = QColor(SEVERITY_COLOURS["warning"])  # white reads on both
 RIGHT = QTabBar.ButtonPosition.RightSide
 
 

@@ -16,6 +16,7 @@ from designer.graph.blocks import BLOCK_CATEGORY
 from designer.graph.layout import node_height
 from designer.ui import style
 from designer.ui.canvas import node_text
+from designer.ui.severity import SEVERITY_COLOURS
 
 BADGE_MAX = 24.0  # the largest radius of the problem badge (scene units)
 LOCK_MAX = 16.0  # the largest radius of the frozen node's lock (scene units)
@@ -119,8 +120,7 @@ class NodeItem(QGraphicsItem):
         elif self.lr_factor != 1.0:
             lines.append(f"learns at {self.lr_factor:g} x the run's learning rate")
         for severity, message in self.problems:
-            colour = "#d73a49" if severity == "error" else "#b07d00"
-            lines.append(f'<span style="color:{colour}">{severity}: {message}</span>')
+            lines.append(f'<span style="color:{SEVERITY_COLOURS[severity]}">{severity}: {message}</span>')
         return "<br>".join(lines)
 
     # --------------------------------------------------------- geometry
