@@ -159,10 +159,8 @@ class BlockActions:
 
     def _show_problems(self, panel: QWidget, title: str) -> None:
         """The Problems tab lists the problems of the canvas shown (the design's, or a block's inside)."""
-        if self.window.bottom_tabs.widget(0) is panel:
-            return
-        self.window.problems_tab.show(panel, title)
-        panel.refresh()  # its counts in the tab's badge
+        if self.window.problems_tab.show(panel, title):
+            panel.refresh()  # its counts in the tab's badge
 
     def _on_block_problem_counts(self, page: BlockPage, errors: int, warnings: int) -> None:
         tabs = self.window.bottom_tabs

@@ -81,13 +81,13 @@ class ProblemsTab:
         self.badge = CountBadge(tabs.tabBar())
         self.badge.hide()
 
-    def show(self, panel: QWidget, title: str) -> None:
+    def show(self, panel: QWidget, title: str) -> bool:
         """Put ``panel`` in the first tab under ``title`` (the tab in front stays
-        in front); its counts come with its next ``show_counts``."""
+        in front); its counts come with its next ``show_counts``. False when
+        it was there already."""
         tabs = self.tabs
         if tabs.count() and tabs.widget(0) is panel:
-            tabs.setTabText(0, title)
-            return
+            return False
         self._detach()  # a tab's buttons are deleted with it
         current = tabs.currentIndex()
         old = tabs.widget(0) if tabs.count() else None
@@ -96,6 +96,7 @@ class ProblemsTab:
             old.hide()
         tabs.insertTab(0, panel, title)
         tabs.setCurrentIndex(max(current, 0))
+        return True
 
     def clear(self) -> None:
         """Every tab out (a design is replaced), the badge kept."""
