@@ -33,12 +33,12 @@ Row = tuple[str, ...]
 class SummaryModel(QAbstractTableModel):
     """The summary's rows as texts; ``show`` says what changed since the last rows."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, bold: QFont, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[Row] = []
         self.nodes: list[str | None] = []  # each row's node in the design (None for the totals)
-        self.totals_at = 0  # the first row of the totals (bold)
-        self.bold = QFont()
+        self.totals_at = 0  # the first row of the totals
+        self.bold = bold  # the totals' font
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
@@ -67,8 +67,7 @@ class SummaryModel(QAbstractTableModel):
         """Take ``rows`` (and each one's node): the rows kept in place by
         their node and unchanged are left alone, the others are removed,
         inserted or changed. Returns the columns whose texts changed."""
-        old_rows, old_nodes = self.rows, self.nodes
-        keys_old = [(n, r[0]) for n, r in zip(old_nodes, old_rows, strict=True)]
+        keys_old = [(n, r[0]) for n, r in zip(self.nodes, self.rows, strict=True)]
         keys_new = [(n, r[0]) for n, r in zip(nodes, rows, strict=True)]
         start = 0
         limit = min(len(keys_old), len(keys_new))
@@ -81,7 +80,7 @@ class SummaryModel(QAbstractTableModel):
         changed_columns: set[int] = set()
         if end_old - start > len(rows) // 2 + 1:  # most rows are new: one reset is cheaper than the pieces
             self.beginResetModel()
-            self.rows, self.nodes, self.totals_at = rows, nodes, totals_at
+            self.rows, self.nodes, self.totals_at = list(rows), list(nodes), totals_at
             self.endResetModel()
             return list(range(len(HEADERS)))
         # The rows between the kept prefix and suffix are replaced (a delete's row, an added layer's).
@@ -96,23 +95,20 @@ class SummaryModel(QAbstractTableModel):
             self.endInsertRows()
             changed_columns.update(range(len(HEADERS)))
         self.totals_at = totals_at  # moved with the rows before it: the totals were in the kept suffix
-        # Every row is in place now: tell the view of the runs of changed ones.
-        run_start = None
+        # Every row is in place now: find the runs of changed ones, take the new
+        # texts, then tell the view (which may read them at once).
+        runs: list[list[int]] = []
         for index, (old, new) in enumerate(zip(self.rows, rows, strict=True)):
             if old != new:
                 changed_columns.update(c for c, (a, b) in enumerate(zip(old, new, strict=True)) if a != b)
-                if run_start is None:
-                    run_start = index
-            elif run_start is not None:
-                self._changed(run_start, index - 1)
-                run_start = None
+                if runs and runs[-1][1] == index - 1:
+                    runs[-1][1] = index
+                else:
+                    runs.append([index, index])
         self.rows, self.nodes = list(rows), list(nodes)
-        if run_start is not None:
-            self._changed(run_start, len(rows) - 1)
+        for first, last in runs:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
         return sorted(changed_columns)
-
-    def _changed(self, first: int, last: int) -> None:
-        self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
 
 
 class SummaryPanel(QTableView):
@@ -121,9 +117,9 @@ class SummaryPanel(QTableView):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.table = SummaryModel(self)
-        self.table.bold = QFont(self.font())
-        self.table.bold.setBold(True)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self.table = SummaryModel(bold, self)
         self.setModel(self.table)
         rows = self.verticalHeader()
         rows.hide()
@@ -156,10 +152,6 @@ class SummaryPanel(QTableView):
     def text(self, row: int, column: int) -> str:
         """A cell's text, as shown."""
         return self.table.rows[row][column]
-
-    def node_of(self, row: int) -> str | None:
-        """The design's node a row is about (a block instance's for the rows inside it)."""
-        return self.table.nodes[row]
 
     def refresh(self) -> None:
         self._dirty = False
