@@ -13,7 +13,11 @@ that speeds up or slows down affects both alike. Throughput: the median of
 per-epoch samples/s over a run, its first epoch left out (warm-up); the ratio
 compares the medians over all rounds.
 
-    python benchmarks/gui_training.py [--rounds 4] [--epochs 30] [--threads 1] [--device cpu] [--json FILE]
+    python benchmarks/gui_training.py [--rounds 4] [--epochs 30] [--threads 1] [--device cpu] [--sample NAME] [--json FILE]
+
+``--threads 0`` leaves torch's default (one per core), so the trainer chooses
+as it does for a user (a mid-sized design, such as ``--sample residual_cnn``,
+has its count timed at the start of each run).
 """
 
 from __future__ import annotations
@@ -109,7 +113,7 @@ def baseline_stalls(app: QApplication, monitor: StallMonitor, epochs: int, devic
     """The machine's own share: the same monitor in an idle window while the
     same headless run trains in another process (no GIL shared)."""
     code = (
-        "import sys, torch; torch.set_num_threads(int(sys.argv[1]))\n"
+        "import sys, torch; int(sys.argv[1]) and torch.set_num_threads(int(sys.argv[1]))\n"
         "from designer.project import load_project\n"
         "from designer.train import Trainer, TrainSettings, load_bundle, prepare\n"
         "p = load_project(sys.argv[2]); b = load_bundle(p)\n"
@@ -149,11 +153,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds, each one run of every kind")
     parser.add_argument("--epochs", type=int, default=30, help="epochs per run (the first is warm-up; a digits epoch is short)")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1: the machine's noise stays out)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1: the machine's noise stays out; 0: torch's default)")
+    parser.add_argument("--sample", default="digits_cnn", help="sample stem (default: digits_cnn)")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps"))
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "gui_training.json"))
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    global SAMPLE
+    SAMPLE = ROOT / "samples" / f"{args.sample}.nnd"
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     from designer.ui.collector import keep_full_collections_short
     from designer.ui.main_window import MainWindow

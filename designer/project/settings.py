@@ -54,7 +54,8 @@ TRAINING: tuple[Param, ...] = (
         "threads",
         INT,
         0,
-        "CPU threads for training; 0 picks one for a small design (more only slow it down) and torch's default for a large one.",
+        "CPU threads for training; 0 picks one for a small design (more only slow it down), torch's default for a large one, "
+        "and times the ones between on this machine (set a number to repeat a run bit for bit).",
         min=0,
         max=1024,
     ),

@@ -51,6 +51,7 @@ def write_checkpoint(folder: Path, state: TrainState, extra: dict[str, Any] | No
         "best_loss": state.best_loss,
         "best_epoch": state.best_epoch,
         "has_best": state.best_state is not None,
+        "threads": state.threads,
         "extra": extra or {},
     }
     header = {INFO_KEY: json.dumps(info)}
@@ -97,6 +98,7 @@ def read_checkpoint(folder: Path) -> tuple[TrainState, dict[str, Any]]:
             best_loss=float(info["best_loss"]),
             best_epoch=info["best_epoch"],
             best_state=best,
+            threads=max(0, int(info.get("threads", 0))),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RunFileError(f"{CHECKPOINT} is incomplete ({exc})") from None

@@ -36,10 +36,11 @@ class _Group:
     exp_avgs: list[torch.Tensor]  # Adam's
     exp_avg_sqs: list[torch.Tensor]
     max_exp_avg_sqs: list[torch.Tensor]
-    steps: list[torch.Tensor]
+    steps: list[torch.Tensor]  # views of ``counts``, each parameter's own, as the optimizer's state holds them
     momentum_buffers: list[torch.Tensor]  # SGD's, when its momentum is on
     sgd: bool = False
     decoupled: bool = False  # AdamW's weight decay (a group option of Adam's in newer torch, its own class in older)
+    counts: torch.Tensor | None = None  # Adam's step counts in one tensor: one add, not one per parameter
 
 
 @dataclass
@@ -114,7 +115,10 @@ def _fused_update(groups: list[_Group]) -> None:
                 )
                 continue
             beta1, beta2 = options["betas"]
-            torch._foreach_add_(group.steps, 1)
+            if group.counts is not None:
+                group.counts.add_(1)
+            else:
+                torch._foreach_add_(group.steps, 1)
             kernel = torch._fused_adamw_ if group.decoupled else torch._fused_adam_
             kernel(
                 group.params,
@@ -193,4 +197,23 @@ def _make_plan(optimizer: torch.optim.Optimizer) -> _Plan | None:
             groups.append(group)
     if len(kinds) != 1:
         return None  # torch groups by device and dtype; one of each is what the designer trains
+    for group in groups:
+        if group.steps:
+            _gather_counts(optimizer, group)
     return _Plan(optimizer.state, optimizer.param_groups, _shape(optimizer), groups, idle)
+
+
+def _gather_counts(optimizer: torch.optim.Optimizer, group: _Group) -> None:
+    """Put the group's step counts in one tensor, each parameter's state
+    holding a view of its own element: torch's ``_foreach_add_`` over 0-dim
+    CPU tensors is a loop of one ``add_`` each, 100 us of the residual CNN's
+    3 ms step for 22 counts. Their values stay each parameter's own; a state
+    dict or checkpoint copies them out as before."""
+    import torch
+
+    if len({(t.dtype, t.device, t.dim()) for t in group.steps}) != 1 or group.steps[0].dim() != 0:
+        return
+    group.counts = torch.stack(group.steps)
+    group.steps = list(group.counts.unbind())
+    for param, count in zip(group.params, group.steps, strict=True):
+        optimizer.state[param]["step"] = count

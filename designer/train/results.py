@@ -75,6 +75,7 @@ class RunResult:
     last_state: StateDict | None = None
     keep_best: bool = False  # early stopping on: the best weights are the ones kept
     node: str | None = None  # the node that failed, when one did
+    threads: int = 0  # the CPU threads it trained with at the end (designer.train.threads)
 
     @property
     def ok(self) -> bool:

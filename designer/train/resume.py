@@ -44,6 +44,7 @@ class TrainState:
     best_epoch: int | None = None
     best_state: StateDict | None = None  # None when it is ``model`` (the last epoch was the best)
     extra: dict[str, Any] = field(default_factory=dict)
+    threads: int = 0  # the CPU threads it trained with (a resumed run keeps them); 0: not known
 
 
 @dataclass

@@ -3,25 +3,130 @@
 torch starts one intra-op thread per core. A small model's operations are
 too short to split: with two threads on a busy two-core machine the digits
 CNN trained 8 times slower than with one (``benchmarks/train_throughput.py``
-measures it). So ``threads = 0`` (auto) picks one thread for designs whose
-training step is small and torch's default for the others; a number is used
-as given.
+measures it). A mid-sized one gains from more threads only while the cores
+are free: on an idle two-core machine the residual CNN's step took 1.2-1.3x
+less time with two threads than with one, and twice as long as with one once
+another program kept a core busy. No size settles that, so ``threads = 0``
+(auto) picks one thread for a design whose training step is small, torch's
+default for a large one, and for the ones between it times the training step
+on this machine at each count and takes the fewest threads within 10% of the
+fastest (:class:`MeasuredThreads`). It times again when an epoch's pace has
+moved since (the machine got busier or quieter). A number is used as given.
+
+Threads change the order in which a convolution's sums are added, so a run
+whose count is measured is repeatable bit for bit only as long as the same
+count is chosen; a set number makes it so.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import statistics
+import time
+from collections.abc import Callable, Iterator, Sequence
 
-SMALL_STEP_MACS = 100_000_000  # multiply-accumulates per batch (forward) below which one thread wins
+ONE_THREAD_MACS = 4_000_000  # multiply-accumulates per batch (forward) below which one thread wins
+MANY_THREADS_MACS = 100_000_000  # ... and from which torch's default wins
+FEWER_THREADS_WITHIN = 1.1  # the fewest threads whose step is at most 10% slower than the fastest
+PACE_CHANGE = 1.3  # an epoch this much slower or faster per batch than the first after a measurement
+RETIME_AFTER_S = 5.0  # times again at most this often: a measurement costs about 15 steps
 
 
-def choose_threads(requested: int, macs_per_sample: int, batch_size: int, default: int) -> int:
+def choose_threads(requested: int, macs_per_sample: int, batch_size: int, default: int, can_measure: bool = True) -> int | None:
     """The thread count for a run: ``requested`` when set (>0), else 1 for a
-    small step, else ``default`` (torch's own choice)."""
+    small step, ``default`` (torch's own choice) for a large one, and None
+    (measure it) between, where ``can_measure``; else 1."""
     if requested > 0:
         return requested
-    return 1 if macs_per_sample * batch_size < SMALL_STEP_MACS else max(1, default)
+    macs = macs_per_sample * batch_size
+    if default <= 1 or macs < ONE_THREAD_MACS:
+        return 1
+    if macs >= MANY_THREADS_MACS:
+        return default
+    return None if can_measure else 1
+
+
+def thread_counts(most: int) -> list[int]:
+    """The counts a measurement tries: 1, 2, 4, ... below ``most``, and ``most``."""
+    counts, count = [], 1
+    while count < most:
+        counts.append(count)
+        count *= 2
+    return [*counts, most]
+
+
+def fastest_threads(
+    step: Callable[[], object], counts: Sequence[int], rounds: int = 2, steps: int = 3, clock: Callable[[], float] = time.perf_counter
+) -> tuple[int, dict[int, float]]:
+    """Time ``step`` at each count, ``rounds`` times ``steps`` calls in
+    alternating order after one untimed call at each; the fewest threads whose
+    median is within FEWER_THREADS_WITHIN of the fastest, and the medians (s)."""
+    import torch
+
+    times: dict[int, list[float]] = {count: [] for count in counts}
+    for count in counts:  # the first call at a count starts its threads and fills oneDNN's caches
+        torch.set_num_threads(count)
+        step()
+    for round_ in range(rounds):
+        for count in counts if round_ % 2 == 0 else list(reversed(counts)):
+            torch.set_num_threads(count)
+            for _ in range(steps):
+                started = clock()
+                step()
+                times[count].append(clock() - started)
+    medians = {count: statistics.median(values) for count, values in times.items()}
+    fastest = min(medians.values())
+    return min(count for count in counts if medians[count] <= fastest * FEWER_THREADS_WITHIN), medians
+
+
+class MeasuredThreads:
+    """The thread count of a run whose design sits between the two bounds:
+    timed before the first epoch, timed again after an epoch whose pace per
+    batch moved by PACE_CHANGE from the first epoch after the last timing.
+    ``step`` runs one training step on a copy of the design (never the run's
+    own weights, optimizer or random state)."""
+
+    def __init__(self, step: Callable[[], object], counts: Sequence[int], clock: Callable[[], float] = time.perf_counter) -> None:
+        self.step, self.counts, self.clock = step, list(counts), clock
+        self.count = 1
+        self.medians: dict[int, float] = {}  # seconds per step at each count, last timing
+        self.timings = 0
+        self._reference: float | None = None
+        self._timed_at = float("-inf")
+
+    def measure(self) -> int:
+        """Time the counts and train with the one chosen from now on. A step
+        that fails here leaves one thread: the run itself reports the fault."""
+        import torch
+
+        try:
+            self.count, self.medians = fastest_threads(self.step, self.counts, clock=self.clock)
+        except Exception:
+            self.count, self.medians = 1, {}
+        torch.set_num_threads(self.count)
+        self.timings += 1
+        self._reference, self._timed_at = None, self.clock()
+        return self.count
+
+    def keep(self, count: int) -> None:
+        """Go on with ``count`` (a resumed run's), timing again only when the pace moves."""
+        import torch
+
+        self.count = count
+        torch.set_num_threads(count)
+        self._reference, self._timed_at = None, self.clock()
+
+    def epoch_done(self, seconds: float, batches: int) -> bool:
+        """Note an epoch's training time; True when it timed the counts again."""
+        pace = seconds / max(1, batches)
+        if self._reference is None:
+            self._reference = pace
+            return False
+        moved = pace > self._reference * PACE_CHANGE or pace * PACE_CHANGE < self._reference
+        if moved and self.clock() - self._timed_at >= RETIME_AFTER_S:
+            self.measure()
+            return True
+        return False
 
 
 def torch_threads() -> int:

@@ -25,7 +25,7 @@ from designer.train.reporting import BatchLosses, SplitTotals, Totals
 from designer.train.results import EARLY_STOPPED, FAILED, FINISHED, STOPPED, BatchReport, Callbacks, EpochMetrics, RunResult
 from designer.train.resume import LoopState, TrainState, capture, restore
 from designer.train.settings import TrainSettings
-from designer.train.threads import choose_threads, torch_threads, training_threads
+from designer.train.threads import MeasuredThreads, choose_threads, thread_counts, torch_threads, training_threads
 
 if TYPE_CHECKING:
     import torch
@@ -84,8 +84,11 @@ class Trainer:
         self.objective = Objective(settings.loss, bundle.spec)
         self.report_every = report_every or (1 if self.device.type == "cpu" else 20)
         # Several processes share the cores as designer.train.distributed set them; one process chooses.
-        own = choose_threads(settings.threads, compiled.macs_per_sample, settings.batch_size, torch_threads())
-        self.threads = torch_threads() if dist else own
+        # None: timed on this machine at the start of the run (CPU only; see designer.train.threads).
+        self._most_threads = torch_threads()
+        own = choose_threads(settings.threads, compiled.macs_per_sample, settings.batch_size, self._most_threads, self.device.type == "cpu")
+        self.threads: int | None = self._most_threads if dist else own
+        self.measured_threads: MeasuredThreads | None = None
         self.module: torch.nn.Module | None = None
         self.result: RunResult | None = None
         self.result_so_far: RunResult | None = None  # while running: the epochs so far (train_state reads it)
@@ -122,7 +125,9 @@ class Trainer:
         """The state to resume from, called from an ``on_epoch_end`` hook (training thread)."""
         if self._loop is None or self.module is None or self.result_so_far is None:
             raise TrainError("no epoch has finished yet")
-        return capture(self._loop, self.module, self.result_so_far)
+        state = capture(self._loop, self.module, self.result_so_far)
+        state.threads = torch_threads()
+        return state
 
     @property
     def world(self) -> int:
@@ -136,8 +141,11 @@ class Trainer:
         result = RunResult(FINISHED, "", keep_best=s.early_stopping)
         self.result_so_far = result
         try:
-            with training_threads(self.threads):
-                self._train(result)
+            with training_threads(self.threads or 1):
+                try:
+                    self._train(result)
+                finally:
+                    result.threads = torch_threads()
         except _Stopped:
             epoch, batch = self._where
             result.status, result.message = STOPPED, f"stopped at epoch {epoch}, batch {batch}"
@@ -197,11 +205,15 @@ class Trainer:
             Dispatch.call(self._hooks.run_start, start)
         first = restore(self._resume, loop, result) if self._resume is not None else 1
         self._augment = batch_augmenter(self.bundle, self.device, rank)
+        if self.threads is None and not train.streamed:  # streamed data: its reading shares the cores, one thread
+            self.measured_threads = self._time_threads(module, train, batch)
         for epoch in range(first, s.epochs + 1):
             started, self._paused_for = time.perf_counter(), 0.0
             indices = index_batches(len(train), batch, shuffle, rank, self.world)
             totals = self._train_epoch(epoch, model, train, indices, update, schedule)
             train_seconds = time.perf_counter() - started - self._paused_for
+            if self.measured_threads is not None:
+                self.measured_threads.epoch_done(train_seconds, len(indices))
             val_totals = self._evaluate(module, val, epoch) if val is not None else None
             metrics = EpochMetrics(
                 epoch=epoch,
@@ -227,6 +239,35 @@ class Trainer:
                 return
             schedule.after_epoch(monitored)
         result.message = f"finished {s.epochs} epochs"
+
+    def _time_threads(self, module: torch.nn.Module, train: SplitBatches, batch: int) -> MeasuredThreads:
+        """The run's thread count, timed on a twin of ``module`` (fresh weights,
+        the same frozen parameters) and the first batch; a resumed run goes on
+        with the count it had."""
+        import torch
+
+        with torch.random.fork_rng(devices=[]):
+            twin = in_training_layout(self.compiled.new_module().to(self.device), self.device, self.settings.bf16)
+        for mine, theirs in zip(twin.parameters(), module.parameters(), strict=False):
+            mine.requires_grad_(theirs.requires_grad)
+        twin.train()
+        xb, yb = next(train.batches([torch.arange(min(batch, len(train)))]))
+        settings, objective = self.settings, self.objective
+
+        def step() -> None:
+            with torch.random.fork_rng(devices=[]), autocast(self.device, settings.bf16):
+                loss = objective.loss(twin(xb), yb)
+            loss.backward()
+            for parameter in twin.parameters():
+                parameter.grad = None
+
+        measured = MeasuredThreads(step, thread_counts(self._most_threads))
+        resumed = min(self._resume.threads, self._most_threads) if self._resume is not None else 0
+        if resumed > 0:
+            measured.keep(resumed)
+        else:
+            measured.measure()
+        return measured
 
     def _train_epoch(self, epoch: int, model: Any, train: SplitBatches, indices: list[Any], update: LeanStep, schedule: Schedule) -> Totals:
         import torch

@@ -17,7 +17,9 @@ def test_a_stopped_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp
     tiny = project(tmp_path, epochs=5, schedule="step", step_size=2)
     straight = record_run(tiny).trainer.result.last_state
     stopped = record_run(tiny, before=[StopAfter(2)])
-    resumed = record_run(tiny, resume=load_resume(stopped.folder), folder=stopped.folder)
+    state = load_resume(stopped.folder)
+    assert state[0].threads == stopped.trainer.result.threads == 1  # the count it trained with, kept for the rest
+    resumed = record_run(tiny, resume=state, folder=stopped.folder)
     assert resumed.folder == stopped.folder and resumed.trainer.result.status == FINISHED
     weights = resumed.trainer.result.last_state
     assert all(torch.equal(straight[name], weights[name]) for name in straight)

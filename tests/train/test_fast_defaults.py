@@ -14,12 +14,12 @@ from trainingkit import tiny_project
 from designer.project import load_project
 from designer.project.settings import TRAINING_FLAGS, training_param
 from designer.train import Callback, Trainer, TrainSettings, load_bundle, prepare
-from designer.train.threads import SMALL_STEP_MACS, choose_threads
+from designer.train.threads import MANY_THREADS_MACS, choose_threads
 
 
 def test_auto_picks_one_thread_for_a_small_step_and_torchs_default_for_a_large_one() -> None:
     assert choose_threads(0, macs_per_sample=4_352, batch_size=32, default=8) == 1
-    assert choose_threads(0, macs_per_sample=SMALL_STEP_MACS // 32, batch_size=32, default=8) == 8
+    assert choose_threads(0, macs_per_sample=MANY_THREADS_MACS // 32, batch_size=32, default=8) == 8
     assert choose_threads(3, macs_per_sample=10, batch_size=1, default=8) == 3  # the user's number wins
 
 

@@ -169,3 +169,25 @@ def test_a_group_added_mid_run_is_updated_as_the_optimizers_step_updates_it() ->
 
     for a, b in zip(run(False).state_dict().values(), run(True).state_dict().values(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_the_step_counts_are_one_tensor_and_each_parameter_keeps_its_own() -> None:
+    def run(lean: bool) -> torch.optim.Optimizer:
+        net = small_net(0)
+        optimizer = make_optimizer(list(net.parameters()), TrainSettings.from_mapping({"optimizer": "adam"}))
+        update = LeanStep(optimizer)
+        data = torch.Generator().manual_seed(1)
+        for step in range(7):
+            update.zero_grad() if lean else optimizer.zero_grad(set_to_none=True)
+            out = net(torch.randn(4, 1, 8, 8, generator=data))
+            if step < 2:  # at first only the last layer learns: its counts run ahead
+                out = net[4](net[3](net[2](net[1](net[0](torch.zeros(4, 1, 8, 8)))).detach()))
+            out.sum().backward()
+            update.step() if lean else optimizer.step()
+        return optimizer
+
+    plain, lean = run(False), run(True)
+    assert same_state(plain, lean)
+    steps = [lean.state[p]["step"] for p in lean.param_groups[0]["params"]]
+    assert sorted({float(s) for s in steps}) == [5.0, 7.0]
+    assert len({s.untyped_storage().data_ptr() for s in steps}) == 1  # one add a step for all of them
