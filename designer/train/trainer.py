@@ -16,6 +16,7 @@ from designer.train.distributed import DistContext
 from designer.train.errors import TrainError
 from designer.train.faults import NonFinite, describe_failure
 from designer.train.freezing import keep_frozen_norms, parameter_groups
+from designer.train.lean_norm import LeanNorms
 from designer.train.lean_step import LeanStep
 from designer.train.memory_layout import in_training_layout, plain_state
 from designer.train.objective import Objective
@@ -103,6 +104,7 @@ class Trainer:
         self._paused_for = 0.0
         self._hooks = Dispatch(None)
         self._augment: Any = None  # the training split's augmentation, when the data asks for one
+        self._norms = LeanNorms(None)
 
     # ------------------------------------------------------ control (any thread)
     def pause(self) -> None:
@@ -146,6 +148,7 @@ class Trainer:
                     self._train(result)
                 finally:
                     result.threads = torch_threads()
+                    self._norms.restore()
         except _Stopped:
             epoch, batch = self._where
             result.status, result.message = STOPPED, f"stopped at epoch {epoch}, batch {batch}"
@@ -199,6 +202,8 @@ class Trainer:
         optimizer = make_optimizer(parameter_groups(module, self.compiled), s)
         schedule = Schedule(optimizer, s, steps)
         update = LeanStep(optimizer)
+        # DistributedDataParallel broadcasts the buffers each step: torch's own forward there.
+        self._norms = LeanNorms(module if self.dist is None else None)
         self._loop = loop = LoopState(optimizer, schedule, shuffle)
         if self._hooks.run_start:
             start = RunStart(module, optimizer, self.device, self.compiled, self.bundle, s, self.objective, steps, rank == 0)
@@ -252,11 +257,12 @@ class Trainer:
             mine.requires_grad_(theirs.requires_grad)
         twin.train()
         xb, yb = next(train.batches([torch.arange(min(batch, len(train)))]))
-        settings, objective = self.settings, self.objective
+        settings, objective, norms = self.settings, self.objective, LeanNorms(twin)
 
         def step() -> None:
             with torch.random.fork_rng(devices=[]), autocast(self.device, settings.bf16):
                 loss = objective.loss(twin(xb), yb)
+            norms.settle()
             loss.backward()
             for parameter in twin.parameters():
                 parameter.grad = None
@@ -277,7 +283,7 @@ class Trainer:
         keep_frozen_norms(self.module, self.compiled)  # type: ignore[arg-type]
         totals = SplitTotals(self.device, self.dist is not None)
         losses = BatchLosses(self.report_every, self.device, self.dist is not None)
-        hooks = self._hooks
+        hooks, norms = self._hooks, self._norms
         for number, (xb, yb) in enumerate(train.batches(indices), 1):
             self._where = (epoch, number)
             self._checkpoint()
@@ -289,6 +295,7 @@ class Trainer:
             with autocast(self.device, s.bf16):
                 output = model(xb)
                 loss = objective.loss(output, yb)
+            norms.settle()
             update.zero_grad()
             loss.backward()
             if s.grad_clip > 0:
