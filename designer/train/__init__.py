@@ -18,9 +18,9 @@ the hooks a callback overrides. They run on the training thread and should
 only hand data over (a Qt signal). ``Callbacks`` wraps three plain functions:
 
 - ``on_batch(BatchReport)``: the losses of the batches since the last report,
-  plus the epoch's running loss, metric and samples. On the CPU every batch is
-  reported; on a GPU every ``report_every`` (20) batches, because reading a
-  loss waits for the GPU: until then losses stay in a device buffer.
+  plus the epoch's running loss, metric and samples. On the CPU a report
+  comes every 50 ms; on a GPU every ``report_every`` (20) batches, because
+  reading a loss waits for the GPU: until then losses stay in a device buffer.
 - ``on_epoch(EpochMetrics)``: train and validation loss, accuracy (or MAE for
   regression), learning rate, seconds and samples per second.
 - ``on_end(RunResult)``: status (finished, early_stopped, stopped, failed),

@@ -9,7 +9,7 @@ less time with two threads than with one, and twice as long as with one once
 another program kept a core busy. No size settles that, so ``threads = 0``
 (auto) picks one thread for a design whose training step is small, torch's
 default for a large one, and for the ones between it times the training step
-on this machine at each count and takes the fewest threads within 10% of the
+on this machine at each count and takes the fewest threads within 5% of the
 fastest (:class:`MeasuredThreads`). It times again when an epoch's pace has
 moved since (the machine got busier or quieter). A number is used as given.
 
@@ -21,15 +21,14 @@ count is chosen; a set number makes it so.
 from __future__ import annotations
 
 import contextlib
-import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 
 ONE_THREAD_MACS = 4_000_000  # multiply-accumulates per batch (forward) below which one thread wins
 MANY_THREADS_MACS = 100_000_000  # ... and from which torch's default wins
-FEWER_THREADS_WITHIN = 1.1  # the fewest threads whose step is at most 10% slower than the fastest
+FEWER_THREADS_WITHIN = 1.05  # the fewest threads whose step is at most 5% slower than the fastest
 PACE_CHANGE = 1.3  # an epoch this much slower or faster per batch than the first after a measurement
-RETIME_AFTER_S = 5.0  # times again at most this often: a measurement costs about 15 steps
+RETIME_AFTER_S = 5.0  # times again at most this often: a timing costs 9 steps a count
 
 
 def choose_threads(requested: int, macs_per_sample: int, batch_size: int, default: int, can_measure: bool = True) -> int | None:
@@ -56,11 +55,15 @@ def thread_counts(most: int) -> list[int]:
 
 
 def fastest_threads(
-    step: Callable[[], object], counts: Sequence[int], rounds: int = 2, steps: int = 3, clock: Callable[[], float] = time.perf_counter
+    step: Callable[[], object], counts: Sequence[int], rounds: int = 4, steps: int = 2, clock: Callable[[], float] = time.perf_counter
 ) -> tuple[int, dict[int, float]]:
     """Time ``step`` at each count, ``rounds`` times ``steps`` calls in
     alternating order after one untimed call at each; the fewest threads whose
-    median is within FEWER_THREADS_WITHIN of the fastest, and the medians (s)."""
+    time is within FEWER_THREADS_WITHIN of the fastest, and the times (s).
+    A count's time is the lower quartile of its steps: another program's
+    work only ever adds to a step, and a busy core slows every step of the
+    counts it hurts, so the quartile still shows it (two threads beside a
+    busy core took twice as long as one at every step)."""
     import torch
 
     times: dict[int, list[float]] = {count: [] for count in counts}
@@ -74,9 +77,9 @@ def fastest_threads(
                 started = clock()
                 step()
                 times[count].append(clock() - started)
-    medians = {count: statistics.median(values) for count, values in times.items()}
-    fastest = min(medians.values())
-    return min(count for count in counts if medians[count] <= fastest * FEWER_THREADS_WITHIN), medians
+    quartiles = {count: sorted(values)[(len(values) - 1) // 4] for count, values in times.items()}
+    fastest = min(quartiles.values())
+    return min(count for count in counts if quartiles[count] <= fastest * FEWER_THREADS_WITHIN), quartiles
 
 
 class MeasuredThreads:
@@ -89,7 +92,7 @@ class MeasuredThreads:
     def __init__(self, step: Callable[[], object], counts: Sequence[int], clock: Callable[[], float] = time.perf_counter) -> None:
         self.step, self.counts, self.clock = step, list(counts), clock
         self.count = 1
-        self.medians: dict[int, float] = {}  # seconds per step at each count, last timing
+        self.seconds: dict[int, float] = {}  # seconds per step at each count, last timing
         self.timings = 0
         self._reference: float | None = None
         self._timed_at = float("-inf")
@@ -100,9 +103,9 @@ class MeasuredThreads:
         import torch
 
         try:
-            self.count, self.medians = fastest_threads(self.step, self.counts, clock=self.clock)
+            self.count, self.seconds = fastest_threads(self.step, self.counts, clock=self.clock)
         except Exception:
-            self.count, self.medians = 1, {}
+            self.count, self.seconds = 1, {}
         torch.set_num_threads(self.count)
         self.timings += 1
         self._reference, self._timed_at = None, self.clock()

@@ -42,9 +42,10 @@ class _Stopped(Exception):
 class Trainer:
     """Trains a fresh module of ``compiled`` on ``bundle`` with ``settings``.
 
-    ``report_every``: batches between batch-loss reports; by default 1 on the
-    CPU (reading a CPU loss costs nothing) and 20 on a GPU, where reading a
-    loss waits for the device: the losses wait on the device until then.
+    ``report_every``: batches between batch-loss reports; by default a lone
+    process on the CPU reports every 50 ms (designer.train.reporting), several
+    every batch, and 20 on a GPU, where reading a loss waits for the device:
+    the losses wait on the device until then.
     ``device_limit``: splits larger than this many bytes stream through a
     DataLoader instead of living on the device (default: 512 MiB on a GPU,
     no limit on the CPU).
@@ -83,7 +84,8 @@ class Trainer:
         self.dist = dist
         self.device = pick_device(settings.device, dist.local_rank if dist else 0)
         self.objective = Objective(settings.loss, bundle.spec)
-        self.report_every = report_every or (1 if self.device.type == "cpu" else 20)
+        # 0: by time (a lone CPU process; see designer.train.reporting)
+        self.report_every = report_every or (20 if self.device.type != "cpu" else 1 if dist else 0)
         # Several processes share the cores as designer.train.distributed set them; one process chooses.
         # None: timed on this machine at the start of the run (CPU only; see designer.train.threads).
         self._most_threads = torch_threads()
@@ -281,7 +283,7 @@ class Trainer:
         s, objective = self.settings, self.objective
         model.train()
         keep_frozen_norms(self.module, self.compiled)  # type: ignore[arg-type]
-        totals = SplitTotals(self.device, self.dist is not None)
+        totals = SplitTotals(self.device, self.dist is not None, objective.metric_sum)
         losses = BatchLosses(self.report_every, self.device, self.dist is not None)
         hooks, norms = self._hooks, self._norms
         for number, (xb, yb) in enumerate(train.batches(indices), 1):
@@ -308,7 +310,7 @@ class Trainer:
                 if every == 1 or (number - 1) % every == 0:
                     step = step or BatchStep(epoch, number, len(indices), (epoch - 1) * len(indices) + number, loss)
                     hook(step)
-            totals.add(loss, objective.metric_sum(output.detach(), yb), len(yb))
+            totals.add(loss, output.detach(), yb, len(yb))
             if losses.add(loss, self._stop.is_set()) or number == len(indices):
                 self._report(losses, totals, epoch, number, len(indices))
         return totals.finish()
@@ -316,11 +318,13 @@ class Trainer:
     def _report(self, losses: BatchLosses, totals: SplitTotals, epoch: int, number: int, batches: int) -> None:
         values, stop = losses.flush()
         first_bad = next((i for i, v in enumerate(values) if not math.isfinite(v)), None)
+        good = values if first_bad is None else values[:first_bad]
+        if self._hooks.report and good:  # the losses before a non-finite one still reach the listeners (divergence warnings)
+            so_far = totals.peek()
+            last = number - len(values) + len(good)
+            Dispatch.call(self._hooks.report, BatchReport(epoch, last, batches, tuple(good), so_far.count, so_far.loss, so_far.metric))
         if first_bad is not None:
             raise NonFinite(epoch, number - len(values) + 1 + first_bad, values[first_bad])
-        if self._hooks.report and values:
-            so_far = totals.peek()
-            Dispatch.call(self._hooks.report, BatchReport(epoch, number, batches, tuple(values), so_far.count, so_far.loss, so_far.metric))
         if stop:
             raise _Stopped
 
@@ -339,12 +343,12 @@ class Trainer:
 
         rank = self.dist.rank if self.dist else 0
         batch = min(max(self.settings.batch_size, 256), len(split))
-        totals = SplitTotals(self.device, self.dist is not None)
+        totals = SplitTotals(self.device, self.dist is not None, self.objective.metric_sum)
         module.eval()
         with torch.no_grad(), autocast(self.device, self.settings.bf16):
             for xb, yb in split.batches(index_batches(len(split), batch, None, rank, self.world, pad=False)):
                 output = module(xb)
-                totals.add(self.objective.loss(output, yb), self.objective.metric_sum(output, yb), len(yb))
+                totals.add(self.objective.loss(output, yb), output, yb, len(yb))
         result = totals.finish()
         if not math.isfinite(result.loss):
             raise NonFinite(epoch, None, result.loss, split="validation")

@@ -36,15 +36,53 @@ def test_device_side_reporting_reads_losses_in_bulk() -> None:
     """The GPU path (losses kept in a device buffer), exercised on the CPU."""
     from designer.train.reporting import BatchLosses, SplitTotals
 
-    losses, totals = BatchLosses(3, torch.device("cpu"), False), SplitTotals(torch.device("cpu"), False)
+    losses, totals = BatchLosses(3, torch.device("cpu"), False), SplitTotals(torch.device("cpu"), False, correct)
     losses._host = totals._host = False  # as on a GPU
     full = [losses.add(torch.tensor(v), stop=False) for v in (1.0, 2.0, 3.0)]
     assert full == [False, False, True] and losses.flush() == ([1.0, 2.0, 3.0], False)
     losses.add(torch.tensor(4.0), stop=True)
     assert losses.flush() == ([4.0], True)
-    totals.add(torch.tensor(0.5), torch.tensor(3), 4)
-    totals.add(torch.tensor(1.0), torch.tensor(1), 4)
+    totals.add(torch.tensor(0.5), *batch([1, 1, 1, 0]), 4)  # three right
+    totals.add(torch.tensor(1.0), *batch([0, 1, 0, 0]), 4)
     assert totals.finish() == totals.peek() and (totals.peek().loss, totals.peek().metric, totals.peek().count) == (0.75, 0.5, 8)
+
+
+def correct(output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return (output.argmax(dim=1) == y).sum()
+
+
+def batch(right: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Outputs for two classes and targets, the outputs right where ``right`` says so."""
+    y = torch.arange(len(right)) % 2
+    predicted = torch.where(torch.tensor(right, dtype=torch.bool), y, 1 - y)
+    return torch.nn.functional.one_hot(predicted, 2).float(), y
+
+
+def test_on_the_cpu_losses_are_reported_by_time_and_the_metric_read_in_bulk(monkeypatch) -> None:
+    from designer.train import reporting
+
+    now = [0.0]
+    monkeypatch.setattr(reporting.time, "perf_counter", lambda: now[0])
+    losses = reporting.BatchLosses(0, torch.device("cpu"), False)
+    assert [losses.add(torch.tensor(v), stop=False) for v in (1.0, 2.0)] == [False, False]
+    now[0] += reporting.REPORT_S
+    assert losses.add(torch.tensor(3.0), stop=False)
+    assert losses.flush() == ([1.0, 2.0, 3.0], False)
+    assert not losses.add(torch.tensor(4.0), stop=False)  # the time counts from the last report
+
+    calls = []
+    totals = reporting.SplitTotals(torch.device("cpu"), False, lambda o, y: (calls.append(len(y)), correct(o, y))[1])
+    for right in ([1, 1, 1, 0], [0, 1, 0, 0], [1, 1, 1, 1]):
+        totals.add(torch.tensor(0.5), *batch(right), 4)
+    assert calls == []  # nothing read yet
+    assert totals.peek().metric == 8 / 12 and calls == [12]  # one call for the three batches
+    totals.add(torch.tensor(0.5), *batch([0, 0, 0, 0]), 4)
+    assert totals.finish().metric == 8 / 16 and calls == [12, 4]
+    monkeypatch.setattr(reporting, "PENDING_BYTES", 64)  # outputs kept up to a bound: then read
+    bounded = reporting.SplitTotals(torch.device("cpu"), False, lambda o, y: (calls.append(len(y)), correct(o, y))[1])
+    for right in ([1, 1, 1, 0], [0, 1, 0, 0], [1, 1, 1, 1]):
+        bounded.add(torch.tensor(0.5), *batch(right), 4)
+    assert calls[2:] == [8] and bounded.finish().metric == 8 / 12 and calls[2:] == [8, 4]
 
 
 def test_a_last_batch_of_one_joins_the_one_before() -> None:

@@ -44,7 +44,7 @@ def test_stop_from_another_thread_ends_within_one_batch(classifier) -> None:
 def test_pause_holds_before_the_next_batch_and_resume_goes_on(classifier) -> None:
     seen: list[float] = []
     trainer = Trainer(
-        classifier, classification_bundle(n=200), settings(epochs=2), Callbacks(on_batch=lambda r: seen.append(time.perf_counter()))
+        classifier, classification_bundle(n=200), settings(epochs=2), Callbacks(on_batch=lambda r: seen.extend([time.perf_counter()] * len(r.losses)))
     )
     trainer.pause()
     assert trainer.paused

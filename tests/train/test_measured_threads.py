@@ -1,5 +1,5 @@
 """A mid-sized design's thread count is timed on this machine
-(designer.train.threads): the fewest threads within a tenth of the fastest,
+(designer.train.threads): the fewest threads within 5% of the fastest,
 timed again when the pace of the epochs moves, never touching the run's own
 weights, optimizer or random state, and kept by a resumed run."""
 
@@ -66,16 +66,30 @@ def test_the_counts_tried_double_up_to_the_most() -> None:
     ("seconds_at", "chosen"),
     [
         ({1: 0.004, 2: 0.003, 4: 0.0025}, 4),
-        ({1: 0.004, 2: 0.003, 4: 0.0029}, 2),  # 4 threads are faster, but not by a tenth
-        ({1: 0.004, 2: 0.0038, 4: 0.005}, 1),
+        ({1: 0.004, 2: 0.003, 4: 0.0029}, 2),  # 4 threads are faster, but not by 5%
+        ({1: 0.004, 2: 0.00385, 4: 0.005}, 1),
         ({1: 0.004, 2: 0.008, 4: 0.016}, 1),  # a busy machine
     ],
 )
-def test_the_fewest_threads_within_a_tenth_of_the_fastest_are_taken(seconds_at: dict[int, float], chosen: int) -> None:
+def test_the_fewest_threads_within_5_percent_of_the_fastest_are_taken(seconds_at: dict[int, float], chosen: int) -> None:
     clock = FakeClock(seconds_at)
-    count, medians = fastest_threads(clock.step, [1, 2, 4], clock=clock)
+    count, seconds = fastest_threads(clock.step, [1, 2, 4], clock=clock)
     assert count == chosen
-    assert medians == pytest.approx(seconds_at)
+    assert seconds == pytest.approx(seconds_at)
+
+
+@pytest.mark.usefixtures("threads_given_back")
+def test_a_few_steps_slowed_by_another_program_do_not_decide() -> None:
+    clock = FakeClock({1: 0.004, 2: 0.003})
+    interrupted = iter([False, True, False, True, False, False, False, False, False])  # two of two threads' nine calls
+
+    def step() -> None:
+        clock.step()
+        if torch.get_num_threads() == 2 and next(interrupted):
+            clock.now += 0.01
+
+    count, seconds = fastest_threads(step, [1, 2], clock=clock)
+    assert count == 2 and seconds[2] == pytest.approx(0.003)
 
 
 @pytest.mark.usefixtures("threads_given_back")
@@ -133,7 +147,7 @@ def test_timing_the_threads_leaves_the_run_as_a_run_with_that_count_set() -> Non
     timed = Trainer(compiled, bundle, settings)
     result = timed.run()
     assert result.ok and timed.threads is None and timed.measured_threads is not None
-    assert timed.measured_threads.timings == 1 and set(timed.measured_threads.medians) == {1, 2}
+    assert timed.measured_threads.timings == 1 and set(timed.measured_threads.seconds) == {1, 2}
     assert result.threads in (1, 2) and torch.get_num_threads() == 2  # the process's setting given back
     _, _, fixed_settings = residual_cnn(epochs=2, threads=result.threads)
     fixed = Trainer(compiled, bundle, fixed_settings).run()

@@ -23,9 +23,13 @@ def test_a_run_reports_batches_epochs_and_the_end(blobs_bundle, classifier) -> N
     assert result.status == FINISHED and ends == [result]
     assert [m.epoch for m in epochs] == [1, 2, 3] and result.epochs == epochs
     per_epoch = math.ceil(len(blobs_bundle.train) / 32)
-    # On the CPU every batch is reported, one loss each.
-    assert len(batches) == 3 * per_epoch and all(len(b.losses) == 1 and b.batches == per_epoch for b in batches)
-    assert batches[-1].samples == len(blobs_bundle.train)
+    # On the CPU the losses come every 50 ms and at each epoch's end: every batch's, once, in order.
+    numbered = [(b.epoch, b.batch - len(b.losses) + 1 + i) for b in batches for i in range(len(b.losses))]
+    assert numbered == [(e, n) for e in (1, 2, 3) for n in range(1, per_epoch + 1)]
+    assert all(b.batches == per_epoch for b in batches) and batches[-1].samples == len(blobs_bundle.train)
+    one_each = []
+    Trainer(classifier, blobs_bundle, settings(epochs=1), Callbacks(on_batch=one_each.append), report_every=1).run()
+    assert [len(b.losses) for b in one_each] == [1] * per_epoch  # or every batch, when asked
     last = epochs[-1]
     assert last.metric_name == "accuracy" and last.val_metric > 0.95 and last.train_loss < epochs[0].train_loss
     assert last.lr == pytest.approx(0.01) and last.samples_per_second > 0 and last.seconds > 0
