@@ -142,7 +142,7 @@ def _train(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         if recorder is not None:
             print(recorded_line(recorder))
-        progress.summary(result, weights, paths)
+        progress.summary(result, weights, paths, on_cpu=trainer.device.type == "cpu")
         if watch is not None and args.layer_stats and weights is not None:
             from designer.insight.layer_stats import write_layers_csv
 
@@ -354,11 +354,13 @@ class _Progress:
             )
         self._started = time.perf_counter()
 
-    def summary(self, result: RunResult, weights: Path | None, paths: OutputPaths) -> None:
+    def summary(self, result: RunResult, weights: Path | None, paths: OutputPaths, on_cpu: bool = False) -> None:
         from designer.train import FAILED
 
         final, best = result.last, result.best
-        parts = [f"training failed: {result.message}" if result.status == FAILED else result.message]
+        # The count can be timed at the start (designer.train.threads): it says why two runs' last digits differ.
+        threads = f" on {result.threads} CPU thread{'s' if result.threads > 1 else ''}" if on_cpu and result.threads else ""
+        parts = [f"training failed: {result.message}" if result.status == FAILED else result.message + threads]
         for label, m in (("final", final), ("best", best)):
             if m is not None:
                 loss, metric = (m.val_loss, m.val_metric) if m.val_loss is not None else (m.train_loss, m.train_metric)

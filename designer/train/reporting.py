@@ -44,9 +44,12 @@ class BatchLosses:
         self._reported_at = time.perf_counter()
 
     def add(self, loss: torch.Tensor, stop: bool) -> bool:
-        """Keep a batch loss (no sync); True when the losses are due (the buffer full)."""
+        """Keep a batch loss (no sync); True when the losses are due (the buffer
+        full; in a lone CPU process also when ``stop`` was asked for)."""
         if self._host:
             self._values.append(loss.item())
+            if stop:
+                return True
             if self._size:
                 return len(self._values) >= self._size
             return time.perf_counter() - self._reported_at >= REPORT_S

@@ -125,6 +125,11 @@ class Trainer:
     def paused(self) -> bool:
         return not self._running.is_set()
 
+    @property
+    def position(self) -> tuple[int, int]:
+        """(epoch, batch) running now, 1-based; (0, 0) before the first."""
+        return self._where
+
     def train_state(self) -> TrainState:
         """The state to resume from, called from an ``on_epoch_end`` hook (training thread)."""
         if self._loop is None or self.module is None or self.result_so_far is None:
@@ -311,7 +316,8 @@ class Trainer:
                     step = step or BatchStep(epoch, number, len(indices), (epoch - 1) * len(indices) + number, loss)
                     hook(step)
             totals.add(loss, output.detach(), yb, len(yb))
-            if losses.add(loss, self._stop.is_set()) or number == len(indices):
+            # A pause or stop asked for reports the losses so far at once: the window shows every batch done.
+            if losses.add(loss, self._stop.is_set()) or number == len(indices) or not self._running.is_set():
                 self._report(losses, totals, epoch, number, len(indices))
         return totals.finish()
 

@@ -62,6 +62,7 @@ def test_outputs_go_beside_the_project_and_evaluate_reads_them(tmp_path: Path, c
     assert code == 0
     assert (tmp_path / "digits_cnn.safetensors").exists() and len(rows(tmp_path / "digits_cnn.metrics.csv")) == 2
     assert f"wrote {tmp_path / 'digits_cnn.safetensors'}" in out
+    assert "finished 2 epochs on 1 CPU thread; final (epoch 2)" in out  # a small design: one thread
     code, out, _ = run(capsys, "evaluate", str(project), "--device", "cpu")
     assert code == 0
     lines = out.splitlines()

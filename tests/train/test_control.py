@@ -69,3 +69,25 @@ def test_stop_while_paused_ends_the_run(classifier) -> None:
     worker.join(10)
     assert trainer.result.status == STOPPED and trainer.result.epochs == []
     assert trainer.result.kept_state is not None  # the initial weights, still loadable
+
+
+def test_a_pause_reports_every_batch_done_before_it_holds(classifier) -> None:
+    reported: list[tuple[int, int]] = []
+    first = threading.Event()
+
+    def on_batch(report) -> None:
+        reported.extend((report.epoch, report.batch - len(report.losses) + 1 + i) for i in range(len(report.losses)))
+        first.set()
+
+    trainer = Trainer(classifier, classification_bundle(n=40_000), settings(), Callbacks(on_batch=on_batch))  # long epochs
+    worker = threading.Thread(target=trainer.run)
+    worker.start()
+    assert first.wait(10)
+    trainer.pause()
+    time.sleep(0.3)  # the batch running finishes, then the run holds
+    epoch, batch = reported[-1]
+    try:
+        assert trainer.paused and trainer.position in ((epoch, batch + 1), (epoch + 1, 1))  # held before the next batch
+    finally:
+        trainer.stop()
+        worker.join(10)

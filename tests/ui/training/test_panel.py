@@ -88,15 +88,20 @@ def test_stop_ends_within_one_batch_and_keeps_the_weights(window, qtbot, tiny) -
 
     def stop_on_first_update(batches, epochs) -> None:
         if not seen:
+            trainer = panel.run.job.trainer
             panel.stop_action.trigger()
-            # Batches done by now: shown (the panel took this update first) and waiting in the buffer.
-            seen["done"] = len(panel.record.batch_loss) + panel.run.buffer.pending_batches()
+            seen["epoch"], seen["batch"] = trainer.position  # running when the stop was asked for
 
     panel.start_action.trigger()
     panel.run.updated.connect(stop_on_first_update)
     qtbot.waitUntil(lambda: not panel.running, timeout=30_000)
     record = panel.history.latest
-    assert record.status == STOPPED and len(record.batch_loss) <= seen["done"] + 1
+    assert record.status == STOPPED
+    x = record.batch_x.view()  # epochs: a batch at (epoch - 1) + batch / batches
+    per_epoch = round(1 / x[0])
+    running = (seen["epoch"] - 1) * per_epoch + seen["batch"]
+    assert len(x) in (running - 1, running, running + 1)  # every batch done shown, at most one more after the stop
+    assert x[-1] <= (running + 1) / per_epoch + 1e-9
     assert record.outcome.result.kept_state is not None
     qtbot.waitUntil(lambda: panel.results.save_button.isEnabled())
     assert panel.save_weights()
