@@ -110,8 +110,10 @@ class SplitBatches:
 
     def batches(self, indices: list[torch.Tensor]) -> Iterator[Batch]:
         if not self.streamed:
+            on_cpu = self.device.type == "cpu"  # the index is there already: no call to move it
             for idx in indices:
-                idx = idx.to(self.device, non_blocking=True)
+                if not on_cpu:
+                    idx = idx.to(self.device, non_blocking=True)
                 yield self._x.index_select(0, idx), self._y.index_select(0, idx)
             return
         if self._loader is None:
