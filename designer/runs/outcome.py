@@ -79,6 +79,7 @@ class RunOutcome:
     metric_name: str = "accuracy"
     views: ResultViews | None = None
     notes: list[str] = field(default_factory=list)  # e.g. why there are no views
+    device: str = ""  # what it trained on, as designer.runs.device_text says it (with the CPU's threads)
 
     @property
     def status(self) -> str:

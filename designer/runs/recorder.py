@@ -177,6 +177,7 @@ class RunRecorder(Callback):
         self._spent = 0.0  # seconds spent on checkpoints and statistics
         self._last_cost = 0.0
         self._bundle: Any = None
+        self._device: Any = None  # the run's, from its start
         self._files: dict[str, Any] = {}  # epochs.csv and batches.csv, open for appending while the run trains
         self._flushed = 0.0  # when batches.csv was last flushed
         if resume is not None:
@@ -242,7 +243,7 @@ class RunRecorder(Callback):
 
     # -------------------------------------------------------------- hooks
     def on_run_start(self, run: RunStart) -> None:
-        self._bundle = run.bundle
+        self._bundle, self._device = run.bundle, run.device
         self.record.device = device_text(run.device)
         self.record.metric_name = run.objective.metric_name
         self._safely(lambda: self._write_meta())
@@ -259,6 +260,8 @@ class RunRecorder(Callback):
         record = self.record
         record.status, record.message = result.status, result.message
         record.best_epoch, record.ended = result.best_epoch, time.time()
+        if self._device is not None:  # the thread count can be timed at the start (designer.train.threads)
+            record.device = device_text(self._device, result.threads)
         self._compute_views()
         self._safely(lambda: self._finish(result))
 
@@ -345,13 +348,16 @@ def load_resume(folder: os.PathLike[str] | str) -> tuple[TrainState, dict[str, A
     return read_checkpoint(Path(folder))
 
 
-def device_text(device: object) -> str:
-    """A device as people name it: CPU, CUDA: <its name>, Apple MPS."""
+def device_text(device: object, threads: int = 0) -> str:
+    """A device as people name it: CPU, CUDA: <its name>, Apple MPS; with the
+    CPU's threads a run trained with when given ("CPU, 2 threads")."""
     kind = getattr(device, "type", str(device))
     if kind == "cuda":
         import torch
 
         return f"CUDA: {torch.cuda.get_device_name(device)}"
+    if kind == "cpu" and threads > 0:
+        return f"CPU, {threads} thread{'s' if threads != 1 else ''}"
     return {"cpu": "CPU", "mps": "Apple MPS"}.get(kind, str(device))
 
 

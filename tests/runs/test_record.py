@@ -27,7 +27,7 @@ def test_a_recorded_run_reads_back_with_its_curves_design_results_and_weights(tm
     runs, unreadable = RunStore.of(tiny.path).read_all()
     assert unreadable == [] and len(runs) == 1
     run = runs[0]
-    assert (run.id, run.number, run.status, run.origin, run.device) == ("run-0001", 1, FINISHED, "command line", "CPU")
+    assert (run.id, run.number, run.status, run.origin, run.device) == ("run-0001", 1, FINISHED, "command line", "CPU, 1 thread")
     assert [m.epoch for m in run.epochs] == [1, 2, 3] and len(run.batch_x) == 3 * 5
     assert run.batch_x.view()[-1] == pytest.approx(3.0) and run.settings["epochs"] == 3
     assert run.snapshot.graph.fingerprint() == tiny.graph.fingerprint() == run.fingerprint

@@ -372,6 +372,7 @@ class TrainingPanel(QWidget):
             record.status, record.message = outcome.status, outcome.message
             record.best_epoch = outcome.result.best_epoch
             record.metric_name = outcome.metric_name
+            record.device = outcome.device or record.device  # with the CPU threads the run chose
             record.outcome = outcome
             if self.history is not None and record in self.history.runs:
                 self.history.ended(record)

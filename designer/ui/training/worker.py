@@ -65,7 +65,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from designer.document.workers import Worker, report_progress
 from designer.project import Project
 from designer.runs.outcome import RunOutcome, compute_views
-from designer.runs.recorder import Recording, RunRecorder
+from designer.runs.recorder import Recording, RunRecorder, device_text
 from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
 from designer.train.transfer import WeightsSource
 from designer.ui.paint_clock import PAINT_CLOCK
@@ -134,16 +134,6 @@ class MetricsBuffer:
             batches, epochs = self._batches, self._epochs
             self._batches, self._epochs = [], []
             return batches, epochs
-
-
-def describe_device(device: object) -> str:
-    """A device as the status bar shows it."""
-    kind = getattr(device, "type", str(device))
-    if kind == "cuda":
-        import torch
-
-        return f"CUDA: {torch.cuda.get_device_name(device)}"
-    return {"cpu": "CPU", "mps": "Apple MPS"}.get(kind, str(device))
 
 
 class TrainingJob:
@@ -239,7 +229,7 @@ class TrainingJob:
                 trainer.pause()
             self.trainer = trainer
         info = RunInfo(
-            describe_device(trainer.device),
+            device_text(trainer.device),
             settings,
             trainer.objective.metric_name,
             bundle.spec.task,
@@ -250,7 +240,7 @@ class TrainingJob:
         )
         report_progress(info)
         result = trainer.run()
-        outcome = RunOutcome(result, trainer.objective.metric_name, notes=list(bundle.notes))
+        outcome = RunOutcome(result, trainer.objective.metric_name, notes=list(bundle.notes), device=device_text(trainer.device, result.threads))
         if recorder is not None:  # it computed them at the run's end
             outcome.views = recorder.views
             outcome.notes.extend(recorder.view_notes + ([recorder.error] if recorder.error else []))

@@ -41,7 +41,7 @@ def test_curves_have_a_point_per_batch_and_per_epoch(window, qtbot, tiny) -> Non
     assert not plots.empty.isHidden()  # said over the empty plots, not bare axes
     record = _train(window, qtbot)
     assert plots.empty.isHidden()
-    assert record.status == FINISHED and record.device == "CPU"
+    assert record.status == FINISHED and record.device == "CPU, 1 thread"  # the threads it trained with
     curves = window.training.panel.plots.curves[record.number]
     assert _points(curves.raw) == _points(curves.smooth) == 2 * 5  # 2 epochs of 5 batches
     assert _points(curves.val) == _points(curves.val_metric) == _points(curves.lr) == 2
@@ -49,6 +49,7 @@ def test_curves_have_a_point_per_batch_and_per_epoch(window, qtbot, tiny) -> Non
     assert x.tolist() == [1.0, 2.0]
     controls = window.training.panel.controls
     assert controls.progress.value() == 1000 and "finished 2 epochs" in controls.message.text()
+    assert controls.speed.text().endswith("samples/s · CPU, 1 thread")
     results = window.training.panel.results
     qtbot.waitUntil(lambda: results.outcome is record.outcome)
     assert "Finished" in results.summary.text() and "Best epoch" in results.summary.text()

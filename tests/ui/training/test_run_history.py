@@ -67,7 +67,7 @@ def test_the_windows_runs_are_kept_beside_the_project_and_reopened(window, qtbot
     assert record.folder == folder and json.loads((folder / RUN_FILE).read_text())["status"] == FINISHED
     again = read_run(folder)
     assert [m.epoch for m in again.epochs] == [1, 2] and len(again.batch_x) == len(record.batch_x) == 10
-    assert again.origin == "window" and again.device == "CPU" and again.outcome.views.confusion is not None
+    assert again.origin == "window" and again.device == "CPU, 1 thread" and again.outcome.views.confusion is not None
 
 
 def test_hostile_folders_are_listed_unreadable_and_deleting_asks_first(window, qtbot, tiny: Path, monkeypatch, tmp_path) -> None:
