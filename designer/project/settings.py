@@ -48,7 +48,7 @@ TRAINING: tuple[Param, ...] = (
     Param("epochs", INT, 20, "Passes over the training data.", min=1, max=100000),
     Param("batch_size", INT, 32, "Samples per update.", min=1, max=1 << 20),
     Param("grad_clip", FLOAT, 0.0, "Clip the gradient norm to this value (0 = off).", min=0.0, max=1e6),
-    Param("seed", INT, 0, "Random seed: the same seed on the same device gives the same curve.", min=0, max=2**31 - 1),
+    Param("seed", INT, 0, "Random seed: the same seed on the same device (and CPU threads) gives the same curve.", min=0, max=2**31 - 1),
     Param("device", CHOICE, "auto", "auto picks CUDA, then Apple MPS, then the CPU.", choices=DEVICES),
     Param(
         "threads",

@@ -16,6 +16,7 @@ from designer.train.threads import (
     MANY_THREADS_MACS,
     ONE_THREAD_MACS,
     RETIME_AFTER_S,
+    RETIME_EVERY_S,
     MeasuredThreads,
     choose_threads,
     fastest_threads,
@@ -108,7 +109,11 @@ def test_the_count_is_timed_again_when_the_pace_moves_and_not_more_often() -> No
     clock.now += RETIME_AFTER_S
     assert not measured.epoch_done(2.0, 100)  # the pace after the new timing
     assert measured.epoch_done(1.0, 100)
-    assert measured.count == 2
+    assert measured.count == 2 and measured.timings == 3
+    clock.now += RETIME_EVERY_S - 1
+    assert not measured.epoch_done(1.0, 100)  # the same pace
+    clock.now += 1
+    assert measured.epoch_done(1.0, 100) and measured.timings == 4  # but timed again every RETIME_EVERY_S
 
 
 @pytest.mark.usefixtures("threads_given_back")
@@ -168,3 +173,17 @@ def test_a_resumed_run_goes_on_with_its_count_without_timing_it() -> None:
     resumed = Trainer(compiled, bundle, settings, resume=state)
     result = resumed.run()
     assert result.ok and result.threads == state.threads and resumed.measured_threads.timings == 0
+
+
+@pytest.mark.usefixtures("threads_given_back")
+@pytest.mark.parametrize(("seconds_at", "calls"), [({1: 0.004, 2: 0.003}, 9), ({1: 0.004, 2: 0.0038}, 25)])
+def test_counts_close_to_each_other_are_timed_again(seconds_at: dict[int, float], calls: int) -> None:
+    clock = FakeClock(seconds_at)
+    made = []
+
+    def step() -> None:
+        made.append(torch.get_num_threads())
+        clock.step()
+
+    fastest_threads(step, [1, 2], clock=clock)
+    assert made.count(1) == made.count(2) == calls  # one untimed call, then 8 timed ones per timing
