@@ -17,7 +17,10 @@ device, a shuffled index per epoch, forward, loss, backward, step; no metrics.
 The trainer's figure includes what it does on top: accuracy, per-batch loss
 reports, pause/stop checks.
 
-    python benchmarks/train_throughput.py [--device cpu] [--rounds 8] [--epochs 3] [--threads N] [--sample NAME] [--json FILE]
+    python benchmarks/train_throughput.py [--device cpu] [--rounds 8] [--epochs 3] [--threads N] [--sample NAME] [--busy-core] [--json FILE]
+
+``--busy-core`` keeps one core busy with another process (a Python loop)
+during the whole run, as another program on a user's machine would.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -77,6 +81,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None, help="default: the sample's")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--sample", default="digits_cnn", help="sample stem (default: digits_cnn)")
+    parser.add_argument("--busy-core", action="store_true", help="another process keeps one core busy during the run")
     parser.add_argument("--json", default=None, help="default: benchmarks/results/train_throughput[_SAMPLE].json")
     args = parser.parse_args()
     if args.threads:
@@ -93,10 +98,18 @@ def main() -> None:
     device = pick_device(settings.device)
     load_before = os.getloadavg()[0]  # other work on the machine makes the figures noisy
     trainer, loop, threads_chosen = [], [], []
-    for round_ in range(args.rounds):
-        runs = [("trainer", trainer), ("loop", loop)]
-        for name, rates in runs if round_ % 2 == 0 else reversed(runs):
-            rates += trainer_rates(compiled, bundle, settings, threads_chosen) if name == "trainer" else loop_rates(compiled, bundle, settings, device)
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy_core else None
+    try:
+        for round_ in range(args.rounds):
+            runs = [("trainer", trainer), ("loop", loop)]
+            for name, rates in runs if round_ % 2 == 0 else reversed(runs):
+                rates += (
+                    trainer_rates(compiled, bundle, settings, threads_chosen) if name == "trainer" else loop_rates(compiled, bundle, settings, device)
+                )
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
 
     result = {
         "benchmark": "train_throughput",
@@ -110,6 +123,7 @@ def main() -> None:
         "train_samples": len(bundle.train),
         "batch_size": settings.batch_size,
         "rounds": args.rounds,
+        "busy_core": args.busy_core,
         "epochs_per_run": args.epochs,
         "command": "python benchmarks/train_throughput.py " + " ".join(sys.argv[1:]),
         "load_average_before": load_before,
