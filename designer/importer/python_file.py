@@ -35,10 +35,14 @@ def load_module(path: str | os.PathLike[str], class_name: str, arguments: str | 
         raise ModelImportError("not a Python file")
     code = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = code  # dataclasses and pickling look the module up by name
+    # Running it must not write into the user's folder (a __pycache__ beside the file).
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
         spec.loader.exec_module(code)
     except Exception as exc:  # the user's file failed: say where, in one line
         raise ModelImportError(f"running it failed: {type(exc).__name__}: {_first_line(exc)}") from None
+    finally:
+        sys.dont_write_bytecode = writes_bytecode
     cls = getattr(code, class_name, None)
     if not isinstance(cls, type):
         classes = sorted(name for name, value in vars(code).items() if isinstance(value, type) and _is_module_class(value))

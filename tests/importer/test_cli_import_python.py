@@ -4,6 +4,7 @@ its weights, or one line and exit 2 with nothing written."""
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 
 from paths import sample
@@ -37,7 +38,8 @@ def test_import_writes_the_project_and_its_weights(tmp_path: Path, capsys) -> No
     assert "wrote" in out and "match the model's" in out
 
 
-def test_mistakes_are_one_line_and_write_nothing(tmp_path: Path, capsys) -> None:
+def test_mistakes_are_one_line_and_write_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as for a user (a test run may have it set): no __pycache__ either
     source = _exported(tmp_path, "xor_mlp")
     cases = [
         ("--class", "Missing", "--input-shape", "2"),
