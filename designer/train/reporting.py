@@ -43,12 +43,16 @@ class BatchLosses:
         self._size, self._count, self._distributed = size, 0, distributed
         self._reported_at = time.perf_counter()
 
-    def add(self, loss: torch.Tensor, stop: bool) -> bool:
-        """Keep a batch loss (no sync); True when the losses are due (the buffer
-        full; in a lone CPU process also when ``stop`` was asked for)."""
+    def add(self, loss: torch.Tensor, stop: bool, hold: bool = False) -> bool:
+        """Keep a batch loss (no sync); True when the losses are due: the buffer
+        full, or in a lone process a stop or pause (``hold``) asked for, so the
+        losses so far are shown before the run stops or waits. Several
+        processes report at the same batch only (each reads in an all-reduce):
+        their stop travels in the buffer instead."""
+        now = (stop or hold) and not self._distributed
         if self._host:
             self._values.append(loss.item())
-            if stop:
+            if now:
                 return True
             if self._size:
                 return len(self._values) >= self._size
@@ -57,7 +61,7 @@ class BatchLosses:
         if stop:
             self._buffer[self._size] = 1.0
         self._count += 1
-        return self._count >= self._size
+        return self._count >= self._size or now
 
     def flush(self) -> tuple[list[float], bool]:
         """The kept losses (averaged over processes) and whether any process asked to stop."""
@@ -134,7 +138,6 @@ class SplitTotals:
 
             dist.all_reduce(sums)
         return _totals(sums.tolist())
-
 
     def _settle(self) -> None:
         """The waiting batches' metric, in one call."""

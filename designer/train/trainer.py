@@ -316,8 +316,7 @@ class Trainer:
                     step = step or BatchStep(epoch, number, len(indices), (epoch - 1) * len(indices) + number, loss)
                     hook(step)
             totals.add(loss, output.detach(), yb, len(yb))
-            # A pause or stop asked for reports the losses so far at once: the window shows every batch done.
-            if losses.add(loss, self._stop.is_set()) or number == len(indices) or not self._running.is_set():
+            if losses.add(loss, self._stop.is_set(), hold=not self._running.is_set()) or number == len(indices):
                 self._report(losses, totals, epoch, number, len(indices))
         return totals.finish()
 

@@ -89,3 +89,15 @@ def test_a_last_batch_of_one_joins_the_one_before() -> None:
     batches = index_batches(9, 4, torch.Generator().manual_seed(0))
     assert [len(b) for b in batches] == [4, 5]
     assert [len(b) for b in index_batches(9, 4, None, pad=False)] == [4, 4, 1]  # evaluation keeps it
+
+
+def test_a_stop_or_pause_makes_a_lone_processs_losses_due_at_once_but_not_one_of_several() -> None:
+    from designer.train.reporting import BatchLosses
+
+    alone = BatchLosses(20, torch.device("cpu"), False)
+    alone._host = False  # the device buffer, as on a GPU
+    assert not alone.add(torch.tensor(1.0), stop=False)
+    assert alone.add(torch.tensor(2.0), stop=False, hold=True) and alone.flush() == ([1.0, 2.0], False)
+    assert alone.add(torch.tensor(3.0), stop=True) and alone.flush() == ([3.0], True)
+    several = BatchLosses(20, torch.device("cpu"), True)  # each reads in an all-reduce: only at the same batch
+    assert not several.add(torch.tensor(1.0), stop=True, hold=True)
