@@ -98,7 +98,7 @@ def read_checkpoint(folder: Path) -> tuple[TrainState, dict[str, Any]]:
             best_loss=float(info["best_loss"]),
             best_epoch=info["best_epoch"],
             best_state=best,
-            threads=max(0, int(info.get("threads", 0))),
+            threads=_threads(info.get("threads")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RunFileError(f"{CHECKPOINT} is incomplete ({exc})") from None
@@ -106,6 +106,12 @@ def read_checkpoint(folder: Path) -> tuple[TrainState, dict[str, Any]]:
         raise RunFileError(f"{CHECKPOINT} does not describe a finished epoch")
     extra = info.get("extra")
     return train_state, extra if isinstance(extra, dict) else {}
+
+
+def _threads(value: Any) -> int:
+    """The CPU threads the run had; 0 (choose again) for anything but a count:
+    a hint, not worth refusing the checkpoint for."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 1024 else 0
 
 
 def remove_checkpoint(folder: Path) -> None:
