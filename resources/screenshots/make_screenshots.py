@@ -138,8 +138,12 @@ def _train(app: QApplication, window, grab_at_epoch: int | None = None, path: Pa
         def grab(batches, epochs) -> None:
             record = panel.record
             if record is not None and len(record.epochs) >= grab_at_epoch and not asked:
-                asked.append(True)  # a moment later: the update's news (gradients, weights) are drawn after its curves
-                QTimer.singleShot(60, lambda: window.grab().save(str(path)))
+                asked.append(True)
+                # The trainer holds (its own pause: the window still shows the run going) while the
+                # update's news (gradients, weights), drawn after its curves, reach the window.
+                trainer = panel.run.job.trainer
+                trainer.pause()
+                QTimer.singleShot(300, lambda: (window.grab().save(str(path)), trainer.resume()))
 
         panel.run.updated.connect(grab)
     loop.exec()
