@@ -3,17 +3,17 @@
 Two exporters, the fast one first. The TorchScript exporter
 (``torch.onnx.export(dynamo=False)``) writes a sample in tens of
 milliseconds and needs neither onnxscript nor sympy's solvers; it is used
-for opsets 18 to 20 when the design has no attention layer (it bakes the
-example's batch size into the attention reshapes) and kept only when its
-model verifies (with verification turned off, it is kept as written).
-Otherwise, or when it fails, ``torch.onnx.export(dynamo=True)`` (torch.export,
-then onnxscript; about 2 s warm) writes it: it exports
-attention with a dynamic batch and sequence length, and below opset 18 its
-model is converted down by onnx's version converter, which names a layer the
-older opset lacks. torch.export unrolls a plain RNN over the example's
-steps; for such designs without attention the TorchScript exporter, which
-writes ONNX's RNN op with a dynamic length, is used there too. Which one
-wrote the file is ``OnnxExport.exporter`` and the model's
+for opsets 18 to 20 and kept only when its model verifies (with
+verification turned off, it is kept as written). Attention layers are
+traced through a form whose reshapes keep the batch and sequence length
+dynamic (designer.compile.onnx_attention): torch's own bakes the example's
+sizes in. Otherwise, or when it fails, ``torch.onnx.export(dynamo=True)``
+(torch.export, then onnxscript; about 2 s warm) writes it: below opset 18
+its model is converted down by onnx's version converter, which names a
+layer the older opset lacks. torch.export unrolls a plain RNN over the
+example's steps; for such designs without attention the TorchScript
+exporter, which writes ONNX's RNN op with a dynamic length, is used there
+too. Which one wrote the file is ``OnnxExport.exporter`` and the model's
 ``designer.exporter`` property.
 
 The model names its inputs and outputs after the Input and Output nodes, and
@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from designer.compile import names
 from designer.compile.build import CompiledDesign, compile_design
 from designer.compile.errors import ExportError, VerificationError
+from designer.compile.onnx_attention import traceable_attention
 from designer.compile.onnx_verify import Verification, verify_onnx
 from designer.compile.signature import BATCH, SEQUENCE, Signature, random_inputs, signature
 from designer.compile.trained import Weights, export_module
@@ -100,7 +101,7 @@ def export_onnx(
     compiled = compile_design(graph)
     module = export_module(compiled, weights)
     trained = weights is not None
-    fast = exporter == TORCHSCRIPT or (exporter == AUTO and fast_path_fits(graph, opset))
+    fast = exporter == TORCHSCRIPT or (exporter == AUTO and fast_path_fits(opset))
     result = _fast_export(graph, compiled, module, opset, trained, verify, strict=exporter == TORCHSCRIPT) if fast else None
     if result is None:
         model, sig, used, notes = onnx_model(graph, compiled, module, opset)
@@ -113,13 +114,11 @@ def export_onnx(
     return result
 
 
-def fast_path_fits(graph: Graph, opset: int) -> bool:
+def fast_path_fits(opset: int) -> bool:
     """Whether the TorchScript exporter is tried first: opsets 18 to 20 (below,
     torch.export's model is lowered, so every opset gets the same operators and
-    a missing one is named) and no attention layer."""
-    if not TORCH_EXPORT_MIN_OPSET <= opset <= TORCHSCRIPT_MAX_OPSET:
-        return False
-    return not any(graph.catalog.get(node.type).can(capabilities.ATTENTION) for node in graph.nodes)
+    a missing one is named)."""
+    return TORCH_EXPORT_MIN_OPSET <= opset <= TORCHSCRIPT_MAX_OPSET
 
 
 def _fast_export(
@@ -277,7 +276,7 @@ def _with_torchscript(module: nn.Module, args: tuple, sig: Signature, opset: int
 
     axes = {p.name: {i: d for i, d in enumerate(p.dims) if isinstance(d, str)} for p in (*sig.inputs, *sig.outputs)}
     buffer = io.BytesIO()
-    with _quiet():
+    with _quiet(), traceable_attention(module):
         torch.onnx.export(
             module,
             args,

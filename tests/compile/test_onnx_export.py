@@ -171,11 +171,17 @@ def test_layer_without_onnx_translation_is_named_with_the_reason() -> None:
     assert "eigh" in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_rnn_beside_attention_keeps_a_fixed_length_and_says_so() -> None:
+def test_rnn_beside_attention_keeps_its_length_dynamic_on_the_fast_path() -> None:
     g = Graph("mixed")
     g.sequential(
         ("Input", {"shape": [4, 3]}), ("RNN", {"hidden_size": 4, "returns": "sequence"}), ("MultiheadAttention", {"num_heads": 2}), "Output"
     )
     result = export_onnx(g)
-    assert _dims(result.model.graph.input[0]) == ["batch", 4, 3]
-    assert result.notes == ("the sequence length is fixed at 4: torch.export unrolls RNN layers over the steps",)
+    assert result.exporter == "torchscript" and result.notes == ()
+    assert _dims(result.model.graph.input[0]) == ["batch", "sequence", 3]
+    checked = {c.sequence for c in result.verification.cases} - {None, 4} if result.verification else set()
+    assert checked, "onnxruntime ran it at lengths other than the drawn 4"
+    # torch.export unrolls the RNN over the example's steps: the length is fixed there, and said
+    slow = export_onnx(g, exporter="torch.export")
+    assert _dims(slow.model.graph.input[0]) == ["batch", 4, 3]
+    assert slow.notes == ("the sequence length is fixed at 4: torch.export unrolls RNN layers over the steps",)
