@@ -24,7 +24,7 @@ Params = dict[str, Any]
 # Capabilities the compiler, the exporters and the importers ask about.
 SEQUENCE = "sequence"  # reads sequences of any length: its weights do not fix the number of steps
 RECURRENT = "recurrent"  # a recurrent module: (output, state) tuples, its ``returns`` picks one
-ATTENTION = "attention"  # self-attention: torch's tracing exporter would fix the batch size
+ATTENTION = "attention"  # self-attention: traced as torch writes it, its reshapes fix the batch size (designer.compile.onnx_attention)
 UNROLLED_BY_TORCH_EXPORT = "unrolled-by-torch-export"  # torch.export unrolls it over the steps
 TOKEN_IDS = "token-ids"  # reads int64 ids below its ``num_embeddings``
 CONSTANT_AFFINE = "constant-affine"  # x * factor + offset: consecutive ones fold into one
