@@ -133,10 +133,8 @@ class ExportActions:
         def done(result: OnnxExport) -> None:
             check = result.verification
             verified = f"; onnxruntime matches PyTorch (max difference {check.max_abs_diff:.1e})" if check else ""
-            trained = "trained" if result.trained else "untrained"
-            self.window.show_message(
-                f"Exported the {trained} model with {choice.described} to {Path(path).name} in {result.seconds:.1f} s{verified}"
-            )
+            # the weights' own words say trained or untrained ("fresh untrained weights", "run 2's trained weights")
+            self.window.show_message(f"Exported the model with {choice.described} to {Path(path).name} in {result.seconds:.1f} s{verified}")
 
         run_in_background(self._parent, "Exporting to ONNX and checking it with onnxruntime…", work, done, self._failed("ONNX"))
 

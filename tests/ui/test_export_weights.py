@@ -43,7 +43,7 @@ def test_export_after_a_run_writes_its_trained_weights(window, qtbot, tmp_path: 
     monkeypatch.setattr(dialogs, "ask_choice", choose)
     target = tmp_path / "trained.onnx"
     window.exports.export_onnx(str(target))
-    qtbot.waitUntil(lambda: "Exported the trained model" in window._status.text(), timeout=120_000)
+    qtbot.waitUntil(lambda: "Exported the model with" in window._status.text(), timeout=120_000)
     assert asked and asked[0][0].startswith(f"The trained weights of {record.label}") and asked[0][-1] == "Fresh, untrained weights"
     assert f"{record.label}'s trained weights" in window._status.text()
     kept = record.outcome.result.kept_state

@@ -15,7 +15,7 @@ def test_export_onnx_in_the_background(window, qtbot, tmp_path: Path) -> None:
     window.open_file(sample("spirals_mlp"))
     target = tmp_path / "spirals.onnx"
     window.exports.export_onnx(str(target))
-    qtbot.waitUntil(lambda: "Exported the untrained model" in window._status.text(), timeout=60000)
+    qtbot.waitUntil(lambda: "Exported the model with fresh untrained weights" in window._status.text(), timeout=60000)
     assert target.stat().st_size > 1000 and "onnxruntime matches" in window._status.text()
 
 
