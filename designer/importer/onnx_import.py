@@ -171,7 +171,9 @@ class OnnxReader:
 
     def _merged_reduction(self, reshape: Any, reduce: Any) -> View | None:
         """Reshape (N, C, H, W) -> (N, C, H*W), then a reduction over the last
-        dim: one reduction over H and W."""
+        dim: one reduction over H and W. A Reshape that keeps the shape (a
+        flatten of (N, C, L) from its third dimension, which the TorchScript
+        exporter writes) is the reduction alone."""
         graph = self.graph
         source, merged = graph.shape(reshape.input[0]), graph.shape(reshape.output[0])
         view = View.of(graph, reduce)
@@ -180,7 +182,9 @@ class OnnxReader:
         except AttributeError:
             return None
         start = len(merged) - 1
-        if len(merged) < 2 or axes != [start] or len(source) <= len(merged) or tuple(source[:start]) != tuple(merged[:start]):
+        if len(merged) < 2 or axes != [start] or tuple(source[:start]) != tuple(merged[:start]):
+            return None
+        if len(source) < len(merged) or len(source) == len(merged) and tuple(source) != tuple(merged):
             return None
         attributes = {**view.attributes, "axes": list(range(start, len(source)))}
         return View(graph, reduce.op_type, [reshape.input[0]], reduce.output[0], attributes, [reshape, reduce])

@@ -24,7 +24,7 @@ def _shape(graph: Graph) -> list[tuple[str, dict]]:
     return [(n.type, dict(n.params)) for n in graph.nodes] + sorted((position[e.source], position[e.target], e.port) for e in graph.edges)
 
 
-@pytest.mark.parametrize("stem", ["digits_cnn", "sine_lstm", "xor_mlp"])
+@pytest.mark.parametrize("stem", ["digits_cnn", "sine_lstm", "xor_mlp", "tokens_transformer"])
 def test_a_fast_export_comes_back_as_the_same_layers(stem: str, tmp_path: Path) -> None:
     graph = load_project(sample(stem)).graph
     module = seeded_module(graph)
