@@ -29,6 +29,7 @@ class TrainingControls(QWidget):
             self.buttons.append(button)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
+        self.progress.setValue(0)  # Qt's first value, -1, shows no text at all: not even the stage's
         self.progress.setTextVisible(True)
         self.progress.setFormat("not started")
         row.addWidget(self.progress, 1)
@@ -60,6 +61,11 @@ class TrainingControls(QWidget):
 
     def show_stage(self, text: str) -> None:
         """Before the first batch (loading the data, compiling) and after the end."""
+        self.progress.setFormat(text)
+
+    def start_run(self, text: str) -> None:
+        """A new run's first stage, on an empty bar (the last run left it full)."""
+        self.progress.setValue(0)
         self.progress.setFormat(text)
 
     def show_message(self, text: str, kind: str = "info") -> None:

@@ -112,13 +112,18 @@ def warm_up_first() -> None:
     DeviceProbe.shared().start()
 
 
+def warm_up_pending() -> bool:
+    """Whether a worker's ``wait_for_warm_up`` would wait now."""
+    probe = DeviceProbe._instance
+    return probe is not None and probe.worker is not None and not DeviceProbe.warmed.is_set()
+
+
 def wait_for_warm_up(timeout: float = 120.0) -> None:
     """On a worker thread, before touching torch: let a warm-up in progress finish.
     Two threads meeting torch's first-time set-up at once (its numpy bridge,
     torch.fx's lazy imports) fail with errors such as 'invalid __array_struct__';
     ``designer FILE --train`` starts a run while the warm-up is still going."""
-    probe = DeviceProbe._instance
-    if probe is not None and probe.worker is not None and threading.current_thread() is not threading.main_thread():
+    if warm_up_pending() and threading.current_thread() is not threading.main_thread():
         DeviceProbe.warmed.wait(timeout)
 
 

@@ -45,7 +45,7 @@ from designer.ui.training.run_actions import RunActions
 from designer.ui.training.runs import RunHistory, RunRecord
 from designer.ui.training.runs_list import RunsList
 from designer.ui.training.settings_form import SettingsForm
-from designer.ui.training.worker import RunInfo, RunWatcher, TrainingRun
+from designer.ui.training.worker import LOADING_DATA, RunInfo, RunWatcher, TrainingRun
 
 RESULTS_DELAY_MS = 15
 PLANE = "plane"  # the kind of news a run's PlaneProbe publishes
@@ -268,6 +268,7 @@ class TrainingPanel(QWidget):
         start = document.start_weights if document is not None else None  # weights loaded into the design
         self.run = TrainingRun(snapshot, self, watchers=watchers, recording=recording, start=start)
         self.run.prepared.connect(self._on_prepared)
+        self.run.staged.connect(self.controls.show_stage)
         self.run.updated.connect(self._on_updated)
         self.run.observed.connect(self._on_plane_observed)
         self.live_boundary.reset(mapped=bool(plane))
@@ -277,7 +278,7 @@ class TrainingPanel(QWidget):
         self.run.worker.finished.connect(self.run.deleteLater)
         self.live.attach(self.run, record)
         document.set_locked(f"{record.label} is training")
-        self.controls.show_stage("loading the data…")
+        self.controls.start_run(LOADING_DATA)
         # Frozen layers that start from fresh weights never learn: said at the start and at the end.
         self._frozen_fresh = frozen_fresh(snapshot.graph) if start is None else ""
         if self._frozen_fresh:

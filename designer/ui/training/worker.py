@@ -69,7 +69,7 @@ from designer.runs.recorder import Recording, RunRecorder, device_text
 from designer.train import FAILED, STOPPED, BatchReport, Callback, Callbacks, EpochMetrics, RunResult, TrainSettings
 from designer.train.transfer import WeightsSource
 from designer.ui.paint_clock import PAINT_CLOCK
-from designer.ui.training.devices import wait_for_warm_up, warm_up_first
+from designer.ui.training.devices import wait_for_warm_up, warm_up_first, warm_up_pending
 
 FLUSH_MS = 33  # at most ~30 updates a second reach the UI
 SLOWEST_MS = 500  # and at least two, however slow the redraw
@@ -77,6 +77,9 @@ BUDGET = 0.03  # share of the UI thread's time that updates may take
 TURN_MAX_S = 0.05  # the longest the trainer waits for the window's turn
 METRICS_WAITING = "metrics waiting"  # the job's news when its buffer fills from empty
 CLICK_REPAINT_S = 0.25  # the job waits at most this long for the window to show that the run started
+# The stages before the first batch that the progress bar names (the job's news while it prepares)
+LOADING_DATA = "loading the data…"
+LOADING_TORCH = "loading PyTorch…"  # the first run after the start, while the warm-up goes on
 
 Publish = Callable[[str, object], None]  # an extra callback's (kind, item), from the training thread
 RunWatcher = Callable[[Publish], Callback]  # makes one extra callback for a run
@@ -197,7 +200,10 @@ class TrainingJob:
         from designer.train.memory import check_design_memory
         from designer.train.transfer import start_state
 
-        wait_for_warm_up()
+        if warm_up_pending():  # on a cold start the background warm-up can take tens of seconds
+            report_progress(LOADING_TORCH)
+            wait_for_warm_up()
+            report_progress(LOADING_DATA)
         try:
             settings = TrainSettings.from_mapping(self.project.training)
             bundle = load_bundle(self.project)
@@ -293,6 +299,7 @@ class TrainingRun(QObject):
     the job's news there, metrics batched (see the module docstring)."""
 
     prepared = Signal(object)  # RunInfo
+    staged = Signal(str)  # a stage before the first batch (LOADING_TORCH, LOADING_DATA)
     updated = Signal(list, list)  # batch reports, epoch metrics since the last update
     observed = Signal(list)  # (kind, item) pairs of one kind the watchers published since the last update
     paused_changed = Signal(bool)
@@ -383,6 +390,8 @@ class TrainingRun(QObject):
     def _on_progressed(self, news: object) -> None:
         if isinstance(news, RunInfo):
             self.prepared.emit(news)
+        elif news in (LOADING_TORCH, LOADING_DATA):
+            self.staged.emit(news)
         elif not self._flush.isActive():  # METRICS_WAITING
             since = (time.perf_counter() - self._last_flush) * 1000
             self._flush.start(max(0, int(self.interval_ms - since)))

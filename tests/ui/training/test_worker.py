@@ -213,3 +213,43 @@ def test_a_design_too_big_for_memory_fails_before_its_module_is_built(qtbot, tmp
     run, _ = _run(qtbot, save_project(project, tmp_path / "huge.nnd"))
     message = run.outcome.result.message
     assert run.outcome.status == FAILED and "out of CPU memory" in message and "dense2" in message
+
+
+def test_a_run_that_waits_for_the_warm_up_says_so_then_loads_its_data(qtbot, tiny, monkeypatch) -> None:
+    import threading
+    from types import SimpleNamespace
+
+    from designer.ui.training.devices import DeviceProbe
+
+    warmed = threading.Event()
+    monkeypatch.setattr(DeviceProbe, "_instance", SimpleNamespace(worker=object(), start=lambda: None))  # warming up
+    monkeypatch.setattr(DeviceProbe, "warmed", warmed)
+    run = TrainingRun(load_project(tiny))
+    stages: list[str] = []
+    run.staged.connect(stages.append)
+    run.start()
+    qtbot.waitUntil(lambda: stages == [worker.LOADING_TORCH], timeout=10_000)
+    assert run.running  # still waiting: no batch has run
+    with qtbot.waitSignal(run.ended, timeout=60_000):
+        warmed.set()
+    assert run.wait(10_000)
+    assert stages == [worker.LOADING_TORCH, worker.LOADING_DATA] and run.outcome.status == FINISHED
+
+
+def test_a_run_after_the_warm_up_goes_straight_to_its_data(qtbot, tiny, monkeypatch) -> None:
+    import threading
+    from types import SimpleNamespace
+
+    from designer.ui.training.devices import DeviceProbe
+
+    warmed = threading.Event()
+    warmed.set()
+    monkeypatch.setattr(DeviceProbe, "_instance", SimpleNamespace(worker=object(), start=lambda: None))
+    monkeypatch.setattr(DeviceProbe, "warmed", warmed)
+    run = TrainingRun(load_project(tiny))
+    stages: list[str] = []
+    run.staged.connect(stages.append)
+    with qtbot.waitSignal(run.ended, timeout=60_000):
+        run.start()
+    assert run.wait(10_000)
+    assert stages == []  # the panel's own first stage, loading the data, stands
