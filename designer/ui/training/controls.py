@@ -28,10 +28,10 @@ class TrainingControls(QWidget):
             row.addWidget(button)
             self.buttons.append(button)
         self.progress = QProgressBar(self)
+        # Blank until a run starts: Qt's bar shows no text while its value is below
+        # its range (-1 at first), and runs opened from disk show their own results.
         self.progress.setRange(0, 1000)
-        self.progress.setValue(0)  # Qt's first value, -1, shows no text at all: not even the stage's
         self.progress.setTextVisible(True)
-        self.progress.setFormat("not started")
         row.addWidget(self.progress, 1)
         column.addLayout(row)
         self.speed = QLabel(self)  # samples/s, time left, device
@@ -64,7 +64,8 @@ class TrainingControls(QWidget):
         self.progress.setFormat(text)
 
     def start_run(self, text: str) -> None:
-        """A new run's first stage, on an empty bar (the last run left it full)."""
+        """A new run's first stage, on an empty bar: from the blank one (its
+        text shows only with a value) or the last run's full one."""
         self.progress.setValue(0)
         self.progress.setFormat(text)
 

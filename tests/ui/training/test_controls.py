@@ -1,5 +1,5 @@
-"""The progress bar names the stage a run is in from the start: Qt's bar
-shows no text at all until it has a value."""
+"""The progress bar is blank until a run starts, then names the stage the
+run is in from its first moment: Qt's bar shows no text until it has a value."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from designer.ui.training.progress import ProgressClock
 def test_the_stage_shows_before_any_progress(qtbot) -> None:
     controls = TrainingControls([QAction("Train")])
     qtbot.addWidget(controls)
-    assert controls.progress.text() == "not started"
+    assert controls.progress.text() == ""  # no run in this session yet
     controls.start_run("loading the data…")
     assert controls.progress.text() == "loading the data…"
 
